@@ -1,0 +1,108 @@
+import { readFileSync } from 'node:fs';
+import { inputError } from '../core/errors.js';
+import { registerSecret } from '../core/redact.js';
+
+/** The global options that say which tenant to reach and how to authenticate. */
+export interface CredentialFlags {
+  domain?: string | undefined;
+  clientId?: string | undefined;
+  clientSecret?: string | undefined;
+  token?: string | undefined;
+}
+
+export type Credentials =
+  | { domain: string; kind: 'token'; token: string }
+  | { domain: string; kind: 'client-secret'; clientId: string; clientSecret: string }
+  | { domain: string; kind: 'private-key-jwt'; clientId: string; signingKey: string; signingAlg: string };
+
+export interface ResolvedCredentials {
+  credentials: Credentials;
+  warnings: string[];
+}
+
+/**
+ * A tenant domain as people paste it (`https://acme.eu.auth0.com/`, `acme.eu.auth0.com`,
+ * `127.0.0.1:8443`) reduced to the `host[:port]` the SDK wants: it rejects `/`, `?` and `#`.
+ */
+export function normalizeDomain(raw: string): string {
+  let value = raw.trim();
+  if (/^http:\/\//i.test(value)) {
+    throw inputError(`--domain "${raw}" uses http://`, 'the Management API is served over https; pass the bare tenant domain, e.g. acme.eu.auth0.com');
+  }
+  value = value.replace(/^https:\/\//i, '').replace(/\/+$/, '');
+  if (value.endsWith('/api/v2')) value = value.slice(0, -'/api/v2'.length);
+  if (value === '' || /[\s/?#@]/.test(value) || !/^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-fA-F:]+\](:\d{1,5})?$/.test(value)) {
+    throw inputError(`--domain "${raw}" is not a tenant domain`, 'pass the host name only, e.g. --domain acme.eu.auth0.com (or host:port)');
+  }
+  const port = value.match(/:(\d+)$/)?.[1];
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) {
+    throw inputError(`--domain "${raw}" has an invalid port`, 'use a port between 1 and 65535');
+  }
+  return value.toLowerCase();
+}
+
+const nonEmpty = (value: string | undefined): string | undefined => (value === undefined || value.trim() === '' ? undefined : value.trim());
+
+/**
+ * Flags win over the environment. One error names everything that is missing, so a person
+ * fixes it in one go rather than one variable at a time.
+ */
+export function resolveCredentials(flags: CredentialFlags, env: NodeJS.ProcessEnv): ResolvedCredentials {
+  const warnings: string[] = [];
+  const domainRaw = nonEmpty(flags.domain) ?? nonEmpty(env.AUTH0_DOMAIN);
+  const token = nonEmpty(flags.token) ?? nonEmpty(env.AUTH0_ACCESS_TOKEN) ?? nonEmpty(env.AUTH0_API_TOKEN);
+  const clientId = nonEmpty(flags.clientId) ?? nonEmpty(env.AUTH0_CLIENT_ID);
+  const clientSecret = nonEmpty(flags.clientSecret) ?? nonEmpty(env.AUTH0_CLIENT_SECRET);
+  const signingKeyRaw = nonEmpty(env.AUTH0_CLIENT_ASSERTION_SIGNING_KEY);
+  for (const secret of [token, clientSecret]) registerSecret(secret);
+
+  if (nonEmpty(flags.clientSecret) !== undefined) {
+    warnings.push('--client-secret ends up in shell history and `ps`; prefer the AUTH0_CLIENT_SECRET environment variable');
+  }
+  if (nonEmpty(flags.token) !== undefined) {
+    warnings.push('--token ends up in shell history and `ps`; prefer the AUTH0_ACCESS_TOKEN environment variable');
+  }
+
+  const missing: string[] = [];
+  if (domainRaw === undefined) missing.push('AUTH0_DOMAIN (or --domain)');
+  if (token === undefined) {
+    if (clientId === undefined) missing.push('AUTH0_CLIENT_ID (or --client-id)');
+    if (clientSecret === undefined && signingKeyRaw === undefined) {
+      missing.push('AUTH0_CLIENT_SECRET (or AUTH0_CLIENT_ASSERTION_SIGNING_KEY)');
+    }
+  }
+  if (missing.length > 0) {
+    throw inputError(
+      `missing Auth0 credentials: set ${missing.join(', ')}`,
+      token === undefined && clientId === undefined
+        ? 'use a Machine-to-Machine app granted read:connections, update:connections, read:connections_options and update:connections_options, or set AUTH0_ACCESS_TOKEN'
+        : undefined,
+    );
+  }
+  const domain = normalizeDomain(domainRaw as string);
+
+  if (token !== undefined) return { credentials: { domain, kind: 'token', token }, warnings };
+  if (clientSecret !== undefined) {
+    return { credentials: { domain, kind: 'client-secret', clientId: clientId as string, clientSecret }, warnings };
+  }
+  const signingKey = readSigningKey(signingKeyRaw as string);
+  return {
+    credentials: { domain, kind: 'private-key-jwt', clientId: clientId as string, signingKey, signingAlg: nonEmpty(env.AUTH0_CLIENT_ASSERTION_SIGNING_ALG) ?? 'RS256' },
+    warnings,
+  };
+}
+
+/** AUTH0_CLIENT_ASSERTION_SIGNING_KEY holds the PEM itself or a path to it. */
+function readSigningKey(value: string): string {
+  if (value.includes('-----BEGIN')) return value.replace(/\\n/g, '\n');
+  try {
+    const pem = readFileSync(value, 'utf8');
+    if (!pem.includes('-----BEGIN')) throw new Error('not PEM');
+    return pem;
+  } catch {
+    throw inputError(
+      'AUTH0_CLIENT_ASSERTION_SIGNING_KEY is neither a PEM private key nor a readable PEM file',
+      'set it to the PKCS#8 PEM text or to the path of the .pem file',
+    );
+  }
+}

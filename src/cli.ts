@@ -1,0 +1,136 @@
+import { Command, CommanderError } from 'commander';
+import { CliError, ExitCode } from './core/errors.js';
+import { redactText } from './core/redact.js';
+import { createContext, globalsOf, type CommandContext } from './commands/context.js';
+import { decideColor, Output, type Io } from './ui/output.js';
+
+export { VERSION } from './version.js';
+import { VERSION } from './version.js';
+const BIN = 'auth0-sms-gateway';
+
+type Action = (ctx: CommandContext, ...args: unknown[]) => Promise<number | void>;
+
+function examples(...lines: string[]): string {
+  return `\nExamples:\n${lines.map((l) => `  $ ${BIN} ${l}`).join('\n')}\n`;
+}
+
+/**
+ * The whole command line. Only commander and the option declarations load here; each action
+ * imports its command module when it runs, so `--help` and argument errors stay fast and
+ * never load the auth0 SDK.
+ */
+export function buildProgram(io: Io, onResult: (code: number) => void): Command {
+  const program = new Command(BIN);
+  const run = (load: () => Promise<Action>) =>
+    async function (this: Command, ...args: unknown[]) {
+      const command = args[args.length - 1] as Command;
+      const ctx = createContext(io, globalsOf(command));
+      const action = await load();
+      const code = await action(ctx, ...args.slice(0, -1));
+      onResult(typeof code === 'number' ? code : ExitCode.ok);
+    };
+
+  program
+    .description('Send Auth0 Passwordless SMS codes through your own SMS gateway: list, configure, test and serve, safely.')
+    .version(VERSION, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .option('-d, --domain <domain>', 'tenant domain, e.g. acme.eu.auth0.com (env AUTH0_DOMAIN)')
+    .option('--client-id <id>', 'Machine-to-Machine app client id (env AUTH0_CLIENT_ID)')
+    .option('--client-secret <secret>', 'client secret; prefer env AUTH0_CLIENT_SECRET (flags end up in shell history)')
+    .option('--token <token>', 'Management API token instead of client credentials (env AUTH0_ACCESS_TOKEN)')
+    .option('--json', 'machine-readable JSON on stdout; human text on stderr; never prompts')
+    .option('--no-color', 'no colour (also NO_COLOR); FORCE_COLOR forces it')
+    .option('-y, --yes', 'answer yes to confirmations')
+    .option('-v, --verbose', 'trace each HTTP call to stderr (secrets redacted) and show stack traces')
+    .showSuggestionAfterError(true)
+    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
+    .addHelpText(
+      'after',
+      `\nCredentials come from flags or the environment: AUTH0_DOMAIN with AUTH0_CLIENT_ID and\nAUTH0_CLIENT_SECRET (or AUTH0_CLIENT_ASSERTION_SIGNING_KEY), or AUTH0_ACCESS_TOKEN.\n` +
+        `Exit codes: 0 done, 1 remote failure, 2 fix the input, 3 changes pending, 130 cancelled.\n` +
+        examples('list', 'show sms --json', 'configure sms --gateway-url https://sms.example.com/send --auth bearer --audience urn:my-gateway --secret-env GATEWAY_SECRET --dry-run'),
+    );
+
+  program
+    .command('list')
+    .description('list every SMS connection (all pages) with its provider and gateway settings')
+    .addHelpText('after', examples('list', 'list --json | jq -r \'.[] | select(.provider=="twilio") | .name\''))
+    .action(run(async () => (await import('./commands/list.js')).runList as Action));
+
+  program
+    .command('show')
+    .description('show one SMS connection, options in full, every secret redacted')
+    .argument('<connection>', 'connection id (con_…) or name')
+    .addHelpText('after', examples('show sms', 'show con_A1b2C3d4E5f6G7h8 --json'))
+    .action(run(async () => (await import('./commands/show.js')).runShow as Action));
+
+  return program;
+}
+
+/** Strict parsing everywhere: an unknown option or an extra argument is an error, never ignored. */
+function makeStrict(command: Command, io: Io): void {
+  command.exitOverride();
+  command.allowUnknownOption(false);
+  command.allowExcessArguments(false);
+  command.configureOutput({
+    writeOut: (text) => io.stdout.write(text),
+    writeErr: (text) => io.stderr.write(text),
+    outputError: () => undefined, // main() prints the error once, in the right format
+  });
+  for (const sub of command.commands) makeStrict(sub, io);
+}
+
+/** Runs the CLI; returns the exit code. Only this function turns errors into exit codes. */
+export async function main(argv: string[], io: Io): Promise<number> {
+  let exitCode: number = ExitCode.ok;
+  const program = buildProgram(io, (code) => {
+    exitCode = code;
+  });
+  makeStrict(program, io);
+  const json = argv.includes('--json');
+  const verbose = argv.includes('--verbose') || argv.includes('-v');
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    return reportError(error, io, { json, verbose, color: !argv.includes('--no-color') });
+  }
+}
+
+function reportError(error: unknown, io: Io, flags: { json: boolean; verbose: boolean; color: boolean }): number {
+  let cliError: CliError;
+  if (error instanceof CommanderError) {
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
+      return ExitCode.ok;
+    }
+    const message = error.message.replace(/^error:\s*/, '').replace(/\s*\n\s*/g, ' ').trim();
+    cliError = new CliError(ExitCode.input, message, { hint: `run \`${BIN} --help\` for the options` });
+  } else if (error instanceof CliError) {
+    cliError = error;
+  } else {
+    const name = (error as { name?: unknown })?.name;
+    if (name === 'ExitPromptError' || name === 'AbortPromptError') {
+      cliError = new CliError(ExitCode.cancelled, 'cancelled, nothing changed');
+    } else {
+      cliError = new CliError(ExitCode.remote, `unexpected error: ${String((error as Error)?.message ?? error).split('\n')[0]}`, {
+        hint: 'run with --verbose for the stack trace, and please report it',
+        cause: error,
+      });
+    }
+  }
+  const output = new Output(io, {
+    json: flags.json,
+    verbose: flags.verbose,
+    color: decideColor({ json: flags.json, colorFlag: flags.color, env: io.env, stdoutIsTTY: io.stdout.isTTY === true }),
+  });
+  if (flags.json) {
+    output.printJson({ error: { message: redactText(cliError.message), hint: cliError.hint ?? null, exitCode: cliError.exitCode } });
+  }
+  output.error(cliError.message);
+  if (cliError.hint !== undefined) output.hint(cliError.hint);
+  if (flags.verbose) {
+    const stack = (cliError.cause as Error | undefined)?.stack ?? cliError.stack;
+    if (stack !== undefined) output.info(redactText(stack));
+  }
+  return cliError.exitCode;
+}

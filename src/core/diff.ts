@@ -1,0 +1,89 @@
+import { REDACTED, isSecretKey, redactDeep } from './redact.js';
+
+export type ChangeKind = 'added' | 'changed' | 'removed';
+
+/**
+ * One difference between two options objects. Always safe to print: values under a
+ * secret-named key are `[redacted]`, and secret-named keys nested inside a value are
+ * redacted too. `before` is absent for `added`, `after` is absent for `removed`.
+ */
+export interface Change {
+  /** Dotted path, e.g. `gateway_authentication.secret`; keys that are not identifiers are written `["a.b"]`. */
+  path: string;
+  kind: ChangeKind;
+  before?: unknown;
+  after?: unknown;
+  /** True when any key on the path is secret-named (redact.ts): say "secret changed", never the value. */
+  secret: boolean;
+}
+
+type PlainObject = Record<string, unknown>;
+
+export function isPlainObject(value: unknown): value is PlainObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Structural equality of JSON-shaped values; key order does not matter, array order does. */
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) {
+    return Array.isArray(b) && a.length === b.length && a.every((item, i) => deepEqual(item, b[i]));
+  }
+  if (isPlainObject(a)) {
+    if (!isPlainObject(b)) return false;
+    const aKeys = Object.keys(a);
+    if (aKeys.length !== Object.keys(b).length) return false;
+    return aKeys.every((key) => Object.hasOwn(b, key) && deepEqual(a[key], b[key]));
+  }
+  // NaN is not JSON, but a value equal to itself must never show up as a change.
+  return typeof a === 'number' && typeof b === 'number' && Number.isNaN(a) && Number.isNaN(b);
+}
+
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
+
+function joinPath(parent: string, key: string): string {
+  if (IDENTIFIER.test(key)) return parent === '' ? key : `${parent}.${key}`;
+  return `${parent}[${JSON.stringify(key)}]`;
+}
+
+/**
+ * Every difference between `before` and `after`, in key order (existing keys where they
+ * were, new keys last). Plain objects are walked key by key; arrays and scalars are compared
+ * whole. A plain object that appears or disappears is listed leaf by leaf, so each key a
+ * whole-object replace adds or deletes shows up (Terraform's plan hid them, design.md).
+ */
+export function diffOptions(before: Readonly<PlainObject>, after: Readonly<PlainObject>): Change[] {
+  const changes: Change[] = [];
+  walk(before, after, '', false, changes);
+  return changes;
+}
+
+function walk(before: Readonly<PlainObject>, after: Readonly<PlainObject>, parent: string, parentSecret: boolean, out: Change[]): void {
+  const keys = [...Object.keys(before), ...Object.keys(after).filter((key) => !Object.hasOwn(before, key))];
+  for (const key of keys) {
+    const path = joinPath(parent, key);
+    // A secret-named object (e.g. `credentials: {...}`) hides everything below it, whatever
+    // the leaf keys are called.
+    const secret = parentSecret || isSecretKey(key);
+    const inBefore = Object.hasOwn(before, key);
+    const inAfter = Object.hasOwn(after, key);
+    const b = before[key];
+    const a = after[key];
+    if (inBefore && inAfter) {
+      if (isPlainObject(b) && isPlainObject(a)) walk(b, a, path, secret, out);
+      else if (!deepEqual(b, a)) out.push({ path, kind: 'changed', before: shown(b, secret), after: shown(a, secret), secret });
+    } else if (inBefore) {
+      if (isPlainObject(b) && Object.keys(b).length > 0) walk(b, {}, path, secret, out);
+      else out.push({ path, kind: 'removed', before: shown(b, secret), secret });
+    } else if (isPlainObject(a) && Object.keys(a).length > 0) {
+      walk({}, a, path, secret, out);
+    } else {
+      out.push({ path, kind: 'added', after: shown(a, secret), secret });
+    }
+  }
+}
+
+/** What a Change may carry: never a secret, also not one nested in an array or object value. */
+function shown(value: unknown, secret: boolean): unknown {
+  return secret ? REDACTED : redactDeep(value);
+}

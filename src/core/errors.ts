@@ -1,0 +1,44 @@
+/**
+ * Exit codes of the command-line contract (../shared/cli-contract.md, "Exit codes").
+ * Commands throw; only cli.ts turns an error into an exit code.
+ */
+export const ExitCode = {
+  ok: 0,
+  /** A remote or runtime failure: Auth0 error, network, gateway not 200, stale read. */
+  remote: 1,
+  /** The input must be fixed: bad flag or value, invalid file, unknown or non-SMS connection. */
+  input: 2,
+  /** `--dry-run --exit-code`: changes pending. */
+  pending: 3,
+  /** Cancelled: Ctrl-C, or "no" at a confirmation. */
+  cancelled: 130,
+} as const;
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+export interface CliErrorOptions {
+  /** One line that names the fix. */
+  hint?: string | undefined;
+  cause?: unknown;
+}
+
+/** The one error type a command throws on purpose. `message` is one line, already redacted. */
+export class CliError extends Error {
+  readonly exitCode: ExitCodeValue;
+  readonly hint: string | undefined;
+
+  constructor(exitCode: ExitCodeValue, message: string, options: CliErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'CliError';
+    this.exitCode = exitCode;
+    this.hint = options.hint;
+  }
+}
+
+export const inputError = (message: string, hint?: string): CliError =>
+  new CliError(ExitCode.input, message, { hint });
+
+export const remoteError = (message: string, hint?: string, cause?: unknown): CliError =>
+  new CliError(ExitCode.remote, message, { hint, cause });
+
+export const cancelledError = (message = 'cancelled, nothing changed'): CliError =>
+  new CliError(ExitCode.cancelled, message);

@@ -1,0 +1,295 @@
+import { randomInt } from 'node:crypto';
+import { inputError } from '../core/errors.js';
+import { REDACTED, redactText } from '../core/redact.js';
+import { signGatewayToken } from './jwt.js';
+import { renderSmsBody, toSmsTemplateSyntax } from './template.js';
+
+/** `options.gateway_authentication` of a connection, in our names. */
+export interface GatewayAuthenticationSettings {
+  subject?: string | undefined;
+  audience: string;
+  secret: string;
+  secretBase64Encoded: boolean;
+}
+
+/** The connection options that decide the request Auth0 sends to the gateway. */
+export interface GatewayClientSettings {
+  gatewayUrl: string;
+  /** null: Auth0 sends no Authorization header. */
+  authentication: GatewayAuthenticationSettings | null;
+  forwardReqInfo: boolean;
+  from?: string | undefined;
+  template?: string | undefined;
+  syntax?: string | undefined;
+}
+
+export interface SendTestMessageOptions {
+  /** Phone number the gateway should text. */
+  to: string;
+  /** One-time code put into the template; a random 6-digit code by default. */
+  code?: string | undefined;
+  /** `req.ip` when forward_req_info is on. */
+  ip?: string | undefined;
+  /** `req["user-agent"]` when forward_req_info is on. */
+  userAgent?: string | undefined;
+  /** Give up after this many milliseconds; defaults to Auth0's 30 s. */
+  timeoutMs?: number | undefined;
+  /** Build the request and return it without sending. */
+  dryRun?: boolean | undefined;
+  /** Clock for the JWT's iat/exp. */
+  now?: Date | undefined;
+  fetchImpl?: typeof fetch | undefined;
+}
+
+export interface GatewayRequestBody {
+  recipient: string;
+  body: string;
+  sender: string;
+  req?: { ip: string; 'user-agent': string };
+}
+
+/** The request as sent, safe to print: the bearer token is replaced by `[redacted]`. */
+export interface GatewayRequestRecord {
+  method: 'POST';
+  url: string;
+  headers: Record<string, string>;
+  body: GatewayRequestBody;
+}
+
+export interface TestMessageResult {
+  url: string;
+  /** HTTP status, or null when nothing was received (dry run, timeout, network error). */
+  status: number | null;
+  /** Milliseconds until the response headers arrived (or the failure); 0 for a dry run. */
+  ms: number;
+  /** Auth0 succeeds on HTTP 200 only. */
+  ok: boolean;
+  /** What Auth0 would report (its `error_description`), or an explanation of a network failure; null on 200 and dry run. */
+  auth0Error: string | null;
+  /** One line on the likely fix, or null. */
+  hint: string | null;
+  /** The start of the gateway's answer (redacted, at most 500 characters); Auth0 ignores it, people need it. */
+  responseBody: string | null;
+  dryRun: boolean;
+  request: GatewayRequestRecord;
+}
+
+/** Auth0 gives up on the gateway after 30 s (auth0-api.md §2.3). */
+export const AUTH0_GATEWAY_TIMEOUT_MS = 30_000;
+// RFC 5737 documentation address and a recognisable agent, so a gateway's logs show a test.
+const DEFAULT_IP = '203.0.113.10';
+const DEFAULT_USER_AGENT = 'Mozilla/5.0 (compatible; auth0-sms-gateway test-gateway)';
+const RESPONSE_BODY_LIMIT = 500;
+
+/**
+ * Sends the gateway the request Auth0 sends for a passwordless SMS
+ * (auth0-doc-custom-sms-gateway.md): POST, JSON `{ recipient, body, sender }`, `req` only with
+ * forward_req_info, and a bearer JWT when gateway_authentication is set; then judges the answer
+ * the way Auth0 does.
+ */
+export async function sendTestMessage(settings: GatewayClientSettings, options: SendTestMessageOptions): Promise<TestMessageResult> {
+  const url = parseGatewayUrl(settings.gatewayUrl);
+  if (typeof options.to !== 'string' || options.to.trim() === '') throw inputError('the recipient phone number is empty', 'pass --to <phone>');
+  const timeoutMs = options.timeoutMs ?? AUTH0_GATEWAY_TIMEOUT_MS;
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw inputError(`timeout must be a positive number of milliseconds, not ${String(timeoutMs)}`, 'pass --timeout <ms>');
+
+  const code = options.code ?? String(randomInt(0, 1_000_000)).padStart(6, '0');
+  const body: GatewayRequestBody = {
+    recipient: options.to,
+    body: renderSmsBody(settings.template, code, toSmsTemplateSyntax(settings.syntax)),
+    sender: settings.from ?? '',
+  };
+  if (settings.forwardReqInfo) body.req = { ip: options.ip ?? DEFAULT_IP, 'user-agent': options.userAgent ?? DEFAULT_USER_AGENT };
+
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  const shownHeaders: Record<string, string> = { ...headers };
+  // Values that must not reach the result even if the gateway echoes them back.
+  const secrets: string[] = [];
+  if (settings.authentication !== null) {
+    const { secret, secretBase64Encoded, subject, audience } = settings.authentication;
+    const token = await signGatewayToken({ secret, secretBase64Encoded, subject, audience }, { now: options.now });
+    headers.authorization = `Bearer ${token}`;
+    shownHeaders.authorization = `Bearer ${REDACTED}`;
+    secrets.push(token, secret);
+  }
+  const scrub = (text: string): string => redactText(secrets.reduce((out, secret) => (secret.length >= 4 ? out.split(secret).join(REDACTED) : out), text));
+  const request: GatewayRequestRecord = { method: 'POST', url: url.toString(), headers: shownHeaders, body };
+  const base = { url: request.url, request };
+
+  if (options.dryRun === true) {
+    return { ...base, status: null, ms: 0, ok: false, auth0Error: null, hint: null, responseBody: null, dryRun: true };
+  }
+
+  const fetchImpl = options.fetchImpl ?? fetch;
+  const started = performance.now();
+  const signal = AbortSignal.timeout(timeoutMs);
+  let response: Response;
+  try {
+    response = await fetchImpl(url, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(body),
+      // Auth0 judges the gateway's own status code; a redirect is reported, not followed.
+      redirect: 'manual',
+      signal,
+    });
+  } catch (error) {
+    const ms = Math.round(performance.now() - started);
+    const failure = isTimeout(error, signal) ? timeoutFailure(timeoutMs) : explainNetworkError(error, url);
+    const auth0Error = failure.message === null ? null : scrub(failure.message);
+    return { ...base, status: null, ms, ok: false, auth0Error, hint: failure.hint, responseBody: null, dryRun: false };
+  }
+  const ms = Math.round(performance.now() - started);
+  const start = await readResponseStart(response);
+  const responseBody = start === null ? null : scrub(start);
+  const verdict = judgeStatus(response.status, settings.authentication !== null);
+  return { ...base, status: response.status, ms, ok: response.status === 200, auth0Error: verdict.message, hint: verdict.hint, responseBody, dryRun: false };
+}
+
+function parseGatewayUrl(raw: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw inputError('the gateway URL is not a valid URL', 'pass --gateway-url https://host/path');
+  }
+  // http:// is allowed here for a local gateway (cli-contract.md, test-gateway); Auth0 itself needs https.
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw inputError(`the gateway URL must be http:// or https://, not ${url.protocol}//`, 'pass --gateway-url https://host/path');
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw inputError('the gateway URL must not hold a user name or password', 'use gateway authentication (--auth bearer) instead of credentials in the URL');
+  }
+  return url;
+}
+
+interface Failure {
+  message: string | null;
+  hint: string | null;
+}
+
+/** Auth0's verdicts, from "Error handling" in auth0-doc-custom-sms-gateway.md: only 200 counts. */
+export function judgeStatus(status: number, authenticated: boolean): Failure {
+  if (status === 200) return { message: null, hint: null };
+  if (status === 401) {
+    return {
+      message: 'Authentication failed while calling the SMS gateway: 401',
+      hint: authenticated
+        ? 'the gateway refused the JWT: its secret, secret_base64_encoded, audience and subject must match the connection\'s gateway_authentication'
+        : 'the gateway wants a token but the connection sends none: configure gateway authentication (--auth bearer)',
+    };
+  }
+  const message = `Unexpected response while calling the SMS gateway: ${status}`;
+  if (status >= 200 && status < 300) return { message, hint: `Auth0 accepts HTTP 200 only; make the gateway answer 200 instead of ${status}` };
+  if (status >= 300 && status < 400) return { message, hint: 'the gateway redirects; set gateway_url to the final URL (this test does not follow redirects)' };
+  return { message, hint: 'the gateway refused or failed the request; see its logs and the response body' };
+}
+
+function timeoutFailure(timeoutMs: number): Failure {
+  return {
+    message: 'Timeout while calling the SMS gateway',
+    hint: `no answer within ${timeoutMs} ms; the gateway must answer within Auth0's 30 s, so send the SMS asynchronously or speed it up`,
+  };
+}
+
+function isTimeout(error: unknown, signal: AbortSignal): boolean {
+  return signal.aborted || (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'));
+}
+
+/** The first `code` in an error's cause chain (undici wraps the socket error in `cause`, sometimes in an AggregateError). */
+function errorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current !== null && typeof current === 'object'; depth += 1) {
+    const { code } = current as { code?: unknown };
+    if (typeof code === 'string') return code;
+    const nested = (current as { errors?: unknown }).errors;
+    if (Array.isArray(nested) && nested.length > 0) {
+      const inner = errorCode(nested[0]);
+      if (inner !== undefined) return inner;
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+const TLS_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'HOSTNAME_MISMATCH',
+]);
+
+/** Turns a fetch failure into a sentence a person can act on. */
+export function explainNetworkError(error: unknown, url: URL): Failure {
+  const code = errorCode(error);
+  const port = url.port !== '' ? url.port : url.protocol === 'https:' ? '443' : '80';
+  const where = `${url.hostname}:${port}`;
+  const say = (what: string, hint: string): Failure => ({ message: `Could not call the SMS gateway: ${what}${code === undefined ? '' : ` (${code})`}`, hint });
+
+  switch (code) {
+    case 'ENOTFOUND':
+      return say(`DNS lookup found no host named ${url.hostname}`, 'check the host name in gateway_url; Auth0 resolves it in public DNS');
+    case 'EAI_AGAIN':
+      return say(`DNS lookup of ${url.hostname} failed temporarily`, 'check this machine\'s DNS, then retry');
+    case 'ECONNREFUSED':
+      return say(`connection refused by ${where}: nothing is listening there`, 'start the gateway, or fix the port in gateway_url');
+    case 'ECONNRESET':
+    case 'EPIPE':
+    case 'UND_ERR_SOCKET':
+    case 'UND_ERR_CLOSED':
+      return say(`the connection to ${where} was reset before the gateway answered`, 'see the gateway\'s logs; an https:// URL on a plain-HTTP port, or a proxy, can also reset it');
+    case 'ETIMEDOUT':
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return say(`connecting to ${where} timed out; Auth0 would report "Timeout while calling the SMS gateway"`, 'check that the host is up and that a firewall lets the port through');
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+      return say('the gateway did not answer in time; Auth0 would report "Timeout while calling the SMS gateway"', 'make the gateway answer within 30 s');
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return say(`no route to ${where}`, 'check the address in gateway_url and this machine\'s network');
+    case 'ERR_SSL_WRONG_VERSION_NUMBER':
+    case 'ERR_SSL_PACKET_LENGTH_TOO_LONG':
+      return say(`TLS handshake with ${where} failed: the port does not speak HTTPS`, 'use http:// for a plain-HTTP local gateway, or fix the port');
+    default:
+      break;
+  }
+  if (code !== undefined && (TLS_CODES.has(code) || code.startsWith('CERT_') || code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_') || code === 'EPROTO')) {
+    return say(
+      `TLS certificate problem with ${where}`,
+      'Auth0 only calls gateways with a certificate from a public CA that is valid for the host name and served with its full chain',
+    );
+  }
+  const detail = error instanceof Error ? redactText(innermostMessage(error)) : 'unknown error';
+  return say(`the request to ${where} failed: ${detail}`, 'check gateway_url and that the gateway is reachable from here');
+}
+
+function innermostMessage(error: Error): string {
+  let current: Error = error;
+  for (let depth = 0; depth < 5 && current.cause instanceof Error; depth += 1) current = current.cause;
+  return current.message;
+}
+
+/** The first characters of the answer; stops reading (and cancels) past the limit, and on any error. */
+async function readResponseStart(response: Response): Promise<string | null> {
+  if (response.body === null) return null;
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+      if (text.length > RESPONSE_BODY_LIMIT) break;
+    }
+  } catch {
+    // A reset or the timeout while reading the body: the status is what matters.
+  } finally {
+    reader.cancel().catch(() => undefined);
+  }
+  if (text === '') return null;
+  return text.length > RESPONSE_BODY_LIMIT ? `${text.slice(0, RESPONSE_BODY_LIMIT)}...` : text;
+}

@@ -1,0 +1,106 @@
+import { Chalk, type ChalkInstance } from 'chalk';
+import { redactText } from '../core/redact.js';
+
+/** Where a command writes, and what the process knows of its terminal. Tests pass their own. */
+export interface Io {
+  stdout: { write(text: string): unknown; isTTY?: boolean | undefined };
+  stderr: { write(text: string): unknown; isTTY?: boolean | undefined };
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean | undefined };
+  env: NodeJS.ProcessEnv;
+}
+
+export function processIo(): Io {
+  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
+}
+
+/**
+ * Colour, decided once for the whole run. chalk alone does not honour NO_COLOR, so the rule
+ * lives here: `--json` and `--no-color` turn it off, then NO_COLOR (any non-empty value),
+ * then FORCE_COLOR (0/false off, anything else on), then whether stdout is a terminal.
+ */
+export function decideColor(options: { json: boolean; colorFlag: boolean; env: NodeJS.ProcessEnv; stdoutIsTTY: boolean }): boolean {
+  if (options.json || !options.colorFlag) return false;
+  if (options.env.NO_COLOR !== undefined && options.env.NO_COLOR !== '') return false;
+  const force = options.env.FORCE_COLOR;
+  if (force !== undefined) return !(force === '0' || force.toLowerCase() === 'false');
+  return options.stdoutIsTTY;
+}
+
+/**
+ * Prompts are allowed only when a person is there: stdin and stderr are terminals, CI is not
+ * set and --json was not given (cli-contract, "Prompts appear only when …").
+ */
+export function canPrompt(io: Io, json: boolean): boolean {
+  const ci = io.env.CI;
+  return !json && io.stdin.isTTY === true && io.stderr.isTTY === true && (ci === undefined || ci === '' || ci === 'false' || ci === '0');
+}
+
+export class Output {
+  readonly color: boolean;
+  readonly json: boolean;
+  readonly verbose: boolean;
+  readonly style: ChalkInstance;
+  private jsonWritten = false;
+
+  constructor(readonly io: Io, options: { color: boolean; json: boolean; verbose: boolean }) {
+    this.color = options.color;
+    this.json = options.json;
+    this.verbose = options.verbose;
+    this.style = new Chalk({ level: options.color ? 1 : 0 });
+  }
+
+  /** Data for stdout (tables, diffs). Suppressed in --json mode, where stdout holds one JSON document. */
+  data(text: string): void {
+    if (this.json) return;
+    this.io.stdout.write(ensureNewline(redactText(text)));
+  }
+
+  /** The single JSON document of a --json run. */
+  printJson(value: unknown): void {
+    if (this.jsonWritten) throw new Error('a --json run prints one JSON document');
+    this.jsonWritten = true;
+    this.io.stdout.write(`${redactText(JSON.stringify(value, null, 2))}\n`);
+  }
+
+  get hasPrintedJson(): boolean {
+    return this.jsonWritten;
+  }
+
+  /** Text for people: progress, notes. Always stderr. */
+  info(text: string): void {
+    this.io.stderr.write(ensureNewline(redactText(text)));
+  }
+
+  warn(text: string): void {
+    this.io.stderr.write(ensureNewline(`${this.style.yellow('warning:')} ${redactText(text)}`));
+  }
+
+  error(text: string): void {
+    this.io.stderr.write(ensureNewline(`${this.style.red('error:')} ${redactText(text)}`));
+  }
+
+  hint(text: string): void {
+    this.io.stderr.write(ensureNewline(`${this.style.dim('hint:')} ${redactText(text)}`));
+  }
+
+  /** --verbose traces; stderr, redacted. */
+  trace(text: string): void {
+    if (this.verbose) this.io.stderr.write(ensureNewline(this.style.dim(redactText(text))));
+  }
+}
+
+function ensureNewline(text: string): string {
+  return text.endsWith('\n') ? text : `${text}\n`;
+}
+
+/** A plain text table: header row, then rows; columns padded to the widest cell. */
+export function renderTable(headers: string[], rows: string[][], style?: ChalkInstance): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  const head = line(headers);
+  return [style ? style.bold(head) : head, ...rows.map(line)].join('\n');
+}

@@ -1,0 +1,2 @@
+/** package.json's version, put in by the build (scripts/build.mjs); tests run unbundled. */
+export const VERSION: string = typeof __PACKAGE_VERSION__ === 'string' ? __PACKAGE_VERSION__ : '0.0.0-dev';

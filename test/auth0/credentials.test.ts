@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { normalizeDomain, resolveCredentials } from '../../src/auth0/credentials.js';
+import { CliError } from '../../src/core/errors.js';
+
+describe('normalizeDomain', () => {
+  it.each([
+    ['acme.eu.auth0.com', 'acme.eu.auth0.com'],
+    ['https://acme.eu.auth0.com', 'acme.eu.auth0.com'],
+    ['https://acme.eu.auth0.com/', 'acme.eu.auth0.com'],
+    ['  ACME.eu.auth0.com/ ', 'acme.eu.auth0.com'],
+    ['https://acme.eu.auth0.com/api/v2/', 'acme.eu.auth0.com'],
+    ['127.0.0.1:8443', '127.0.0.1:8443'],
+    ['login.example.com:443', 'login.example.com:443'],
+  ])('%s -> %s', (raw, expected) => {
+    expect(normalizeDomain(raw)).toBe(expected);
+  });
+
+  it.each(['http://acme.auth0.com', 'acme.auth0.com/path', 'user@acme.auth0.com', 'acme auth0', '', 'acme.auth0.com:99999', 'acme.auth0.com?x=1'])(
+    'rejects %j with exit 2',
+    (raw) => {
+      let error: unknown;
+      try {
+        normalizeDomain(raw);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(CliError);
+      expect((error as CliError).exitCode).toBe(2);
+    },
+  );
+});
+
+describe('resolveCredentials', () => {
+  it('prefers flags over the environment', () => {
+    const { credentials } = resolveCredentials(
+      { domain: 'flag.auth0.com', clientId: 'flag-id' },
+      { AUTH0_DOMAIN: 'env.auth0.com', AUTH0_CLIENT_ID: 'env-id', AUTH0_CLIENT_SECRET: 'env-secret-value' },
+    );
+    expect(credentials).toEqual({ domain: 'flag.auth0.com', kind: 'client-secret', clientId: 'flag-id', clientSecret: 'env-secret-value' });
+  });
+
+  it('uses a token, from AUTH0_ACCESS_TOKEN or AUTH0_API_TOKEN, before client credentials', () => {
+    expect(resolveCredentials({}, { AUTH0_DOMAIN: 'a.auth0.com', AUTH0_API_TOKEN: 'tok-123456' }).credentials).toEqual({
+      domain: 'a.auth0.com',
+      kind: 'token',
+      token: 'tok-123456',
+    });
+  });
+
+  it('warns when a secret is passed as a flag', () => {
+    const { warnings } = resolveCredentials({ domain: 'a.auth0.com', clientId: 'id', clientSecret: 'shh-secret' }, {});
+    expect(warnings.join('\n')).toMatch(/shell history/);
+  });
+
+  it('accepts a private-key JWT signing key as PEM text', () => {
+    const pem = '-----BEGIN PRIVATE KEY-----\\nMIIB\\n-----END PRIVATE KEY-----';
+    const { credentials } = resolveCredentials({}, { AUTH0_DOMAIN: 'a.auth0.com', AUTH0_CLIENT_ID: 'id', AUTH0_CLIENT_ASSERTION_SIGNING_KEY: pem });
+    expect(credentials.kind).toBe('private-key-jwt');
+    expect(credentials.kind === 'private-key-jwt' && credentials.signingKey).toContain('\n');
+  });
+
+  it('names everything missing at once', () => {
+    expect(() => resolveCredentials({}, {})).toThrow(/AUTH0_DOMAIN.*AUTH0_CLIENT_ID.*AUTH0_CLIENT_SECRET/);
+    expect(() => resolveCredentials({}, { AUTH0_DOMAIN: 'a.auth0.com', AUTH0_CLIENT_ID: 'x' })).toThrow(/missing Auth0 credentials: set AUTH0_CLIENT_SECRET/);
+  });
+});

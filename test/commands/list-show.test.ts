@@ -1,0 +1,91 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { generateConnections, SEED_IDS, SEED_SECRETS, SEED_TWILIO_TOKEN } from '../../src/sandbox/index.js';
+import { runCli } from '../helpers/run-cli.js';
+import { requestLines, sandboxEnv } from '../helpers/env.js';
+import { closeTestSandboxes, startTestSandbox, useSandbox } from '../helpers/sandbox.js';
+
+describe('list', () => {
+  const sandbox = useSandbox();
+
+  it('--json prints exactly the SMS connections in the contract shape', async () => {
+    const r = await runCli(['list', '--json'], { env: sandboxEnv(sandbox()) });
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.stdout) as unknown[];
+    expect(rows).toEqual([
+      { id: SEED_IDS.twilio, name: 'sms', provider: 'twilio', gateway_url: null, authentication: 'none', forward_req_info: true, from: '+15551234567' },
+      expect.objectContaining({ id: SEED_IDS.gateway, name: 'sms-gateway', provider: 'sms_gateway', authentication: 'bearer' }),
+    ]);
+  });
+
+  it('prints a table on stdout and the count on stderr', async () => {
+    const r = await runCli(['list'], { env: sandboxEnv(sandbox()) });
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')[0]).toMatch(/^NAME\s+ID\s+PROVIDER\s+GATEWAY URL\s+AUTH/);
+    expect(r.stdout).toContain(SEED_IDS.twilio);
+    expect(r.stdout).not.toContain(SEED_IDS.email);
+    expect(r.stderr).toContain('2 SMS connections');
+  });
+
+  it('works with a Management API token instead of client credentials', async () => {
+    const token = sandbox().issueToken(['read:connections', 'read:connections_options']);
+    const r = await runCli(['list', '--json'], { env: { AUTH0_DOMAIN: `https://${sandbox().domain}/`, AUTH0_ACCESS_TOKEN: token } });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toHaveLength(2);
+    expect(requestLines(sandbox())).toEqual(['GET /api/v2/connections']);
+  });
+});
+
+describe('list across many pages, rate limited', () => {
+  afterEach(closeTestSandboxes);
+
+  it('returns exactly the 400 SMS connections of 1,200, no duplicates, at 2 requests/second', async () => {
+    const s = await startTestSandbox({ connections: generateConnections(1200, 3), rateLimit: { perSecond: 2, burst: 2 } });
+    const expected = s.connections().filter((c) => c.strategy === 'sms').map((c) => c.id).sort();
+    expect(expected).toHaveLength(400);
+    const r = await runCli(['list', '--json'], { env: sandboxEnv(s) });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const ids = (JSON.parse(r.stdout) as { id: string }[]).map((c) => c.id).sort();
+    expect(ids).toEqual(expected);
+    expect(s.requests.filter((q) => q.status === 429).length).toBeGreaterThan(0); // the limit really bit
+  }, 60_000);
+});
+
+describe('show', () => {
+  const sandbox = useSandbox();
+
+  it('prints every option with the secrets redacted', async () => {
+    const r = await runCli(['show', 'sms'], { env: sandboxEnv(sandbox()) });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('"twilio_token": "[redacted]"');
+    expect(r.stdout).toContain('"future_delivery_policy"');
+    expect(r.stdout).not.toContain(SEED_TWILIO_TOKEN);
+  });
+
+  it('--json by id redacts the gateway secret', async () => {
+    const r = await runCli(['show', SEED_IDS.gateway, '--json'], { env: sandboxEnv(sandbox()) });
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as { options: { gateway_authentication: { secret: string; audience: string } } };
+    expect(doc.options.gateway_authentication.secret).toBe('[redacted]');
+    for (const secret of SEED_SECRETS) expect(r.stdout + r.stderr).not.toContain(secret);
+  });
+
+  it('a non-SMS connection is exit 2', async () => {
+    const r = await runCli(['show', SEED_IDS.email], { env: sandboxEnv(sandbox()) });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/not an SMS connection/);
+  });
+
+  it.each([
+    ['an unknown name', 'nope', 2, /no connection named "nope"/],
+    ['an unknown id', 'con_DoesNotExist0001', 2, /not found/],
+    ['a malformed id', 'con_bad!id', 2, /not a connection id/],
+    ['a malformed name', 'bad name with spaces', 2, /neither a connection id nor a connection name/],
+  ])('%s is exit %i with one line and a hint', async (_label, ref, code, message) => {
+    const r = await runCli(['show', ref], { env: sandboxEnv(sandbox()) });
+    expect(r.code).toBe(code);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).toMatch(/\nhint: /);
+  });
+});

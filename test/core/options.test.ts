@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { ExitCode } from '../../src/core/errors.js';
+import { connectionSchema, smsOptionsSchema, smsSummary, type Connection, type SmsSummary } from '../../src/core/options.js';
+import { formatZodError } from '../../src/core/validate.js';
+import { emailConnection, gatewayConnection, optionlessConnection, phoneProviderConnection, twilioConnection } from './fixtures.js';
+import { cliErrorOf } from './helpers.js';
+
+/** Every object's keys, depth first, so a reordering anywhere shows up. */
+function keyOrder(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(keyOrder);
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([key, inner]) => [key, ...keyOrder(inner).map((k) => `${key}.${k}`)]);
+}
+
+const fixtures: [string, () => Connection][] = [
+  ['twilio', twilioConnection],
+  ['gateway', gatewayConnection],
+  ['use_phone_provider', phoneProviderConnection],
+  ['without options', optionlessConnection],
+  ['email', emailConnection],
+];
+
+describe('connectionSchema', () => {
+  for (const [name, make] of fixtures) {
+    it(`reads the ${name} connection unchanged, key order included`, () => {
+      const raw = make();
+      const parsed = connectionSchema.parse(raw);
+      expect(parsed).toStrictEqual(raw);
+      expect(keyOrder(parsed)).toEqual(keyOrder(raw));
+      expect(parsed).not.toBe(raw);
+    });
+  }
+
+  it('keeps unknown top-level connection keys', () => {
+    const raw = { ...twilioConnection(), authentication: { active: true }, connected_accounts: { active: false } };
+    expect(connectionSchema.parse(raw)).toStrictEqual(raw);
+  });
+
+  it('reports bad SMS options under options.<key>', () => {
+    const raw = { ...gatewayConnection(), options: { provider: 'carrier-pigeon', gateway_authentication: 'bearer' } };
+    const result = connectionSchema.safeParse(raw);
+    expect(result.success).toBe(false);
+    if (!result.success) {
+      expect(result.error.issues.map((i) => i.path.join('.'))).toEqual(['options.provider', 'options.gateway_authentication']);
+    }
+  });
+
+  it('does not read the options of other strategies as SMS options', () => {
+    const raw = { id: 'con_x', name: 'saml', strategy: 'samlp', options: { provider: 'something-else', from: 42 } };
+    expect(connectionSchema.parse(raw)).toStrictEqual(raw);
+  });
+
+  it('rejects a connection without id, name or strategy', () => {
+    const result = connectionSchema.safeParse({ name: 'sms', options: {} });
+    expect(result.success).toBe(false);
+    if (!result.success) expect(formatZodError(result.error)).toMatch(/^id: .*\nstrategy: /);
+  });
+});
+
+describe('smsOptionsSchema', () => {
+  const accepted: [string, unknown][] = [
+    ['forward_req_info true', { forward_req_info: true }],
+    ['forward_req_info "true" (Auth0 doc example)', { forward_req_info: 'true' }],
+    ['forward_req_info "false"', { forward_req_info: 'false' }],
+    ['messaging_service_sid null', { messaging_service_sid: null }],
+    ['gateway_authentication null', { gateway_authentication: null }],
+    ['gateway_authentication with unknown keys', { gateway_authentication: { method: 'bearer', extra: [1] } }],
+    ['provider twilio', { provider: 'twilio' }],
+    ['unknown keys of any shape', { a: { b: [null, { c: 'd' }] }, e: null, f: [] }],
+    ['an empty object', {}],
+  ];
+  for (const [name, input] of accepted) {
+    it(`accepts ${name}`, () => {
+      expect(smsOptionsSchema.parse(input)).toStrictEqual(input);
+    });
+  }
+
+  const rejected: [string, unknown, string][] = [
+    ['forward_req_info "yes"', { forward_req_info: 'yes' }, 'forward_req_info'],
+    ['forward_req_info 1', { forward_req_info: 1 }, 'forward_req_info'],
+    ['an unknown provider', { provider: 'sns' }, 'provider'],
+    ['a numeric gateway_url', { gateway_url: 443 }, 'gateway_url'],
+    ['a secret that is not a string', { gateway_authentication: { secret: 7 } }, 'gateway_authentication.secret'],
+    ['an array', [], ''],
+  ];
+  for (const [name, input, path] of rejected) {
+    it(`rejects ${name}`, () => {
+      const result = smsOptionsSchema.safeParse(input);
+      expect(result.success).toBe(false);
+      if (!result.success) expect(result.error.issues[0]?.path.join('.')).toBe(path);
+    });
+  }
+});
+
+describe('smsSummary', () => {
+  const rows: [string, () => Connection, SmsSummary][] = [
+    [
+      'twilio',
+      twilioConnection,
+      { id: 'con_Tw1l1o0000000001', name: 'sms', provider: 'twilio', gateway_url: null, authentication: 'none', forward_req_info: true, from: '+1 234 567' },
+    ],
+    [
+      'gateway',
+      gatewayConnection,
+      {
+        id: 'con_Gatew4y000000002',
+        name: 'Test-Connection-Custom-SMS',
+        provider: 'sms_gateway',
+        gateway_url: 'https://test.com/sms-gateway',
+        authentication: 'bearer',
+        forward_req_info: true,
+        from: '+17777777777',
+      },
+    ],
+    [
+      'use_phone_provider',
+      phoneProviderConnection,
+      { id: 'con_Ph0neProv1der003', name: 'sms-upe', provider: 'twilio', gateway_url: null, authentication: 'none', forward_req_info: false, from: null },
+    ],
+  ];
+  for (const [name, make, expected] of rows) {
+    it(`summarises the ${name} connection`, () => {
+      expect(smsSummary(make())).toStrictEqual(expected);
+    });
+  }
+
+  it('reads forward_req_info "false", empty from and null authentication', () => {
+    const connection = gatewayConnection();
+    const summary = smsSummary({ ...connection, options: { ...connection.options, forward_req_info: 'false', from: '', gateway_authentication: null } });
+    expect(summary).toMatchObject({ forward_req_info: false, from: null, authentication: 'none' });
+  });
+
+  it('refuses a connection read without options, naming the scope', () => {
+    const error = cliErrorOf(() => smsSummary(optionlessConnection()));
+    expect(error.exitCode).toBe(ExitCode.remote);
+    expect(error.message).toContain('read:connections_options');
+  });
+});

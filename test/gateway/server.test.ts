@@ -1,0 +1,202 @@
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent } from 'node:http';
+import { connect } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { signGatewayToken } from '../../src/gateway/jwt.js';
+import type { GatewayPayload } from '../../src/gateway/payload.js';
+import { startGatewayServer, type GatewayMessageMeta, type GatewayServer, type GatewayServerOptions } from '../../src/gateway/server.js';
+
+const SECRET = 'server-test-secret-abcdefghijklmnop';
+const verify = { secret: SECRET, audience: 'urn:gw', subject: 'urn:Auth0' };
+const payload = { recipient: '+15550001', body: 'Your code is 1', sender: '' };
+
+let servers: GatewayServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+  servers = [];
+});
+
+async function start(options: Partial<GatewayServerOptions> = {}) {
+  const messages: Array<{ payload: GatewayPayload; meta: GatewayMessageMeta }> = [];
+  const rejected: Array<{ status: number; reason: string; code: string }> = [];
+  const server = await startGatewayServer({
+    verify,
+    onMessage: (p, meta) => {
+      messages.push({ payload: p, meta });
+    },
+    onRejected: (status, reason, meta) => rejected.push({ status, reason, code: meta.code }),
+    ...options,
+  });
+  servers.push(server);
+  return { server, messages, rejected };
+}
+
+const bearer = async (): Promise<string> => `Bearer ${await signGatewayToken({ ...verify, secretBase64Encoded: false })}`;
+
+interface RawResponse {
+  status: number;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+/** A request through node:http, chunked when `chunks` is given (no content-length). */
+function rawRequest(url: string, init: { method?: string; headers?: Record<string, string>; body?: string; chunks?: Buffer[]; agent?: Agent }): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: init.method ?? 'POST', headers: init.headers ?? {}, agent: init.agent ?? false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    if (init.chunks) {
+      for (const chunk of init.chunks) req.write(chunk);
+      req.end();
+    } else {
+      req.end(init.body);
+    }
+  });
+}
+
+describe('startGatewayServer', () => {
+  it('listens on 127.0.0.1 with a free port and accepts a verified message', async () => {
+    const { server, messages, rejected } = await start();
+    expect(server.url).toBe(`http://127.0.0.1:${server.port}`);
+    expect(server.port).toBeGreaterThan(0);
+    const res = await fetch(`${server.url}/sms`, { method: 'POST', headers: { authorization: await bearer(), 'content-type': 'application/json' }, body: JSON.stringify(payload) });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: true });
+    expect(messages).toHaveLength(1);
+    expect(messages[0]?.payload).toEqual(payload);
+    expect(messages[0]?.meta.path).toBe('/sms');
+    expect(messages[0]?.meta.claims).toMatchObject({ aud: 'urn:gw', sub: 'urn:Auth0' });
+    expect(rejected).toEqual([]);
+  });
+
+  it.each([
+    { name: 'no token', auth: false, body: JSON.stringify(payload), status: 401, code: 'missing_bearer' },
+    { name: 'bad token', auth: 'Bearer a.b.c', body: JSON.stringify(payload), status: 401, code: 'malformed_token' },
+    { name: 'bad JSON', auth: true, body: '{"recipient"', status: 400, code: 'malformed_payload' },
+    { name: 'bad payload', auth: true, body: JSON.stringify({ body: 'x' }), status: 400, code: 'malformed_payload' },
+  ])('$name → $status', async ({ auth, body, status, code }) => {
+    const { server, messages, rejected } = await start();
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (auth === true) headers.authorization = await bearer();
+    else if (typeof auth === 'string') headers.authorization = auth;
+    const res = await fetch(server.url, { method: 'POST', headers, body });
+    expect(res.status).toBe(status);
+    const answer = (await res.json()) as { ok: boolean; error: string; message: string };
+    expect(answer).toMatchObject({ ok: false, error: code });
+    if (status === 401) expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    if (headers.authorization) expect(JSON.stringify(answer)).not.toContain(headers.authorization.slice(7));
+    expect(JSON.stringify(answer)).not.toContain(SECRET);
+    expect(messages).toEqual([]);
+    expect(rejected).toEqual([{ status, reason: answer.message, code }]);
+  });
+
+  it('405 on GET, naming POST', async () => {
+    const { server, rejected } = await start();
+    const res = await fetch(server.url);
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('POST');
+    expect(await res.json()).toMatchObject({ ok: false, error: 'method_not_allowed' });
+    expect(rejected[0]?.status).toBe(405);
+  });
+
+  it('413 on a large body with content-length, before reading it', async () => {
+    const { server, messages } = await start({ maxBodyBytes: 1024 });
+    const body = JSON.stringify({ ...payload, body: 'x'.repeat(200_000) });
+    const res = await rawRequest(server.url, { headers: { authorization: await bearer(), 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }, body });
+    expect(res.status).toBe(413);
+    expect(res.headers.connection).toBe('close');
+    expect(JSON.parse(res.body)).toMatchObject({ ok: false, error: 'payload_too_large' });
+    expect(messages).toEqual([]);
+  });
+
+  it('413 through fetch for a 5 MB body: the client gets the answer, not a reset', async () => {
+    const { server } = await start({ maxBodyBytes: 1024 });
+    const res = await fetch(server.url, { method: 'POST', headers: { authorization: await bearer() }, body: 'x'.repeat(5_000_000) });
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ error: 'payload_too_large' });
+  });
+
+  it('413 on a large chunked body, counting as it reads', async () => {
+    const { server, rejected } = await start({ maxBodyBytes: 1024 });
+    const res = await rawRequest(server.url, { headers: { authorization: await bearer() }, chunks: [Buffer.alloc(600, 'a'), Buffer.alloc(600, 'b')] });
+    expect(res.status).toBe(413);
+    expect(rejected.map((r) => r.code)).toEqual(['payload_too_large']);
+  });
+
+  it('a body exactly at the limit is read', async () => {
+    const body = JSON.stringify(payload);
+    const { server } = await start({ maxBodyBytes: Buffer.byteLength(body) });
+    const res = await rawRequest(server.url, { headers: { authorization: await bearer() }, body });
+    expect(res.status).toBe(200);
+  });
+
+  it('runs without authentication when verify is null', async () => {
+    const { server, messages } = await start({ verify: null });
+    const res = await fetch(server.url, { method: 'POST', body: JSON.stringify(payload) });
+    expect(res.status).toBe(200);
+    expect(messages[0]?.meta.claims).toBeNull();
+  });
+
+  it('answers 500 when the message handler throws', async () => {
+    const { server } = await start({
+      onMessage: () => {
+        throw new Error('provider down');
+      },
+    });
+    const res = await fetch(server.url, { method: 'POST', headers: { authorization: await bearer() }, body: JSON.stringify(payload) });
+    expect(res.status).toBe(500);
+    expect(await res.json()).toMatchObject({ error: 'handler_failed', message: expect.stringContaining('provider down') as unknown });
+  });
+
+  it('refuses an undecodable base64url secret at start', async () => {
+    await expect(startGatewayServer({ verify: { ...verify, secret: 'not+base64/', secretBase64Encoded: true } })).rejects.toThrow(/base64url/);
+  });
+
+  it('reports a port in use', async () => {
+    const { server } = await start();
+    await expect(startGatewayServer({ verify, port: server.port })).rejects.toThrow(/in use/);
+  });
+
+  it('close() resolves fast with a keep-alive client connected', async () => {
+    const { server } = await start();
+    const agent = new Agent({ keepAlive: true, keepAliveMsecs: 60_000 });
+    try {
+      const res = await rawRequest(server.url, { headers: { authorization: await bearer() }, body: JSON.stringify(payload), agent });
+      expect(res.status).toBe(200);
+      // The socket is now idle in the agent's pool, held open by keep-alive.
+      expect(Object.keys(agent.freeSockets)).toHaveLength(1);
+      const started = performance.now();
+      await server.close();
+      expect(performance.now() - started).toBeLessThan(1000);
+      // A second close is harmless.
+      await server.close();
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('close() resolves fast while a client is stuck mid-request', async () => {
+    const { server, messages } = await start();
+    const socket = connect(server.port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    try {
+      await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+      // Headers promise 100 bytes; only 10 arrive. server.close() alone would wait for this request.
+      socket.write(`POST / HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\nContent-Length: 100\r\nAuthorization: ${await bearer()}\r\n\r\n0123456789`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      const started = performance.now();
+      await server.close();
+      await closed;
+      expect(performance.now() - started).toBeLessThan(1000);
+      expect(messages).toEqual([]);
+    } finally {
+      socket.destroy();
+    }
+  });
+});

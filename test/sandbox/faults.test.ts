@@ -1,0 +1,188 @@
+import { describe, expect, it } from 'vitest';
+import { SEED_IDS, seedConnections, type Connection } from '../../src/sandbox/index.js';
+import { startTestSandbox, useSandbox } from '../helpers/sandbox.js';
+import { api, call } from './http.js';
+
+const TOO_MANY = { statusCode: 429, error: 'Too Many Requests', message: 'Global limit has been reached', errorCode: 'too_many_requests' };
+
+describe('rate limit', () => {
+  const sandbox = useSandbox();
+
+  it('puts x-ratelimit-* on every /api/v2 response, errors included, and none on /oauth/token', async () => {
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    for (const response of [
+      await api(sandbox(), 'GET', '/connections'),
+      await api(sandbox(), 'GET', '/connections/con_Missing000000000'),
+      await call(sandbox(), 'GET', '/api/v2/connections'),
+    ]) {
+      expect(Number(response.headers.get('x-ratelimit-limit'))).toBeGreaterThan(0);
+      expect(Number(response.headers.get('x-ratelimit-remaining'))).toBeGreaterThan(0);
+      const reset = Number(response.headers.get('x-ratelimit-reset'));
+      expect(reset).toBeGreaterThanOrEqual(nowSeconds); // epoch seconds, not milliseconds or a delta
+      expect(reset).toBeLessThan(nowSeconds + 60);
+    }
+    expect((await call(sandbox(), 'POST', '/oauth/token', { body: {} })).headers.get('x-ratelimit-limit')).toBeNull();
+  });
+
+  it('answers 429 too_many_requests once the bucket is empty, and refills at perSecond', async () => {
+    sandbox().setRateLimit({ perSecond: 1, burst: 2 });
+    const first = await api(sandbox(), 'GET', '/connections');
+    const second = await api(sandbox(), 'GET', '/connections');
+    const third = await api(sandbox(), 'GET', '/connections');
+    expect([first.status, second.status, third.status]).toEqual([200, 200, 429]);
+    expect([first, second, third].map((r) => r.headers.get('x-ratelimit-limit'))).toEqual(['2', '2', '2']);
+    expect([first, second, third].map((r) => r.headers.get('x-ratelimit-remaining'))).toEqual(['1', '0', '0']);
+    expect(third.body).toEqual(TOO_MANY);
+    const reset = Number(third.headers.get('x-ratelimit-reset'));
+    expect(reset * 1000).toBeGreaterThan(Date.now());
+    expect(reset * 1000).toBeLessThanOrEqual(Date.now() + 3000);
+    // the token endpoint is not limited
+    expect((await call(sandbox(), 'POST', '/oauth/token', { body: {} })).status).not.toBe(429);
+
+    sandbox().setRateLimit({ perSecond: 4, burst: 1 }); // a new limit starts full
+    expect((await api(sandbox(), 'GET', '/connections?fields=id')).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await api(sandbox(), 'GET', '/connections?fields=id')).status).toBe(200);
+
+    sandbox().setRateLimit(undefined);
+    for (let i = 0; i < 5; i += 1) expect((await api(sandbox(), 'GET', '/connections?fields=id')).status).toBe(200);
+  });
+
+  it('starts with options.rateLimit and reset() brings it back', async () => {
+    const limited = await startTestSandbox({ rateLimit: { perSecond: 0.001, burst: 1 } });
+    try {
+      expect((await api(limited, 'GET', '/connections')).status).toBe(200);
+      expect((await api(limited, 'GET', '/connections')).status).toBe(429);
+      limited.reset();
+      expect((await api(limited, 'GET', '/connections')).status).toBe(200);
+      expect((await api(limited, 'GET', '/connections')).status).toBe(429);
+      expect(() => limited.setRateLimit({ perSecond: 0, burst: 1 })).toThrow(RangeError);
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
+describe('faults', () => {
+  const sandbox = useSandbox();
+
+  it('status: answers the next matching request with that status, then behaves', async () => {
+    sandbox().inject({ kind: 'status', status: 503, method: 'patch' });
+    expect((await api(sandbox(), 'GET', '/connections')).status).toBe(200); // not a PATCH
+    const failed = await api(sandbox(), 'PATCH', `/connections/${SEED_IDS.twilio}`, { display_name: 'Changed' });
+    expect(failed).toMatchObject({ status: 503, body: { statusCode: 503, error: 'Service Unavailable' } });
+    expect(failed.headers.get('x-ratelimit-remaining')).not.toBeNull();
+    expect(sandbox().connection(SEED_IDS.twilio)?.display_name).toBe('SMS'); // not applied
+    expect((await api(sandbox(), 'PATCH', `/connections/${SEED_IDS.twilio}`, { display_name: 'Changed' })).status).toBe(200);
+  });
+
+  it('status: honours path (string or RegExp) and times, and a 429 looks like Auth0\'s', async () => {
+    sandbox().inject({ kind: 'status', status: 429, path: /^\/api\/v2\/connections\/con_/, times: 2 });
+    sandbox().inject({ kind: 'status', status: 500, path: '/api/v2/connections' });
+    const statuses = [];
+    for (const path of [`/connections/${SEED_IDS.email}`, '/connections', `/connections/${SEED_IDS.email}`, `/connections/${SEED_IDS.email}`, '/connections']) {
+      const response = await api(sandbox(), 'GET', path);
+      statuses.push(response.status);
+      if (response.status === 429) {
+        expect(response.body).toEqual(TOO_MANY);
+        expect(response.headers.get('x-ratelimit-remaining')).toBe('0');
+      }
+    }
+    expect(statuses).toEqual([429, 500, 429, 200, 200]);
+  });
+
+  it('drop: destroys the socket without answering and without applying', async () => {
+    sandbox().inject({ kind: 'drop', method: 'PATCH' });
+    await expect(api(sandbox(), 'PATCH', `/connections/${SEED_IDS.twilio}`, { display_name: 'Changed' })).rejects.toThrow(/fetch failed/);
+    expect(sandbox().connection(SEED_IDS.twilio)?.display_name).toBe('SMS');
+    expect(sandbox().requests.at(-1)).toMatchObject({ method: 'PATCH', status: 0, dropped: true });
+  });
+
+  it('drop afterApply: the PATCH is applied and its response lost', async () => {
+    sandbox().inject({ kind: 'drop', method: 'PATCH', afterApply: true });
+    await expect(api(sandbox(), 'PATCH', `/connections/${SEED_IDS.twilio}`, { display_name: 'Changed' })).rejects.toThrow(/fetch failed/);
+    expect(sandbox().connection(SEED_IDS.twilio)?.display_name).toBe('Changed');
+    expect(sandbox().requests.at(-1)).toMatchObject({ method: 'PATCH', status: 200, dropped: true });
+  });
+
+  it('drop: can hit the token endpoint too', async () => {
+    sandbox().inject({ kind: 'drop', path: '/oauth/token' });
+    await expect(call(sandbox(), 'POST', '/oauth/token', { body: {} })).rejects.toThrow(/fetch failed/);
+    expect((await call(sandbox(), 'POST', '/oauth/token', { body: {} })).status).toBe(400);
+  });
+
+  it('latency: delays matching requests; options.latencyMs delays all', async () => {
+    sandbox().inject({ kind: 'latency', ms: 300, method: 'GET' });
+    let started = Date.now();
+    await api(sandbox(), 'GET', '/connections?fields=id');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    started = Date.now();
+    await api(sandbox(), 'GET', '/connections?fields=id');
+    expect(Date.now() - started).toBeLessThan(250); // used once
+
+    const slow = await startTestSandbox({ latencyMs: 150 });
+    try {
+      started = Date.now();
+      await api(slow, 'GET', '/connections?fields=id');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('concurrentWrite: another writer changes the connection after N reads of it', async () => {
+    const mutate = (c: Connection) => {
+      c.options = { ...c.options, template: 'Changed by someone else: @@password@@' };
+    };
+    sandbox().inject({ kind: 'concurrentWrite', afterReads: 2, id: SEED_IDS.twilio, mutate });
+    const template = async () => ((await api(sandbox(), 'GET', `/connections/${SEED_IDS.twilio}`)).body as Connection).options?.template;
+    await api(sandbox(), 'GET', `/connections/${SEED_IDS.email}`); // another connection: not counted
+    await api(sandbox(), 'GET', '/connections?strategy=sms'); // read 1, in a list
+    expect(await template()).toBe('Your verification code is: @@password@@'); // read 2 sees the old value
+    expect(await template()).toBe('Changed by someone else: @@password@@');
+    expect(sandbox().connections().find((c) => c.id === SEED_IDS.twilio)?.options?.template).toMatch(/^Changed/);
+  });
+
+  it('concurrentWrite with afterReads 0 applies at once; an unknown id is refused', () => {
+    sandbox().inject({ kind: 'concurrentWrite', afterReads: 0, id: SEED_IDS.gateway, mutate: (c) => void (c.display_name = 'Now') });
+    expect(sandbox().connection('sms-gateway')?.display_name).toBe('Now');
+    expect(() => sandbox().inject({ kind: 'concurrentWrite', afterReads: 1, id: 'con_Missing00000000', mutate: () => undefined })).toThrow(/no connection/);
+    expect(() => sandbox().inject({ kind: 'status', status: 503, times: 0 })).toThrow(RangeError);
+  });
+});
+
+describe('request log, copies and reset', () => {
+  const sandbox = useSandbox();
+
+  it('records method, path, query, status, parsed body and arrival time', async () => {
+    const before = Date.now();
+    await api(sandbox(), 'GET', '/connections?strategy=sms&strategy=email&take=2');
+    await api(sandbox(), 'PATCH', `/connections/${SEED_IDS.email}`, { display_name: 'E' });
+    expect(sandbox().requests).toEqual([
+      { method: 'GET', path: '/api/v2/connections', query: { strategy: ['sms', 'email'], take: '2' }, status: 200, at: expect.any(Number) },
+      { method: 'PATCH', path: `/api/v2/connections/${SEED_IDS.email}`, query: {}, status: 200, body: { display_name: 'E' }, at: expect.any(Number) },
+    ]);
+    expect(sandbox().requests[0]?.at).toBeGreaterThanOrEqual(before);
+  });
+
+  it('hands out deep copies', () => {
+    const copy = sandbox().connection(SEED_IDS.twilio);
+    if (copy?.options === undefined) throw new Error('seed without options');
+    copy.options.template = 'mutated';
+    sandbox().connections()[0]!.name = 'mutated';
+    expect(sandbox().connection(SEED_IDS.twilio)).toEqual(seedConnections()[0]);
+    expect(sandbox().connection('email')?.id).toBe(SEED_IDS.email);
+    expect(sandbox().connection('nope')).toBeUndefined();
+  });
+
+  it('reset() restores the connections and empties the log and the fault queue', async () => {
+    const log = sandbox().requests;
+    expect((await api(sandbox(), 'PATCH', `/connections/${SEED_IDS.twilio}`, { options: { name: 'sms' } })).status).toBe(200);
+    expect(sandbox().connection('sms')?.options).toEqual({ name: 'sms' });
+    sandbox().inject({ kind: 'status', status: 500 });
+    sandbox().reset();
+    expect(log).toHaveLength(0); // the same array, emptied
+    expect(sandbox().connections()).toEqual(seedConnections());
+    expect((await api(sandbox(), 'GET', '/connections')).status).toBe(200);
+  });
+});
