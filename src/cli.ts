@@ -1,4 +1,4 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { CliError, ExitCode } from './core/errors.js';
 import { redactText } from './core/redact.js';
 import { createContext, globalsOf, type CommandContext } from './commands/context.js';
@@ -64,7 +64,63 @@ export function buildProgram(io: Io, onResult: (code: number) => void): Command 
     .addHelpText('after', examples('show sms', 'show con_A1b2C3d4E5f6G7h8 --json'))
     .action(run(async () => (await import('./commands/show.js')).runShow as Action));
 
+  const configure = program
+    .command('configure')
+    .description('switch an SMS connection to your gateway, or change its gateway settings, safely')
+    .argument('[connection]', 'connection id (con_…) or name; default: the only SMS connection');
+  addSettingsOptions(configure);
+  addWriteOptions(configure);
+  configure
+    .option('--keep-twilio', 'keep twilio_sid and twilio_token (dropped by default; the backup keeps them)')
+    .addHelpText(
+      'after',
+      examples(
+        'configure sms --gateway-url https://sms.example.com/send --dry-run',
+        'configure sms --gateway-url https://sms.example.com/send --auth bearer --audience urn:my-gateway --secret-env GATEWAY_SECRET --yes',
+        'configure sms --auth bearer --audience urn:my-gateway --generate-secret --secret-out ./gateway-secret',
+        'configure sms --auth none --json --yes',
+      ),
+    )
+    .action(run(async () => (await import('./commands/configure.js')).runConfigure as Action));
+
+  const restore = program
+    .command('restore')
+    .description('put back the options a backup file holds (diff, confirm, re-read, PATCH)')
+    .argument('<backup-file>', 'a backup written by configure or apply')
+    .option('--force', 'restore a backup of another tenant or connection');
+  addWriteOptions(restore);
+  restore
+    .addHelpText('after', examples('restore ~/.local/state/auth0-sms-gateway/backups/acme.eu.auth0.com_sms_2026-01-01T00-00-00-000Z.json --dry-run'))
+    .action(run(async () => (await import('./commands/restore.js')).runRestore as Action));
+
   return program;
+}
+
+/** The gateway settings flags, shared by configure, test-gateway and serve. */
+export function addSettingsOptions(command: Command, { forTest = false } = {}): Command {
+  return command
+    .option('--gateway-url <url>', forTest ? 'gateway URL (http:// allowed here, for a local gateway)' : 'https URL Auth0 POSTs each SMS to')
+    .addOption(new Option('--auth <method>', 'gateway authentication').choices(['none', 'bearer']))
+    .option('--subject <sub>', 'JWT sub claim (default urn:Auth0)')
+    .option('--audience <aud>', 'JWT aud claim, e.g. urn:my-gateway')
+    .option('--secret-env <var>', 'read the signing secret from this environment variable')
+    .option('--secret-file <path>', 'read the signing secret from a file, or - for stdin')
+    .option('--generate-secret', 'generate a 32-byte base64url secret (shown once, or written with --secret-out)')
+    .option('--secret-out <file>', 'with --generate-secret: write the secret to this new file (mode 0600)')
+    .option('--secret <value>', 'the signing secret itself (warns: flags end up in shell history; env AUTH0_SMS_GATEWAY_SECRET is read otherwise)')
+    .option('--secret-base64-encoded', 'the secret is base64url; the key is its decoded bytes')
+    .option('--no-secret-base64-encoded', 'the secret is used as UTF-8 text')
+    .option('--forward-req-info', "also send the user's IP and user agent to the gateway")
+    .option('--no-forward-req-info', "don't send the user's IP and user agent")
+    .option('--from <phone>', 'sender: phone number or alphanumeric sender id (max 11)')
+    .option('--template <text>', 'SMS text; must hold @@password@@ (or {{ code }} with liquid syntax)');
+}
+
+function addWriteOptions(command: Command): Command {
+  return command
+    .option('--dry-run', 'show the plan; write nothing')
+    .option('--backup-dir <dir>', 'where backups go (default ~/.local/state/auth0-sms-gateway/backups, env AUTH0_SMS_GATEWAY_BACKUP_DIR)')
+    .option('--no-backup', 'do not write a backup before the change');
 }
 
 /** Strict parsing everywhere: an unknown option or an extra argument is an error, never ignored. */

@@ -1,0 +1,32 @@
+import type { ConnectionsApi } from '../auth0/client.js';
+import { inputError } from '../core/errors.js';
+import { smsSummary, type Connection } from '../core/options.js';
+import type { CommandContext } from './context.js';
+
+/**
+ * The connection a command acts on: the one named, else the tenant's only SMS connection, else
+ * a picker when a person is there, else exit 2 listing the candidates.
+ */
+export async function resolveSmsConnection(ctx: CommandContext, api: ConnectionsApi, ref: string | undefined): Promise<Connection> {
+  if (ref !== undefined) {
+    const connection = await api.getConnection(ref);
+    if (connection.strategy !== 'sms') {
+      throw inputError(`${connection.name} (${connection.id}) is a "${connection.strategy}" connection, not an SMS connection`, 'run `auth0-sms-gateway list` to see the SMS connections');
+    }
+    return connection;
+  }
+  const all = await api.listSmsConnections();
+  if (all.length === 0) {
+    throw inputError(`there is no SMS connection in ${api.domain}`, 'create one under Authentication > Passwordless > SMS in the Auth0 Dashboard');
+  }
+  if (all.length === 1) return all[0] as Connection;
+  const label = (c: Connection) => {
+    const s = smsSummary(c);
+    return `${c.name} (${c.id}, ${s.provider}${s.gateway_url === null ? '' : ` ${s.gateway_url}`})`;
+  };
+  if (!ctx.interactive) {
+    throw inputError(`${api.domain} has ${all.length} SMS connections: ${all.map((c) => `${c.name} (${c.id})`).join(', ')}`, 'name one: pass its name or id as the argument');
+  }
+  const { select } = await import('../ui/prompts.js');
+  return select(ctx.io, 'Which SMS connection?', all.map((c) => ({ name: label(c), value: c })));
+}

@@ -1,0 +1,150 @@
+// Every failure of the Management API (issue 2, point 5) gives the right exit code, one
+// message line with a hint, no stack trace, and no secret.
+import { createServer } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createCertificate, SEED_CLIENTS, SEED_IDS, SEED_SECRETS, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { runCli, type CliRun } from '../helpers/run-cli.js';
+import { sandboxEnv } from '../helpers/env.js';
+import { closeTestSandboxes, startTestSandbox, useSandbox } from '../helpers/sandbox.js';
+
+function expectOneLineFailure(r: CliRun, code: number, message: RegExp, hint: RegExp): void {
+  expect(r.code).toBe(code);
+  expect(r.stdout).toBe('');
+  const lines = r.stderr.trim().split('\n');
+  expect(lines[0]).toMatch(/^error: /);
+  expect(lines[0]).toMatch(message);
+  expect(lines[1]).toMatch(/^hint: /);
+  expect(lines[1]).toMatch(hint);
+  expect(lines).toHaveLength(2);
+  for (const secret of SEED_SECRETS) expect(r.stderr).not.toContain(secret);
+}
+
+describe('Management API failures', () => {
+  const sandbox = useSandbox();
+  const fast = { AUTH0_SMS_GATEWAY_MAX_RETRIES: '1' };
+
+  it('bad client credentials: exit 1, names the variables', async () => {
+    const r = await runCli(['list'], { env: { ...sandboxEnv(sandbox()), AUTH0_CLIENT_SECRET: 'wrong-secret-value' } });
+    expectOneLineFailure(r, 1, /rejected the client credentials/, /AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET/);
+  });
+
+  it('an app not authorised for the Management API: exit 1, says where to authorise it', async () => {
+    const r = await runCli(['list'], { env: sandboxEnv(sandbox(), 'unauthorized') });
+    expectOneLineFailure(r, 1, /not authorised for the Auth0 Management API/, /Machine to Machine Applications/);
+  });
+
+  it('an expired or foreign token: exit 1', async () => {
+    const r = await runCli(['list'], { env: { AUTH0_DOMAIN: sandbox().domain, AUTH0_ACCESS_TOKEN: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl' } });
+    expectOneLineFailure(r, 1, /rejected the access token/, /new one/);
+  });
+
+  it.each([
+    ['read:connections', ['read:connections_options'], ['list']],
+    ['read:connections_options', ['read:connections'], ['list']],
+    ['read:connections_options', ['read:connections'], ['show', 'sms']],
+  ])('missing %s: exit 1 naming the scope', async (scope, scopes, argv) => {
+    const token = sandbox().issueToken(scopes);
+    const r = await runCli(argv, { env: { AUTH0_DOMAIN: sandbox().domain, AUTH0_ACCESS_TOKEN: token } });
+    expectOneLineFailure(r, 1, new RegExp(scope), new RegExp(`grant .*${scope}`));
+  });
+
+  it.each([
+    ['update:connections', ['read:connections', 'read:connections_options', 'update:connections_options']],
+    ['update:connections_options', ['read:connections', 'read:connections_options', 'update:connections']],
+  ])('missing %s on the PATCH: exit 1 naming the scope, nothing written', async (scope, scopes) => {
+    const token = sandbox().issueToken(scopes);
+    const before = sandbox().connection(SEED_IDS.twilio);
+    const r = await runCli(['configure', 'sms', '--gateway-url', 'https://sms.example.com/send', '--yes', '--no-backup'], {
+      env: { AUTH0_DOMAIN: sandbox().domain, AUTH0_ACCESS_TOKEN: token },
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`missing scope ${scope}`));
+    expect(r.stderr).toMatch(new RegExp(`hint: grant the "${scope}" scope`));
+    expect(sandbox().connection(SEED_IDS.twilio)).toEqual(before);
+  });
+
+  it('rate limited after the retries: exit 1 with a hint to wait', async () => {
+    sandbox().inject({ kind: 'status', status: 429, path: '/api/v2/connections', times: 5 });
+    const r = await runCli(['list'], { env: sandboxEnv(sandbox(), 'full', fast) });
+    expectOneLineFailure(r, 1, /rate limited/, /wait/);
+  });
+
+  it('rides out a 429 and a 503 within the retries', async () => {
+    sandbox().inject({ kind: 'status', status: 429, path: '/api/v2/connections', times: 1 });
+    sandbox().inject({ kind: 'status', status: 503, path: '/api/v2/connections', times: 1 });
+    const r = await runCli(['list', '--json'], { env: sandboxEnv(sandbox()) });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toHaveLength(2);
+  });
+
+  it('a server error that persists: exit 1', async () => {
+    sandbox().inject({ kind: 'status', status: 500, path: /connections/, times: 5 });
+    const r = await runCli(['show', 'sms'], { env: sandboxEnv(sandbox(), 'full', fast) });
+    expectOneLineFailure(r, 1, /HTTP 500/, /retry/);
+  });
+
+  it('a dropped connection on a read is retried', async () => {
+    sandbox().inject({ kind: 'drop', method: 'GET', path: '/api/v2/connections', times: 1 });
+    const r = await runCli(['list', '--json'], { env: sandboxEnv(sandbox()) });
+    expect(r.code).toBe(0);
+  });
+
+  it('a timeout: exit 1', async () => {
+    sandbox().inject({ kind: 'latency', ms: 3000, path: '/api/v2/connections', times: 3 });
+    const r = await runCli(['list'], { env: sandboxEnv(sandbox(), 'full', { AUTH0_SMS_GATEWAY_HTTP_TIMEOUT: '1', AUTH0_SMS_GATEWAY_MAX_RETRIES: '0' }) });
+    expectOneLineFailure(r, 1, /did not answer in time/, /retry/);
+  });
+
+  it('--verbose traces each call with method, path, status, ms and rate limit, and no secret', async () => {
+    const r = await runCli(['show', 'sms', '--verbose'], { env: sandboxEnv(sandbox()) });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/POST \/oauth\/token -> 200 \d+ms/);
+    expect(r.stderr).toMatch(/GET \/api\/v2\/connections\?.*name=sms.* -> 200 \d+ms \(rate limit remaining \d+\)/);
+    for (const secret of SEED_SECRETS) expect(r.stdout + r.stderr).not.toContain(secret);
+  });
+
+  it('an invalid tuning variable is an input error before any request', async () => {
+    const r = await runCli(['list'], { env: sandboxEnv(sandbox(), 'full', { AUTH0_SMS_GATEWAY_MAX_RETRIES: 'lots' }) });
+    expectOneLineFailure(r, 2, /AUTH0_SMS_GATEWAY_MAX_RETRIES/, /whole number/);
+    expect(sandbox().requests).toHaveLength(0);
+  });
+});
+
+describe('network failures', () => {
+  afterEach(closeTestSandboxes);
+  const creds = { AUTH0_CLIENT_ID: SEED_CLIENTS.full.clientId, AUTH0_CLIENT_SECRET: SEED_CLIENTS.full.clientSecret };
+
+  it('DNS: exit 1, points at the domain', async () => {
+    const r = await runCli(['list'], { env: { AUTH0_DOMAIN: 'no-such-tenant.invalid', ...creds } });
+    expectOneLineFailure(r, 1, /cannot resolve the tenant domain/, /--domain/);
+  });
+
+  it('connection refused: exit 1', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const server = createServer();
+      server.listen(0, '127.0.0.1', () => {
+        const { port: p } = server.address() as { port: number };
+        server.close(() => resolve(p));
+      });
+    });
+    const r = await runCli(['list'], { env: { AUTH0_DOMAIN: `127.0.0.1:${port}`, ...creds } });
+    expectOneLineFailure(r, 1, /refused/, /--domain/);
+  });
+
+  it('an untrusted certificate: exit 1, names NODE_EXTRA_CA_CERTS', async () => {
+    let untrusted: Sandbox | undefined;
+    try {
+      untrusted = await startSandbox({ tls: await createCertificate() });
+      const r = await runCli(['list'], { env: { AUTH0_DOMAIN: untrusted.domain, ...creds } });
+      expectOneLineFailure(r, 1, /TLS certificate .* is not trusted/, /NODE_EXTRA_CA_CERTS/);
+    } finally {
+      await untrusted?.close();
+    }
+  });
+
+  it('an unused sandbox helper stays closed', async () => {
+    const s = await startTestSandbox();
+    await s.close();
+    await expect(fetch(`${s.url}/api/v2/connections`)).rejects.toThrow();
+  });
+});

@@ -1,0 +1,315 @@
+import { mkdtempSync, readFileSync, statSync, readdirSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { SEED_IDS, SEED_SECRETS, SEED_TWILIO_TOKEN, SEED_UNKNOWN_OPTION, type Sandbox } from '../../src/sandbox/index.js';
+import { runCli, type CliRun } from '../helpers/run-cli.js';
+import { requestLines, sandboxEnv, writes } from '../helpers/env.js';
+import { useSandbox } from '../helpers/sandbox.js';
+
+const GATEWAY_SECRET = 'a-gateway-signing-secret-of-40-characters!';
+const URL = 'https://sms.example.com/send';
+
+function env(sandbox: Sandbox, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return sandboxEnv(sandbox, 'full', { GW_SECRET: GATEWAY_SECRET, ...extra });
+}
+const switchArgs = (ref: string, ...more: string[]) => ['configure', ref, '--gateway-url', URL, '--auth', 'bearer', '--audience', 'urn:my-gateway', '--secret-env', 'GW_SECRET', ...more];
+
+function noSecretIn(r: CliRun): void {
+  for (const secret of [...SEED_SECRETS, GATEWAY_SECRET]) {
+    expect(r.stdout).not.toContain(secret);
+    expect(r.stderr).not.toContain(secret);
+  }
+}
+
+describe('configure', () => {
+  const sandbox = useSandbox();
+  let backupDir: string;
+  beforeEach(() => {
+    backupDir = mkdtempSync(join(tmpdir(), 'a0sg-backups-'));
+  });
+
+  it('switches the Twilio connection: only provider, gateway_url, gateway_authentication and the Twilio keys change', async () => {
+    const before = sandbox().connection(SEED_IDS.twilio)!;
+    const r = await runCli(switchArgs('sms', '--yes', '--backup-dir', backupDir), { env: env(sandbox()) });
+    expect(r.stderr).toMatch(/Done: sms now sends codes through https:\/\/sms\.example\.com\/send/);
+    expect(r.code).toBe(0);
+    noSecretIn(r);
+
+    const { twilio_sid: _sid, twilio_token: _token, ...kept } = before.options!;
+    const expectedOptions = {
+      ...kept,
+      provider: 'sms_gateway',
+      gateway_url: URL,
+      gateway_authentication: { method: 'bearer', subject: 'urn:Auth0', audience: 'urn:my-gateway', secret: GATEWAY_SECRET, secret_base64_encoded: false },
+    };
+    // The exact PATCH body: the whole options, plus display_name (Auth0 resets it when omitted).
+    const patch = sandbox().requests.find((q) => q.method === 'PATCH');
+    expect(patch?.body).toEqual({ options: expectedOptions, display_name: 'SMS' });
+    const after = sandbox().connection(SEED_IDS.twilio)!;
+    expect(after.options).toEqual(expectedOptions);
+    expect(after.options![SEED_UNKNOWN_OPTION.key]).toEqual(SEED_UNKNOWN_OPTION.value);
+    for (const key of ['display_name', 'enabled_clients', 'realms', 'metadata', 'name', 'strategy'] as const) {
+      expect(after[key]).toEqual(before[key]);
+    }
+    // The diff on stdout names every changed path, secrets by path only.
+    expect(r.stdout).toMatch(/~ provider|\+ provider/);
+    expect(r.stdout).toContain('- twilio_token: (secret removed)');
+    expect(r.stdout).toContain('+ gateway_authentication.secret: (secret set)');
+  });
+
+  it('needs at most 4 requests by id (token, read, re-read, PATCH) and 5 by name', async () => {
+    const byId = await runCli(switchArgs(SEED_IDS.twilio, '--yes', '--no-backup'), { env: env(sandbox()) });
+    expect(byId.code).toBe(0);
+    expect(requestLines(sandbox())).toEqual([
+      'POST /oauth/token',
+      `GET /api/v2/connections/${SEED_IDS.twilio}`,
+      `GET /api/v2/connections/${SEED_IDS.twilio}`,
+      `PATCH /api/v2/connections/${SEED_IDS.twilio}`,
+    ]);
+    sandbox().reset();
+    const byName = await runCli(switchArgs('sms', '--yes', '--no-backup'), { env: env(sandbox()) });
+    expect(byName.code).toBe(0);
+    expect(sandbox().requests.length).toBeLessThanOrEqual(5);
+  });
+
+  it('running the same configure again changes nothing and sends no PATCH', async () => {
+    expect((await runCli(switchArgs('sms', '--yes', '--no-backup'), { env: env(sandbox()) })).code).toBe(0);
+    const patchesBefore = writes(sandbox()).length;
+    const again = await runCli(switchArgs('sms', '--yes', '--no-backup'), { env: env(sandbox()) });
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain('Nothing to change');
+    expect(writes(sandbox())).toHaveLength(patchesBefore);
+  });
+
+  it('--dry-run shows the diff and writes nothing', async () => {
+    const before = sandbox().connections();
+    const r = await runCli(switchArgs('sms', '--dry-run'), { env: env(sandbox()) });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('gateway_url');
+    expect(r.stderr).toMatch(/Dry run: \d+ changes planned, nothing written/);
+    expect(writes(sandbox())).toEqual([]);
+    expect(sandbox().connections()).toEqual(before);
+  });
+
+  it('--json prints one document in the contract shape', async () => {
+    const r = await runCli(switchArgs('sms', '--dry-run', '--json'), { env: env(sandbox()) });
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(Object.keys(doc).sort()).toEqual(['backup', 'changed', 'connection', 'diff', 'dryRun', 'warnings']);
+    expect(doc.connection).toEqual({ id: SEED_IDS.twilio, name: 'sms' });
+    expect(doc.changed).toBe(false);
+    expect(doc.dryRun).toBe(true);
+    expect(doc.diff).toContainEqual({ path: 'twilio_token', kind: 'removed', before: '[redacted]', after: null });
+    expect(doc.diff).toContainEqual({ path: 'gateway_url', kind: 'added', before: null, after: URL });
+    noSecretIn(r);
+  });
+
+  it('without a terminal and without --yes it refuses (exit 2) and writes nothing', async () => {
+    const r = await runCli(switchArgs('sms'), { env: env(sandbox()) });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/needs confirmation.*\n.*--yes/);
+    expect(writes(sandbox())).toEqual([]);
+  });
+
+  it('stops when the connection changed between the read and the write (exit 1, nothing written)', async () => {
+    sandbox().inject({ kind: 'concurrentWrite', id: SEED_IDS.twilio, afterReads: 1, mutate: (c) => void Object.assign(c.options!, { from: '+15550000000' }) });
+    const r = await runCli(switchArgs(SEED_IDS.twilio, '--yes', '--no-backup'), { env: env(sandbox()) });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/changed since it was read/);
+    expect(writes(sandbox())).toEqual([]);
+    expect(sandbox().connection(SEED_IDS.twilio)!.options!.from).toBe('+15550000000');
+  });
+
+  it('backs up the full connection, secrets included, in a 0600 file in a 0700 folder; restore puts it back exactly', async () => {
+    const original = sandbox().connection(SEED_IDS.twilio)!;
+    const dir = join(backupDir, 'nested');
+    const r = await runCli(switchArgs('sms', '--yes', '--backup-dir', dir), { env: env(sandbox()) });
+    expect(r.code).toBe(0);
+    const files = readdirSync(dir);
+    expect(files).toHaveLength(1);
+    const file = join(dir, files[0]!);
+    expect(r.stderr).toContain(`backup: ${file}`);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { connection: { options: { twilio_token: string } } };
+    expect(saved.connection.options.twilio_token).toBe(SEED_TWILIO_TOKEN);
+
+    const restored = await runCli(['restore', file, '--yes', '--backup-dir', dir], { env: env(sandbox()) });
+    expect(restored.code).toBe(0);
+    noSecretIn(restored);
+    expect(sandbox().connection(SEED_IDS.twilio)).toEqual(original);
+    // Restoring twice is a no-op.
+    const again = await runCli(['restore', file, '--yes', '--no-backup'], { env: env(sandbox()) });
+    expect(again.stderr).toContain('Nothing to change');
+  });
+
+  it('restore refuses a backup of another connection without --force', async () => {
+    const r1 = await runCli(switchArgs('sms', '--yes', '--backup-dir', backupDir), { env: env(sandbox()) });
+    expect(r1.code).toBe(0);
+    const file = join(backupDir, readdirSync(backupDir)[0]!);
+    const text = readFileSync(file, 'utf8').replaceAll(SEED_IDS.twilio, SEED_IDS.gateway);
+    const forged = join(backupDir, 'forged.json');
+    await import('node:fs').then((fs) => fs.writeFileSync(forged, text));
+    const r = await runCli(['restore', forged, '--yes', '--no-backup'], { env: env(sandbox()) });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/is a backup of sms \(con_GatewaySmsSeed002\), not sms-gateway/);
+  });
+
+  it('restore refuses a backup of another tenant without --force', async () => {
+    await runCli(switchArgs('sms', '--yes', '--backup-dir', backupDir), { env: env(sandbox()) });
+    const file = join(backupDir, readdirSync(backupDir)[0]!);
+    const forged = join(backupDir, 'other-tenant.json');
+    const fs = await import('node:fs');
+    fs.writeFileSync(forged, readFileSync(file, 'utf8').replace(`"tenant": "${sandbox().domain}"`, '"tenant": "other.eu.auth0.com"'));
+    const r = await runCli(['restore', forged, '--yes', '--no-backup'], { env: env(sandbox()) });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/backup of tenant other\.eu\.auth0\.com/);
+    expect(writes(sandbox()).filter((w) => w.startsWith('PATCH'))).toHaveLength(1);
+  });
+
+  it('--auth none removes gateway_authentication and keeps everything else', async () => {
+    const before = sandbox().connection(SEED_IDS.gateway)!;
+    const r = await runCli(['configure', 'sms-gateway', '--auth', 'none', '--yes', '--no-backup'], { env: env(sandbox()) });
+    expect(r.code).toBe(0);
+    const { gateway_authentication: _auth, ...rest } = before.options!;
+    expect(sandbox().connection(SEED_IDS.gateway)!.options).toEqual(rest);
+    expect(r.stdout).toContain('- gateway_authentication.secret: (secret removed)');
+  });
+
+  it('--keep-twilio keeps the Twilio credentials', async () => {
+    const r = await runCli(['configure', 'sms', '--gateway-url', URL, '--keep-twilio', '--yes', '--no-backup'], { env: env(sandbox()) });
+    expect(r.code).toBe(0);
+    expect(sandbox().connection(SEED_IDS.twilio)!.options!.twilio_token).toBe(SEED_TWILIO_TOKEN);
+  });
+
+  it('warns when use_phone_provider is on', async () => {
+    sandbox().inject({ kind: 'concurrentWrite', id: SEED_IDS.twilio, afterReads: 0, mutate: (c) => void Object.assign(c.options!, { use_phone_provider: true }) });
+    const r = await runCli(['configure', 'sms', '--gateway-url', URL, '--dry-run'], { env: env(sandbox()) });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/warning: .*use_phone_provider/);
+  });
+
+  it('without a connection: exit 2 listing the SMS connections when there are several', async () => {
+    const r = await runCli(['configure', '--gateway-url', URL, '--dry-run'], { env: env(sandbox()) });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`sms (${SEED_IDS.twilio})`);
+    expect(r.stderr).toContain(`sms-gateway (${SEED_IDS.gateway})`);
+  });
+
+  it('--generate-secret --secret-out writes the secret to a new 0600 file and never prints it', async () => {
+    const out = join(backupDir, 'gateway-secret');
+    const r = await runCli(['configure', 'sms', '--gateway-url', URL, '--auth', 'bearer', '--audience', 'urn:gw', '--generate-secret', '--secret-out', out, '--yes', '--no-backup'], { env: env(sandbox()) });
+    expect(r.code).toBe(0);
+    const secret = readFileSync(out, 'utf8').trim();
+    expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+    expect(r.stdout + r.stderr).not.toContain(secret);
+    expect((sandbox().connection(SEED_IDS.twilio)!.options!.gateway_authentication as { secret: string }).secret).toBe(secret);
+  });
+
+  it('reads the secret from --secret-file - (stdin) without the trailing newline', async () => {
+    const r = await runCli(['configure', 'sms', '--gateway-url', URL, '--audience', 'urn:gw', '--secret-file', '-', '--yes', '--no-backup'], {
+      env: env(sandbox()),
+      stdin: `${GATEWAY_SECRET}\n`,
+    });
+    expect(r.code).toBe(0);
+    expect((sandbox().connection(SEED_IDS.twilio)!.options!.gateway_authentication as { secret: string }).secret).toBe(GATEWAY_SECRET);
+  });
+});
+
+describe('configure under faults ends in the intended state or the original one', () => {
+  const sandbox = useSandbox();
+
+  it.each([
+    ['429s on every endpoint', (s: Sandbox) => s.inject({ kind: 'status', status: 429, times: 2 })],
+    ['a 503 on the PATCH', (s: Sandbox) => s.inject({ kind: 'status', status: 503, method: 'PATCH', times: 1 })],
+    ['a PATCH whose answer is lost after it was applied', (s: Sandbox) => s.inject({ kind: 'drop', method: 'PATCH', afterApply: true })],
+  ])('%s: the intended state', async (_label, inject) => {
+    inject(sandbox());
+    const r = await runCli(switchArgs(SEED_IDS.twilio, '--yes', '--no-backup'), { env: env(sandbox()) });
+    expect(r.code).toBe(0);
+    expect(sandbox().connection(SEED_IDS.twilio)!.options!.gateway_url).toBe(URL);
+  });
+
+  it.each([
+    ['a PATCH dropped before it was applied', (s: Sandbox) => s.inject({ kind: 'drop', method: 'PATCH' })],
+    ['503s on every PATCH', (s: Sandbox) => s.inject({ kind: 'status', status: 503, method: 'PATCH', times: 10 })],
+    ['a 403 on the PATCH', (s: Sandbox) => s.inject({ kind: 'status', status: 403, method: 'PATCH', times: 10 })],
+  ])('%s: exit 1 and the original state', async (_label, inject) => {
+    const before = sandbox().connection(SEED_IDS.twilio);
+    inject(sandbox());
+    const r = await runCli(switchArgs(SEED_IDS.twilio, '--yes', '--no-backup'), { env: env(sandbox(), { AUTH0_SMS_GATEWAY_MAX_RETRIES: '1' }) });
+    expect(r.code).toBe(1);
+    expect(sandbox().connection(SEED_IDS.twilio)).toEqual(before);
+    expect(r.stderr.trim().split('\n')).toHaveLength(2);
+  });
+});
+
+describe('configure: bad input is exit 2 with a message and no write', () => {
+  const sandbox = useSandbox();
+  const long = (n: number) => 'x'.repeat(n);
+  const cases: [string, string[], NodeJS.ProcessEnv?][] = [
+    ['http URL', ['--gateway-url', 'http://sms.example.com/send']],
+    ['ftp URL', ['--gateway-url', 'ftp://sms.example.com/send']],
+    ['not a URL', ['--gateway-url', 'sms.example.com']],
+    ['garbage URL', ['--gateway-url', 'https://']],
+    ['URL over 255 characters', ['--gateway-url', `https://sms.example.com/${long(250)}`]],
+    ['URL with credentials', ['--gateway-url', 'https://user:pass@sms.example.com/send']],
+    ['empty URL', ['--gateway-url', '']],
+    ['empty audience', ['--gateway-url', URL, '--audience', '', '--secret-env', 'GW_SECRET']],
+    ['audience over 128', ['--gateway-url', URL, '--audience', long(129), '--secret-env', 'GW_SECRET']],
+    ['subject over 64', ['--gateway-url', URL, '--audience', 'a', '--subject', long(65), '--secret-env', 'GW_SECRET']],
+    ['empty subject', ['--gateway-url', URL, '--audience', 'a', '--subject', '', '--secret-env', 'GW_SECRET']],
+    ['secret over 5120', ['--gateway-url', URL, '--audience', 'a', '--secret-env', 'BIG']],
+    ['base64url secret with +', ['--gateway-url', URL, '--audience', 'a', '--secret-env', 'PLUS', '--secret-base64-encoded']],
+    ['base64url secret with /', ['--gateway-url', URL, '--audience', 'a', '--secret-env', 'SLASH', '--secret-base64-encoded']],
+    ['unset secret variable', ['--gateway-url', URL, '--audience', 'a', '--secret-env', 'NOT_SET']],
+    ['two secret sources', ['--gateway-url', URL, '--audience', 'a', '--secret-env', 'GW_SECRET', '--generate-secret']],
+    ['missing secret file', ['--gateway-url', URL, '--audience', 'a', '--secret-file', '/nonexistent/secret']],
+    ['--secret-out without --generate-secret', ['--gateway-url', URL, '--secret-out', '/tmp/x']],
+    ['--generate-secret without a terminal or --secret-out', ['--gateway-url', URL, '--audience', 'a', '--generate-secret']],
+    ['template without a placeholder', ['--gateway-url', URL, '--template', 'Your code is ready']],
+    ['empty template', ['--gateway-url', URL, '--template', '']],
+    ['from with letters and digits over 11', ['--gateway-url', URL, '--from', 'MyCompanyName1']],
+    ['from that is not a phone', ['--gateway-url', URL, '--from', '+1-800-CALL-NOW!']],
+    ['--auth with a bad method', ['--gateway-url', URL, '--auth', 'basic']],
+    ['--auth none with an audience', ['--gateway-url', URL, '--auth', 'none', '--audience', 'a']],
+    ['unknown flag', ['--gateway-url', URL, '--dry_run']],
+    ['extra argument', ['--gateway-url', URL, 'extra']],
+  ];
+
+  it.each(cases)('%s', async (_label, flags, extraEnv) => {
+    const r = await runCli(['configure', 'sms', ...flags, '--yes'], {
+      env: env(sandbox(), { BIG: long(5121), PLUS: 'abc+def', SLASH: 'abc/def', ...extraEnv }),
+    });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^error: .+/);
+    // Validated before any request: not even a token was fetched.
+    expect(sandbox().requests).toEqual([]);
+  });
+
+  it.each([
+    ['unknown connection', 'no-such-connection'],
+    ['unknown id', 'con_Unknown000000001'],
+    ['malformed id', 'con_!!'],
+    ['non-SMS connection', SEED_IDS.email],
+    ['database connection by name', 'Username-Password-Authentication'],
+  ])('%s: exit 2, no write', async (_label, ref) => {
+    const r = await runCli(['configure', ref, '--gateway-url', URL, '--yes'], { env: env(sandbox()) });
+    expect(r.code).toBe(2);
+    expect(writes(sandbox())).toEqual([]);
+  });
+
+  it('refuses to write when the token cannot read options (exit 1, names the scope)', async () => {
+    const r = await runCli(['configure', 'sms', '--gateway-url', URL, '--yes'], { env: sandboxEnv(sandbox(), 'noOptions') });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/read:connections_options/);
+    expect(writes(sandbox())).toEqual([]);
+  });
+
+  it('no backup is left behind by a refused run', () => {
+    expect(existsSync(join(tmpdir(), 'never-created'))).toBe(false);
+  });
+});
