@@ -93,6 +93,38 @@ export function buildProgram(io: Io, onResult: (code: number) => void): Command 
     .addHelpText('after', examples('restore ~/.local/state/auth0-sms-gateway/backups/acme.eu.auth0.com_sms_2026-01-01T00-00-00-000Z.json --dry-run'))
     .action(run(async () => (await import('./commands/restore.js')).runRestore as Action));
 
+  const testGateway = program
+    .command('test-gateway')
+    .description('send your gateway exactly the request Auth0 sends, and say what Auth0 would make of the answer')
+    .argument('[connection]', 'take the settings from this connection (default: the only SMS connection, unless --gateway-url is given)');
+  addSettingsOptions(testGateway, { forTest: true });
+  testGateway
+    .option('--to <phone>', 'the phone number to text (required)')
+    .option('--code <code>', 'the one-time code to put in the template (default: random 6 digits)')
+    .option('--ip <ip>', 'req.ip sent with forward_req_info')
+    .option('--user-agent <ua>', 'req.user-agent sent with forward_req_info')
+    .option('--timeout <ms>', 'give up after this many ms (Auth0 waits 30000)')
+    .option('--dry-run', 'print the request (token redacted); send nothing')
+    .addHelpText(
+      'after',
+      examples(
+        'test-gateway sms --to "+15551234567"',
+        'test-gateway --gateway-url http://127.0.0.1:8787/sms --auth bearer --audience urn:my-gateway --secret-env GATEWAY_SECRET --to "+15551234567"',
+        'test-gateway sms --to "+15551234567" --dry-run --json',
+      ),
+    )
+    .action(run(async () => (await import('./commands/test-gateway.js')).runTestGateway as Action));
+
+  const serve = program
+    .command('serve')
+    .description('run a reference SMS gateway locally: verifies the JWT and payload, prints each message, sends no SMS')
+    .option('--port <port>', 'port to listen on (default 8787; 0 picks a free one)')
+    .option('--host <host>', 'address to listen on (default 127.0.0.1)');
+  addSettingsOptions(serve);
+  serve
+    .addHelpText('after', examples('serve --audience urn:my-gateway --secret-env GATEWAY_SECRET', 'serve --port 9000 --json'))
+    .action(run(async () => (await import('./commands/serve.js')).runServe as Action));
+
   return program;
 }
 

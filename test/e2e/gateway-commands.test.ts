@@ -1,0 +1,161 @@
+// test-gateway and serve through the built bin: a gateway author's loop, as Auth0 will call it.
+import { createServer, type Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SEED_IDS, SEED_SECRETS } from '../../src/sandbox/index.js';
+import { runCli } from '../helpers/run-cli.js';
+import { sandboxEnv } from '../helpers/env.js';
+import { useSandbox } from '../helpers/sandbox.js';
+import { spawnBin, type Spawned } from '../helpers/spawn.js';
+
+const RAW_SECRET = 'raw-gateway-secret-for-tests-0123456789';
+const B64_SECRET = Buffer.from('32-bytes-of-key-material-here!!!').toString('base64url');
+const AUD = 'urn:test-gateway';
+const TO = '+15551234567';
+
+async function startServe(args: string[], env: NodeJS.ProcessEnv): Promise<{ serve: Spawned; url: string }> {
+  const serve = spawnBin(['serve', '--port', '0', ...args], env);
+  const m = await serve.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+  return { serve, url: `${m[1]}/sms` };
+}
+
+function expectNoSecret(text: string, ...secrets: string[]): void {
+  for (const s of [...secrets, ...SEED_SECRETS]) expect(text).not.toContain(s);
+  expect(text).not.toMatch(/eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/);
+}
+
+describe('test-gateway against serve', () => {
+  let raw: { serve: Spawned; url: string };
+  let b64: { serve: Spawned; url: string };
+  beforeAll(async () => {
+    [raw, b64] = await Promise.all([
+      startServe(['--audience', AUD, '--secret-env', 'S'], { S: RAW_SECRET }),
+      startServe(['--audience', AUD, '--secret-env', 'S', '--secret-base64-encoded'], { S: B64_SECRET }),
+    ]);
+  });
+  afterAll(async () => {
+    for (const s of [raw, b64]) s?.serve.child.kill('SIGTERM');
+    expect(await raw.serve.exit).toBe(0);
+    expect(raw.serve.stderr()).toContain('SMS gateway stopped.');
+    await b64.serve.exit;
+  });
+
+  it('succeeds with a raw secret; serve prints the message it received', async () => {
+    const r = await runCli(['test-gateway', '--gateway-url', raw.url, '--audience', AUD, '--secret-env', 'S', '--to', TO, '--code', '424242', '--json'], { env: { S: RAW_SECRET } });
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(Object.keys(doc).sort()).toEqual(['auth0Error', 'ms', 'ok', 'status', 'url']);
+    expect(doc).toMatchObject({ url: raw.url, status: 200, ok: true, auth0Error: null });
+    await raw.serve.waitFor(/SMS to \+15551234567 .*"Your verification code is: 424242"/);
+    expectNoSecret(r.stdout + r.stderr + raw.serve.stdout() + raw.serve.stderr(), RAW_SECRET);
+  });
+
+  it('succeeds with a base64url secret', async () => {
+    const r = await runCli(['test-gateway', '--gateway-url', b64.url, '--audience', AUD, '--secret-env', 'S', '--secret-base64-encoded', '--to', TO], { env: { S: B64_SECRET } });
+    expect(r.stderr).not.toMatch(/error/);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/status\s+200/);
+  });
+
+  it.each([
+    ['another secret', ['--audience', AUD, '--secret-env', 'S'], { S: 'a-different-secret-entirely-0123456789' }],
+    ['another audience', ['--audience', 'urn:someone-else', '--secret-env', 'S'], { S: RAW_SECRET }],
+    ['another subject', ['--audience', AUD, '--subject', 'urn:not-auth0', '--secret-env', 'S'], { S: RAW_SECRET }],
+    ['the base64url flag on one side only', ['--audience', AUD, '--secret-env', 'S', '--secret-base64-encoded'], { S: RAW_SECRET }],
+    ['no token at all', ['--auth', 'none'], {}],
+  ])('fails with Auth0\'s 401 verdict when they disagree on %s', async (_label, flags, env) => {
+    const r = await runCli(['test-gateway', '--gateway-url', raw.url, ...flags, '--to', TO], { env });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('Authentication failed while calling the SMS gateway: 401');
+    expect(r.stderr).toMatch(/^error: the gateway test failed: Authentication failed while calling the SMS gateway: 401$/m);
+    expectNoSecret(r.stdout + r.stderr, RAW_SECRET);
+  });
+
+  it('--dry-run prints the request with the token redacted and sends nothing', async () => {
+    const before = raw.serve.stdout();
+    const r = await runCli(['test-gateway', '--gateway-url', raw.url, '--audience', AUD, '--secret-env', 'S', '--forward-req-info', '--to', TO, '--dry-run'], { env: { S: RAW_SECRET } });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`POST ${raw.url}`);
+    expect(r.stdout).toMatch(/authorization: Bearer \[redacted\]/i);
+    expect(r.stdout).toContain('"user-agent"');
+    expectNoSecret(r.stdout + r.stderr, RAW_SECRET);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(raw.serve.stdout()).toBe(before);
+  });
+});
+
+describe('test-gateway judges the answer as Auth0 does', () => {
+  let server: Server;
+  let base: string;
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const status = Number(req.url?.slice(1));
+      req.resume();
+      req.on('end', () => {
+        res.statusCode = status;
+        res.end(status === 204 ? undefined : 'ok');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it.each([201, 202, 204, 500])('HTTP %i is a failure (exit 1)', async (status) => {
+    const r = await runCli(['test-gateway', '--gateway-url', `${base}/${status}`, '--to', TO, '--json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ status, ok: false, auth0Error: `Unexpected response while calling the SMS gateway: ${status}` });
+  });
+
+  it('HTTP 200 is the only success', async () => {
+    const r = await runCli(['test-gateway', '--gateway-url', `${base}/200`, '--to', TO]);
+    expect(r.code).toBe(0);
+  });
+});
+
+describe('test-gateway with settings from a connection', () => {
+  const sandbox = useSandbox();
+  let gw: { serve: Spawned; url: string };
+  beforeAll(async () => {
+    gw = await startServe(['--audience', 'https://sms-gateway.example.com', '--secret-env', 'S'], { S: SEED_SECRETS[1] });
+  });
+  afterAll(async () => {
+    gw.serve.child.kill('SIGTERM');
+    await gw.serve.exit;
+  });
+
+  it('reads the connection (secret included, never printed) and calls its gateway', async () => {
+    // Point the seeded gateway connection at the local gateway (Auth0 itself would need https).
+    sandbox().inject({ kind: 'concurrentWrite', id: SEED_IDS.gateway, afterReads: 0, mutate: (c) => void Object.assign(c.options!, { gateway_url: gw.url }) });
+    const r = await runCli(['test-gateway', 'sms-gateway', '--to', TO, '--verbose'], { env: sandboxEnv(sandbox()) });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('settings from connection sms-gateway, bearer JWT');
+    await gw.serve.waitFor(/SMS to \+15551234567 from \+15557654321: "Your code is \d{6}"  \(ip /);
+    expectNoSecret(r.stdout + r.stderr);
+  });
+
+  it('a connection still on Twilio is exit 2 with the next step', async () => {
+    const r = await runCli(['test-gateway', 'sms', '--to', TO], { env: sandboxEnv(sandbox()) });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/still sends codes through Twilio/);
+  });
+
+  it('--to is required (exit 2, before any request)', async () => {
+    const r = await runCli(['test-gateway', 'sms-gateway'], { env: sandboxEnv(sandbox()) });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--to <phone> is required/);
+    expect(sandbox().requests).toEqual([]);
+  });
+});
+
+describe('serve input errors', () => {
+  it.each([
+    [['--port', 'eighty']],
+    [['--secret-env', 'S']], // a secret without --audience
+    [['--audience', 'urn:x']], // an audience without a secret
+    [['--gateway-url', 'https://x.example.com']],
+  ])('%j is exit 2', async (args) => {
+    const r = await runCli(['serve', ...args], { env: { S: RAW_SECRET } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: /);
+  });
+});
