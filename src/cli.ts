@@ -1,8 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { CliError, ExitCode } from './core/errors.js';
-import { redactText } from './core/redact.js';
-import { createContext, globalsOf, type CommandContext } from './commands/context.js';
-import { decideColor, Output, type Io } from './ui/output.js';
+import type { CommandContext } from './commands/context.js';
+import type { Io } from './ui/output.js';
 
 export { VERSION } from './version.js';
 import { VERSION } from './version.js';
@@ -24,6 +23,8 @@ export function buildProgram(io: Io, onResult: (code: number) => void): Command 
   const run = (load: () => Promise<Action>) =>
     async function (this: Command, ...args: unknown[]) {
       const command = args[args.length - 1] as Command;
+      // Loaded on demand, like every command module: --help needs none of it.
+      const { createContext, globalsOf } = await import('./commands/context.js');
       const ctx = createContext(io, globalsOf(command));
       const action = await load();
       const code = await action(ctx, ...args.slice(0, -1));
@@ -125,6 +126,13 @@ export function buildProgram(io: Io, onResult: (code: number) => void): Command 
     .addHelpText('after', examples('serve --audience urn:my-gateway --secret-env GATEWAY_SECRET', 'serve --port 9000 --json'))
     .action(run(async () => (await import('./commands/serve.js')).runServe as Action));
 
+  program
+    .command('demo')
+    .description('run the whole flow against a built-in local tenant and gateway: no Auth0 account, no internet')
+    .option('--keep-running', 'leave the sandbox tenant and gateway up and print the variables that point the other commands at them')
+    .addHelpText('after', examples('demo', 'demo --keep-running'))
+    .action(run(async () => (await import('./commands/demo.js')).runDemo as Action));
+
   return program;
 }
 
@@ -181,11 +189,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;
   } catch (error) {
-    return reportError(error, io, { json, verbose, color: !argv.includes('--no-color') });
+    return await reportError(error, io, { json, verbose, color: !argv.includes('--no-color') });
   }
 }
 
-function reportError(error: unknown, io: Io, flags: { json: boolean; verbose: boolean; color: boolean }): number {
+async function reportError(error: unknown, io: Io, flags: { json: boolean; verbose: boolean; color: boolean }): Promise<number> {
   let cliError: CliError;
   if (error instanceof CommanderError) {
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
@@ -206,6 +214,7 @@ function reportError(error: unknown, io: Io, flags: { json: boolean; verbose: bo
       });
     }
   }
+  const [{ decideColor, Output }, { redactText }] = await Promise.all([import('./ui/output.js'), import('./core/redact.js')]);
   const output = new Output(io, {
     json: flags.json,
     verbose: flags.verbose,

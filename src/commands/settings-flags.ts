@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { inputError } from '../core/errors.js';
 import { desiredSettingsSchemaFor, type DesiredSettings } from '../core/validate.js';
-import { checkGeneratedSecretDestination, readSecretInput, type SecretFlags, type SecretInput } from './secret-input.js';
+import { checkGeneratedSecretDestination, readSecretInput, SECRET_ENV_DEFAULT, type SecretFlags, type SecretInput } from './secret-input.js';
 import type { Io } from '../ui/output.js';
 
 /** The gateway-settings flags shared by configure, test-gateway, serve and the wizard. */
@@ -81,5 +81,9 @@ function dropUndefined(value: Record<string, unknown>): Record<string, unknown> 
 export async function secretFromFlags(flags: SettingsFlags, io: Io): Promise<SecretInput> {
   const input = await readSecretInput(flags, io);
   checkGeneratedSecretDestination(flags, io);
+  // AUTH0_SMS_GATEWAY_SECRET lingering in a shell must not switch a connection to bearer
+  // authentication, or rotate its secret, when the command asked for neither.
+  const bearerAsked = flags.auth === 'bearer' || flags.audience !== undefined || flags.subject !== undefined || flags.secretBase64Encoded !== undefined;
+  if (input.source === `$${SECRET_ENV_DEFAULT}` && !bearerAsked) return { ...input, secret: undefined, source: undefined };
   return input;
 }

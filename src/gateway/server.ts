@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { CliError, ExitCode, inputError } from '../core/errors.js';
 import { GatewayVerificationError } from './errors.js';
@@ -38,6 +39,8 @@ export interface GatewayServerOptions {
   port?: number | undefined;
   /** The connection's gateway_authentication; null accepts requests without a token. */
   verify: GatewayServerVerifyOptions | null;
+  /** Serve HTTPS with this key and certificate (PEM), as Auth0 requires of a real gateway URL. */
+  tls?: { key: string; cert: string } | undefined;
   /** Bigger bodies get 413; defaults to 64 KiB (an SMS payload is a few hundred bytes). */
   maxBodyBytes?: number | undefined;
   /** Called for each accepted message before the 200; a throw or rejection answers 500. */
@@ -116,9 +119,10 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     }
   };
 
-  const server = createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     void handle(req, res);
-  });
+  };
+  const server = options.tls === undefined ? createServer(handler) : createTlsServer({ key: options.tls.key, cert: options.tls.cert }, handler);
   // A stalled client should not hold a development gateway (or a test) open for Node's 5-minute default.
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
@@ -144,7 +148,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   const urlHost = host.includes(':') ? `[${host}]` : host;
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${urlHost}:${port}`,
+    url: `${options.tls === undefined ? 'http' : 'https'}://${urlHost}:${port}`,
     port,
     close: () => {
       closing ??= new Promise<void>((resolve, reject) => {

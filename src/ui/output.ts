@@ -9,10 +9,6 @@ export interface Io {
   env: NodeJS.ProcessEnv;
 }
 
-export function processIo(): Io {
-  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
-}
-
 /**
  * Colour, decided once for the whole run. chalk alone does not honour NO_COLOR, so the rule
  * lives here: `--json` and `--no-color` turn it off, then NO_COLOR (any non-empty value),

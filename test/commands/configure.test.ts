@@ -313,3 +313,23 @@ describe('configure: bad input is exit 2 with a message and no write', () => {
     expect(existsSync(join(tmpdir(), 'never-created'))).toBe(false);
   });
 });
+
+describe('AUTH0_SMS_GATEWAY_SECRET', () => {
+  const sandbox = useSandbox();
+
+  it('is the secret when bearer authentication is asked for', async () => {
+    const r = await runCli(['configure', 'sms', '--gateway-url', URL, '--audience', 'urn:gw', '--yes', '--no-backup'], { env: env(sandbox(), { AUTH0_SMS_GATEWAY_SECRET: GATEWAY_SECRET }) });
+    expect(r.code).toBe(0);
+    expect((sandbox().connection(SEED_IDS.twilio)!.options!.gateway_authentication as { secret: string }).secret).toBe(GATEWAY_SECRET);
+  });
+
+  it('does not by itself turn on authentication or rotate a secret', async () => {
+    const r = await runCli(['configure', 'sms', '--gateway-url', URL, '--yes', '--no-backup'], { env: env(sandbox(), { AUTH0_SMS_GATEWAY_SECRET: GATEWAY_SECRET }) });
+    expect(r.code).toBe(0);
+    expect(sandbox().connection(SEED_IDS.twilio)!.options!.gateway_authentication).toBeUndefined();
+    const before = sandbox().connection(SEED_IDS.gateway);
+    const again = await runCli(['configure', 'sms-gateway', '--forward-req-info', '--yes', '--no-backup'], { env: env(sandbox(), { AUTH0_SMS_GATEWAY_SECRET: GATEWAY_SECRET }) });
+    expect(again.code).toBe(0);
+    expect(sandbox().connection(SEED_IDS.gateway)).toEqual(before);
+  });
+});

@@ -1,0 +1,48 @@
+// "Never print a secret": every command, in every output mode, on success and on failure,
+// scanned for the sandbox's secret values, the client secret, and any JWT.
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SEED_SECRETS } from '../../src/sandbox/index.js';
+import { runCli } from '../helpers/run-cli.js';
+import { sandboxEnv } from '../helpers/env.js';
+import { useSandbox } from '../helpers/sandbox.js';
+
+const GATEWAY_SECRET = 'scan-me-gateway-secret-0123456789abcdef';
+const JWT = /eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/;
+
+const commands: [string, string[]][] = [
+  ['list', ['list']],
+  ['show twilio', ['show', 'sms']],
+  ['show gateway', ['show', 'sms-gateway']],
+  ['configure dry run', ['configure', 'sms', '--gateway-url', 'https://sms.example.com/x', '--audience', 'urn:x', '--secret-env', 'GW', '--dry-run']],
+  ['configure', ['configure', 'sms', '--gateway-url', 'https://sms.example.com/x', '--audience', 'urn:x', '--secret-env', 'GW', '--yes']],
+  ['configure secret rotation', ['configure', 'sms-gateway', '--secret-env', 'GW', '--yes']],
+  ['configure --secret flag', ['configure', 'sms-gateway', '--secret', GATEWAY_SECRET, '--dry-run']],
+  ['test-gateway dry run', ['test-gateway', 'sms-gateway', '--to', '+15551234567', '--dry-run']],
+  ['test-gateway unreachable', ['test-gateway', 'sms-gateway', '--to', '+15551234567', '--gateway-url', 'http://127.0.0.1:9/x', '--timeout', '2000']],
+  ['bad client secret', ['list']],
+  ['missing scope on PATCH', ['configure', 'sms', '--gateway-url', 'https://sms.example.com/x', '--yes']],
+];
+
+describe('no output mode prints a secret', () => {
+  const sandbox = useSandbox();
+
+  it.each(commands.flatMap(([label, argv]) => [['human', label, argv], ['--json', label, argv], ['--verbose', label, argv]] as const))(
+    '%s: %s',
+    async (mode, label, argv) => {
+      const backups = mkdtempSync(join(tmpdir(), 'a0sg-scan-'));
+      const env = sandboxEnv(sandbox(), label === 'missing scope on PATCH' ? 'readOnly' : 'full', { GW: GATEWAY_SECRET, AUTH0_SMS_GATEWAY_BACKUP_DIR: backups });
+      if (label === 'bad client secret') env.AUTH0_CLIENT_SECRET = `${SEED_SECRETS[2]}-but-wrong`;
+      const r = await runCli([...argv, ...(mode === 'human' ? [] : [mode])], { env });
+      const all = r.stdout + r.stderr;
+      for (const secret of [...SEED_SECRETS, GATEWAY_SECRET]) expect(all).not.toContain(secret);
+      expect(all).not.toMatch(JWT);
+      if (mode === '--json') expect(() => JSON.parse(r.stdout) as unknown).not.toThrow();
+      if (mode === '--verbose' && r.code !== 2) expect(r.stderr).toMatch(/-> (\d{3}|failed|timed out)/);
+      // Backups do hold secrets (restore needs them), but only in private files.
+      for (const file of readdirSync(backups)) expect(file).toMatch(/\.json$/);
+    },
+  );
+});
