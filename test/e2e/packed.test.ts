@@ -47,7 +47,8 @@ describe('the packed package', () => {
   });
 
   it('runs demo end to end: exit 0, and the tenant ends as it began', async () => {
-    const r = await runBin(['demo', '--json'], { CI: 'true' }, bin);
+    const scratch = mkdtempSync(join(dir, 'tmp-'));
+    const r = await runBin(['demo', '--json'], { CI: 'true', TMPDIR: scratch }, bin);
     expect(r.stderr).toContain('received an SMS for +15550100100');
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout) as { ok: boolean; restored: boolean; gatewayMessages: number; steps: { command: string; exitCode: number }[] };
@@ -55,7 +56,7 @@ describe('the packed package', () => {
     expect(doc.steps.map((s) => s.command.split(' ')[1])).toEqual(['list', 'configure', 'configure', 'test-gateway', 'restore']);
     expect(doc.steps.every((s) => s.exitCode === 0)).toBe(true);
     // No files left behind.
-    expect(readdirSync(tmpdir()).filter((f) => f.startsWith('auth0-sms-gateway-demo-'))).toEqual([]);
+    expect(readdirSync(scratch)).toEqual([]);
   }, 60_000);
 
   it('exports verifyGatewayRequest from the library entry', async () => {
