@@ -49,7 +49,7 @@ export function buildProgram(io: Io, onResult: (code: number) => void): Command 
       'after',
       `\nCredentials come from flags or the environment: AUTH0_DOMAIN with AUTH0_CLIENT_ID and\nAUTH0_CLIENT_SECRET (or AUTH0_CLIENT_ASSERTION_SIGNING_KEY), or AUTH0_ACCESS_TOKEN.\n` +
         `Exit codes: 0 done, 1 remote failure, 2 fix the input, 3 changes pending, 130 cancelled.\n` +
-        examples('list', 'show sms --json', 'configure sms --gateway-url https://sms.example.com/send --auth bearer --audience urn:my-gateway --secret-env GATEWAY_SECRET --dry-run'),
+        examples('list', 'show sms --json', 'apply -f sms-gateway.yaml --dry-run --exit-code', 'configure sms --gateway-url https://sms.example.com/send --auth bearer --audience urn:my-gateway --secret-env GATEWAY_SECRET --dry-run'),
     );
 
   program
@@ -125,6 +125,22 @@ export function buildProgram(io: Io, onResult: (code: number) => void): Command 
   serve
     .addHelpText('after', examples('serve --audience urn:my-gateway --secret-env GATEWAY_SECRET', 'serve --port 9000 --json'))
     .action(run(async () => (await import('./commands/serve.js')).runServe as Action));
+
+  const apply = program
+    .command('apply')
+    .description('make one or more connections match a YAML or JSON file of desired gateway settings (for CI)')
+    .requiredOption('-f, --file <file>', 'the desired-state file (YAML or JSON; - for stdin)')
+    .option('--exit-code', 'with --dry-run: exit 3 when changes are pending, 0 when none');
+  addWriteOptions(apply);
+  apply
+    .addHelpText('after', examples('apply -f sms-gateway.yaml --dry-run --exit-code', 'apply -f sms-gateway.yaml --yes --json'))
+    .action(run(async () => (await import('./commands/apply.js')).runApply as Action));
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of the apply file (for editors and CI validation)')
+    .addHelpText('after', examples('schema > sms-gateway.schema.json'))
+    .action(run(async () => (await import('./commands/schema.js')).runSchema as Action));
 
   program
     .command('demo')

@@ -57,7 +57,12 @@ export async function readSecretInput(flags: SecretFlags, io: Io): Promise<Secre
     }
     source = `$${flags.secretEnv}`;
   } else if (flags.secretFile !== undefined) {
-    secret = flags.secretFile === '-' ? await readAll(io.stdin) : readSecretFile(flags.secretFile);
+    secret =
+      flags.secretFile === '-'
+        ? await readStdinText(io.stdin, () =>
+            inputError('--secret-file - reads the secret from stdin, but stdin is a terminal', 'pipe it in: `printf %s "$SECRET" | auth0-sms-gateway … --secret-file -`'),
+          )
+        : readSecretFile(flags.secretFile);
     // A trailing newline from `echo` or an editor is not part of the secret.
     secret = secret.replace(/\r?\n$/, '');
     if (secret === '') throw inputError(`the secret from ${flags.secretFile === '-' ? 'stdin' : flags.secretFile} is empty`, 'put the secret in the file, on one line');
@@ -87,10 +92,9 @@ function readSecretFile(path: string): string {
   }
 }
 
-async function readAll(stream: NodeJS.ReadableStream & { isTTY?: boolean | undefined }): Promise<string> {
-  if (stream.isTTY === true) {
-    throw inputError('--secret-file - reads the secret from stdin, but stdin is a terminal', 'pipe it in: `printf %s "$SECRET" | auth0-sms-gateway … --secret-file -`');
-  }
+/** All of stdin as text; `whenTerminal` is the error for a stdin that is a terminal (nothing piped in). */
+export async function readStdinText(stream: NodeJS.ReadableStream & { isTTY?: boolean | undefined }, whenTerminal: () => Error): Promise<string> {
+  if (stream.isTTY === true) throw whenTerminal();
   let text = '';
   for await (const chunk of stream) text += typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8');
   return text;

@@ -1,0 +1,311 @@
+import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { z } from 'zod';
+import { inputError } from './errors.js';
+import {
+  audienceSchema,
+  DEFAULT_SUBJECT,
+  desiredSettingsSchema,
+  formatZodError,
+  fromSchema,
+  GATEWAY_URL_MAX,
+  GATEWAY_URL_MIN,
+  gatewayUrlSchema,
+  subjectSchema,
+  templateSchema,
+  type DesiredSettings,
+} from './validate.js';
+
+/*
+ * The `apply` file: desired gateway settings for one or more SMS connections, kept in a
+ * repository and applied from CI. Keys are Auth0's own snake_case option names, so the file
+ * reads like the connection it describes. Pure: the caller reads the file and passes the
+ * environment in.
+ */
+
+/** `${NAME}`: the only way a secret may appear in the file (it is committed to a repository). */
+const ENV_REFERENCE = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
+
+/** Why a secret value is not a reference. Never repeats the value: it may be the secret itself. */
+function secretReferenceProblem(value: unknown): string {
+  if (typeof value === 'string') {
+    const bare = /^\$([A-Za-z_][A-Za-z0-9_]*)$/.exec(value);
+    if (bare !== null) return `write \${${bare[1] ?? ''}}, with braces`;
+    if (value.includes('${')) return 'the secret must be one ${NAME} reference and nothing else';
+  }
+  return 'a literal secret is not allowed in the file (it would be committed with it): put it in an environment variable and write ${NAME}';
+}
+
+const secretReferenceSchema = z
+  .string({ error: (issue) => secretReferenceProblem(issue.input) })
+  .regex(ENV_REFERENCE, { error: (issue) => secretReferenceProblem(issue.input) })
+  .meta({ description: 'the HS256 signing secret, as a reference to an environment variable: ${SMS_GATEWAY_SECRET}', examples: ['${SMS_GATEWAY_SECRET}'] });
+
+const bearerAuthenticationSchema = z.strictObject({
+  method: z.literal('bearer', { error: 'method must be "bearer" (for no authentication, write `authentication: none`)' }),
+  // Defaults, not "keep what the connection has": the file alone decides the authentication.
+  subject: subjectSchema.default(DEFAULT_SUBJECT).meta({ description: 'the JWT `sub` claim' }),
+  audience: audienceSchema.meta({ description: 'the JWT `aud` claim your gateway checks', examples: ['urn:my-sms-gateway'] }),
+  secret: secretReferenceSchema,
+  secret_base64_encoded: z
+    .boolean({ error: 'secret_base64_encoded must be true or false' })
+    .default(false)
+    .meta({ description: 'the secret is base64url; the key is its decoded bytes' }),
+});
+
+const connectionEntrySchema = z.strictObject({
+  connection: z
+    .string({ error: 'connection must be a connection name or id (con_…)' })
+    .min(1, { error: 'connection is empty: write a connection name or id (con_…)' })
+    .meta({ description: 'the SMS connection: its name or its id (con_…)', examples: ['sms'] }),
+  // minLength, maxLength and pattern are for editors; gatewayUrlSchema is the check.
+  gateway_url: gatewayUrlSchema.meta({
+    description: 'the https:// URL Auth0 POSTs each message to',
+    minLength: GATEWAY_URL_MIN,
+    maxLength: GATEWAY_URL_MAX,
+    pattern: '^https://',
+    examples: ['https://sms.example.com/v1/messages'],
+  }),
+  authentication: z
+    .union([z.literal('none'), bearerAuthenticationSchema], {
+      error: 'authentication must be "none", or a mapping with method: bearer, audience and secret',
+    })
+    .meta({ description: '"none", or a bearer JWT signed with a secret Auth0 and your gateway share' }),
+  forward_req_info: z
+    .boolean({ error: 'forward_req_info must be true or false' })
+    .optional()
+    .meta({ description: "also send the user's IP and user agent to the gateway; omitted: keep the connection's value" }),
+  from: fromSchema.optional().meta({ description: "the sender: phone number or alphanumeric sender id (at most 11); omitted: keep the connection's value" }),
+  template: templateSchema('any')
+    .optional()
+    .meta({ description: "the SMS text, with @@password@@ (or {{ code }} with liquid syntax) where the code goes; omitted: keep the connection's value" }),
+  keep_twilio: z
+    .boolean({ error: 'keep_twilio must be true or false' })
+    .default(false)
+    .meta({ description: 'keep twilio_sid and twilio_token on the connection (by default they are removed)' }),
+}, { error: 'each connection must be a mapping with connection, gateway_url and authentication' });
+
+export const applyFileSchema = z
+  .strictObject(
+    {
+      $schema: z.string({ error: '$schema must be a string' }).optional().meta({ description: 'where editors find this schema; the tool ignores it' }),
+      connections: z
+        .array(connectionEntrySchema, { error: 'connections must be a list of connections' })
+        .min(1, { error: 'connections is empty: list at least one connection' })
+        .meta({ description: 'the SMS connections to configure, each listed once' }),
+    },
+    { error: 'the file must be a mapping with a `connections:` list' },
+  )
+  .meta({
+    title: 'auth0-sms-gateway apply file',
+    description:
+      'Desired SMS gateway settings for Auth0 Passwordless SMS connections, applied with `auth0-sms-gateway apply -f <file>`. Secrets only as ${ENV_VAR} references.',
+  });
+
+export type ApplyFile = z.output<typeof applyFileSchema>;
+
+/**
+ * The JSON Schema of the file, for editors and CI. Draft-07: the draft yaml-language-server and
+ * VS Code support in full. `io: 'input'` describes what a person writes, so keys with a default
+ * are optional and show their default.
+ */
+export function applyFileJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(applyFileSchema, { target: 'draft-7', io: 'input' });
+}
+
+/** One connection of the file, ready for planSmsUpdate. */
+export interface ApplyEntry {
+  /** Where it is in the file, for messages: `connections[1]`, on `line` (1-based). */
+  path: string;
+  line: number;
+  /** Name or id, as written. */
+  connection: string;
+  /** The secret already resolved from the environment. */
+  desired: DesiredSettings;
+}
+
+export interface ParseApplyFileOptions {
+  /** The file as the user named it (`stdin` for -), at the start of every message. */
+  source: string;
+  /** Where `${NAME}` references are looked up. */
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+interface Problem {
+  path: PropertyKey[];
+  message: string;
+}
+
+/**
+ * Text → validated entries, or one exit-2 error listing every problem as
+ * `file:line: path: message`. YAML 1.2 reads JSON too, so one parser serves both and gives
+ * line numbers for either; it also rejects duplicate keys, which JSON.parse silently drops.
+ */
+export function parseApplyFile(text: string, options: ParseApplyFileOptions): ApplyEntry[] {
+  const { source } = options;
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const format = /^\s*[{[]/.test(text) ? 'JSON' : 'YAML';
+  // The first syntax error only: the ones after it are mostly its echoes.
+  const syntaxError = doc.errors[0] ?? doc.warnings[0];
+  if (syntaxError !== undefined) {
+    throw fileError([`${source}:${lineCounter.linePos(syntaxError.pos[0]).line}: not valid ${format}: ${syntaxError.message.split('\n')[0] ?? ''}`]);
+  }
+
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    throw fileError([`${source}: not valid ${format}: ${(error as Error).message}`]);
+  }
+  if (value === null || value === undefined) throw fileError([`${source}: the file is empty: write a \`connections:\` list`]);
+
+  const where = (problems: Problem[]) =>
+    problems
+      .map((p) => ({ line: lineOf(doc, lineCounter, p.path), text: formatProblem(p) }))
+      .sort((a, b) => a.line - b.line)
+      .map((p) => `${source}:${p.line}: ${p.text}`);
+  const parsed = applyFileSchema.safeParse(value, { reportInput: true });
+  if (!parsed.success) throw fileError(where(explain(parsed.error.issues, [])));
+
+  const problems: Problem[] = [];
+  const entries = parsed.data.connections.map((entry, index) =>
+    resolveEntry(entry, index, lineOf(doc, lineCounter, ['connections', index, 'connection']), options.env, problems),
+  );
+  const firstAt = new Map<string, number>();
+  parsed.data.connections.forEach((entry, index) => {
+    const first = firstAt.get(entry.connection);
+    if (first === undefined) firstAt.set(entry.connection, index);
+    else problems.push({ path: ['connections', index, 'connection'], message: `"${entry.connection}" is already listed at connections[${first}]: list each connection once` });
+  });
+  if (problems.length > 0) throw fileError(where(problems));
+  return entries;
+}
+
+function fileError(lines: string[]) {
+  return inputError(lines.join('\n'), 'fix the file; `auth0-sms-gateway schema` prints its JSON Schema, the README has an example');
+}
+
+/** `path: message`, through the same formatter as every other input error. */
+function formatProblem(problem: Problem): string {
+  return formatZodError(new z.ZodError([{ code: 'custom', path: problem.path, message: problem.message, input: undefined }]));
+}
+
+/** Desired settings in the planner's terms; the secret is looked up here, so only here can it be checked. */
+function resolveEntry(entry: ApplyFile['connections'][number], index: number, line: number, env: ParseApplyFileOptions['env'], problems: Problem[]): ApplyEntry {
+  const at = ['connections', index];
+  const desired: DesiredSettings = { gatewayUrl: entry.gateway_url, authentication: { method: 'none' }, keepTwilio: entry.keep_twilio };
+  if (entry.forward_req_info !== undefined) desired.forwardReqInfo = entry.forward_req_info;
+  if (entry.from !== undefined) desired.from = entry.from;
+  if (entry.template !== undefined) desired.template = entry.template;
+  const result = { path: `connections[${index}]`, line, connection: entry.connection, desired };
+  if (entry.authentication === 'none') return result;
+
+  const { subject, audience, secret: reference, secret_base64_encoded } = entry.authentication;
+  const name = ENV_REFERENCE.exec(reference)?.[1] ?? '';
+  const secret = env[name];
+  if (secret === undefined || secret === '') {
+    problems.push({ path: [...at, 'authentication', 'secret'], message: `environment variable ${name} (from \${${name}}) is not set or empty: set it where apply runs` });
+    return result;
+  }
+  desired.authentication = { method: 'bearer', subject, audience, secret, secretBase64Encoded: secret_base64_encoded };
+  // What the file alone could not show: the secret's length and, when marked so, its base64url form.
+  const checked = desiredSettingsSchema.safeParse(desired);
+  if (!checked.success) {
+    problems.push(...checked.error.issues.map((issue) => ({ path: [...at, ...issue.path.map(fileKey)], message: issue.message })));
+  }
+  return result;
+}
+
+/** DesiredSettings keys are the file's keys in camelCase: secretBase64Encoded → secret_base64_encoded. */
+function fileKey(key: PropertyKey): PropertyKey {
+  return typeof key === 'string' ? key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) : key;
+}
+
+/**
+ * zod issues → problems a person can act on: an unknown key names itself and its likely
+ * intended spelling; a union reports the branch the value was meant for; a missing key says so.
+ */
+function explain(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[]): Problem[] {
+  return issues.flatMap((issue): Problem[] => {
+    const path = [...prefix, ...issue.path];
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ path: [...path, key], message: unknownKeyMessage(key, knownKeysAt(path)) }));
+    }
+    if (issue.code === 'invalid_union') {
+      // The branch whose type matched (only its contents are wrong) is the one the user meant.
+      const meant = issue.errors.find((branch) => !branch.some((inner) => inner.path.length === 0 && (inner.code === 'invalid_type' || inner.code === 'invalid_value')));
+      return meant === undefined ? [{ path, message: issue.message }] : explain(meant, path);
+    }
+    if (issue.code === 'invalid_type' && issue.input === undefined) return [{ path, message: 'missing: this key is required' }];
+    if (issue.code === 'invalid_type' && issue.expected === 'string' && (typeof issue.input === 'number' || typeof issue.input === 'boolean')) {
+      // YAML reads +15551234567 as a number and yes as a string, not the other way round.
+      return [{ path, message: `${issue.message} (in YAML, put the value in quotes)` }];
+    }
+    return [{ path, message: issue.message }];
+  });
+}
+
+/** The keys the schema allows at a path of the file: the file, an entry, a bearer authentication. */
+function knownKeysAt(path: readonly PropertyKey[]): string[] {
+  if (path.length === 0) return Object.keys(applyFileSchema.shape);
+  if (path.length === 2) return Object.keys(connectionEntrySchema.shape);
+  return Object.keys(bearerAuthenticationSchema.shape);
+}
+
+function unknownKeyMessage(key: string, known: readonly string[]): string {
+  const suggestion = closestKey(key, known);
+  return suggestion === undefined ? `unknown key: the keys here are ${known.join(', ')}` : `unknown key: did you mean ${suggestion}?`;
+}
+
+/**
+ * The known key a typo most likely meant: same letters ignoring case, `_` and `-`
+ * (gatewayUrl), a fragment of it (url, auth), or within an edit distance of a third of its
+ * length (forward_request_info → forward_req_info).
+ */
+export function closestKey(key: string, known: readonly string[]): string | undefined {
+  const normal = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
+  const typed = normal(key);
+  let best: { key: string; distance: number } | undefined;
+  for (const candidate of known) {
+    const target = normal(candidate);
+    const distance = typed.length >= 3 && target.includes(typed) ? 0 : editDistance(typed, target);
+    if (distance <= Math.floor(Math.max(typed.length, target.length) / 3) && (best === undefined || distance < best.distance)) {
+      best = { key: candidate, distance };
+    }
+  }
+  return best?.key;
+}
+
+/** Levenshtein distance, one row at a time. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      row[j] = Math.min((previous[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+    }
+    previous = row;
+  }
+  return previous[b.length] ?? 0;
+}
+
+/** The line of the deepest node on `path` that exists (a missing key: its parent's line). */
+function lineOf(doc: Document, lineCounter: LineCounter, path: readonly PropertyKey[]): number {
+  let node: unknown = doc.contents;
+  let offset = doc.contents?.range?.[0] ?? 0;
+  for (const segment of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((item) => String((item.key as { value?: unknown } | null)?.value) === String(segment));
+      if (pair === undefined) break;
+      offset = (pair.key as { range?: [number, number, number] } | null)?.range?.[0] ?? offset;
+      node = pair.value;
+    } else if (isSeq(node) && typeof segment === 'number') {
+      node = node.items[segment];
+      offset = (node as { range?: [number, number, number] } | undefined)?.range?.[0] ?? offset;
+    } else {
+      break;
+    }
+  }
+  return lineCounter.linePos(offset).line;
+}

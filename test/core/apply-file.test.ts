@@ -1,0 +1,195 @@
+import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { applyFileJsonSchema, closestKey, parseApplyFile, type ApplyEntry } from '../../src/core/apply-file.js';
+import { ExitCode } from '../../src/core/errors.js';
+import { cliErrorOf } from './helpers.js';
+
+const EXAMPLE = new URL('../../examples/sms-gateway.yaml', import.meta.url);
+const EXAMPLE_SCHEMA = new URL('../../examples/sms-gateway.schema.json', import.meta.url);
+const SECRET = 'gw-secret-for-the-apply-file-tests-0123456789';
+const ENV = { SMS_GATEWAY_SECRET: SECRET };
+const URL_A = 'https://sms.example.com/send';
+
+const parse = (text: string, env: Record<string, string | undefined> = ENV): ApplyEntry[] => parseApplyFile(text, { source: 'sms.yaml', env });
+/** The message of the exit-2 error `text` must produce. */
+function problems(text: string, env: Record<string, string | undefined> = ENV): string {
+  const error = cliErrorOf(() => parse(text, env));
+  expect(error.exitCode).toBe(ExitCode.input);
+  expect(error.hint).toMatch(/auth0-sms-gateway schema/);
+  return error.message;
+}
+
+/** One entry with a bearer gateway; `extra` lines are appended to it, `auth` replaces its authentication. */
+function file({ extra = '', auth = `authentication:\n      method: bearer\n      audience: urn:gw\n      secret: \${SMS_GATEWAY_SECRET}` } = {}): string {
+  return `connections:\n  - connection: sms\n    gateway_url: ${URL_A}\n    ${auth}\n${extra.replace(/^/gm, '    ')}`;
+}
+
+describe('parseApplyFile: valid files', () => {
+  it('reads the example file into the settings the planner takes, secrets resolved', () => {
+    expect(parse(readFileSync(EXAMPLE, 'utf8'))).toEqual([
+      {
+        path: 'connections[0]',
+        line: 12,
+        connection: 'sms',
+        desired: {
+          gatewayUrl: 'https://sms.example.com/v1/messages',
+          authentication: { method: 'bearer', subject: 'urn:Auth0', audience: 'urn:my-sms-gateway', secret: SECRET, secretBase64Encoded: false },
+          keepTwilio: false,
+          forwardReqInfo: true,
+          from: '+15551234567',
+          template: 'Your verification code is @@password@@',
+        },
+      },
+      {
+        path: 'connections[1]',
+        line: 25,
+        connection: 'sms-gateway',
+        desired: {
+          gatewayUrl: 'https://sms-gateway.example.com/v2/messages',
+          authentication: { method: 'bearer', subject: 'urn:Auth0', audience: 'https://sms-gateway.example.com', secret: SECRET, secretBase64Encoded: false },
+          keepTwilio: false,
+        },
+      },
+    ]);
+  });
+
+  it('reads JSON, with $schema, "none" authentication and every optional key', () => {
+    const json = JSON.stringify({
+      $schema: './sms-gateway.schema.json',
+      connections: [
+        { connection: 'con_A1b2C3d4E5f6G7h8', gateway_url: URL_A, authentication: 'none', forward_req_info: false, keep_twilio: true, from: 'Acme', template: 'Code: {{ code }}' },
+      ],
+    });
+    expect(parse(json, {})).toEqual([
+      {
+        path: 'connections[0]',
+        line: 1,
+        connection: 'con_A1b2C3d4E5f6G7h8',
+        desired: { gatewayUrl: URL_A, authentication: { method: 'none' }, keepTwilio: true, forwardReqInfo: false, from: 'Acme', template: 'Code: {{ code }}' },
+      },
+    ]);
+  });
+
+  it('takes subject and secret_base64_encoded as written', () => {
+    const base64 = 'c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldC0x';
+    const [entry] = parse(
+      file({ auth: `authentication: { method: bearer, subject: "urn:me", audience: a, secret: "\${B64}", secret_base64_encoded: true }` }),
+      { B64: base64 },
+    );
+    expect(entry?.desired.authentication).toEqual({ method: 'bearer', subject: 'urn:me', audience: 'a', secret: base64, secretBase64Encoded: true });
+  });
+});
+
+describe('parseApplyFile: every malformed file is exit 2 with file:line: path: message', () => {
+  const cases: [string, string, RegExp[], Record<string, string | undefined>?][] = [
+    ['bad YAML', 'connections:\n  - connection: sms\n   gateway_url: x', [/^sms\.yaml:3: not valid YAML: /]],
+    ['bad JSON', '{"connections": [{"connection": "sms",}', [/^sms\.yaml:1: not valid JSON: /]],
+    ['a duplicate key', 'connections:\n  - connection: sms\n    connection: sms-2', [/^sms\.yaml:3: not valid YAML: Map keys must be unique/]],
+    ['two YAML documents', 'connections: []\n---\nconnections: []', [/^sms\.yaml:2: not valid YAML: .*multiple documents/]],
+    ['an empty file', '# nothing yet\n', [/^sms\.yaml: the file is empty: write a `connections:` list$/]],
+    ['a list at the top', '- connection: sms', [/^sms\.yaml:1: the file must be a mapping with a `connections:` list$/]],
+    ['no connections key', '$schema: x', [/^sms\.yaml:1: connections: missing: this key is required$/]],
+    ['an empty list', 'connections: []', [/^sms\.yaml:1: connections: connections is empty: list at least one connection$/]],
+    ['connections not a list', 'connections: sms', [/^sms\.yaml:1: connections: connections must be a list of connections$/]],
+    ['a boolean as a string', file({ extra: 'forward_req_info: "yes"' }), [/^sms\.yaml:8: connections\[0\]\.forward_req_info: forward_req_info must be true or false$/]],
+    ['a number where text goes', file({ extra: 'from: +15551234567' }), [/^sms\.yaml:8: connections\[0\]\.from: from must be a string \(in YAML, put the value in quotes\)$/]],
+    ['a list as the URL', 'connections:\n  - connection: sms\n    gateway_url: [a]\n    authentication: none', [/^sms\.yaml:3: connections\[0\]\.gateway_url: gateway URL must be a string/]],
+    ['an http URL', file().replace('https://', 'http://'), [/^sms\.yaml:3: connections\[0\]\.gateway_url: gateway URL must use https:\/\//]],
+    ['a template without the code', file({ extra: 'template: Hello' }), [/^sms\.yaml:8: connections\[0\]\.template: template has no placeholder for the code/]],
+    ['a missing URL', 'connections:\n  - connection: sms\n    authentication: none', [/^sms\.yaml:2: connections\[0\]\.gateway_url: missing: this key is required$/]],
+    ['a missing audience', file({ auth: 'authentication: { method: bearer, secret: "${SMS_GATEWAY_SECRET}" }' }), [/^sms\.yaml:4: connections\[0\]\.authentication\.audience: missing: this key is required$/]],
+    ['an empty audience', file({ auth: 'authentication: { method: bearer, audience: "", secret: "${SMS_GATEWAY_SECRET}" }' }), [/^sms\.yaml:4: connections\[0\]\.authentication\.audience: audience is empty/]],
+    ['authentication: bearer', file({ auth: 'authentication: bearer' }), [/^sms\.yaml:4: connections\[0\]\.authentication: authentication must be "none", or a mapping with method: bearer, audience and secret$/]],
+    ['method: none', file({ auth: 'authentication:\n      method: none' }), [/^sms\.yaml:4: connections\[0\]\.authentication\.audience: missing/, /^sms\.yaml:4: connections\[0\]\.authentication\.secret: missing/, /^sms\.yaml:5: connections\[0\]\.authentication\.method: method must be "bearer" \(for no authentication, write `authentication: none`\)$/]],
+    ['forward_request_info', file({ extra: 'forward_request_info: true' }), [/^sms\.yaml:8: connections\[0\]\.forward_request_info: unknown key: did you mean forward_req_info\?$/]],
+    ['camelCase keys', file({ extra: 'keepTwilio: true' }), [/^sms\.yaml:8: connections\[0\]\.keepTwilio: unknown key: did you mean keep_twilio\?$/]],
+    ['a misspelt authentication key', file({ auth: 'authentication: { method: bearer, audiance: a, secret: "${SMS_GATEWAY_SECRET}" }' }), [/connections\[0\]\.authentication\.audience: missing/, /connections\[0\]\.authentication\.audiance: unknown key: did you mean audience\?$/]],
+    ['a misspelt top-level key', `${file()}\nconnection: sms`, [/^sms\.yaml:9: connection: unknown key: did you mean connections\?$/]],
+    ['an unknown key with no near miss', file({ extra: 'colour: blue' }), [/^sms\.yaml:8: connections\[0\]\.colour: unknown key: the keys here are connection, gateway_url, authentication, forward_req_info, from, template, keep_twilio$/]],
+    ['a literal secret', file({ auth: 'authentication: { method: bearer, audience: a, secret: hunter2-literal-secret }' }), [/^sms\.yaml:4: connections\[0\]\.authentication\.secret: a literal secret is not allowed in the file .*: put it in an environment variable and write \$\{NAME\}$/]],
+    ['a secret without braces', file({ auth: 'authentication: { method: bearer, audience: a, secret: $GW_SECRET }' }), [/connections\[0\]\.authentication\.secret: write \$\{GW_SECRET\}, with braces$/]],
+    ['a secret with text around the reference', file({ auth: 'authentication: { method: bearer, audience: a, secret: "x${GW_SECRET}" }' }), [/connections\[0\]\.authentication\.secret: the secret must be one \$\{NAME\} reference and nothing else$/]],
+    ['a secret that is a number', file({ auth: 'authentication: { method: bearer, audience: a, secret: 1234567 }' }), [/connections\[0\]\.authentication\.secret: a literal secret is not allowed/]],
+    ['an unset variable', file(), [/^sms\.yaml:7: connections\[0\]\.authentication\.secret: environment variable SMS_GATEWAY_SECRET \(from \$\{SMS_GATEWAY_SECRET\}\) is not set or empty/], {}],
+    ['an empty variable', file(), [/environment variable SMS_GATEWAY_SECRET .* is not set or empty/], { SMS_GATEWAY_SECRET: '' }],
+    ['a variable that is not base64url', file({ auth: 'authentication: { method: bearer, audience: a, secret: "${SMS_GATEWAY_SECRET}", secret_base64_encoded: true }' }), [/^sms\.yaml:4: connections\[0\]\.authentication\.secret: secret holds \+ or \/, which is base64, not base64url/], { SMS_GATEWAY_SECRET: 'abc+def/ghi' }],
+    ['the same connection twice', `${file()}\n${file().replace('connections:\n', '')}`, [/^sms\.yaml:9: connections\[1\]\.connection: "sms" is already listed at connections\[0\]: list each connection once$/]],
+  ];
+
+  it.each(cases)('%s', (_label, text, expected, env) => {
+    const lines = problems(text, env ?? ENV).split('\n');
+    expect(lines).toHaveLength(expected.length);
+    expected.forEach((pattern, i) => expect(lines[i]).toMatch(pattern));
+  });
+
+  it('lists every problem of the file at once, in line order', () => {
+    const text = file({ extra: 'forward_request_info: true\nfrom: +15551234567', auth: 'authentication: { method: bearer, audience: "", secret: literal-secret }' });
+    expect(problems(text).split('\n')).toEqual([
+      expect.stringMatching(/^sms\.yaml:4: connections\[0\]\.authentication\.audience: /),
+      expect.stringMatching(/^sms\.yaml:4: connections\[0\]\.authentication\.secret: a literal secret/),
+      expect.stringMatching(/^sms\.yaml:5: connections\[0\]\.forward_request_info: /),
+      expect.stringMatching(/^sms\.yaml:6: connections\[0\]\.from: /),
+    ]);
+  });
+
+  it('never repeats a secret, literal or resolved', () => {
+    const literal = 'literal-secret-value-9f8e7d6c';
+    expect(problems(file({ auth: `authentication: { method: bearer, audience: a, secret: ${literal} }` }))).not.toContain(literal);
+    const notBase64 = 'not+base64/secret-value-1a2b3c';
+    const message = problems(file({ auth: 'authentication: { method: bearer, audience: a, secret: "${S}", secret_base64_encoded: true }' }), { S: notBase64 });
+    expect(message).not.toContain(notBase64);
+  });
+});
+
+describe('closestKey', () => {
+  const entryKeys = ['connection', 'gateway_url', 'authentication', 'forward_req_info', 'from', 'template', 'keep_twilio'];
+  it.each([
+    ['forward_request_info', 'forward_req_info'],
+    ['forwardReqInfo', 'forward_req_info'],
+    ['gateway-url', 'gateway_url'],
+    ['url', 'gateway_url'],
+    ['auth', 'authentication'],
+    ['conection', 'connection'],
+    ['tempalte', 'template'],
+    ['keep_twillio', 'keep_twilio'],
+  ])('%s → %s', (typed, meant) => expect(closestKey(typed, entryKeys)).toBe(meant));
+
+  it.each(['name', 'foo', 'colour', 'x'])('%s → no suggestion', (typed) => expect(closestKey(typed, entryKeys)).toBeUndefined());
+});
+
+describe('applyFileJsonSchema', () => {
+  const validate = new Ajv({ allErrors: true, strict: true }).compile(applyFileJsonSchema());
+  const example = parseYaml(readFileSync(EXAMPLE, 'utf8')) as { connections: Record<string, unknown>[] };
+  const first = () => structuredClone(example.connections[0]!);
+
+  it('is draft-07 with a title and description, and examples/ holds the current one', () => {
+    const schema = applyFileJsonSchema();
+    expect(schema.$schema).toBe('http://json-schema.org/draft-07/schema#');
+    expect(schema.title).toBe('auth0-sms-gateway apply file');
+    expect(schema.description).toMatch(/\$\{ENV_VAR\}/);
+    // The file the example's `# yaml-language-server: $schema=` line points at.
+    expect(JSON.parse(readFileSync(EXAMPLE_SCHEMA, 'utf8'))).toEqual(schema);
+    expect(readFileSync(EXAMPLE, 'utf8').split('\n')[0]).toBe('# yaml-language-server: $schema=./sms-gateway.schema.json');
+  });
+
+  it('accepts the example file', () => {
+    expect(validate(example), JSON.stringify(validate.errors)).toBe(true);
+  });
+
+  it.each<[string, () => unknown]>([
+    ['an unknown key', () => ({ connections: [{ ...first(), forward_request_info: true }] })],
+    ['a literal secret', () => ({ connections: [{ ...first(), authentication: { method: 'bearer', audience: 'a', secret: 'literal' } }] })],
+    ['an http URL', () => ({ connections: [{ ...first(), gateway_url: 'http://sms.example.com/send' }] })],
+    ['a missing URL', () => ({ connections: [{ connection: 'sms', authentication: 'none' }] })],
+    ['authentication: bearer', () => ({ connections: [{ ...first(), authentication: 'bearer' }] })],
+    ['a string boolean', () => ({ connections: [{ ...first(), forward_req_info: 'true' }] })],
+    ['an empty list', () => ({ connections: [] })],
+    ['an unknown top-level key', () => ({ ...example, connection: 'sms' })],
+  ])('rejects %s, as apply does', (_label, make) => {
+    const broken = make();
+    expect(validate(broken)).toBe(false);
+    expect(() => parse(JSON.stringify(broken))).toThrow();
+  });
+});
