@@ -126,6 +126,17 @@ export function buildProgram(io: Io, onResult: (code: number) => void): Command 
     .addHelpText('after', examples('serve --audience urn:my-gateway --secret-env GATEWAY_SECRET', 'serve --port 9000 --json'))
     .action(run(async () => (await import('./commands/serve.js')).runServe as Action));
 
+  const wizard = program
+    .command('wizard')
+    .description('interactive setup: asks only for what flags and environment left open, then shows the diff and applies it')
+    .argument('[connection]', 'connection id (con_…) or name; default: pick from a list');
+  addSettingsOptions(wizard);
+  addWriteOptions(wizard);
+  wizard
+    .option('--keep-twilio', 'keep twilio_sid and twilio_token')
+    .addHelpText('after', examples('wizard', 'wizard sms --gateway-url https://sms.example.com/send'))
+    .action(run(async () => (await import('./commands/wizard.js')).runWizard as Action));
+
   const apply = program
     .command('apply')
     .description('make one or more connections match a YAML or JSON file of desired gateway settings (for CI)')

@@ -43,6 +43,16 @@ export function normalizeDomain(raw: string): string {
 
 const nonEmpty = (value: string | undefined): string | undefined => (value === undefined || value.trim() === '' ? undefined : value.trim());
 
+/** Which credentials neither flags nor environment give: a token stands in for client id and secret. */
+export function missingCredentials(flags: CredentialFlags, env: NodeJS.ProcessEnv): { domain: boolean; clientId: boolean; clientSecret: boolean } {
+  const token = nonEmpty(flags.token) ?? nonEmpty(env.AUTH0_ACCESS_TOKEN) ?? nonEmpty(env.AUTH0_API_TOKEN);
+  return {
+    domain: (nonEmpty(flags.domain) ?? nonEmpty(env.AUTH0_DOMAIN)) === undefined,
+    clientId: token === undefined && (nonEmpty(flags.clientId) ?? nonEmpty(env.AUTH0_CLIENT_ID)) === undefined,
+    clientSecret: token === undefined && (nonEmpty(flags.clientSecret) ?? nonEmpty(env.AUTH0_CLIENT_SECRET) ?? nonEmpty(env.AUTH0_CLIENT_ASSERTION_SIGNING_KEY)) === undefined,
+  };
+}
+
 /**
  * Flags win over the environment. One error names everything that is missing, so a person
  * fixes it in one go rather than one variable at a time.
@@ -63,14 +73,12 @@ export function resolveCredentials(flags: CredentialFlags, env: NodeJS.ProcessEn
     warnings.push('--token ends up in shell history and `ps`; prefer the AUTH0_ACCESS_TOKEN environment variable');
   }
 
-  const missing: string[] = [];
-  if (domainRaw === undefined) missing.push('AUTH0_DOMAIN (or --domain)');
-  if (token === undefined) {
-    if (clientId === undefined) missing.push('AUTH0_CLIENT_ID (or --client-id)');
-    if (clientSecret === undefined && signingKeyRaw === undefined) {
-      missing.push('AUTH0_CLIENT_SECRET (or AUTH0_CLIENT_ASSERTION_SIGNING_KEY)');
-    }
-  }
+  const gaps = missingCredentials(flags, env);
+  const missing = [
+    ...(gaps.domain ? ['AUTH0_DOMAIN (or --domain)'] : []),
+    ...(gaps.clientId ? ['AUTH0_CLIENT_ID (or --client-id)'] : []),
+    ...(gaps.clientSecret ? ['AUTH0_CLIENT_SECRET (or AUTH0_CLIENT_ASSERTION_SIGNING_KEY)'] : []),
+  ];
   if (missing.length > 0) {
     throw inputError(
       `missing Auth0 credentials: set ${missing.join(', ')}`,

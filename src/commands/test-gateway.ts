@@ -1,4 +1,5 @@
 import { CliError, ExitCode, inputError } from '../core/errors.js';
+import { recipientSchema } from '../core/validate.js';
 import { sendTestMessage, AUTH0_GATEWAY_TIMEOUT_MS } from '../gateway/client.js';
 import type { CommandContext } from './context.js';
 import { overlayGatewayFlags, settingsOfConnection } from './gateway-settings.js';
@@ -14,13 +15,12 @@ export interface TestGatewayFlags extends SettingsFlags {
   dryRun?: boolean | undefined;
 }
 
-const PHONE = /^\+?[0-9 ().-]{3,30}$/;
-
 /** Sends the gateway exactly what Auth0 sends, and judges the answer as Auth0 does. */
 export async function runTestGateway(ctx: CommandContext, ref: string | undefined, flags: TestGatewayFlags): Promise<number> {
   const { output } = ctx;
   if (flags.to === undefined) throw inputError('--to <phone> is required: the number the gateway should text', 'e.g. --to "+15551234567"');
-  if (!PHONE.test(flags.to) || (flags.to.match(/\d/g)?.length ?? 0) < 3) throw inputError(`--to: "${flags.to}" is not a phone number`, 'use + and digits, e.g. --to "+15551234567"');
+  const to = recipientSchema.safeParse(flags.to);
+  if (!to.success) throw inputError(`--to: "${flags.to}" is not ${to.error.issues[0]?.message ?? 'a phone number'}`, 'e.g. --to "+15551234567"');
   if (flags.code !== undefined && !/^[0-9A-Za-z]{1,16}$/.test(flags.code)) throw inputError('--code: use 1 to 16 letters or digits', 'e.g. --code 123456');
   const timeoutMs = flags.timeout === undefined ? AUTH0_GATEWAY_TIMEOUT_MS : Number(flags.timeout);
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 120_000) {

@@ -296,3 +296,9 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, hint?
   if (!result.success) throw inputError(formatZodError(result.error), hint);
   return result.data;
 }
+
+/** The number test-gateway texts: `+` and 3 to 20 digits, with spaces, dashes, dots or parentheses. */
+export const recipientSchema = z
+  .string()
+  .regex(/^\+?[0-9 ().-]{3,30}$/, 'a phone number: + and digits, e.g. +15551234567')
+  .refine((value) => (value.match(/\d/g)?.length ?? 0) >= 3 && (value.match(/\d/g)?.length ?? 0) <= 20, 'a phone number has 3 to 20 digits');

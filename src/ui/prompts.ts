@@ -1,13 +1,72 @@
 // The only module that imports the prompt library. Prompts write to stderr so stdout stays data.
-import { confirm as inquirerConfirm, select as inquirerSelect } from '@inquirer/prompts';
+import { Writable } from 'node:stream';
+import {
+  confirm as inquirerConfirm,
+  input as inquirerInput,
+  password as inquirerPassword,
+  select as inquirerSelect,
+} from '@inquirer/prompts';
 import type { Io } from './output.js';
 
-const context = (io: Io) => ({ input: io.stdin, output: io.stderr as unknown as NodeJS.WritableStream, clearPromptOnDone: false });
+/** A validator in the prompt library's terms: true, or the reason shown under the question before it is asked again. */
+export type Validate = (value: string) => true | string | Promise<true | string>;
 
-export async function confirm(io: Io, message: string): Promise<boolean> {
-  return inquirerConfirm({ message, default: false }, context(io));
+export interface Choice<T> {
+  name: string;
+  value: T;
+  description?: string;
 }
 
-export async function select<T>(io: Io, message: string, choices: { name: string; value: T; description?: string }[]): Promise<T> {
-  return inquirerSelect<T>({ message, choices }, context(io));
+/**
+ * The questions the wizard can ask. Its flow takes one of these rather than importing the
+ * prompt library, so the flow stays library-agnostic; `terminalPrompter` is the real one.
+ */
+export interface Prompter {
+  input(question: { message: string; default?: string | undefined; validate?: Validate }): Promise<string>;
+  /** Typed text is masked: for client secrets and gateway secrets. */
+  password(question: { message: string; validate?: Validate }): Promise<string>;
+  select<T>(question: { message: string; choices: Choice<T>[]; default?: T | undefined }): Promise<T>;
+  confirm(question: { message: string; default?: boolean }): Promise<boolean>;
+}
+
+/**
+ * Each prompt pipes its output into the stream it is given and ends that stream when it is
+ * answered (mute-stream's pipe), which would close a test's stream after the first question
+ * and crash on an Io whose stderr is only `{ write }`. A fresh forwarding stream per prompt
+ * takes the `end` and passes the text on to `io.stderr`.
+ */
+function promptOutput(io: Io): NodeJS.WritableStream {
+  const stream = new Writable({
+    decodeStrings: false,
+    write(chunk: string | Buffer, _encoding, callback) {
+      io.stderr.write(typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
+      callback();
+    },
+  });
+  // The screen manager wraps lines at the terminal's width; mute-stream reads it from here.
+  const stderr = io.stderr as { columns?: number; rows?: number };
+  Object.assign(stream, { isTTY: io.stderr.isTTY === true, columns: stderr.columns, rows: stderr.rows });
+  return stream;
+}
+
+const context = (io: Io) => ({ input: io.stdin, output: promptOutput(io), clearPromptOnDone: false });
+
+export function terminalPrompter(io: Io): Prompter {
+  return {
+    input: ({ message, default: defaultValue, validate }) =>
+      inquirerInput({ message, ...(defaultValue === undefined ? {} : { default: defaultValue }), ...(validate === undefined ? {} : { validate }) }, context(io)),
+    password: ({ message, validate }) => inquirerPassword({ message, mask: '*', ...(validate === undefined ? {} : { validate }) }, context(io)),
+    select: <T>({ message, choices, default: defaultValue }: { message: string; choices: Choice<T>[]; default?: T | undefined }) =>
+      inquirerSelect<T>({ message, choices, ...(defaultValue === undefined ? {} : { default: defaultValue }) }, context(io)),
+    // Default no: a confirmation that guards a write must be answered, never just entered through.
+    confirm: ({ message, default: defaultValue = false }) => inquirerConfirm({ message, default: defaultValue }, context(io)),
+  };
+}
+
+export async function confirm(io: Io, message: string): Promise<boolean> {
+  return terminalPrompter(io).confirm({ message });
+}
+
+export async function select<T>(io: Io, message: string, choices: Choice<T>[]): Promise<T> {
+  return terminalPrompter(io).select({ message, choices });
 }

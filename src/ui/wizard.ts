@@ -1,0 +1,308 @@
+/*
+ * The wizard's questions and its closing summary. Every answer is checked by the zod schema
+ * the flags go through (core/validate.ts), so a value the wizard accepts is one `configure`
+ * accepts, and a bad one is asked again with the schema's reason under it.
+ */
+import type { z } from 'zod';
+import type { SecretInput } from '../commands/secret-input.js';
+import { isPlainObject } from '../core/diff.js';
+import { isTruthy, type SmsOptions } from '../core/options.js';
+import {
+  audienceSchema,
+  base64urlSecretSchema,
+  DEFAULT_SUBJECT,
+  fromSchema,
+  gatewayUrlSchema,
+  secretSchema,
+  subjectSchema,
+  templateSchema,
+  type DesiredSettings,
+} from '../core/validate.js';
+import type { Output } from './output.js';
+import type { Prompter, Validate } from './prompts.js';
+
+export interface WizardUi {
+  prompter: Prompter;
+  output: Output;
+}
+
+/** The schema's first message for `value`, or undefined when it passes. */
+function schemaProblem(schema: z.ZodType, value: unknown): string | undefined {
+  const result = schema.safeParse(value);
+  return result.success ? undefined : (result.error.issues[0]?.message ?? 'not a valid value');
+}
+
+/** The schema as a prompt validator: true, or the schema's reason, shown before the question is asked again. */
+export function validateWith(schema: z.ZodType): Validate {
+  return (value) => schemaProblem(schema, value) ?? true;
+}
+
+/** A check that throws (the flags' own, e.g. normalizeDomain) as a prompt validator. */
+export function validateBy(check: (value: string) => unknown): Validate {
+  return async (value) => {
+    try {
+      await check(value);
+      return true;
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    }
+  };
+}
+
+/** Each question starts with one line that says what the field is for. */
+function explain(ui: WizardUi, help: string): void {
+  ui.output.info(ui.output.style.dim(help));
+}
+
+const nonEmpty = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+
+export interface CredentialAnswers {
+  domain?: string;
+  clientId?: string;
+  clientSecret?: string;
+}
+
+/** Asks for the tenant and the Machine-to-Machine app, only the parts flags and environment left out. */
+export async function askCredentials(ui: WizardUi, missing: { domain: boolean; clientId: boolean; clientSecret: boolean }, validateDomain: Validate): Promise<CredentialAnswers> {
+  const answers: CredentialAnswers = {};
+  const required = (what: string): Validate => (value) => value.trim() !== '' || `${what} is empty`;
+  if (missing.domain) {
+    explain(ui, 'Your Auth0 tenant, as in acme.eu.auth0.com (Dashboard > Settings). Or set AUTH0_DOMAIN.');
+    answers.domain = (await ui.prompter.input({ message: 'Tenant domain', validate: validateDomain })).trim();
+  }
+  if (missing.clientId) {
+    explain(ui, 'A Machine-to-Machine app granted read:connections, update:connections, read:connections_options, update:connections_options. Or set AUTH0_CLIENT_ID.');
+    answers.clientId = (await ui.prompter.input({ message: 'Client ID', validate: required('the client ID') })).trim();
+  }
+  if (missing.clientSecret) {
+    explain(ui, "That app's client secret; hidden as you type, used for this run only. Or set AUTH0_CLIENT_SECRET.");
+    answers.clientSecret = (await ui.prompter.password({ message: 'Client secret', validate: required('the client secret') })).trim();
+  }
+  return answers;
+}
+
+/** Where a secret typed or chosen in the wizard comes from; the command layer reads it as the flags would. */
+export interface SecretSources {
+  generate(): Promise<SecretInput>;
+  /** Rejects with the reason when the variable is not set or not a valid name. */
+  fromEnv(name: string): Promise<SecretInput>;
+  pasted(value: string): SecretInput;
+}
+
+export interface SettingsQuestions {
+  /** What flags and environment already settled (desiredFromFlags). */
+  given: DesiredSettings;
+  /** The connection's current options: the defaults. */
+  options: SmsOptions;
+  sources: SecretSources;
+}
+
+export interface SettingsAnswers {
+  desired: DesiredSettings;
+  /** A secret chosen in the wizard; undefined when flags or environment gave it, or the current one is kept. */
+  secretInput: SecretInput | undefined;
+}
+
+type Method = 'none' | 'bearer';
+type BearerSetting = Extract<NonNullable<DesiredSettings['authentication']>, { method: 'bearer' }>;
+type SecretChoice = 'keep' | 'generate' | 'env' | 'paste';
+
+/** The gateway settings, each asked only when `given` leaves it open, defaulting to the connection's. */
+export async function askGatewaySettings(ui: WizardUi, { given, options, sources }: SettingsQuestions): Promise<SettingsAnswers> {
+  const { prompter } = ui;
+  const current = isPlainObject(options.gateway_authentication) ? options.gateway_authentication : undefined;
+  const desired: DesiredSettings = { ...given };
+
+  if (desired.gatewayUrl === undefined) {
+    explain(ui, 'The https:// address Auth0 POSTs each SMS to (recipient, body, sender); Auth0 calls it from the internet.');
+    desired.gatewayUrl = await prompter.input({ message: 'Gateway URL', default: nonEmpty(options.gateway_url), validate: validateWith(gatewayUrlSchema) });
+  }
+
+  let method: Method | undefined = given.authentication?.method;
+  if (method === undefined) {
+    explain(ui, 'How the gateway knows a request comes from Auth0.');
+    method = await prompter.select<Method>({
+      message: 'Authentication',
+      choices: [
+        { name: 'bearer: Auth0 signs each request with a JWT (HS256) that the gateway checks', value: 'bearer' },
+        { name: 'none: the gateway accepts any request (only behind another protection)', value: 'none' },
+      ],
+      // A Twilio connection has no gateway settings yet: recommend the safe choice.
+      default: current !== undefined || options.provider !== 'sms_gateway' ? 'bearer' : 'none',
+    });
+  }
+
+  let secretInput: SecretInput | undefined;
+  if (method === 'none') {
+    desired.authentication = { method };
+  } else {
+    const auth: BearerSetting = given.authentication?.method === 'bearer' ? { ...given.authentication } : { method };
+    if (auth.subject === undefined) {
+      explain(ui, "The JWT's sub claim. Most gateways expect Auth0's default, urn:Auth0.");
+      auth.subject = await prompter.input({ message: 'Subject', default: nonEmpty(current?.subject) ?? DEFAULT_SUBJECT, validate: validateWith(subjectSchema) });
+    }
+    if (auth.audience === undefined) {
+      explain(ui, "The JWT's aud claim: the name your gateway checks, e.g. urn:my-sms-gateway.");
+      auth.audience = await prompter.input({ message: 'Audience', default: nonEmpty(current?.audience), validate: validateWith(audienceSchema) });
+    }
+    let secret = auth.secret;
+    if (secret === undefined) {
+      secretInput = await askSecret(ui, sources, nonEmpty(current?.secret) !== undefined);
+      if (secretInput === undefined) secret = nonEmpty(current?.secret);
+      else auth.secret = secret = secretInput.secret;
+    }
+    if (auth.secretBase64Encoded === undefined) {
+      const keepsCurrent = auth.secret === undefined;
+      auth.secretBase64Encoded = await askBase64(ui, secret, keepsCurrent && current?.secret_base64_encoded === true);
+    }
+    desired.authentication = auth;
+  }
+
+  if (desired.forwardReqInfo === undefined) {
+    explain(ui, "Also send each user's IP address and user agent to the gateway (personal data: only if the gateway needs it, e.g. for fraud checks).");
+    desired.forwardReqInfo = await prompter.confirm({ message: 'Forward request info (forward_req_info)?', default: isTruthy(options.forward_req_info) });
+  }
+
+  const syntax = nonEmpty(options.syntax);
+  if (desired.from === undefined) {
+    explain(ui, 'Optional sender the gateway texts from: a phone number (+15551234567) or an alphanumeric sender id of up to 11 characters.');
+    const from = await prompter.input({ message: 'Sender (from)', default: nonEmpty(options.from), validate: optional(validateWith(fromSchema)) });
+    if (from !== '') desired.from = from;
+  }
+  if (desired.template === undefined) {
+    const placeholder = syntax === 'liquid' ? '{{ code }}' : '@@password@@';
+    explain(ui, `Optional SMS text, with ${placeholder} where the code goes.`);
+    const template = await prompter.input({ message: 'Template', default: nonEmpty(options.template), validate: optional(validateWith(templateSchema(syntax))) });
+    if (template !== '') desired.template = template;
+  }
+  return { desired, secretInput };
+}
+
+/** Empty means "not set" for the optional fields; anything else must pass. */
+function optional(validate: Validate): Validate {
+  return (value) => value === '' || validate(value);
+}
+
+/** undefined: keep the connection's current secret. */
+async function askSecret(ui: WizardUi, sources: SecretSources, hasCurrent: boolean): Promise<SecretInput | undefined> {
+  explain(ui, 'The key Auth0 signs the JWT with; the gateway needs the same one to check it.');
+  const choice = await ui.prompter.select<SecretChoice>({
+    message: 'Signing secret',
+    choices: [
+      ...(hasCurrent ? [{ name: 'keep the current secret', value: 'keep' as const }] : []),
+      { name: 'generate a strong one (shown once after the change)', value: 'generate' },
+      { name: 'read it from an environment variable', value: 'env' },
+      { name: 'paste it (hidden)', value: 'paste' },
+    ],
+    default: hasCurrent ? 'keep' : 'generate',
+  });
+  if (choice === 'keep') return undefined;
+  if (choice === 'generate') return sources.generate();
+  if (choice === 'env') {
+    const name = await ui.prompter.input({
+      message: 'Environment variable',
+      validate: validateBy(async (value) => {
+        const problem = schemaProblem(secretSchema, (await sources.fromEnv(value)).secret);
+        if (problem !== undefined) throw new Error(problem);
+      }),
+    });
+    return sources.fromEnv(name);
+  }
+  return sources.pasted(await ui.prompter.password({ message: 'Secret', validate: validateWith(secretSchema) }));
+}
+
+/** Asked again, with the schema's reason, when the secret is said to be base64url but is not. */
+async function askBase64(ui: WizardUi, secret: string | undefined, fallback: boolean): Promise<boolean> {
+  explain(ui, 'Whether the secret is base64url text whose decoded bytes are the key (secret_base64_encoded); no uses the text itself.');
+  for (;;) {
+    const encoded = await ui.prompter.confirm({ message: 'Is the secret base64url-encoded?', default: fallback });
+    const problem = encoded && secret !== undefined ? schemaProblem(base64urlSecretSchema, secret) : undefined;
+    if (problem === undefined) return encoded;
+    ui.output.warn(problem);
+  }
+}
+
+/** Shell-quoted for POSIX shells: single quotes unless the word is plainly safe. */
+export function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+export interface Summary {
+  bin: string;
+  connection: string;
+  /** The options once the change is applied (the plan's `next`). */
+  planned: SmsOptions;
+  keepTwilio: boolean;
+  /** The variable the command and the apply file read the gateway secret from. */
+  secretEnv: string;
+  /** Tenant settings typed in the wizard, so the command does not depend on them being set. */
+  domain?: string | undefined;
+  clientId?: string | undefined;
+}
+
+/** The `configure` argv that reaches `planned` without questions: the secret only by variable name. */
+export function equivalentCommand(s: Summary): string[] {
+  const o = s.planned;
+  const auth = isPlainObject(o.gateway_authentication) ? o.gateway_authentication : undefined;
+  const from = nonEmpty(o.from);
+  const template = nonEmpty(o.template);
+  return [
+    s.bin,
+    ...(s.domain === undefined ? [] : ['--domain', s.domain]),
+    ...(s.clientId === undefined ? [] : ['--client-id', s.clientId]),
+    'configure',
+    s.connection,
+    '--gateway-url',
+    String(o.gateway_url),
+    ...(auth === undefined
+      ? ['--auth', 'none']
+      : [
+          '--auth',
+          'bearer',
+          '--subject',
+          String(auth.subject),
+          '--audience',
+          String(auth.audience),
+          '--secret-env',
+          s.secretEnv,
+          auth.secret_base64_encoded === true ? '--secret-base64-encoded' : '--no-secret-base64-encoded',
+        ]),
+    isTruthy(o.forward_req_info) ? '--forward-req-info' : '--no-forward-req-info',
+    ...(from === undefined ? [] : ['--from', from]),
+    ...(template === undefined ? [] : ['--template', template]),
+    ...(s.keepTwilio ? ['--keep-twilio'] : []),
+    '--yes',
+  ];
+}
+
+/**
+ * The same state as an `apply` file entry. Strings are JSON-quoted, which YAML reads as
+ * double-quoted scalars; the secret is a `${VAR}` reference, the only form apply takes.
+ */
+export function applySnippet(s: Summary): string {
+  const o = s.planned;
+  const q = (value: unknown) => JSON.stringify(String(value));
+  const auth = isPlainObject(o.gateway_authentication) ? o.gateway_authentication : undefined;
+  const from = nonEmpty(o.from);
+  const template = nonEmpty(o.template);
+  return [
+    'connections:',
+    `  - connection: ${q(s.connection)}`,
+    `    gateway_url: ${q(o.gateway_url)}`,
+    ...(auth === undefined
+      ? ['    authentication: none']
+      : [
+          '    authentication:',
+          '      method: bearer',
+          `      subject: ${q(auth.subject)}`,
+          `      audience: ${q(auth.audience)}`,
+          `      secret: ${q(`\${${s.secretEnv}}`)}`,
+          `      secret_base64_encoded: ${auth.secret_base64_encoded === true}`,
+        ]),
+    `    forward_req_info: ${isTruthy(o.forward_req_info)}`,
+    ...(from === undefined ? [] : [`    from: ${q(from)}`]),
+    ...(template === undefined ? [] : [`    template: ${q(template)}`]),
+    // Without it apply drops the Twilio credentials, as configure does.
+    ...(s.keepTwilio ? ['    keep_twilio: true'] : []),
+  ].join('\n');
+}

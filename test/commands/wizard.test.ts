@@ -1,0 +1,268 @@
+// The wizard, driven key by key on a pretend terminal against the sandbox tenant over HTTPS.
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parseApplyFile } from '../../src/core/apply-file.js';
+import type { Connection } from '../../src/core/options.js';
+import { planSmsUpdate } from '../../src/core/plan.js';
+import { startGatewayServer, type GatewayServer } from '../../src/gateway/server.js';
+import type { GatewayPayload } from '../../src/gateway/payload.js';
+import { SEED_CLIENTS, SEED_IDS, SEED_SECRETS, type Sandbox } from '../../src/sandbox/index.js';
+import { requestLines, sandboxEnv, writes } from '../helpers/env.js';
+import { KEY, runCliOnTerminal, type Step } from '../helpers/pty-cli.js';
+import { stripAnsi } from '../helpers/pty.js';
+import { runCli } from '../helpers/run-cli.js';
+import { sharedTls, useSandbox } from '../helpers/sandbox.js';
+
+const PASTED_SECRET = 'a-pasted-gateway-secret-of-40-characters';
+const AUDIENCE = 'urn:wizard-gateway';
+const URL = 'https://sms.example.com/send';
+const PHONE = '+15551230000';
+
+/** Splits a line as a POSIX shell would, for the words the wizard prints (plain or single-quoted). */
+function shellWords(line: string): string[] {
+  const words: string[] = [];
+  for (const m of line.matchAll(/(?:'([^']*)'|(\\')|([^\s'\\]+))+|\s+/g)) {
+    if (/^\s+$/.test(m[0])) continue;
+    words.push(m[0].replace(/'([^']*)'|\\(')/g, (_all, quoted: string | undefined, escaped: string | undefined) => quoted ?? escaped ?? ''));
+  }
+  return words;
+}
+
+/** The `configure` argv the wizard printed, as a user would paste it (bin name dropped). */
+function printedCommand(stdout: string): string[] {
+  const line = stripAnsi(stdout)
+    .split('\n')
+    .find((l) => /^\s+auth0-sms-gateway\b.* configure /.test(l));
+  expect(line, 'the printed configure command').toBeDefined();
+  return shellWords(line!.trim()).slice(1);
+}
+
+/** The apply file the wizard printed: from `connections:` to the end. */
+function printedApplyFile(stdout: string): string {
+  const text = stripAnsi(stdout);
+  const start = text.indexOf('connections:');
+  expect(start).toBeGreaterThan(-1);
+  return text.slice(start);
+}
+
+function expectNoSecret(text: string, ...secrets: string[]): void {
+  for (const secret of [...SEED_SECRETS, ...secrets]) expect(text).not.toContain(secret);
+}
+
+/** The printed apply file, read by apply's own parser, asks for nothing more than `connection` already has. */
+function expectApplyFileIsNoop(stdout: string, env: Record<string, string>, connection: Connection): void {
+  const [entry, ...more] = parseApplyFile(printedApplyFile(stdout), { source: 'wizard output', env });
+  expect(more).toEqual([]);
+  expect(entry?.connection).toBe(connection.name);
+  expect(planSmsUpdate(connection, entry!.desired).changes).toEqual([]);
+}
+
+describe('wizard', () => {
+  const sandbox = useSandbox();
+  const env = (extra: NodeJS.ProcessEnv = {}) => sandboxEnv(sandbox(), 'full', extra);
+  let backupDir: string;
+  let gateway: GatewayServer;
+  const received: { payload: GatewayPayload; audience: unknown }[] = [];
+
+  beforeAll(async () => {
+    // An HTTPS gateway with the sandbox's certificate, which the test process trusts.
+    gateway = await startGatewayServer({
+      tls: sharedTls(),
+      verify: { secret: PASTED_SECRET, audience: AUDIENCE },
+      onMessage: (payload, meta) => void received.push({ payload, audience: meta.claims?.aud }),
+    });
+  });
+  afterAll(() => gateway?.close());
+  beforeEach(() => {
+    backupDir = mkdtempSync(join(tmpdir(), 'a0sg-wizard-'));
+    received.length = 0;
+  });
+
+  it('a full run switches the Twilio connection, tests the gateway, and prints a command and an apply file that change nothing more', async () => {
+    const before = sandbox().connection(SEED_IDS.twilio)!;
+    const gatewayUrl = `${gateway.url}/sms`;
+    const steps: Step[] = [
+      [/Which SMS connection\?/, KEY.enter], // sms, the first in the list
+      [/Gateway URL/, `${gatewayUrl}${KEY.enter}`],
+      [/Authentication/, KEY.enter], // bearer, the default for a Twilio connection
+      [/Subject \(urn:Auth0\)/, KEY.enter],
+      [/Audience/, `${AUDIENCE}${KEY.enter}`],
+      [/Signing secret/, KEY.down + KEY.down], // generate → env → paste
+      [/❯ paste it/, KEY.enter],
+      [/\? Secret/, `${PASTED_SECRET}${KEY.enter}`],
+      [/base64url-encoded\? \(y\/N\)/, KEY.enter],
+      [/forward_req_info\)\? \(Y\/n\)/, KEY.enter], // the connection's "true"
+      [/Sender \(from\) \(\+15551234567\)/, KEY.enter],
+      [/Template \(Your verification code is: @@password@@\)/, KEY.enter],
+      [/Apply 10 changes to sms/, `y${KEY.enter}`],
+      [/Phone number for a test SMS/, `${PHONE}${KEY.enter}`],
+    ];
+    const r = await runCliOnTerminal(['wizard', '--backup-dir', backupDir], { env: env(), steps });
+    expect(r.stderr).not.toMatch(/error:/);
+    expect(r.code).toBe(0);
+
+    // The picker showed name, id and current provider of each connection.
+    expect(r.screen).toContain(`sms (${SEED_IDS.twilio}, twilio)`);
+    expect(r.screen).toContain(`sms-gateway (${SEED_IDS.gateway}, sms_gateway https://sms-gateway.example.com/v1/messages)`);
+    // Each question explains its field; forward_req_info says what it sends.
+    expect(r.screen).toMatch(/IP address and user agent/);
+    // The pasted secret was masked as it was typed, and is nowhere in the output.
+    expect(r.screen).toContain('*'.repeat(PASTED_SECRET.length));
+    expectNoSecret(r.stdout + r.stderr, PASTED_SECRET);
+
+    const { twilio_sid: _sid, twilio_token: _token, ...kept } = before.options!;
+    const after = sandbox().connection(SEED_IDS.twilio)!;
+    expect(after.options).toEqual({
+      ...kept,
+      forward_req_info: true,
+      provider: 'sms_gateway',
+      gateway_url: gatewayUrl,
+      gateway_authentication: { method: 'bearer', subject: 'urn:Auth0', audience: AUDIENCE, secret: PASTED_SECRET, secret_base64_encoded: false },
+    });
+    // One write, after the re-read, with a backup on disk; the test message went out once, signed.
+    expect(writes(sandbox())).toEqual([`PATCH /api/v2/connections/${SEED_IDS.twilio}`]);
+    const lines = requestLines(sandbox());
+    expect(lines[lines.indexOf(`PATCH /api/v2/connections/${SEED_IDS.twilio}`) - 1]).toBe(`GET /api/v2/connections/${SEED_IDS.twilio}`);
+    expect(readdirSync(backupDir)).toHaveLength(1);
+    expect(received).toHaveLength(1);
+    expect(received[0]).toMatchObject({ payload: { recipient: PHONE, sender: '+15551234567' }, audience: AUDIENCE });
+    expect(r.stdout).toMatch(/status\s+200/);
+
+    // The command as printed, with the variable it names set: nothing left to change.
+    const argv = printedCommand(r.stdout);
+    expect(argv).toContain('--secret-env');
+    expect(argv[argv.indexOf('--secret-env') + 1]).toBe('AUTH0_SMS_GATEWAY_SECRET');
+    expect(r.stdout).toContain('AUTH0_SMS_GATEWAY_SECRET set to the gateway secret');
+    const again = await runCli(argv, { env: env({ AUTH0_SMS_GATEWAY_SECRET: PASTED_SECRET }) });
+    expect(again.stderr).toContain('Nothing to change');
+    expect(again.code).toBe(0);
+    expect(writes(sandbox())).toHaveLength(1);
+    expect(sandbox().connection(SEED_IDS.twilio)).toEqual(after);
+
+    expectApplyFileIsNoop(r.stdout, { AUTH0_SMS_GATEWAY_SECRET: PASTED_SECRET }, after as Connection);
+    expect(printedApplyFile(r.stdout)).toContain('secret: "${AUTH0_SMS_GATEWAY_SECRET}"');
+  });
+
+  it('"no" at the end: exit 130, nothing written, no backup; flags settle their questions', async () => {
+    const before = sandbox().connections();
+    const r = await runCliOnTerminal(['wizard', 'sms', '--auth', 'none', '--no-forward-req-info', '--backup-dir', backupDir], {
+      env: env(),
+      steps: [
+        [/Gateway URL/, `${URL}${KEY.enter}`],
+        [/Sender \(from\)/, KEY.enter],
+        [/Template/, KEY.enter],
+        [/Apply \d+ changes to sms/, `n${KEY.enter}`],
+      ],
+    });
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/cancelled, nothing changed/);
+    expect(writes(sandbox())).toEqual([]);
+    expect(sandbox().connections()).toEqual(before);
+    expect(readdirSync(backupDir)).toEqual([]);
+    // Only what the flags left open was asked.
+    expect(r.screen).not.toMatch(/Authentication|Subject|Audience|Signing secret|forward_req_info\)\?/);
+  });
+
+  it('asks again for an invalid URL with the reason; asks for the credentials; shows a generated secret once', async () => {
+    const noCredentials = { AUTH0_SMS_GATEWAY_BACKUP_DIR: backupDir };
+    const { clientId, clientSecret } = SEED_CLIENTS.full;
+    const r = await runCliOnTerminal(['wizard', 'sms'], {
+      env: noCredentials,
+      steps: [
+        [/Tenant domain/, `https://${sandbox().domain}/${KEY.enter}`],
+        [/Client ID/, `${clientId}${KEY.enter}`],
+        [/Client secret/, `${clientSecret}${KEY.enter}`],
+        [/Gateway URL/, `http://sms.example.com/send${KEY.enter}`],
+        [/gateway URL must use https:\/\/, not http:\/\//, `${KEY.clearLine}${URL}${KEY.enter}`],
+        [/Authentication/, KEY.enter],
+        [/Subject/, KEY.enter],
+        [/Audience/, `${AUDIENCE}${KEY.enter}`],
+        [/Signing secret/, KEY.enter], // generate, the default without a current secret
+        [/base64url-encoded/, `y${KEY.enter}`],
+        [/forward_req_info/, `n${KEY.enter}`],
+        [/Sender/, KEY.enter],
+        [/Template/, KEY.enter],
+        [/Apply/, `y${KEY.enter}`],
+        [/Phone number/, KEY.enter], // skip the test
+      ],
+    });
+    expect(r.stderr).not.toMatch(/error:/);
+    expect(r.code).toBe(0);
+    // The refused URL never reached Auth0: the one write carries the corrected one.
+    expect(r.screen).toContain('gateway URL must use https://, not http://');
+    expect(JSON.stringify(sandbox().requests)).not.toContain('http://sms.example.com');
+
+    const auth = sandbox().connection(SEED_IDS.twilio)!.options!.gateway_authentication as Record<string, unknown>;
+    expect(sandbox().connection(SEED_IDS.twilio)!.options).toMatchObject({ provider: 'sms_gateway', gateway_url: URL, forward_req_info: false });
+    expect(auth).toMatchObject({ audience: AUDIENCE, secret_base64_encoded: true });
+    // The generated secret is what Auth0 holds, and it is shown exactly once.
+    const secret = String(auth.secret);
+    expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(r.stderr.split(secret)).toHaveLength(2);
+    expect(r.stderr).toMatch(/Generated gateway secret \(shown once/);
+    expectNoSecret(r.stdout + r.stderr);
+    expect(writes(sandbox())).toEqual([`PATCH /api/v2/connections/${SEED_IDS.twilio}`]);
+    expect(readdirSync(backupDir)).toHaveLength(1);
+
+    // The typed domain and client id are in the command; the client secret only by its variable.
+    const argv = printedCommand(r.stdout);
+    expect(argv.slice(0, 4)).toEqual(['--domain', sandbox().domain, '--client-id', clientId]);
+    expect(r.stdout).toContain('AUTH0_CLIENT_SECRET set to the client secret');
+    const again = await runCli(argv, { env: { AUTH0_CLIENT_SECRET: clientSecret, AUTH0_SMS_GATEWAY_SECRET: secret } });
+    expect(again.stderr).toContain('Nothing to change');
+    expect(again.code).toBe(0);
+    expect(writes(sandbox())).toHaveLength(1);
+    expectApplyFileIsNoop(r.stdout, { AUTH0_SMS_GATEWAY_SECRET: secret }, sandbox().connection(SEED_IDS.twilio) as Connection);
+  });
+
+  it('Ctrl-C at a question (configure on a terminal starts the wizard): exit 130, nothing written', async () => {
+    const r = await runCliOnTerminal(['configure', 'sms', '--backup-dir', backupDir], {
+      env: env(),
+      steps: [
+        [/Gateway URL/, `${URL}${KEY.enter}`],
+        [/Authentication/, KEY.ctrlC],
+      ],
+    });
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/error: cancelled, nothing changed/);
+    expect(writes(sandbox())).toEqual([]);
+    // Only the token and the read: no re-read, no backup, no PATCH.
+    expect(requestLines(sandbox()).filter((l) => !l.startsWith('GET /api/v2/connections'))).toEqual(['POST /oauth/token']);
+    expect(requestLines(sandbox())).toHaveLength(2);
+    expect(readdirSync(backupDir)).toEqual([]);
+  });
+
+  it.each([
+    ['no terminal', ['wizard'], {}, false],
+    ['--json', ['wizard', '--json'], {}, true],
+    ['CI set', ['wizard'], { CI: 'true' }, true],
+  ] as const)('%s: exit 2 pointing to the configure flags, no request', async (_label, argv, extra, tty) => {
+    const r = await runCli([...argv], { env: env(extra), tty });
+    expect(r.code).toBe(2);
+    expect(stripAnsi(r.stderr)).toMatch(/error: the wizard asks questions, and it only does so on a terminal/);
+    expect(stripAnsi(r.stderr)).toMatch(/hint: .*configure <connection> --gateway-url/);
+    expect(sandbox().requests).toEqual([]);
+  });
+});
+
+describe('configure on a terminal, with --gateway-url', () => {
+  const sandbox = useSandbox();
+  const args = ['configure', 'sms', '--gateway-url', URL, '--auth', 'bearer', '--audience', AUDIENCE, '--secret-env', 'GW', '--no-backup'];
+
+  it.each([
+    ['"no"', `n${KEY.enter}`],
+    ['Ctrl-C', KEY.ctrlC],
+  ])('%s at the confirmation: exit 130, nothing written', async (_label, keys) => {
+    const before = sandbox().connections();
+    const r = await runCliOnTerminal(args, { env: sandboxEnv(sandbox(), 'full', { GW: PASTED_SECRET }), steps: [[/Apply \d+ changes to sms .*\(y\/N\)/, keys]] });
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/cancelled, nothing changed/);
+    // The diff was shown before the question; the wizard was not started.
+    expect(r.stdout).toContain('+ gateway_url: "https://sms.example.com/send"');
+    expect(r.screen).not.toMatch(/Authentication|Subject/);
+    expect(writes(sandbox())).toEqual([]);
+    expect(sandbox().connections()).toEqual(before);
+  });
+});

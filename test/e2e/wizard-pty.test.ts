@@ -1,0 +1,48 @@
+// The built bin's wizard on a real pseudo-terminal: raw mode, the terminal's own Ctrl-C byte,
+// process exit codes. The question flow itself is covered key by key in test/commands/wizard.test.ts.
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SEED_IDS, SEED_SECRETS } from '../../src/sandbox/index.js';
+import { sandboxEnv, writes } from '../helpers/env.js';
+import { KEY, play, ptyLauncher, spawnInPty } from '../helpers/pty.js';
+import { useSandbox } from '../helpers/sandbox.js';
+
+const URL = 'https://sms.example.com/send';
+
+// Opening a pseudo-terminal from Node needs a native module or a helper program; CI machines
+// are only promised Node and npm, so without python3 or util-linux `script` there is none.
+describe.skipIf(ptyLauncher() === null)(`wizard in a real terminal (${ptyLauncher()?.name ?? 'no pseudo-terminal on this machine'})`, () => {
+  const sandbox = useSandbox();
+
+  it('answers, applies and exits 0', async () => {
+    const backupDir = mkdtempSync(join(tmpdir(), 'a0sg-pty-'));
+    const term = spawnInPty(['wizard', 'sms', '--auth', 'none', '--no-forward-req-info', '--backup-dir', backupDir], sandboxEnv(sandbox()));
+    await play(term, [
+      [/Gateway URL/, `${URL}${KEY.enter}`],
+      [/Sender \(from\)/, KEY.enter],
+      [/Template/, KEY.enter],
+      [/Apply \d+ changes to sms/, `y${KEY.enter}`],
+      [/Phone number for a test SMS/, KEY.enter],
+    ]);
+    expect(await term.exit).toBe(0);
+    const screen = term.screen.text;
+    expect(screen).toMatch(/Done: sms now sends codes through https:\/\/sms\.example\.com\/send/);
+    expect(screen).toMatch(/auth0-sms-gateway configure sms --gateway-url https:\/\/sms\.example\.com\/send --auth none --no-forward-req-info/);
+    for (const secret of SEED_SECRETS) expect(screen).not.toContain(secret);
+    expect(sandbox().connection(SEED_IDS.twilio)!.options).toMatchObject({ provider: 'sms_gateway', gateway_url: URL, forward_req_info: false });
+    expect(writes(sandbox())).toEqual([`PATCH /api/v2/connections/${SEED_IDS.twilio}`]);
+    expect(readdirSync(backupDir)).toHaveLength(1);
+  });
+
+  it('Ctrl-C at a question exits 130 with nothing written', async () => {
+    const before = sandbox().connections();
+    const term = spawnInPty(['wizard', 'sms'], sandboxEnv(sandbox()));
+    await play(term, [[/Gateway URL/, KEY.ctrlC]]);
+    expect(await term.exit).toBe(130);
+    expect(term.screen.text).toMatch(/error: cancelled, nothing changed/);
+    expect(writes(sandbox())).toEqual([]);
+    expect(sandbox().connections()).toEqual(before);
+  });
+});
