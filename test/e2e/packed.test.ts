@@ -33,7 +33,7 @@ describe('the packed package', () => {
     const r = await runBin(['--help'], {}, bin);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Usage: auth0-sms-gateway');
-    for (const command of ['list', 'show', 'configure', 'restore', 'test-gateway', 'serve', 'apply', 'schema', 'demo']) {
+    for (const command of ['list', 'show', 'configure', 'restore', 'test-gateway', 'serve', 'wizard', 'apply', 'schema', 'demo']) {
       expect(r.stdout).toMatch(new RegExp(`\\n  ${command}\\b`));
     }
     expect(readdirSync(join(dir, 'app', 'node_modules')).filter((n) => !n.startsWith('.'))).toEqual(['auth0-sms-gateway']);
