@@ -223,9 +223,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
 async function reportError(error: unknown, io: Io, flags: { json: boolean; verbose: boolean; color: boolean }): Promise<number> {
   let cliError: CliError;
   if (error instanceof CommanderError) {
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
-      return ExitCode.ok;
-    }
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return ExitCode.ok;
+    // No command at all: the help went to stderr, and the input is incomplete.
+    if (error.code === 'commander.help') return ExitCode.input;
     const message = error.message.replace(/^error:\s*/, '').replace(/\s*\n\s*/g, ' ').trim();
     cliError = new CliError(ExitCode.input, message, { hint: `run \`${BIN} --help\` for the options` });
   } else if (error instanceof CliError) {

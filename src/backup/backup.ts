@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
@@ -37,9 +37,13 @@ export interface WriteBackupInput {
 /** Writes the full connection, secrets included, to a new 0600 file; returns its absolute path. */
 export function writeBackup({ dir, tenant, connection, tool, now }: WriteBackupInput): string {
   const folder = resolve(dir);
-  mkdirSync(folder, { recursive: true, mode: 0o700 });
-  // mkdir's mode is masked by umask and does not touch an existing folder: set it explicitly.
-  if ((statSync(folder).mode & 0o077) !== 0) chmodSync(folder, 0o700);
+  // A folder this call creates is 0700 (mkdir's mode is masked by umask, hence the chmod). A
+  // folder the user already has keeps its permissions: it may be their project or /tmp; the
+  // files in it are 0600 either way.
+  if (!existsSync(folder)) {
+    mkdirSync(folder, { recursive: true, mode: 0o700 });
+    chmodSync(folder, 0o700);
+  }
   const stamp = now.toISOString().replace(/[:.]/g, '-');
   const safeName = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_');
   const file = join(folder, `${safeName(tenant)}_${safeName(connection.name)}_${stamp}.json`);

@@ -100,15 +100,13 @@ export async function applyDesiredSettings(
   await confirmOrThrow(ctx, `Apply ${plan.changes.length} change${plan.changes.length === 1 ? '' : 's'} to ${current.name} on ${api.domain}?`);
   const backup = backupIfWanted(ctx, api, current, flags);
   if (backup !== null) output.info(`backup: ${backup}`);
-  if (secretInput.generated && flags.secretOut !== undefined && secretInput.secret !== undefined) {
-    // Written before the PATCH: a secret Auth0 holds but nobody kept would break every login.
+  if (secretInput.generated && secretInput.secret !== undefined) {
+    // Shown (or written) before the PATCH: if the PATCH lands but its answer is lost or odd,
+    // a secret Auth0 holds that nobody ever saw would break every login.
     output.info(deliverGeneratedSecret(secretInput.secret, flags, ctx.io));
   }
 
   const stored = await patchChecked(api, current, plan.next, backup);
-  if (secretInput.generated && flags.secretOut === undefined && secretInput.secret !== undefined) {
-    output.info(deliverGeneratedSecret(secretInput.secret, flags, ctx.io));
-  }
   const url = typeof stored.options?.gateway_url === 'string' ? stored.options.gateway_url : undefined;
   output.info(output.style.green(`Done: ${current.name} ${stored.options?.provider === 'sms_gateway' && url !== undefined ? `now sends codes through ${url}` : 'updated'}.`));
   report(true, backup);

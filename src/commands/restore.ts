@@ -1,6 +1,6 @@
 import { readBackup } from '../backup/backup.js';
 import { diffOptions } from '../core/diff.js';
-import { inputError } from '../core/errors.js';
+import { CliError, ExitCode, inputError } from '../core/errors.js';
 import { changesToJson, renderChanges } from '../ui/diff.js';
 import type { CommandContext } from './context.js';
 import { backupIfWanted, confirmOrThrow, patchChecked, type WriteFlags } from './write-flow.js';
@@ -21,7 +21,11 @@ export async function runRestore(ctx: CommandContext, file: string, flags: Resto
   try {
     current = await api.getConnection(saved.connection.id);
   } catch (error) {
-    if (flags.force !== true) throw error;
+    const gone = error instanceof CliError && error.exitCode === ExitCode.input;
+    if (!gone) throw error;
+    if (flags.force !== true) {
+      throw inputError(`${saved.connection.name} (${saved.connection.id}), the connection of this backup, no longer exists in ${api.domain}`, 'pass --force to restore the backup onto the connection that now has that name');
+    }
     current = await api.getConnection(saved.connection.name);
   }
   if ((current.id !== saved.connection.id || current.name !== saved.connection.name) && flags.force !== true) {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { inputError } from '../core/errors.js';
 import { registerSecret } from '../core/redact.js';
 import type { Io } from '../ui/output.js';
@@ -49,11 +50,13 @@ export async function readSecretInput(flags: SecretFlags, io: Io): Promise<Secre
 
   if (flags.secretEnv !== undefined) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(flags.secretEnv)) {
-      throw inputError(`--secret-env takes the NAME of an environment variable, not "${flags.secretEnv.slice(0, 3)}…"`, 'e.g. --secret-env GATEWAY_SECRET, with GATEWAY_SECRET set in the environment');
+      // Never repeated: people pass the secret itself here by mistake.
+      throw inputError('--secret-env takes the NAME of an environment variable (letters, digits, _), not the secret', 'e.g. --secret-env GATEWAY_SECRET, with GATEWAY_SECRET set in the environment');
     }
     secret = io.env[flags.secretEnv];
     if (secret === undefined || secret === '') {
-      throw inputError(`environment variable ${flags.secretEnv} (from --secret-env) is not set or empty`, `export ${flags.secretEnv}=… before running, or pick another source`);
+      // The name is not repeated either: a secret that looks like a name (hex, alphanumeric) would be.
+      throw inputError('the environment variable named by --secret-env is not set or empty', 'export it before running (e.g. export GATEWAY_SECRET=…), or pick another secret source');
     }
     source = `$${flags.secretEnv}`;
   } else if (flags.secretFile !== undefined) {
@@ -88,7 +91,8 @@ function readSecretFile(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw inputError(`cannot read --secret-file ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, 'check the path, or use --secret-file - to read stdin');
+    // The path is not repeated: people pass the secret itself here by mistake.
+    throw inputError(`cannot read the file given to --secret-file (${(error as NodeJS.ErrnoException).code ?? 'error'})`, 'check the path, or use --secret-file - to read stdin');
   }
 }
 
@@ -109,8 +113,11 @@ export function checkGeneratedSecretDestination(flags: SecretFlags, io: Io): voi
   if (flags.generateSecret === true && flags.secretOut === undefined && io.stderr.isTTY !== true) {
     throw inputError('--generate-secret without a terminal needs --secret-out <file>', 'add --secret-out ./gateway-secret (written with mode 0600) so the secret is not lost');
   }
+  if (flags.secretOut !== undefined && !existsSync(dirname(resolve(flags.secretOut)))) {
+    throw inputError(`the folder of --secret-out ${flags.secretOut} does not exist`, 'create it first, or pass a path in an existing folder');
+  }
   if (flags.secretOut !== undefined && existsSync(flags.secretOut)) {
-    throw inputError(`--secret-out ${flags.secretOut} already exists`, 'pass a path to a file that does not exist yet; the tool never overwrites a secret');
+    throw inputError(`--secret-out ${flags.secretOut} already exists`, 'pass a new path (the tool never overwrites a secret); if it holds a secret an earlier run generated but did not apply, use --secret-file with it');
   }
 }
 

@@ -75,6 +75,8 @@ function printMessage(ctx: CommandContext, payload: GatewayPayload, at: Date): v
     ctx.io.stdout.write(`${JSON.stringify({ receivedAt: at.toISOString(), ...payload })}\n`);
     return;
   }
-  const req = payload.req ? `  (ip ${payload.req.ip}, user-agent ${payload.req['user-agent']})` : '';
-  output.data(`${at.toISOString()}  SMS to ${payload.recipient} from ${payload.sender === '' ? '(no sender)' : payload.sender}: ${JSON.stringify(payload.body)}${req}`);
+  // Everything a caller sends is printed JSON-escaped: no terminal control codes from the network.
+  const q = (value: string) => JSON.stringify(value).slice(1, -1);
+  const req = payload.req ? `  (ip ${q(payload.req.ip)}, user-agent ${q(payload.req['user-agent'])})` : '';
+  output.data(`${at.toISOString()}  SMS to ${q(payload.recipient)} from ${payload.sender === '' ? '(no sender)' : q(payload.sender)}: ${JSON.stringify(payload.body)}${req}`);
 }

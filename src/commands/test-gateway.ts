@@ -43,7 +43,7 @@ export async function runTestGateway(ctx: CommandContext, ref: string | undefine
     source = `connection ${connection.name}`;
   }
   const settings = overlayGatewayFlags(base, flags, secretInput.secret);
-  output.info(`Calling ${settings.gatewayUrl} as Auth0 would (settings from ${source}${settings.authentication ? ', bearer JWT' : ', no authentication'}).`);
+  output.info(`${flags.dryRun === true ? 'The request Auth0 would send to' : 'Calling'} ${settings.gatewayUrl}${flags.dryRun === true ? '' : ' as Auth0 would'} (settings from ${source}${settings.authentication ? ', bearer JWT' : ', no authentication'}).`);
 
   const result = await sendTestMessage(settings, {
     to: flags.to,
@@ -58,7 +58,7 @@ export async function runTestGateway(ctx: CommandContext, ref: string | undefine
     output.printJson(
       result.dryRun
         ? { url: result.url, status: null, ms: 0, ok: false, auth0Error: null, dryRun: true, request: result.request }
-        : { url: result.url, status: result.status, ms: result.ms, ok: result.ok, auth0Error: result.auth0Error },
+        : { url: result.url, status: result.status, ms: result.ms, ok: result.ok, auth0Error: result.auth0Error, hint: result.hint },
     );
   } else if (result.dryRun) {
     const headers = Object.entries(result.request.headers).map(([k, v]) => `${k}: ${v}`);

@@ -43,6 +43,8 @@ export function backupIfWanted(ctx: CommandContext, api: ConnectionsApi, connect
   }
 }
 
+const sameBooleanish = (a: unknown, b: unknown): boolean => String(a) === String(b) && [a, b].some((v) => typeof v === 'boolean');
+
 /** Whether a failed PATCH may have been applied anyway (no answer, or a server error). */
 function outcomeUnknown(error: CliError): boolean {
   const cause = error.cause as { statusCode?: unknown } | undefined;
@@ -77,7 +79,9 @@ export async function patchChecked(api: ConnectionsApi, shown: Connection, next:
     if (sameConnectionState(after, shown)) throw remoteError(`${error.message}: nothing was changed`, error.hint);
     throw remoteError(`${error.message}, and ${shown.name} is now in a state nobody planned`, restoreHint);
   }
-  const lost = diffOptions(next, stored.options ?? {}).filter((c: Change) => c.kind !== 'added');
+  // Keys Auth0 added are fine; so is a "true" it stored as true (its schema types
+  // forward_req_info as a boolean while its own doc example sends a string).
+  const lost = diffOptions(next, stored.options ?? {}).filter((c: Change) => c.kind !== 'added' && !sameBooleanish(c.before, c.after));
   if (lost.length > 0) {
     throw remoteError(`Auth0 stored different options than were sent (${lost.map((c) => c.path).join(', ')})`, restoreHint);
   }

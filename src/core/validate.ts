@@ -135,12 +135,14 @@ const BASE64URL = /^[A-Za-z0-9_-]+$/;
  * base64-url-encoded"). A length of 4n+1 cannot be decoded.
  */
 export function isBase64url(value: string): boolean {
-  return BASE64URL.test(value) && value.length % 4 !== 1;
+  // Padding is optional in base64url (RFC 4648 §5); the JWT key decoding accepts it too.
+  const unpadded = value.replace(/={1,2}$/, '');
+  return BASE64URL.test(unpadded) && unpadded.length % 4 !== 1 && (unpadded === value || (unpadded.length + (value.length - unpadded.length)) % 4 === 0);
 }
 
 function base64urlProblem(value: string): string | undefined {
   if (isBase64url(value)) return undefined;
-  if (value.includes('=')) return 'secret ends in = padding, which base64url leaves out: drop the = characters (or turn off base64 encoding)';
+  if (value.includes('=')) return 'secret has = where base64url allows it only as 1 or 2 padding characters at the end: drop the = characters';
   if (value.includes('+') || value.includes('/')) return 'secret holds + or /, which is base64, not base64url: replace + with - and / with _';
   if (/\s/.test(value)) return 'secret holds spaces or line breaks, which base64url has not: remove them';
   if (BASE64URL.test(value)) return 'secret is not valid base64url: its length cannot be decoded (a character is missing or extra)';
@@ -168,7 +170,7 @@ export function secretWarnings(secret: string, base64Encoded = false): string[] 
 /** Auth0's md_with_macros placeholder (reference §2.1). */
 const MACRO_PLACEHOLDER = '@@password@@';
 /** Liquid output tags for the code: `{{ code }}`, `{{password}}`, `{{- code -}}`, `{{ code | upcase }}`. */
-const LIQUID_PLACEHOLDER = /\{\{-?\s*(?:code|password)\s*(?:\|[^}]*)?-?\}\}/;
+export const LIQUID_PLACEHOLDER = /\{\{-?\s*(?:code|password)\s*(?:\|[^}]*)?-?\}\}/;
 
 /**
  * `syntax` is the connection's: `liquid`, or `md_with_macros` (Auth0's default, also used when

@@ -143,6 +143,10 @@ export async function sendTestMessage(settings: GatewayClientSettings, options: 
   const start = await readResponseStart(response);
   const responseBody = start === null ? null : scrub(start);
   const verdict = judgeStatus(response.status, settings.authentication !== null);
+  // A 200 that took longer than Auth0 waits is a timeout to Auth0 (possible with --timeout above 30 s).
+  if (ms > AUTH0_GATEWAY_TIMEOUT_MS) {
+    return { ...base, status: response.status, ms, ok: false, auth0Error: 'Timeout while calling the SMS gateway', hint: `the gateway answered after ${ms} ms; Auth0 gives up after ${AUTH0_GATEWAY_TIMEOUT_MS} ms`, responseBody, dryRun: false };
+  }
   return { ...base, status: response.status, ms, ok: response.status === 200, auth0Error: verdict.message, hint: verdict.hint, responseBody, dryRun: false };
 }
 

@@ -1,3 +1,4 @@
+import { LIQUID_PLACEHOLDER } from '../core/validate.js';
 /** Auth0's `options.syntax` values for SMS templates. */
 export type SmsTemplateSyntax = 'md_with_macros' | 'liquid';
 
@@ -7,7 +8,8 @@ export const DEFAULT_SMS_TEMPLATE = 'Your verification code is: @@password@@';
 // `md_with_macros` uses the `@@password@@` macro (Auth0's example template); with
 // `syntax: liquid` the code is also available as `{{ code }}` or `{{ password }}` (cli-contract.md).
 const MACRO = /@@password@@/g;
-const LIQUID = /\{\{\s*(?:code|password)\s*\}\}/g;
+// The same tags validation accepts (`{{- code -}}`, `{{ code | upcase }}`), so what passes is what renders.
+const LIQUID = new RegExp(LIQUID_PLACEHOLDER.source, 'g');
 
 /**
  * The SMS text Auth0 would send: the template with the code in place of its placeholders.

@@ -55,3 +55,12 @@ describe('command-line parsing', () => {
     expect(r.stderr).toContain('AUTH0_CLIENT_SECRET');
   });
 });
+
+describe('no command', () => {
+  it('prints the help on stderr and exits 2', async () => {
+    const r = await runCli([]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('Usage: auth0-sms-gateway');
+  });
+});

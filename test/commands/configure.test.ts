@@ -308,10 +308,6 @@ describe('configure: bad input is exit 2 with a message and no write', () => {
     expect(r.stderr).toMatch(/read:connections_options/);
     expect(writes(sandbox())).toEqual([]);
   });
-
-  it('no backup is left behind by a refused run', () => {
-    expect(existsSync(join(tmpdir(), 'never-created'))).toBe(false);
-  });
 });
 
 describe('AUTH0_SMS_GATEWAY_SECRET', () => {
@@ -331,5 +327,44 @@ describe('AUTH0_SMS_GATEWAY_SECRET', () => {
     const again = await runCli(['configure', 'sms-gateway', '--forward-req-info', '--yes', '--no-backup'], { env: env(sandbox(), { AUTH0_SMS_GATEWAY_SECRET: GATEWAY_SECRET }) });
     expect(again.code).toBe(0);
     expect(sandbox().connection(SEED_IDS.gateway)).toEqual(before);
+  });
+});
+
+describe('review fixes', () => {
+  const sandbox = useSandbox();
+
+  it('a generated secret is shown before the PATCH, so a failed write never hides it', async () => {
+    sandbox().inject({ kind: 'status', status: 503, method: 'PATCH', times: 10 });
+    const r = await runCli(['configure', 'sms', '--gateway-url', URL, '--audience', 'urn:gw', '--generate-secret', '--yes', '--no-backup'], {
+      env: env(sandbox(), { AUTH0_SMS_GATEWAY_MAX_RETRIES: '0' }),
+      tty: true,
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/Generated gateway secret \(shown once[^\n]*\n\n {2}[A-Za-z0-9_-]{43}\n/);
+    expect(r.stderr.indexOf('Generated gateway secret')).toBeLessThan(r.stderr.indexOf('error:'));
+  });
+
+  it('a backup into a folder the user already has leaves its permissions alone', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'a0sg-existing-'));
+    (await import('node:fs')).chmodSync(dir, 0o755);
+    const r = await runCli(['configure', 'sms', '--gateway-url', URL, '--yes', '--backup-dir', dir], { env: env(sandbox()) });
+    expect(r.code).toBe(0);
+    expect(statSync(dir).mode & 0o777).toBe(0o755);
+    expect(statSync(join(dir, readdirSync(dir)[0]!)).mode & 0o777).toBe(0o600);
+  });
+
+  it('restore of a backup whose connection was deleted names --force', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'a0sg-deleted-'));
+    await runCli(['configure', 'sms', '--gateway-url', URL, '--yes', '--backup-dir', dir], { env: env(sandbox()) });
+    const file = join(dir, readdirSync(dir)[0]!);
+    const fs = await import('node:fs');
+    fs.writeFileSync(file, readFileSync(file, 'utf8').replaceAll(SEED_IDS.twilio, 'con_Deleted0000000001'));
+    const r = await runCli(['restore', file, '--yes', '--no-backup'], { env: env(sandbox()) });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no longer exists/);
+    expect(r.stderr).toMatch(/--force/);
+    const forced = await runCli(['restore', file, '--yes', '--no-backup', '--force'], { env: env(sandbox()) });
+    expect(forced.code).toBe(0);
+    expect(sandbox().connection(SEED_IDS.twilio)!.options!.twilio_token).toBe(SEED_TWILIO_TOKEN);
   });
 });

@@ -1,6 +1,6 @@
 // "Never print a secret": every command, in every output mode, on success and on failure,
 // scanned for the sandbox's secret values, the client secret, and any JWT.
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -24,7 +24,13 @@ const commands: [string, string[]][] = [
   ['test-gateway unreachable', ['test-gateway', 'sms-gateway', '--to', '+15551234567', '--gateway-url', 'http://127.0.0.1:9/x', '--timeout', '2000']],
   ['bad client secret', ['list']],
   ['missing scope on PATCH', ['configure', 'sms', '--gateway-url', 'https://sms.example.com/x', '--yes']],
+  // The mistake people make: the secret itself where a variable name or a path belongs.
+  ['secret passed to --secret-env', ['configure', 'sms', '--gateway-url', 'https://sms.example.com/x', '--audience', 'urn:x', '--secret-env', 'Zk3JqP9xLm2VbT8wQr5YhN1cD6fG0sAe']],
+  ['name-like secret passed to --secret-env', ['configure', 'sms', '--gateway-url', 'https://sms.example.com/x', '--audience', 'urn:x', '--secret-env', 'deadbeefcafe0123456789abcdef0123']],
+  ['secret passed to --secret-file', ['configure', 'sms', '--gateway-url', 'https://sms.example.com/x', '--audience', 'urn:x', '--secret-file', 'Zk3JqP9xLm2VbT8wQr5YhN1cD6fG0sAe']],
+  ['restore', ['restore', 'BACKUP', '--yes']],
 ];
+const MISTAKEN_SECRETS = ['Zk3JqP9xLm2VbT8wQr5YhN1cD6fG0sAe', 'deadbeefcafe0123456789abcdef0123'];
 
 describe('no output mode prints a secret', () => {
   const sandbox = useSandbox();
@@ -35,14 +41,23 @@ describe('no output mode prints a secret', () => {
       const backups = mkdtempSync(join(tmpdir(), 'a0sg-scan-'));
       const env = sandboxEnv(sandbox(), label === 'missing scope on PATCH' ? 'readOnly' : 'full', { GW: GATEWAY_SECRET, AUTH0_SMS_GATEWAY_BACKUP_DIR: backups });
       if (label === 'bad client secret') env.AUTH0_CLIENT_SECRET = `${SEED_SECRETS[2]}-but-wrong`;
-      const r = await runCli([...argv, ...(mode === 'human' ? [] : [mode])], { env });
+      let args: string[] = [...argv];
+      if (label === 'restore') {
+        // A real backup first: it holds the Twilio token in clear text, and restore must not print it.
+        const made = await runCli(['configure', 'sms', '--gateway-url', 'https://sms.example.com/x', '--yes'], { env });
+        expect(made.code).toBe(0);
+        const file = join(backups, readdirSync(backups)[0]!);
+        expect(statSync(file).mode & 0o777).toBe(0o600);
+        args = args.map((a) => (a === 'BACKUP' ? file : a));
+      }
+      const r = await runCli([...args, ...(mode === 'human' ? [] : [mode])], { env });
       const all = r.stdout + r.stderr;
-      for (const secret of [...SEED_SECRETS, GATEWAY_SECRET]) expect(all).not.toContain(secret);
+      for (const secret of [...SEED_SECRETS, GATEWAY_SECRET, ...MISTAKEN_SECRETS]) expect(all).not.toContain(secret);
       expect(all).not.toMatch(JWT);
       if (mode === '--json') expect(() => JSON.parse(r.stdout) as unknown).not.toThrow();
       if (mode === '--verbose' && r.code !== 2) expect(r.stderr).toMatch(/-> (\d{3}|failed|timed out)/);
       // Backups do hold secrets (restore needs them), but only in private files.
-      for (const file of readdirSync(backups)) expect(file).toMatch(/\.json$/);
+      for (const file of readdirSync(backups)) expect(statSync(join(backups, file)).mode & 0o777).toBe(0o600);
     },
   );
 });

@@ -43,7 +43,7 @@ describe('test-gateway against serve', () => {
     const r = await runCli(['test-gateway', '--gateway-url', raw.url, '--audience', AUD, '--secret-env', 'S', '--to', TO, '--code', '424242', '--json'], { env: { S: RAW_SECRET } });
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect(Object.keys(doc).sort()).toEqual(['auth0Error', 'ms', 'ok', 'status', 'url']);
+    expect(Object.keys(doc).sort()).toEqual(['auth0Error', 'hint', 'ms', 'ok', 'status', 'url']);
     expect(doc).toMatchObject({ url: raw.url, status: 200, ok: true, auth0Error: null });
     await raw.serve.waitFor(/SMS to \+15551234567 .*"Your verification code is: 424242"/);
     expectNoSecret(r.stdout + r.stderr + raw.serve.stdout() + raw.serve.stderr(), RAW_SECRET);
