@@ -121,7 +121,7 @@ export function buildProgram(io: Io, onResult: (code: number) => void): Command 
     .description('run a reference SMS gateway locally: verifies the JWT and payload, prints each message, sends no SMS')
     .option('--port <port>', 'port to listen on (default 8787; 0 picks a free one)')
     .option('--host <host>', 'address to listen on (default 127.0.0.1)');
-  addSettingsOptions(serve);
+  addAuthOptions(serve);
   serve
     .addHelpText('after', examples('serve --audience urn:my-gateway --secret-env GATEWAY_SECRET', 'serve --port 9000 --json'))
     .action(run(async () => (await import('./commands/serve.js')).runServe as Action));
@@ -163,10 +163,20 @@ export function buildProgram(io: Io, onResult: (code: number) => void): Command 
   return program;
 }
 
-/** The gateway settings flags, shared by configure, test-gateway and serve. */
+/** The gateway settings flags, shared by configure, test-gateway and the wizard. */
 export function addSettingsOptions(command: Command, { forTest = false } = {}): Command {
+  command.option('--gateway-url <url>', forTest ? 'gateway URL (http:// allowed here, for a local gateway)' : 'https URL Auth0 POSTs each SMS to');
+  addAuthOptions(command);
   return command
-    .option('--gateway-url <url>', forTest ? 'gateway URL (http:// allowed here, for a local gateway)' : 'https URL Auth0 POSTs each SMS to')
+    .option('--forward-req-info', "also send the user's IP and user agent to the gateway")
+    .option('--no-forward-req-info', "don't send the user's IP and user agent")
+    .option('--from <phone>', 'sender: phone number or alphanumeric sender id (max 11)')
+    .option('--template <text>', 'SMS text; must hold @@password@@ (or {{ code }} with liquid syntax)');
+}
+
+/** How the gateway authenticates Auth0: shared by the settings flags and serve. */
+function addAuthOptions(command: Command): Command {
+  return command
     .addOption(new Option('--auth <method>', 'gateway authentication').choices(['none', 'bearer']))
     .option('--subject <sub>', 'JWT sub claim (default urn:Auth0)')
     .option('--audience <aud>', 'JWT aud claim, e.g. urn:my-gateway')
@@ -176,11 +186,7 @@ export function addSettingsOptions(command: Command, { forTest = false } = {}): 
     .option('--secret-out <file>', 'with --generate-secret: write the secret to this new file (mode 0600)')
     .option('--secret <value>', 'the signing secret itself (warns: flags end up in shell history; env AUTH0_SMS_GATEWAY_SECRET is read otherwise)')
     .option('--secret-base64-encoded', 'the secret is base64url; the key is its decoded bytes')
-    .option('--no-secret-base64-encoded', 'the secret is used as UTF-8 text')
-    .option('--forward-req-info', "also send the user's IP and user agent to the gateway")
-    .option('--no-forward-req-info', "don't send the user's IP and user agent")
-    .option('--from <phone>', 'sender: phone number or alphanumeric sender id (max 11)')
-    .option('--template <text>', 'SMS text; must hold @@password@@ (or {{ code }} with liquid syntax)');
+    .option('--no-secret-base64-encoded', 'the secret is used as UTF-8 text');
 }
 
 function addWriteOptions(command: Command): Command {

@@ -1,8 +1,8 @@
 import { inputError } from '../core/errors.js';
 import { isTruthy, type Connection } from '../core/options.js';
-import { audienceSchema, isBase64url, subjectSchema, DEFAULT_SUBJECT } from '../core/validate.js';
-import type { GatewayClientSettings } from '../gateway/client.js';
-import type { SettingsFlags } from './settings-flags.js';
+import { audienceSchema, base64urlSecretSchema, subjectSchema, DEFAULT_SUBJECT } from '../core/validate.js';
+import type { GatewayAuthenticationSettings, GatewayClientSettings } from '../gateway/client.js';
+import { authMethodFromFlags, type SettingsFlags } from './settings-flags.js';
 
 /** The settings Auth0 would use to call the gateway, as a connection holds them. */
 export function settingsOfConnection(connection: Connection): Partial<GatewayClientSettings> {
@@ -39,27 +39,7 @@ export function overlayGatewayFlags(base: Partial<GatewayClientSettings>, flags:
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw inputError(`--gateway-url: ${url.protocol} is not http or https`, 'e.g. --gateway-url http://127.0.0.1:8787/sms');
   }
-  let authentication = base.authentication ?? null;
-  const bearerFlags = flags.subject !== undefined || flags.audience !== undefined || secret !== undefined || flags.secretBase64Encoded !== undefined;
-  if (flags.auth === 'none') {
-    if (bearerFlags) throw inputError('--auth none takes no --subject, --audience, secret or --secret-base64-encoded', 'drop those flags, or use --auth bearer');
-    authentication = null;
-  } else if (flags.auth === 'bearer' || bearerFlags) {
-    const audience = flags.audience ?? authentication?.audience;
-    const chosenSecret = secret ?? authentication?.secret;
-    if (audience === undefined) throw inputError('bearer authentication needs an audience', 'pass --audience <aud>, the value your gateway expects in the JWT aud claim');
-    if (chosenSecret === undefined) throw inputError('bearer authentication needs the signing secret', 'pass --secret-env <VAR> or --secret-file <path>, or set AUTH0_SMS_GATEWAY_SECRET');
-    const subject = flags.subject ?? authentication?.subject ?? DEFAULT_SUBJECT;
-    for (const [flag, schema, value] of [['--audience', audienceSchema, audience], ['--subject', subjectSchema, subject]] as const) {
-      const result = schema.safeParse(value);
-      if (!result.success) throw inputError(`${flag}: ${result.error.issues[0]?.message ?? 'invalid'}`);
-    }
-    const secretBase64Encoded = flags.secretBase64Encoded ?? authentication?.secretBase64Encoded ?? false;
-    if (secretBase64Encoded && !isBase64url(chosenSecret)) {
-      throw inputError('the secret is not base64url, but --secret-base64-encoded says it is', 'use the base64url alphabet (A-Z a-z 0-9 - _), or drop --secret-base64-encoded');
-    }
-    authentication = { subject, audience, secret: chosenSecret, secretBase64Encoded };
-  }
+  const authentication = resolveBearer(base.authentication ?? null, flags, secret);
   return {
     gatewayUrl,
     authentication,
@@ -68,4 +48,29 @@ export function overlayGatewayFlags(base: Partial<GatewayClientSettings>, flags:
     template: flags.template ?? base.template,
     syntax: base.syntax,
   };
+}
+
+/**
+ * The bearer settings test-gateway and serve work with: the flags over `base` (a connection's,
+ * or none), complete and validated, or null for no authentication.
+ */
+export function resolveBearer(base: GatewayAuthenticationSettings | null, flags: SettingsFlags, secret: string | undefined): GatewayAuthenticationSettings | null {
+  const method = authMethodFromFlags(flags, secret);
+  if (method === 'none') return null;
+  if (method === undefined) return base;
+  const audience = flags.audience ?? base?.audience;
+  const chosenSecret = secret ?? base?.secret;
+  if (audience === undefined) throw inputError('bearer authentication needs an audience', 'pass --audience <aud>, the value your gateway expects in the JWT aud claim');
+  if (chosenSecret === undefined) throw inputError('bearer authentication needs the signing secret', 'pass --secret-env <VAR> or --secret-file <path>, or set AUTH0_SMS_GATEWAY_SECRET');
+  const subject = flags.subject ?? base?.subject ?? DEFAULT_SUBJECT;
+  for (const [flag, schema, value] of [['--audience', audienceSchema, audience], ['--subject', subjectSchema, subject]] as const) {
+    const result = schema.safeParse(value);
+    if (!result.success) throw inputError(`${flag}: ${result.error.issues[0]?.message ?? 'invalid'}`);
+  }
+  const secretBase64Encoded = flags.secretBase64Encoded ?? base?.secretBase64Encoded ?? false;
+  if (secretBase64Encoded) {
+    const result = base64urlSecretSchema.safeParse(chosenSecret);
+    if (!result.success) throw inputError(`--secret-base64-encoded: ${result.error.issues[0]?.message ?? 'the secret is not base64url'}`, 'use the base64url alphabet (A-Z a-z 0-9 - _), or drop --secret-base64-encoded');
+  }
+  return { subject, audience, secret: chosenSecret, secretBase64Encoded };
 }

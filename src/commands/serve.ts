@@ -1,8 +1,8 @@
 import { inputError } from '../core/errors.js';
-import { audienceSchema, subjectSchema, isBase64url, DEFAULT_SUBJECT } from '../core/validate.js';
 import { startGatewayServer, type GatewayServerVerifyOptions } from '../gateway/server.js';
 import type { GatewayPayload } from '../gateway/payload.js';
 import type { CommandContext } from './context.js';
+import { resolveBearer } from './gateway-settings.js';
 import { secretFromFlags, type SettingsFlags } from './settings-flags.js';
 
 export interface ServeFlags extends SettingsFlags {
@@ -19,30 +19,15 @@ export async function runServe(ctx: CommandContext, flags: ServeFlags, signal?: 
   const { output } = ctx;
   const port = flags.port === undefined ? 8787 : Number(flags.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw inputError(`--port: "${flags.port}" is not a port number`, 'use 0 to 65535 (0 picks a free port)');
-  if (flags.gatewayUrl !== undefined || flags.forwardReqInfo !== undefined || flags.from !== undefined || flags.template !== undefined) {
-    throw inputError('serve takes no --gateway-url, --forward-req-info, --from or --template', 'those are connection settings: pass them to configure');
-  }
   const secretInput = await secretFromFlags(flags, ctx.io);
   for (const warning of secretInput.warnings) output.warn(warning);
-
-  let verify: GatewayServerVerifyOptions | null = null;
-  if (flags.auth === 'none' || (secretInput.secret === undefined && flags.auth !== 'bearer')) {
-    if (flags.audience !== undefined || flags.subject !== undefined) {
-      throw inputError('--audience and --subject need the signing secret', 'pass --secret-env <VAR> or --secret-file <path> (or set AUTH0_SMS_GATEWAY_SECRET)');
-    }
-    output.warn('no secret given: accepting requests without a token (like a connection without gateway_authentication)');
-  } else {
-    if (secretInput.secret === undefined) throw inputError('--auth bearer needs the signing secret', 'pass --secret-env <VAR> or --secret-file <path>, or set AUTH0_SMS_GATEWAY_SECRET');
-    if (flags.audience === undefined) throw inputError('--audience is required with a secret: it is the aud claim Auth0 puts in the JWT', 'pass the audience configured on the connection, e.g. --audience urn:my-gateway');
-    const audience = audienceSchema.safeParse(flags.audience);
-    if (!audience.success) throw inputError(`--audience: ${audience.error.issues[0]?.message ?? 'invalid'}`);
-    const subject = subjectSchema.safeParse(flags.subject ?? DEFAULT_SUBJECT);
-    if (!subject.success) throw inputError(`--subject: ${subject.error.issues[0]?.message ?? 'invalid'}`);
-    if (flags.secretBase64Encoded === true && !isBase64url(secretInput.secret)) {
-      throw inputError('the secret is not base64url, but --secret-base64-encoded says it is', 'use the base64url alphabet (A-Z a-z 0-9 - _), or drop --secret-base64-encoded');
-    }
-    verify = { secret: secretInput.secret, secretBase64Encoded: flags.secretBase64Encoded === true, audience: audience.data, subject: subject.data };
-  }
+  // The same rules as test-gateway's, with no connection behind them.
+  const authentication = resolveBearer(null, flags, secretInput.secret);
+  const verify: GatewayServerVerifyOptions | null =
+    authentication === null
+      ? null
+      : { secret: authentication.secret, secretBase64Encoded: authentication.secretBase64Encoded, audience: authentication.audience, subject: authentication.subject };
+  if (verify === null) output.warn('no secret given: accepting requests without a token (like a connection without gateway_authentication)');
   if (secretInput.generated) {
     const { deliverGeneratedSecret } = await import('./secret-input.js');
     output.info(deliverGeneratedSecret(secretInput.secret as string, flags, ctx.io));

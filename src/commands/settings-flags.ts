@@ -41,15 +41,24 @@ export function flagError(error: z.ZodError, hint?: string): never {
 }
 
 /**
- * Flags → DesiredSettings, validated before any request. `syntax` is the connection's template
- * syntax when known ('any' before the connection is read).
+ * The authentication the flags ask for: --auth, or bearer when any bearer setting is given;
+ * undefined when they say nothing. --auth none with bearer settings is a contradiction.
  */
-export function desiredFromFlags(flags: SettingsFlags, secret: string | undefined, syntax: string | null | undefined | 'any' = 'any'): DesiredSettings {
+export function authMethodFromFlags(flags: SettingsFlags, secret: string | undefined): 'none' | 'bearer' | undefined {
   const bearerFlagsGiven = flags.subject !== undefined || flags.audience !== undefined || secret !== undefined || flags.secretBase64Encoded !== undefined;
   if (flags.auth === 'none' && bearerFlagsGiven) {
     throw inputError('--auth none takes no --subject, --audience, secret or --secret-base64-encoded', 'drop those flags, or use --auth bearer');
   }
-  const method = flags.auth ?? (bearerFlagsGiven ? 'bearer' : undefined);
+  if (flags.auth === 'none' || flags.auth === 'bearer') return flags.auth;
+  return bearerFlagsGiven ? 'bearer' : undefined;
+}
+
+/**
+ * Flags → DesiredSettings, validated before any request. `syntax` is the connection's template
+ * syntax when known ('any' before the connection is read).
+ */
+export function desiredFromFlags(flags: SettingsFlags, secret: string | undefined, syntax: string | null | undefined | 'any' = 'any'): DesiredSettings {
+  const method = authMethodFromFlags(flags, secret);
   const raw: Record<string, unknown> = {
     gatewayUrl: flags.gatewayUrl,
     authentication:

@@ -152,7 +152,7 @@ describe('serve input errors', () => {
     [['--port', 'eighty']],
     [['--secret-env', 'S']], // a secret without --audience
     [['--audience', 'urn:x']], // an audience without a secret
-    [['--gateway-url', 'https://x.example.com']],
+    [['--gateway-url', 'https://x.example.com']], // not a serve option at all
   ])('%j is exit 2', async (args) => {
     const r = await runCli(['serve', ...args], { env: { S: RAW_SECRET } });
     expect(r.code).toBe(2);
