@@ -266,3 +266,18 @@ describe('configure on a terminal, with --gateway-url', () => {
     expect(sandbox().connections()).toEqual(before);
   });
 });
+
+describe('configure without a connection, in a terminal', () => {
+  const sandbox = useSandbox();
+
+  it('asks which SMS connection, listing name, id and provider, and plans for the one picked', async () => {
+    const r = await runCliOnTerminal(['configure', '--gateway-url', 'https://sms.example.com/picked', '--dry-run'], {
+      env: sandboxEnv(sandbox()),
+      steps: [[/Which SMS connection\?[\s\S]*sms \(con_Tw1l1oSmsSeed0001, twilio\)[\s\S]*sms-gateway \(con_GatewaySmsSeed002, sms_gateway/, `${KEY.down}${KEY.enter}`]],
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('sms-gateway (con_GatewaySmsSeed002)');
+    expect(r.stdout).toContain('~ gateway_url: "https://sms-gateway.example.com/v1/messages" -> "https://sms.example.com/picked"');
+    expect(writes(sandbox())).toEqual([]);
+  });
+});
