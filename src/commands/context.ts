@@ -58,6 +58,9 @@ export function createContext(io: Io, globals: GlobalOptions): CommandContext {
     verbose: globals.verbose,
     color: decideColor({ json: globals.json, colorFlag: globals.color, env: io.env, stdoutIsTTY: io.stdout.isTTY === true }),
   });
+  // The prompt library decides its colours from the environment when it loads (after this,
+  // with the command): --no-color and a piped stdout must reach it too.
+  if (!output.color && io.env === process.env) process.env.NO_COLOR ??= '1';
   let api: Promise<ConnectionsApi> | undefined;
   return {
     io,
