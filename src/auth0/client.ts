@@ -1,7 +1,7 @@
 // The only module that talks to the `auth0` SDK. It returns the project's own types (parsed
 // with zod) and turns every SDK failure into a CliError with a hint (./errors.ts).
 import type { ManagementClient } from 'auth0';
-import { connectionSchema, type Connection, type SmsOptions } from '../core/options.js';
+import { connectionSchema, requireSmsOptions, type Connection, type SmsOptions } from '../core/options.js';
 import { inputError, remoteError } from '../core/errors.js';
 import { registerSecretsIn } from '../core/redact.js';
 import type { Credentials } from './credentials.js';
@@ -146,15 +146,10 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
     return result.data;
   };
 
+  // Since 2025, GET omits `options` without read:connections_options (reference §1.4); a PATCH
+  // built from such a read would wipe the connection, so every read refuses it here.
   const requireOptions = (connection: Connection): Connection => {
-    if (connection.options === undefined || connection.options === null) {
-      // Since 2025, GET omits `options` without read:connections_options (reference §1.4).
-      // A PATCH built from such a read would wipe the connection, so this is an error.
-      throw remoteError(
-        `Auth0 returned ${connection.name} without its options: the token lacks the read:connections_options scope`,
-        'grant read:connections_options (and update:connections_options) to your Machine-to-Machine app: Dashboard > Applications > APIs > Auth0 Management API > Machine to Machine Applications',
-      );
-    }
+    requireSmsOptions(connection);
     return connection;
   };
 

@@ -1,5 +1,6 @@
 import { readBackup } from '../backup/backup.js';
 import { diffOptions } from '../core/diff.js';
+import { requireSmsConnection } from '../core/options.js';
 import { CliError, ExitCode, inputError } from '../core/errors.js';
 import { changesToJson, renderChanges } from '../ui/diff.js';
 import type { CommandContext } from './context.js';
@@ -31,9 +32,7 @@ export async function runRestore(ctx: CommandContext, file: string, flags: Resto
   if ((current.id !== saved.connection.id || current.name !== saved.connection.name) && flags.force !== true) {
     throw inputError(`${file} is a backup of ${saved.connection.name} (${saved.connection.id}), not ${current.name} (${current.id})`, 'pass --force to restore it onto this connection anyway');
   }
-  if (current.strategy !== 'sms') {
-    throw inputError(`${current.name} is a "${current.strategy}" connection, not an SMS connection`, 'restore only puts back SMS connections');
-  }
+  requireSmsConnection(current);
   const next = saved.connection.options ?? {};
   const changes = diffOptions(current.options ?? {}, next);
   const dryRun = flags.dryRun === true;

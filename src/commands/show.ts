@@ -1,14 +1,11 @@
-import { smsSummary } from '../core/options.js';
-import { inputError } from '../core/errors.js';
+import { requireSmsConnection, smsSummary } from '../core/options.js';
 import { redactDeep } from '../core/redact.js';
 import type { CommandContext } from './context.js';
 
 export async function runShow(ctx: CommandContext, ref: string): Promise<void> {
   const api = await ctx.auth0();
   const connection = await api.getConnection(ref);
-  if (connection.strategy !== 'sms') {
-    throw inputError(`${connection.name} (${connection.id}) is a "${connection.strategy}" connection, not an SMS connection`, 'run `auth0-sms-gateway list` to see the SMS connections');
-  }
+  requireSmsConnection(connection);
   // Auth0 returns twilio_token and gateway_authentication.secret in clear text (reference §2.4).
   const safe = redactDeep(connection);
   if (ctx.output.json) {

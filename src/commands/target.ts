@@ -1,6 +1,6 @@
 import type { ConnectionsApi } from '../auth0/client.js';
 import { inputError } from '../core/errors.js';
-import { smsSummary, type Connection } from '../core/options.js';
+import { requireSmsConnection, smsSummary, type Connection } from '../core/options.js';
 import type { CommandContext } from './context.js';
 
 /**
@@ -9,11 +9,7 @@ import type { CommandContext } from './context.js';
  */
 export async function resolveSmsConnection(ctx: CommandContext, api: ConnectionsApi, ref: string | undefined): Promise<Connection> {
   if (ref !== undefined) {
-    const connection = await api.getConnection(ref);
-    if (connection.strategy !== 'sms') {
-      throw inputError(`${connection.name} (${connection.id}) is a "${connection.strategy}" connection, not an SMS connection`, 'run `auth0-sms-gateway list` to see the SMS connections');
-    }
-    return connection;
+    return requireSmsConnection(await api.getConnection(ref));
   }
   const all = await api.listSmsConnections();
   if (all.length === 0) {

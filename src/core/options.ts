@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isPlainObject } from './diff.js';
-import { remoteError } from './errors.js';
+import { inputError, remoteError } from './errors.js';
 
 /*
  * Schemas for connections as Auth0 returns them (reference §2.1, SPEC `ConnectionOptionsSMS`,
@@ -116,6 +116,17 @@ export const connectionSchema = keepingKeyOrder<Connection>((input) => {
   if (strategy !== 'sms' || options === undefined || options === null) return [];
   return issuesOf(smsOptionsObjectSchema, options).map((issue) => ({ ...issue, path: ['options', ...issue.path] }));
 });
+
+/** The connection itself when its strategy is `sms`; otherwise exit 2 (every command acts on SMS connections only). */
+export function requireSmsConnection(connection: Connection): Connection {
+  if (connection.strategy !== 'sms') {
+    throw inputError(
+      `${connection.name} (${connection.id}) is a "${connection.strategy}" connection, not an SMS connection`,
+      'pick a Passwordless SMS connection: `auth0-sms-gateway list` shows them',
+    );
+  }
+  return connection;
+}
 
 /**
  * The options of a connection, or the scope error: since 2025 Auth0 leaves `options` out of

@@ -1,6 +1,6 @@
 import { diffOptions, isPlainObject, type Change } from './diff.js';
 import { inputError } from './errors.js';
-import { isTruthy, requireSmsOptions, type Connection, type GatewayAuthentication, type SmsOptions } from './options.js';
+import { isTruthy, requireSmsConnection, requireSmsOptions, type Connection, type GatewayAuthentication, type SmsOptions } from './options.js';
 import {
   DEFAULT_SUBJECT,
   desiredSettingsSchemaFor,
@@ -45,13 +45,7 @@ export const REWRITTEN_KEYS = [
  */
 export function planSmsUpdate(current: Connection, desired: DesiredSettings): SmsPlan {
   const label = `${current.name} (${current.id})`;
-  if (current.strategy !== 'sms') {
-    throw inputError(
-      `${label} is a "${current.strategy}" connection, not an SMS connection`,
-      'pick a Passwordless SMS connection: `auth0-sms-gateway list` shows them',
-    );
-  }
-  const before = requireSmsOptions(current);
+  const before = requireSmsOptions(requireSmsConnection(current));
   // Checked here too, not only by the caller: the template rule depends on this connection's syntax.
   const wanted = parseInput(desiredSettingsSchemaFor(before.syntax), desired);
   const next = structuredClone(before);
