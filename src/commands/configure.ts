@@ -2,12 +2,11 @@ import type { ConnectionsApi } from '../auth0/client.js';
 import { planSmsUpdate } from '../core/plan.js';
 import type { Connection, SmsOptions } from '../core/options.js';
 import type { DesiredSettings } from '../core/validate.js';
-import { changesToJson, renderChanges } from '../ui/diff.js';
 import type { CommandContext } from './context.js';
 import { deliverGeneratedSecret, type SecretInput } from './secret-input.js';
 import { desiredFromFlags, secretFromFlags, type SettingsFlags } from './settings-flags.js';
 import { resolveSmsConnection } from './target.js';
-import { backupIfWanted, confirmOrThrow, patchChecked, type WriteFlags } from './write-flow.js';
+import { showConfirmWrite, type WriteFlags } from './write-flow.js';
 
 export type ConfigureFlags = SettingsFlags & WriteFlags;
 
@@ -73,42 +72,30 @@ export async function applyDesiredSettings(
 ): Promise<ConfigureOutcome> {
   const { output } = ctx;
   const plan = planSmsUpdate(current, desired);
-  const dryRun = flags.dryRun === true;
-
-  const report = (changed: boolean, backup: string | null) => {
-    if (output.json) {
-      output.printJson({ connection: { id: current.id, name: current.name }, changed, dryRun, diff: changesToJson(plan.changes), backup, warnings: plan.warnings });
-    }
-  };
-
-  if (!output.json) {
-    output.data(`${output.style.bold(current.name)} (${current.id}) on ${api.domain}\n${renderChanges(plan.changes, output.style)}`);
+  const count = `${plan.changes.length} change${plan.changes.length === 1 ? '' : 's'}`;
+  const outcome = await showConfirmWrite(
+    ctx,
+    api,
+    {
+      current,
+      next: plan.next,
+      changes: plan.changes,
+      warnings: plan.warnings,
+      nothingToChange: `Nothing to change: ${current.name} already has these settings.`,
+      confirmQuestion: `Apply ${count} to ${current.name} on ${api.domain}?`,
+      json: { warnings: plan.warnings },
+      // Shown (or written) before the PATCH: if the PATCH lands but its answer is lost or odd,
+      // a secret Auth0 holds that nobody ever saw would break every login.
+      beforeWrite: () => {
+        if (secretInput.generated && secretInput.secret !== undefined) output.info(deliverGeneratedSecret(secretInput.secret, flags, ctx.io));
+      },
+    },
+    flags,
+  );
+  if (outcome.result === 'applied') {
+    const stored = outcome.connection;
+    const url = typeof stored.options?.gateway_url === 'string' ? stored.options.gateway_url : undefined;
+    output.info(output.style.green(`Done: ${current.name} ${stored.options?.provider === 'sms_gateway' && url !== undefined ? `now sends codes through ${url}` : 'updated'}.`));
   }
-  for (const warning of plan.warnings) output.warn(warning);
-
-  if (plan.noop) {
-    output.info(`Nothing to change: ${current.name} already has these settings.`);
-    report(false, null);
-    return { result: 'unchanged', connection: current, planned: plan.next };
-  }
-  if (dryRun) {
-    output.info(`Dry run: ${plan.changes.length} change${plan.changes.length === 1 ? '' : 's'} planned, nothing written.`);
-    report(false, null);
-    return { result: 'dry-run', connection: current, planned: plan.next };
-  }
-
-  await confirmOrThrow(ctx, `Apply ${plan.changes.length} change${plan.changes.length === 1 ? '' : 's'} to ${current.name} on ${api.domain}?`);
-  const backup = backupIfWanted(ctx, api, current, flags);
-  if (backup !== null) output.info(`backup: ${backup}`);
-  if (secretInput.generated && secretInput.secret !== undefined) {
-    // Shown (or written) before the PATCH: if the PATCH lands but its answer is lost or odd,
-    // a secret Auth0 holds that nobody ever saw would break every login.
-    output.info(deliverGeneratedSecret(secretInput.secret, flags, ctx.io));
-  }
-
-  const stored = await patchChecked(api, current, plan.next, backup);
-  const url = typeof stored.options?.gateway_url === 'string' ? stored.options.gateway_url : undefined;
-  output.info(output.style.green(`Done: ${current.name} ${stored.options?.provider === 'sms_gateway' && url !== undefined ? `now sends codes through ${url}` : 'updated'}.`));
-  report(true, backup);
-  return { result: 'applied', connection: stored, planned: plan.next };
+  return { ...outcome, planned: plan.next };
 }

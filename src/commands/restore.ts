@@ -2,9 +2,8 @@ import { readBackup } from '../backup/backup.js';
 import { diffOptions } from '../core/diff.js';
 import { requireSmsConnection } from '../core/options.js';
 import { CliError, ExitCode, inputError } from '../core/errors.js';
-import { changesToJson, renderChanges } from '../ui/diff.js';
 import type { CommandContext } from './context.js';
-import { backupIfWanted, confirmOrThrow, patchChecked, type WriteFlags } from './write-flow.js';
+import { showConfirmWrite, type WriteFlags } from './write-flow.js';
 
 export interface RestoreFlags extends WriteFlags {
   force?: boolean | undefined;
@@ -34,32 +33,21 @@ export async function runRestore(ctx: CommandContext, file: string, flags: Resto
   }
   requireSmsConnection(current);
   const next = saved.connection.options ?? {};
-  const changes = diffOptions(current.options ?? {}, next);
-  const dryRun = flags.dryRun === true;
-  const report = (changed: boolean, backup: string | null) => {
-    if (output.json) {
-      output.printJson({ connection: { id: current.id, name: current.name }, changed, dryRun, diff: changesToJson(changes), backup, restoredFrom: file });
-    }
-  };
-  if (!output.json) {
-    output.data(`${output.style.bold(current.name)} (${current.id}) on ${api.domain}, back to the backup of ${saved.createdAt}\n${renderChanges(changes, output.style)}`);
-  }
-  if (changes.length === 0) {
-    output.info(`Nothing to change: ${current.name} already holds the backed-up options.`);
-    report(false, null);
-    return 0;
-  }
-  if (dryRun) {
-    output.info(`Dry run: ${changes.length} change${changes.length === 1 ? '' : 's'} planned, nothing written.`);
-    report(false, null);
-    return 0;
-  }
-  await confirmOrThrow(ctx, `Restore ${current.name} on ${api.domain} to the backup of ${saved.createdAt}?`);
-  // The state being replaced gets its own backup: a restore can be undone too.
-  const backup = backupIfWanted(ctx, api, current, flags);
-  if (backup !== null) output.info(`backup: ${backup}`);
-  await patchChecked(api, current, next, backup);
-  output.info(output.style.green(`Done: ${current.name} holds the options of ${saved.createdAt} again.`));
-  report(true, backup);
+  const outcome = await showConfirmWrite(
+    ctx,
+    api,
+    {
+      current,
+      next,
+      changes: diffOptions(current.options ?? {}, next),
+      headingSuffix: `, back to the backup of ${saved.createdAt}`,
+      nothingToChange: `Nothing to change: ${current.name} already holds the backed-up options.`,
+      confirmQuestion: `Restore ${current.name} on ${api.domain} to the backup of ${saved.createdAt}?`,
+      json: { restoredFrom: file },
+    },
+    // The state being replaced gets its own backup: a restore can be undone too.
+    flags,
+  );
+  if (outcome.result === 'applied') output.info(output.style.green(`Done: ${current.name} holds the options of ${saved.createdAt} again.`));
   return 0;
 }

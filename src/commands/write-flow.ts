@@ -4,6 +4,7 @@ import { deepEqual, diffOptions, type Change } from '../core/diff.js';
 import { CliError, ExitCode, inputError, remoteError, cancelledError } from '../core/errors.js';
 import type { Connection, SmsOptions } from '../core/options.js';
 import { VERSION } from '../version.js';
+import { changesToJson, renderChanges } from '../ui/diff.js';
 import type { CommandContext } from './context.js';
 
 export interface WriteFlags {
@@ -86,4 +87,63 @@ export async function patchChecked(api: ConnectionsApi, shown: Connection, next:
     throw remoteError(`Auth0 stored different options than were sent (${lost.map((c) => c.path).join(', ')})`, restoreHint);
   }
   return stored;
+}
+
+/** One connection's change, as configure and restore show and write it. */
+export interface ChangeToWrite {
+  current: Connection;
+  next: SmsOptions;
+  changes: readonly Change[];
+  /** Printed after "name (id) on tenant", e.g. ", back to the backup of …". */
+  headingSuffix?: string;
+  warnings?: readonly string[];
+  nothingToChange: string;
+  confirmQuestion: string;
+  /** Fields of the command's --json document besides connection, changed, dryRun, diff and backup. */
+  json: Record<string, unknown>;
+  /** Runs after the confirmation and the backup, right before the PATCH. */
+  beforeWrite?: () => void;
+}
+
+export interface WriteOutcome {
+  result: 'applied' | 'unchanged' | 'dry-run';
+  /** As Auth0 stored it after the PATCH, else as read. */
+  connection: Connection;
+}
+
+/**
+ * The write step configure and restore share: show the diff (and warnings) → nothing to do, or
+ * stop at --dry-run → confirm → back up → re-read, PATCH and check (patchChecked) → one --json
+ * document. The caller says what was done.
+ */
+export async function showConfirmWrite(ctx: CommandContext, api: ConnectionsApi, change: ChangeToWrite, flags: WriteFlags): Promise<WriteOutcome> {
+  const { output } = ctx;
+  const { current } = change;
+  const dryRun = flags.dryRun === true;
+  const count = `${change.changes.length} change${change.changes.length === 1 ? '' : 's'}`;
+  const report = (changed: boolean, backup: string | null) => {
+    if (output.json) output.printJson({ connection: { id: current.id, name: current.name }, changed, dryRun, diff: changesToJson(change.changes), backup, ...change.json });
+  };
+
+  if (!output.json) {
+    output.data(`${output.style.bold(current.name)} (${current.id}) on ${api.domain}${change.headingSuffix ?? ''}\n${renderChanges(change.changes, output.style)}`);
+  }
+  for (const warning of change.warnings ?? []) output.warn(warning);
+  if (change.changes.length === 0) {
+    output.info(change.nothingToChange);
+    report(false, null);
+    return { result: 'unchanged', connection: current };
+  }
+  if (dryRun) {
+    output.info(`Dry run: ${count} planned, nothing written.`);
+    report(false, null);
+    return { result: 'dry-run', connection: current };
+  }
+  await confirmOrThrow(ctx, change.confirmQuestion);
+  const backup = backupIfWanted(ctx, api, current, flags);
+  if (backup !== null) output.info(`backup: ${backup}`);
+  change.beforeWrite?.();
+  const stored = await patchChecked(api, current, change.next, backup);
+  report(true, backup);
+  return { result: 'applied', connection: stored };
 }
