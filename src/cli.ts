@@ -164,7 +164,7 @@ export function buildProgram(io: Io, onResult: (code: number) => void): Command 
 }
 
 /** The gateway settings flags, shared by configure, test-gateway and the wizard. */
-export function addSettingsOptions(command: Command, { forTest = false } = {}): Command {
+function addSettingsOptions(command: Command, { forTest = false } = {}): Command {
   command.option('--gateway-url <url>', forTest ? 'gateway URL (http:// allowed here, for a local gateway)' : 'https URL Auth0 POSTs each SMS to');
   addAuthOptions(command);
   return command

@@ -4,7 +4,7 @@ import { requireSmsOptions, type Connection } from '../core/options.js';
 import { registerSecret } from '../core/redact.js';
 import { recipientSchema } from '../core/validate.js';
 import { terminalPrompter } from '../ui/prompts.js';
-import { applySnippet, askCredentials, askGatewaySettings, equivalentCommand, shellQuote, validateBy, type CredentialAnswers, type WizardUi } from '../ui/wizard.js';
+import { applySnippet, askCredentials, askGatewaySettings, equivalentCommand, shellQuote, validateBy, type CredentialAnswers, type WizardUi, optional, validateWith } from '../ui/wizard.js';
 import { applyDesiredSettings, checkSettingsFlags, type ConfigureFlags } from './configure.js';
 import { createContext, type CommandContext } from './context.js';
 import { readSecretInput, SECRET_ENV_DEFAULT, type SecretInput } from './secret-input.js';
@@ -109,10 +109,7 @@ async function offerTest(tenant: CommandContext, ui: WizardUi, connection: Conne
       await ui.prompter.input({
         message: 'Phone number for a test SMS (empty to skip)',
         // test-gateway's own --to rule, so a bad number is asked again rather than failing.
-        validate: validateBy((value) => {
-          const problem = value.trim() === '' ? undefined : recipientSchema.safeParse(value.trim()).error?.issues[0]?.message;
-          if (problem !== undefined) throw new Error(`not ${problem}`);
-        }),
+        validate: optional(validateWith(recipientSchema)),
       })
     ).trim();
     if (to === '') return ExitCode.ok;

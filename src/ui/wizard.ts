@@ -179,7 +179,8 @@ export async function askGatewaySettings(ui: WizardUi, { given, options, sources
 }
 
 /** Empty means "not set" for the optional fields; anything else must pass. */
-function optional(validate: Validate): Validate {
+/** Empty is a valid answer (the question is optional); anything else must pass `validate`. */
+export function optional(validate: Validate): Validate {
   return (value) => value === '' || validate(value);
 }
 
