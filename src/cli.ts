@@ -222,18 +222,20 @@ export async function main(argv: string[], io: Io): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;
   } catch (error) {
-    return await reportError(error, io, { json, verbose, color: !argv.includes('--no-color') });
+    // A parse error points at the help of the command it is about.
+    const command = program.commands.find((c) => argv.includes(c.name()))?.name();
+    return await reportError(error, io, { json, verbose, color: !argv.includes('--no-color'), help: command === undefined ? `${BIN} --help` : `${BIN} ${command} --help` });
   }
 }
 
-async function reportError(error: unknown, io: Io, flags: { json: boolean; verbose: boolean; color: boolean }): Promise<number> {
+async function reportError(error: unknown, io: Io, flags: { json: boolean; verbose: boolean; color: boolean; help: string }): Promise<number> {
   let cliError: CliError;
   if (error instanceof CommanderError) {
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return ExitCode.ok;
     // No command at all: the help went to stderr, and the input is incomplete.
     if (error.code === 'commander.help') return ExitCode.input;
     const message = error.message.replace(/^error:\s*/, '').replace(/\s*\n\s*/g, ' ').trim();
-    cliError = new CliError(ExitCode.input, message, { hint: `run \`${BIN} --help\` for the options` });
+    cliError = new CliError(ExitCode.input, message, { hint: `run \`${flags.help}\` for the options` });
   } else if (error instanceof CliError) {
     cliError = error;
   } else {

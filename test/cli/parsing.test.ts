@@ -64,3 +64,10 @@ describe('no command', () => {
     expect(r.stderr).toContain('Usage: auth0-sms-gateway');
   });
 });
+
+describe('hints of parse errors', () => {
+  it('point at the help of the command they are about', async () => {
+    const r = await runCli(['show']);
+    expect(r.stderr).toContain('hint: run `auth0-sms-gateway show --help` for the options');
+  });
+});
