@@ -1,55 +1,192 @@
-// Bundles the CLI and the library entry with esbuild. Everything the tool needs is inlined,
-// so `npm install auth0-sms-gateway` pulls one package; heavy parts (the auth0 SDK, the
-// prompt library, the sandbox) sit in chunks that load only when a command needs them.
+// Builds the package with esbuild:
+// - the CLI (dist/cli.js + dist/chunks/): everything it needs is inlined, so `npm install
+//   auth0-sms-gateway` pulls one package; heavy parts (the auth0 SDK, the prompt library, the
+//   sandbox) sit in chunks that load only when a command needs them;
+// - the library entry (dist/lib/index.mjs, index.cjs, index.d.mts, index.d.cts): src/index.ts
+//   and the src/gateway/ modules it imports, Node built-ins only, for `import` and `require`.
+// Importing this file builds nothing: `node scripts/build.mjs` does (tests import the parts).
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { rmSync, writeFileSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-rmSync(join(root, 'dist'), { recursive: true, force: true });
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-const result = await build({
-  absWorkingDir: root,
-  entryPoints: { cli: 'src/main.ts', index: 'src/index.ts' },
-  outdir: 'dist',
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  minify: true,
-  keepNames: true,
-  legalComments: 'none',
-  metafile: true,
-  chunkNames: 'chunks/[name]-[hash]',
-  define: { __PACKAGE_VERSION__: JSON.stringify(pkg.version) },
-  // Bundled CommonJS dependencies (the auth0 SDK) call require() for Node built-ins.
-  banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
-  logLevel: 'warning',
-});
-
-// Licences of every bundled package, since they ship inside dist/ rather than node_modules/.
-const packages = new Map();
-for (const input of Object.keys(result.metafile.inputs)) {
-  const m = input.match(/node_modules\/((?:@[^/]+\/)?[^/]+)\//g);
-  if (!m) continue;
-  const last = m[m.length - 1];
-  const dir = input.slice(0, input.lastIndexOf(last) + last.length);
-  packages.set(dir, true);
+/**
+ * `import text from './x.js?raw'` bundles the file's text as a string, as vitest (vite) does for
+ * the same import in tests. A `.js` path that does not exist falls back to the `.ts` beside it,
+ * the way TypeScript sources name their imports.
+ */
+export function rawTextPlugin() {
+  return {
+    name: 'raw-text',
+    setup(b) {
+      b.onResolve({ filter: /\?raw$/ }, (args) => {
+        const specifier = args.path.slice(0, -'?raw'.length);
+        let path = isAbsolute(specifier) ? specifier : resolve(args.resolveDir, specifier);
+        if (!existsSync(path) && /\.[cm]?js$/.test(path)) {
+          const ts = path.replace(/js$/, 'ts');
+          if (existsSync(ts)) path = ts;
+        }
+        if (!existsSync(path) || !statSync(path).isFile()) return { errors: [{ text: `cannot read ${specifier} (imported with ?raw from ${args.importer})` }] };
+        return { path, namespace: 'raw-text' };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'raw-text' }, async (args) => ({ contents: await readFile(args.path, 'utf8'), loader: 'text', watchFiles: [args.path] }));
+    },
+  };
 }
-let licences = `# Third-party licences\n\n${pkg.name} bundles the following packages into dist/.\n`;
-for (const dir of [...packages.keys()].sort()) {
-  const meta = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8'));
-  const file = ['LICENSE', 'LICENSE.md', 'LICENSE.txt', 'license', 'LICENCE', 'license.md']
-    .map((f) => join(root, dir, f))
-    .find((f) => { try { readFileSync(f); return true; } catch { return false; } });
-  licences += `\n## ${meta.name}@${meta.version} (${meta.license ?? 'see package'})\n\n`;
-  if (file) licences += '```\n' + readFileSync(file, 'utf8').trim() + '\n```\n';
-}
-writeFileSync(join(root, 'THIRD_PARTY_LICENSES.md'), licences);
 
-// Type declarations for the library entry (gateway authors import verifyGatewayRequest).
-execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.lib.json'], { stdio: 'inherit', cwd: root });
+/**
+ * Fails the library build when src/index.ts reaches anything but src/gateway/ modules and
+ * `node:` built-ins: the library promises no dependencies and no CLI code (src/core pulls zod).
+ */
+export function libraryGuardPlugin() {
+  const allowed = join(root, 'src', 'gateway') + sep;
+  return {
+    name: 'library-guard',
+    setup(b) {
+      b.onResolve({ filter: /.*/ }, (args) => {
+        if (args.kind === 'entry-point') return undefined;
+        if (args.path.startsWith('node:')) return { path: args.path, external: true };
+        if (!args.path.startsWith('.')) {
+          return { errors: [{ text: `the library entry must not import "${args.path}" (from ${relative(root, args.importer)}): it may use only node: built-ins` }] };
+        }
+        const target = resolve(args.resolveDir, args.path);
+        if (!target.startsWith(allowed)) {
+          return { errors: [{ text: `the library entry must not import ${relative(root, target)} (from ${relative(root, args.importer)}): only src/gateway/ modules that do not import src/core` }] };
+        }
+        return undefined;
+      });
+    },
+  };
+}
+
+/** The CLI bundle; returns esbuild's metafile. */
+export async function buildCli({ outdir = join(root, 'dist'), version } = {}) {
+  const result = await build({
+    absWorkingDir: root,
+    entryPoints: { cli: 'src/main.ts' },
+    outdir,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    minify: true,
+    keepNames: true,
+    legalComments: 'none',
+    metafile: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    define: { __PACKAGE_VERSION__: JSON.stringify(version ?? readPackage().version) },
+    // Bundled CommonJS dependencies (the auth0 SDK) call require() for Node built-ins.
+    banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
+    plugins: [rawTextPlugin()],
+    logLevel: 'warning',
+  });
+  return result.metafile;
+}
+
+/** The library entry as ESM and CommonJS; returns one metafile per format. */
+export async function buildLibrary({ outdir = join(root, 'dist', 'lib') } = {}) {
+  const metafiles = {};
+  for (const [format, extension] of [
+    ['esm', '.mjs'],
+    ['cjs', '.cjs'],
+  ]) {
+    const result = await build({
+      absWorkingDir: root,
+      entryPoints: ['src/index.ts'],
+      outfile: join(outdir, `index${extension}`),
+      bundle: true,
+      format,
+      platform: 'node',
+      // Fetch API handlers run on Node 18 too; nothing here needs newer syntax.
+      target: 'node18',
+      // Small enough to read in a stack trace: whitespace and syntax only, names kept.
+      minifyWhitespace: true,
+      minifySyntax: true,
+      legalComments: 'none',
+      metafile: true,
+      plugins: [libraryGuardPlugin(), rawTextPlugin()],
+      logLevel: 'warning',
+    });
+    metafiles[format] = result.metafile;
+  }
+  return metafiles;
+}
+
+/**
+ * Declarations for both formats. In a `"type": "module"` package a `.d.ts` describes an ES
+ * module, which a CommonJS consumer (`moduleResolution: node16`) may not `require`; so the
+ * tsc output is written twice, as `.d.mts` with `.mjs` specifiers and as `.d.cts` with `.cjs`.
+ */
+export function buildDeclarations({ outdir = join(root, 'dist', 'lib') } = {}) {
+  const temp = join(root, 'dist', '.lib-types');
+  rmSync(temp, { recursive: true, force: true });
+  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.lib.json', '--outDir', temp], { stdio: 'inherit', cwd: root });
+  const walk = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+  for (const file of walk(temp)) {
+    if (!file.endsWith('.d.ts')) continue;
+    const text = readFileSync(file, 'utf8');
+    if (/\/\/\/\s*<reference\s+types=/.test(text) || /from ['"](?!\.)/.test(text)) {
+      throw new Error(`${relative(temp, file)} refers to a package; the library's declarations must stand alone:\n${text}`);
+    }
+    const target = join(outdir, relative(temp, file)).slice(0, -'.d.ts'.length);
+    mkdirSync(dirname(target), { recursive: true });
+    for (const extension of ['mjs', 'cjs']) {
+      writeFileSync(`${target}.d.${extension.slice(0, 1)}ts`, text.replace(/((?:from|import)\s*\(?\s*['"]\.{1,2}\/[^'"]*)\.js(['"])/g, `$1.${extension}$2`));
+    }
+  }
+  rmSync(temp, { recursive: true, force: true });
+}
+
+/** node_modules packages that put bytes into an output (not every file esbuild looked at). */
+export function bundledPackages(...metafiles) {
+  const dirs = new Set();
+  for (const metafile of metafiles) {
+    for (const output of Object.values(metafile.outputs)) {
+      for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+        if (bytesInOutput <= 0) continue;
+        const m = input.match(/^(?:[\w-]+:)?(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//);
+        if (!m) continue;
+        // The last node_modules segment: a nested copy is a package of its own.
+        const path = m[1];
+        const last = path.lastIndexOf('node_modules/');
+        const name = path.slice(last + 'node_modules/'.length);
+        dirs.add(path.slice(0, last) + 'node_modules/' + name);
+      }
+    }
+  }
+  return [...dirs].sort();
+}
+
+function thirdPartyLicences(pkg, cliMeta, libMetas) {
+  const libraryPackages = bundledPackages(...libMetas);
+  let text = `# Third-party licences\n\n${pkg.name} bundles the following packages into dist/ (the command-line tool). `;
+  text += libraryPackages.length === 0 ? 'The library entry (dist/lib/) bundles no third-party code.\n' : `The library entry (dist/lib/) bundles ${libraryPackages.length} of them.\n`;
+  const packages = bundledPackages(cliMeta, ...libMetas).map((dir) => ({ dir, meta: JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')) }));
+  packages.sort((a, b) => `${a.meta.name}@${a.meta.version}`.localeCompare(`${b.meta.name}@${b.meta.version}`));
+  for (const { dir, meta } of packages) {
+    const file = ['LICENSE', 'LICENSE.md', 'LICENSE.txt', 'license', 'license.md', 'LICENCE', 'LICENCE.md']
+      .map((f) => join(root, dir, f))
+      .find((f) => existsSync(f));
+    text += `\n## ${meta.name}@${meta.version} (${meta.license ?? 'see package'})\n\n`;
+    if (file) text += '```\n' + readFileSync(file, 'utf8').trim() + '\n```\n';
+  }
+  return text;
+}
+
+const readPackage = () => JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+
+export async function main() {
+  const pkg = readPackage();
+  rmSync(join(root, 'dist'), { recursive: true, force: true });
+  const cliMeta = await buildCli({ version: pkg.version });
+  const libMetas = await buildLibrary();
+  buildDeclarations();
+  writeFileSync(join(root, 'THIRD_PARTY_LICENSES.md'), thirdPartyLicences(pkg, cliMeta, Object.values(libMetas)));
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

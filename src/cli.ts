@@ -1,34 +1,71 @@
 import { Command, CommanderError, Option } from 'commander';
 import { CliError, ExitCode } from './core/errors.js';
-import type { CommandContext } from './commands/context.js';
-import type { Io } from './ui/output.js';
+import type { CommandModule } from './flow/command.js';
+import type { CommandContext, GlobalOptions } from './flow/context.js';
+import type { Io, Output } from './ui/output.js';
+import { BIN_NAME as BIN, VERSION } from './version.js';
 
 export { VERSION } from './version.js';
-import { VERSION } from './version.js';
-const BIN = 'auth0-sms-gateway';
 
-type Action = (ctx: CommandContext, ...args: unknown[]) => Promise<number | void>;
+/** A command line as commander and the command's own schema understood it. */
+export interface ParsedCall {
+  /** The command's words, e.g. `['phone-provider', 'configure']`. */
+  path: string[];
+  args: (string | undefined)[];
+  /** The command's options, parsed by its schema. */
+  flags: unknown;
+  globals: GlobalOptions;
+}
+
+type Load = () => Promise<{ command: CommandModule }>;
+
+/**
+ * What happens once commander has parsed a command: `main` runs it, `parseCommandLine` only
+ * records it (the argv table test).
+ */
+type Dispatch = (call: ParsedCall, module: CommandModule, command: Command) => Promise<number>;
 
 function examples(...lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  $ ${BIN} ${l}`).join('\n')}\n`;
 }
 
+function globalsOf(command: Command): GlobalOptions {
+  const all = command.optsWithGlobals<Partial<GlobalOptions>>();
+  return {
+    ...(all.domain === undefined ? {} : { domain: all.domain }),
+    ...(all.clientId === undefined ? {} : { clientId: all.clientId }),
+    ...(all.clientSecret === undefined ? {} : { clientSecret: all.clientSecret }),
+    ...(all.token === undefined ? {} : { token: all.token }),
+    json: all.json === true,
+    color: all.color !== false,
+    yes: all.yes === true,
+    verbose: all.verbose === true,
+  };
+}
+
+function commandPath(command: Command): string[] {
+  const path: string[] = [];
+  for (let c: Command | null = command; c !== null && c.parent !== null; c = c.parent) path.unshift(c.name());
+  return path;
+}
+
 /**
  * The whole command line. Only commander and the option declarations load here; each action
  * imports its command module when it runs, so `--help` and argument errors stay fast and
- * never load the auth0 SDK.
+ * never load the auth0 SDK. Each module's schema types its options (docs/architecture.md: commander
+ * collects strings, zod gives them meaning).
  */
-export function buildProgram(io: Io, onResult: (code: number) => void): Command {
+export function buildProgram(dispatch: Dispatch): Command {
   const program = new Command(BIN);
-  const run = (load: () => Promise<Action>) =>
-    async function (this: Command, ...args: unknown[]) {
-      const command = args[args.length - 1] as Command;
-      // Loaded on demand, like every command module: --help needs none of it.
-      const { createContext, globalsOf } = await import('./commands/context.js');
-      const ctx = createContext(io, globalsOf(command));
-      const action = await load();
-      const code = await action(ctx, ...args.slice(0, -1));
-      onResult(typeof code === 'number' ? code : ExitCode.ok);
+  const run = (load: Load) =>
+    async function (this: Command, ...received: unknown[]) {
+      const command = received[received.length - 1] as Command;
+      const args = received.slice(0, -2) as (string | undefined)[];
+      const { command: module } = await load();
+      const { parseFlags } = await import('./flow/settings-flags.js');
+      const path = commandPath(command);
+      const flags = parseFlags(module.flagsSchema, command.opts(), path.join(' '));
+      await dispatch({ path, args, flags, globals: globalsOf(command) }, module, command);
     };
 
   program
@@ -53,17 +90,23 @@ export function buildProgram(io: Io, onResult: (code: number) => void): Command 
     );
 
   program
+    .command('status')
+    .description("where each SMS connection's codes go: the tenant's generation, its phone provider and Action, each connection's route")
+    .addHelpText('after', examples('status', 'status --json | jq .phoneProvider'))
+    .action(run(() => import('./commands/status.js')));
+
+  program
     .command('list')
-    .description('list every SMS connection (all pages) with its provider and gateway settings')
-    .addHelpText('after', examples('list', 'list --json | jq -r \'.[] | select(.provider=="twilio") | .name\''))
-    .action(run(async () => (await import('./commands/list.js')).runList as Action));
+    .description('list every SMS connection (all pages) with its route, provider and gateway settings')
+    .addHelpText('after', examples('list', 'list --json | jq -r \'.[] | select(.route=="twilio") | .name\''))
+    .action(run(() => import('./commands/list.js')));
 
   program
     .command('show')
     .description('show one SMS connection, options in full, every secret redacted')
     .argument('<connection>', 'connection id (con_…) or name')
     .addHelpText('after', examples('show sms', 'show con_A1b2C3d4E5f6G7h8 --json'))
-    .action(run(async () => (await import('./commands/show.js')).runShow as Action));
+    .action(run(() => import('./commands/show.js')));
 
   const configure = program
     .command('configure')
@@ -72,7 +115,8 @@ export function buildProgram(io: Io, onResult: (code: number) => void): Command 
   addSettingsOptions(configure);
   addWriteOptions(configure);
   configure
-    .option('--keep-twilio', 'keep twilio_sid and twilio_token (dropped by default; the backup keeps them)')
+    .option('--keep-twilio', 'keep twilio_sid, twilio_token and messaging_service_sid (dropped by default; the backup keeps them)')
+    .option('--test-to <phone>', 'first send a test message through the gateway with the planned settings; write nothing unless it answers 200')
     .addHelpText(
       'after',
       examples(
@@ -82,17 +126,18 @@ export function buildProgram(io: Io, onResult: (code: number) => void): Command 
         'configure sms --auth none --json --yes',
       ),
     )
-    .action(run(async () => (await import('./commands/configure.js')).runConfigure as Action));
+    .action(run(() => import('./commands/configure.js')));
 
   const restore = program
     .command('restore')
-    .description('put back the options a backup file holds (diff, confirm, re-read, PATCH)')
-    .argument('<backup-file>', 'a backup written by configure or apply')
-    .option('--force', 'restore a backup of another tenant or connection');
+    .description('put back what a backup holds: a connection\'s options, or the phone provider and its binding (diff, confirm, write)')
+    .argument('<backup-file>', 'a backup written by configure, apply or phone-provider configure')
+    .option('--force', 'restore a backup of another tenant or connection, or one others could have written')
+    .option('--twilio-auth-token-env <var>', 'for a phone-provider backup of a Twilio provider: the variable holding its auth token (Auth0 never returns it)');
   addWriteOptions(restore);
   restore
     .addHelpText('after', examples('restore ~/.local/state/auth0-sms-gateway/backups/acme.eu.auth0.com_sms_2026-01-01T00-00-00-000Z.json --dry-run'))
-    .action(run(async () => (await import('./commands/restore.js')).runRestore as Action));
+    .action(run(() => import('./commands/restore.js')));
 
   const testGateway = program
     .command('test-gateway')
@@ -114,17 +159,52 @@ export function buildProgram(io: Io, onResult: (code: number) => void): Command 
         'test-gateway sms --to "+15551234567" --dry-run --json',
       ),
     )
-    .action(run(async () => (await import('./commands/test-gateway.js')).runTestGateway as Action));
+    .action(run(() => import('./commands/test-gateway.js')));
 
   const serve = program
     .command('serve')
     .description('run a reference SMS gateway locally: verifies the JWT and payload, prints each message, sends no SMS')
     .option('--port <port>', 'port to listen on (default 8787; 0 picks a free one)')
-    .option('--host <host>', 'address to listen on (default 127.0.0.1)');
+    .option('--host <host>', 'address to listen on (default 127.0.0.1; another address needs a secret, or --insecure-open)')
+    .option('--insecure-open', 'listen beyond loopback without a secret (accepts anyone\'s requests)');
   addAuthOptions(serve);
   serve
     .addHelpText('after', examples('serve --audience urn:my-gateway --secret-env GATEWAY_SECRET', 'serve --port 9000 --json'))
-    .action(run(async () => (await import('./commands/serve.js')).runServe as Action));
+    .action(run(() => import('./commands/serve.js')));
+
+  const phone = program
+    .command('phone-provider')
+    .description("the tenant's phone provider (Unified Phone Experience): deliver through the same gateway, show it, test it");
+  const phoneConfigure = phone
+    .command('configure')
+    .description('make the phone provider deliver through your gateway: installs one custom-phone-provider Action that sends the same request and JWT')
+    .option('--gateway-url <url>', 'https URL the Action POSTs each SMS to');
+  addAuthOptions(phoneConfigure);
+  phoneConfigure
+    .option('--forward-req-info', "also send the user's IP and user agent to the gateway")
+    .option('--no-forward-req-info', "don't send the user's IP and user agent");
+  addWriteOptions(phoneConfigure);
+  phoneConfigure
+    .option('--test-to <phone>', 'first send a test message through the gateway with the planned settings; write nothing unless it answers 200')
+    .addHelpText(
+      'after',
+      examples(
+        'phone-provider configure --gateway-url https://sms.example.com/send --auth bearer --audience urn:my-gateway --secret-env GATEWAY_SECRET --dry-run',
+        'phone-provider configure --gateway-url https://sms.example.com/send --auth bearer --audience urn:my-gateway --secret-env GATEWAY_SECRET --test-to "+15551234567" --yes',
+      ),
+    )
+    .action(run(() => import('./commands/phone-provider-configure.js')));
+  phone
+    .command('show')
+    .description('show the phone provider and its Action, settings in full, secrets by name only')
+    .addHelpText('after', examples('phone-provider show', 'phone-provider show --json'))
+    .action(run(() => import('./commands/phone-provider-show.js')));
+  phone
+    .command('test')
+    .description("ask Auth0 to send a test message through the phone provider (202 means accepted, not delivered)")
+    .option('--to <phone>', 'the phone number to text (required)')
+    .addHelpText('after', examples('phone-provider test --to "+15551234567"'))
+    .action(run(() => import('./commands/phone-provider-test.js')));
 
   const wizard = program
     .command('wizard')
@@ -133,9 +213,10 @@ export function buildProgram(io: Io, onResult: (code: number) => void): Command 
   addSettingsOptions(wizard);
   addWriteOptions(wizard);
   wizard
-    .option('--keep-twilio', 'keep twilio_sid and twilio_token')
+    .option('--keep-twilio', 'keep twilio_sid, twilio_token and messaging_service_sid')
+    .option('--test-to <phone>', 'the test message number, asked otherwise')
     .addHelpText('after', examples('wizard', 'wizard sms --gateway-url https://sms.example.com/send'))
-    .action(run(async () => (await import('./commands/wizard.js')).runWizard as Action));
+    .action(run(() => import('./commands/wizard.js')));
 
   const apply = program
     .command('apply')
@@ -145,20 +226,20 @@ export function buildProgram(io: Io, onResult: (code: number) => void): Command 
   addWriteOptions(apply);
   apply
     .addHelpText('after', examples('apply -f sms-gateway.yaml --dry-run --exit-code', 'apply -f sms-gateway.yaml --yes --json'))
-    .action(run(async () => (await import('./commands/apply.js')).runApply as Action));
+    .action(run(() => import('./commands/apply.js')));
 
   program
     .command('schema')
     .description('print the JSON Schema of the apply file (for editors and CI validation)')
     .addHelpText('after', examples('schema > sms-gateway.schema.json'))
-    .action(run(async () => (await import('./commands/schema.js')).runSchema as Action));
+    .action(run(() => import('./commands/schema.js')));
 
   program
     .command('demo')
     .description('run the whole flow against a built-in local tenant and gateway: no Auth0 account, no internet')
     .option('--keep-running', 'leave the sandbox tenant and gateway up and print the variables that point the other commands at them')
     .addHelpText('after', examples('demo', 'demo --keep-running'))
-    .action(run(async () => (await import('./commands/demo.js')).runDemo as Action));
+    .action(run(() => import('./commands/demo.js')));
 
   return program;
 }
@@ -196,9 +277,15 @@ function addWriteOptions(command: Command): Command {
     .option('--no-backup', 'do not write a backup before the change');
 }
 
-/** Strict parsing everywhere: an unknown option or an extra argument is an error, never ignored. */
-function makeStrict(command: Command, io: Io): void {
-  command.exitOverride();
+/**
+ * Strict parsing everywhere: an unknown option or an extra argument is an error, never
+ * ignored. `onError` learns which command's parse failed, so the hint names its help.
+ */
+function makeStrict(command: Command, io: Io, onError: (command: Command) => void): void {
+  command.exitOverride((error) => {
+    onError(command);
+    throw error;
+  });
   command.allowUnknownOption(false);
   command.allowExcessArguments(false);
   command.configureOutput({
@@ -206,38 +293,71 @@ function makeStrict(command: Command, io: Io): void {
     writeErr: (text) => io.stderr.write(text),
     outputError: () => undefined, // main() prints the error once, in the right format
   });
-  for (const sub of command.commands) makeStrict(sub, io);
+  for (const sub of command.commands) makeStrict(sub, io, onError);
+}
+
+/** What the run knew when it failed, for reporting the failure in the run's own format. */
+interface RunState {
+  /** The command whose parsing or action failed. */
+  command?: Command;
+  ctx?: CommandContext;
 }
 
 /** Runs the CLI; returns the exit code. Only this function turns errors into exit codes. */
 export async function main(argv: string[], io: Io): Promise<number> {
+  const state: RunState = {};
   let exitCode: number = ExitCode.ok;
-  const program = buildProgram(io, (code) => {
-    exitCode = code;
+  const program = buildProgram(async (call, module, command) => {
+    const { createContext } = await import('./flow/context.js');
+    state.command = command;
+    state.ctx = createContext(io, call.globals);
+    const code = await module.run(state.ctx, call.flags, call.args);
+    exitCode = typeof code === 'number' ? code : ExitCode.ok;
+    return exitCode;
   });
-  makeStrict(program, io);
-  const json = argv.includes('--json');
-  const verbose = argv.includes('--verbose') || argv.includes('-v');
+  makeStrict(program, io, (command) => (state.command ??= command));
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;
   } catch (error) {
-    // A parse error points at the help of the command it is about.
-    const command = program.commands.find((c) => argv.includes(c.name()))?.name();
-    return await reportError(error, io, { json, verbose, color: !argv.includes('--no-color'), help: command === undefined ? `${BIN} --help` : `${BIN} ${command} --help` });
+    return reportError(error, io, state, program, argv);
   }
 }
 
-async function reportError(error: unknown, io: Io, flags: { json: boolean; verbose: boolean; color: boolean; help: string }): Promise<number> {
+/**
+ * Parses a command line exactly as `main` does, without running the command: for the table
+ * test from argv to typed options. Throws what `main` would report.
+ */
+export async function parseCommandLine(argv: string[], io: Io): Promise<ParsedCall> {
+  let parsed: ParsedCall | undefined;
+  const program = buildProgram(async (call) => {
+    parsed = call;
+    return ExitCode.ok;
+  });
+  makeStrict(program, io, () => undefined);
+  await program.parseAsync(argv, { from: 'user' });
+  if (parsed === undefined) throw new Error(`no command ran for ${JSON.stringify(argv)}`);
+  return parsed;
+}
+
+async function reportError(error: unknown, io: Io, state: RunState, program: Command, argv: string[]): Promise<number> {
+  // What the parse established, else what was typed: `-yv` is verbose too.
+  const parsed = state.ctx?.globals ?? globalsOf(state.command ?? program);
+  const json = parsed.json || argv.includes('--json');
+  const verbose = parsed.verbose;
   let cliError: CliError;
   if (error instanceof CommanderError) {
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return ExitCode.ok;
     // No command at all: the help went to stderr, and the input is incomplete.
     if (error.code === 'commander.help') return ExitCode.input;
     const message = error.message.replace(/^error:\s*/, '').replace(/\s*\n\s*/g, ' ').trim();
-    cliError = new CliError(ExitCode.input, message, { hint: `run \`${flags.help}\` for the options` });
+    const help = [BIN, ...(state.command === undefined ? [] : commandPath(state.command)), '--help'].join(' ');
+    cliError = new CliError(ExitCode.input, message, { hint: `run \`${help}\` for the options` });
   } else if (error instanceof CliError) {
     cliError = error;
+  } else if ((error as { name?: unknown })?.name === 'GatewayConfigurationError') {
+    // The gateway library's own error for settings it cannot use: the input is at fault.
+    cliError = new CliError(ExitCode.input, String((error as Error).message), { cause: error });
   } else {
     const name = (error as { name?: unknown })?.name;
     if (name === 'ExitPromptError' || name === 'AbortPromptError') {
@@ -249,18 +369,15 @@ async function reportError(error: unknown, io: Io, flags: { json: boolean; verbo
       });
     }
   }
-  const [{ decideColor, Output }, { redactText }] = await Promise.all([import('./ui/output.js'), import('./core/redact.js')]);
-  const output = new Output(io, {
-    json: flags.json,
-    verbose: flags.verbose,
-    color: decideColor({ json: flags.json, colorFlag: flags.color, env: io.env, stdoutIsTTY: io.stdout.isTTY === true }),
-  });
-  if (flags.json) {
+  const [{ Output: OutputClass }, { redactText }] = await Promise.all([import('./ui/output.js'), import('./core/redact.js')]);
+  // The run's own output when the command had started (one colour decision, one JSON document).
+  const output: Output = state.ctx?.output ?? OutputClass.forRun(io, { ...parsed, json });
+  if (json && !output.hasPrintedJson) {
     output.printJson({ error: { message: redactText(cliError.message), hint: cliError.hint ?? null, exitCode: cliError.exitCode } });
   }
   output.error(cliError.message);
   if (cliError.hint !== undefined) output.hint(cliError.hint);
-  if (flags.verbose) {
+  if (verbose) {
     const stack = (cliError.cause as Error | undefined)?.stack ?? cliError.stack;
     if (stack !== undefined) output.info(redactText(stack));
   }

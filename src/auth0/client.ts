@@ -1,22 +1,49 @@
 // The only module that talks to the `auth0` SDK. It returns the project's own types (parsed
 // with zod) and turns every SDK failure into a CliError with a hint (./errors.ts).
 import type { ManagementClient } from 'auth0';
-import { connectionSchema, requireSmsOptions, type Connection, type SmsOptions } from '../core/options.js';
+import type * as z from 'zod';
+import { connectionSchema, requireSmsOptions, type Connection, type RawOptions } from '../core/options.js';
+import { actionSchema, bindingSchema, phoneProviderSchema, type Action, type Binding, type PhoneProvider } from '../core/phone-provider.js';
 import { inputError, remoteError } from '../core/errors.js';
 import { registerSecretsIn } from '../core/redact.js';
+import { untrusted } from '../core/untrusted.js';
 import type { Credentials } from './credentials.js';
-import { networkCode, toCliError, type CallContext } from './errors.js';
+import { networkErrorCode } from '../core/network.js';
+import { toCliError, type CallContext } from './errors.js';
+import { Pacer, readRateLimitHeaders, systemClock, type PacerClock, type PacerGrant } from './pacer.js';
 
-export interface ConnectionsApi {
+export interface ManagementApi {
   readonly domain: string;
   /** Every connection with strategy `sms`, across all pages. */
   listSmsConnections(): Promise<Connection[]>;
   /** One connection by id (`con_…`) or by name, options included. */
-  getConnection(idOrName: string): Promise<Connection>;
+  getConnection(connectionRef: string): Promise<Connection>;
   /** PATCH `options` (whole) and `display_name` (Auth0 resets it to `name` when omitted). */
-  updateConnection(id: string, body: { options: SmsOptions; display_name?: string | undefined }): Promise<Connection>;
+  updateConnection(id: string, body: { options: RawOptions; display_name?: string | undefined }): Promise<Connection>;
+  /** `phone_consolidated_experience` (needs read:tenant_settings); undefined when the answer lacks the field. */
+  getTenantSettings(): Promise<{ phone_consolidated_experience?: boolean | null | undefined }>;
+  listPhoneProviders(): Promise<PhoneProvider[]>;
+  createPhoneProvider(body: Record<string, unknown>): Promise<PhoneProvider>;
+  updatePhoneProvider(id: string, body: Record<string, unknown>): Promise<PhoneProvider>;
+  deletePhoneProvider(id: string): Promise<void>;
+  /** Auth0's "Send Test Message": 202 means accepted for processing, not delivered. */
+  testPhoneProvider(id: string, to: string): Promise<{ code?: number | undefined; message?: string | undefined }>;
+  /** Every Action that supports this trigger, across all pages. */
+  listTriggerActions(triggerId: string): Promise<Action[]>;
+  getAction(id: string): Promise<Action>;
+  createAction(body: Record<string, unknown>): Promise<Action>;
+  updateAction(id: string, body: Record<string, unknown>): Promise<Action>;
+  deployAction(id: string): Promise<void>;
+  deleteAction(id: string): Promise<void>;
+  listBindings(triggerId: string): Promise<Binding[]>;
+  /** Replaces the trigger's whole binding list. */
+  updateBindings(triggerId: string, bindings: { ref: { type: 'action_id'; value: string }; display_name: string }[]): Promise<Binding[]>;
   /** Management API requests made so far, the token request included. */
   requestCount(): number;
+  /** The scopes of the access token, once a request has shown them; null when unknown (an opaque token). */
+  grantedScopes(): ReadonlySet<string> | null;
+  /** How long this many more requests will take at the rate the tenant allows (for an ETA). */
+  estimateMs(requests: number): number;
 }
 
 export interface Tracer {
@@ -25,13 +52,15 @@ export interface Tracer {
 
 export interface ClientOptions {
   tracer?: Tracer | undefined;
-  /** Retries of 408/429/5xx answers, which the SDK spaces out by x-ratelimit-reset. */
+  /** How many times one request is resent after a 429 (the pacer spaces them). */
   maxRetries?: number | undefined;
+  /** The pacer's clock (tests). */
+  clock?: PacerClock | undefined;
   timeoutSeconds?: number | undefined;
 }
 
-/** Auth0 connection ids: `con_` followed by letters and digits (16 on real tenants). */
-const CONNECTION_ID = /^con_[A-Za-z0-9]{1,64}$/;
+/** Auth0 connection ids: `con_` and 16 letters and digits; anything else is a 400 invalid_uri (docs/auth0-facts.md#errors). */
+const CONNECTION_ID = /^con_[A-Za-z0-9]{16}$/;
 /** Auth0 connection names: letters, digits and single dashes, at most 128 characters. */
 const CONNECTION_NAME = /^[A-Za-z0-9](?:-?[A-Za-z0-9])*$/;
 
@@ -40,12 +69,12 @@ export function parseConnectionRef(ref: string): { kind: 'id' | 'name'; value: s
   const value = ref.trim();
   if (value.startsWith('con_')) {
     if (!CONNECTION_ID.test(value)) {
-      throw inputError(`"${ref}" is not a connection id`, 'ids look like con_ followed by letters and digits; run `auth0-sms-gateway list` to see them');
+      throw inputError(`"${untrusted(ref)}" is not a connection id`, 'ids are con_ and 16 letters and digits; run `auth0-sms-gateway list` to see them');
     }
     return { kind: 'id', value };
   }
   if (value.length === 0 || value.length > 128 || !CONNECTION_NAME.test(value)) {
-    throw inputError(`"${ref}" is neither a connection id nor a connection name`, 'pass an id (con_…) or a name as `auth0-sms-gateway list` shows them');
+    throw inputError(`"${untrusted(ref)}" is neither a connection id nor a connection name`, 'pass an id (con_…) or a name as `auth0-sms-gateway list` shows them');
   }
   return { kind: 'name', value };
 }
@@ -54,6 +83,18 @@ const PAGE_SIZE = 100;
 /** GETs are safe to resend when the connection drops before an answer; PATCHes are not resent here. */
 const GET_NETWORK_RETRIES = 2;
 const TOKEN_RETRIES = 3;
+
+/** The `scope` claim of a JWT access token, or null when the token is not a readable JWT. */
+function scopesOfJwt(token: string): Set<string> | null {
+  const payload = token.split('.')[1];
+  if (payload === undefined) return null;
+  try {
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { scope?: unknown };
+    return typeof claims.scope === 'string' ? new Set(claims.scope.split(' ').filter(Boolean)) : null;
+  } catch {
+    return null;
+  }
+}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -65,19 +106,41 @@ function retryDelayMs(response: Response, attempt: number): number {
   return Math.min(10_000, Math.max(100, delay));
 }
 
-export async function connectToAuth0(credentials: Credentials, options: ClientOptions = {}): Promise<ConnectionsApi> {
+export async function connectToAuth0(credentials: Credentials, options: ClientOptions = {}): Promise<ManagementApi> {
   // Loaded here, not at the top: importing the SDK costs hundreds of milliseconds, and
   // --help or an argument error must not pay for it.
   const { ManagementClient } = await import('auth0');
   const { domain } = credentials;
   let requests = 0;
   const tracer = options.tracer;
+  // The scopes the token carries, once known: a command that writes checks them before its
+  // first write, so a missing one is named before anything changed.
+  let granted: Set<string> | null = credentials.kind === 'token' ? scopesOfJwt(credentials.token) : null;
+
+  // One pacer for every Management API request of the run: it spaces requests by the
+  // rate-limit headers so the bucket is not emptied, and after a 429 waits for one token
+  // (docs/auth0-facts.md#rate-limits). The SDK's own retries are off, so no second wait stacks
+  // on top of it.
+  const pacer = new Pacer(options.clock ?? systemClock);
+  const max429 = options.maxRetries ?? 6;
 
   const tracingFetch: typeof fetch = async (input, init) => {
     const method = (init?.method ?? 'GET').toUpperCase();
     const url = new URL(input instanceof Request ? input.url : String(input));
     const path = `${url.pathname}${url.search}`;
+    const paced = url.pathname.startsWith('/api/v2/');
+    let refused = 0;
     for (let attempt = 0; ; attempt++) {
+      let grant: PacerGrant | undefined;
+      if (paced) {
+        try {
+          grant = await pacer.acquire(init?.signal ?? undefined);
+        } catch {
+          // The SDK's timeout fired while waiting for a token: nothing was sent.
+          throw Object.assign(new Error(`${method} ${path} timed out`), { name: 'AbortError' });
+        }
+        if (grant.waitedMs > 0) tracer?.trace(`waited ${Math.round(grant.waitedMs)}ms for the rate limit before ${method} ${path}`);
+      }
       requests++;
       const started = performance.now();
       try {
@@ -85,14 +148,35 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
         const ms = Math.round(performance.now() - started);
         const remaining = response.headers.get('x-ratelimit-remaining');
         tracer?.trace(`${method} ${path} -> ${response.status} ${ms}ms${remaining === null ? '' : ` (rate limit remaining ${remaining})`}`);
-        // The SDK retries API calls on 429/5xx but never its token request (reference §3.2);
-        // a token request is safe to repeat, so it gets the same patience here.
+        if (grant !== undefined) {
+          const verdict = pacer.observe(grant, { status: response.status, ...readRateLimitHeaders(response.headers) });
+          // A 429 was refused before it was carried out and took no token: resending it, a
+          // PATCH included, is safe. The pacer's next acquire() waits for one token.
+          if (response.status === 429 && refused < max429) {
+            refused++;
+            await response.body?.cancel().catch(() => undefined);
+            tracer?.trace(`rate limited: retrying ${method} ${path} in ${Math.round(verdict.retryInMs ?? 0)}ms`);
+            continue;
+          }
+          // A 5xx on a GET is safe to resend; a PATCH may have been applied, so its caller settles it.
+          if (response.status >= 500 && method === 'GET' && attempt < GET_NETWORK_RETRIES) {
+            await response.body?.cancel().catch(() => undefined);
+            await sleep(retryDelayMs(response, attempt));
+            continue;
+          }
+        }
+        // The token request has its own bucket and is safe to repeat (the SDK never retries it).
         if (url.pathname === '/oauth/token' && (response.status === 429 || response.status >= 500) && attempt < TOKEN_RETRIES) {
           await sleep(retryDelayMs(response, attempt));
           continue;
         }
+        if (url.pathname === '/oauth/token' && response.ok) {
+          const body = (await response.clone().json().catch(() => undefined)) as { scope?: unknown } | undefined;
+          if (typeof body?.scope === 'string') granted = new Set(body.scope.split(' ').filter(Boolean));
+        }
         return response;
       } catch (error) {
+        if (grant !== undefined) pacer.abandon(grant);
         const ms = Math.round(performance.now() - started);
         if (init?.signal?.aborted === true) {
           tracer?.trace(`${method} ${path} -> timed out ${ms}ms`);
@@ -100,7 +184,7 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
           // AbortError; hand it one so it reports ManagementTimeoutError.
           throw Object.assign(new Error(`${method} ${path} timed out`), { name: 'AbortError' });
         }
-        tracer?.trace(`${method} ${path} -> failed ${ms}ms (${networkCode(error) ?? (error as Error).name})`);
+        tracer?.trace(`${method} ${path} -> failed ${ms}ms (${networkErrorCode(error) ?? (error as Error).name})`);
         if (method !== 'GET' || attempt >= GET_NETWORK_RETRIES) throw error;
       }
     }
@@ -109,7 +193,8 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
   const common = {
     domain,
     fetch: tracingFetch,
-    maxRetries: options.maxRetries ?? 4,
+    // The pacer above retries what may be retried; the SDK's retries would add a second wait.
+    maxRetries: 0,
     timeoutInSeconds: options.timeoutSeconds ?? 30,
   };
   let client: ManagementClient;
@@ -146,7 +231,21 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
     return result.data;
   };
 
-  // Since 2025, GET omits `options` without read:connections_options (reference §1.4); a PATCH
+  /** Any other answer, checked against the shape the tool relies on. */
+  const parseAs = <S extends z.ZodType>(schema: S, raw: unknown, what: string): z.output<S> => {
+    const result = schema.safeParse(raw);
+    if (!result.success) throw remoteError(`Auth0 returned ${what} this tool does not understand`, 'please report it with the output of --verbose');
+    return result.data;
+  };
+  const listOf = <S extends z.ZodType>(schema: S, raw: unknown, key: string, what: string): z.output<S>[] => {
+    const items = Array.isArray(raw) ? raw : (raw as Record<string, unknown> | null)?.[key];
+    if (!Array.isArray(items)) throw remoteError(`Auth0 returned ${what} this tool does not understand`, 'please report it with the output of --verbose');
+    return items.map((item) => parseAs(schema, item, what));
+  };
+  type Sdk = typeof client;
+  const sdk: Sdk = client;
+
+  // Since 2025, GET omits `options` without read:connections_options (docs/auth0-facts.md#the-options-scopes); a PATCH
   // built from such a read would wipe the connection, so every read refuses it here.
   const requireOptions = (connection: Connection): Connection => {
     requireSmsOptions(connection);
@@ -156,11 +255,13 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
   return {
     domain,
     requestCount: () => requests,
+    grantedScopes: () => granted,
+    estimateMs: (requestsLeft) => pacer.estimateMs(requestsLeft),
 
     async listSmsConnections() {
-      return call({ operation: 'list' }, async () => {
+      return call({ operation: 'list', resource: 'connection' }, async () => {
         const seen = new Map<string, Connection>();
-        // Checkpoint paging: offset paging stops at 1,000 connections (reference §1.1).
+        // Checkpoint paging: offset paging stops at 1,000 connections (docs/auth0-facts.md#paging).
         let page = await client.connections.list({ strategy: ['sms'], take: PAGE_SIZE });
         for (;;) {
           for (const raw of page.data) {
@@ -174,9 +275,9 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
       });
     },
 
-    async getConnection(idOrName) {
-      const ref = parseConnectionRef(idOrName);
-      return call({ operation: 'read', target: idOrName }, async () => {
+    async getConnection(connectionRef) {
+      const ref = parseConnectionRef(connectionRef);
+      return call({ operation: 'read', resource: 'connection', target: connectionRef }, async () => {
         if (ref.kind === 'id') {
           return requireOptions(parse(await client.connections.get(ref.value), ref.value));
         }
@@ -190,11 +291,96 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
     },
 
     async updateConnection(id, body) {
-      return call({ operation: 'update', target: id }, async () => {
-        const payload: { options: SmsOptions; display_name?: string } = { options: body.options };
+      return call({ operation: 'update', resource: 'connection', target: id }, async () => {
+        const payload: { options: RawOptions; display_name?: string } = { options: body.options };
         if (body.display_name !== undefined) payload.display_name = body.display_name;
         return requireOptions(parse(await client.connections.update(id, payload as Parameters<typeof client.connections.update>[1]), id));
       });
+    },
+
+    async getTenantSettings() {
+      return call({ operation: 'read', resource: 'tenant settings' }, async () => {
+        const settings = (await sdk.tenants.settings.get({ fields: 'phone_consolidated_experience', include_fields: true })) as Record<string, unknown>;
+        const value = settings.phone_consolidated_experience;
+        return typeof value === 'boolean' ? { phone_consolidated_experience: value } : {};
+      });
+    },
+
+    async listPhoneProviders() {
+      return call({ operation: 'list', resource: 'phone provider' }, async () => listOf(phoneProviderSchema, await sdk.branding.phone.providers.list(), 'providers', 'a phone provider'));
+    },
+    async createPhoneProvider(body) {
+      return call({ operation: 'create', resource: 'phone provider' }, async () =>
+        parseAs(phoneProviderSchema, await sdk.branding.phone.providers.create(body as unknown as Parameters<Sdk['branding']['phone']['providers']['create']>[0]), 'a phone provider'),
+      );
+    },
+    async updatePhoneProvider(id, body) {
+      return call({ operation: 'update', resource: 'phone provider', target: id }, async () =>
+        parseAs(phoneProviderSchema, await sdk.branding.phone.providers.update(id, body as Parameters<Sdk['branding']['phone']['providers']['update']>[1]), 'a phone provider'),
+      );
+    },
+    async deletePhoneProvider(id) {
+      await call({ operation: 'delete', resource: 'phone provider', target: id }, async () => sdk.branding.phone.providers.delete(id));
+    },
+    async testPhoneProvider(id, to) {
+      return call({ operation: 'test', resource: 'phone provider', target: id }, async () => {
+        const answer = (await sdk.branding.phone.providers.test(id, { to, delivery_method: 'text' })) as { code?: unknown; message?: unknown } | undefined;
+        return {
+          ...(typeof answer?.code === 'number' ? { code: answer.code } : {}),
+          ...(typeof answer?.message === 'string' ? { message: answer.message } : {}),
+        };
+      });
+    },
+
+    async listTriggerActions(triggerId) {
+      return call({ operation: 'list', resource: 'Action' }, async () => {
+        const actions: Action[] = [];
+        let page = await sdk.actions.list({ triggerId: triggerId as 'custom-phone-provider', per_page: PAGE_SIZE });
+        for (;;) {
+          for (const raw of page.data) actions.push(parseAs(actionSchema, raw, 'an Action'));
+          if (!page.hasNextPage()) break;
+          page = await page.getNextPage();
+        }
+        // The filter is the API's; checked again so that no other trigger's Action is ever touched.
+        return actions.filter((action) => action.supported_triggers?.some((trigger) => trigger.id === triggerId) !== false);
+      });
+    },
+    async getAction(id) {
+      return call({ operation: 'read', resource: 'Action', target: id }, async () => parseAs(actionSchema, await sdk.actions.get(id), 'an Action'));
+    },
+    async createAction(body) {
+      return call({ operation: 'create', resource: 'Action' }, async () =>
+        parseAs(actionSchema, await sdk.actions.create(body as unknown as Parameters<Sdk['actions']['create']>[0]), 'an Action'),
+      );
+    },
+    async updateAction(id, body) {
+      return call({ operation: 'update', resource: 'Action', target: id }, async () =>
+        parseAs(actionSchema, await sdk.actions.update(id, body as Parameters<Sdk['actions']['update']>[1]), 'an Action'),
+      );
+    },
+    async deployAction(id) {
+      await call({ operation: 'deploy', resource: 'Action', target: id }, async () => sdk.actions.deploy(id));
+    },
+    async deleteAction(id) {
+      await call({ operation: 'delete', resource: 'Action', target: id }, async () => sdk.actions.delete(id, { force: true }));
+    },
+
+    async listBindings(triggerId) {
+      return call({ operation: 'list', resource: 'trigger bindings' }, async () => {
+        const bindings: Binding[] = [];
+        let page = await sdk.actions.triggers.bindings.list(triggerId as 'custom-phone-provider', { per_page: 50 });
+        for (;;) {
+          for (const raw of page.data) bindings.push(parseAs(bindingSchema, raw, 'a trigger binding'));
+          if (!page.hasNextPage()) break;
+          page = await page.getNextPage();
+        }
+        return bindings;
+      });
+    },
+    async updateBindings(triggerId, bindings) {
+      return call({ operation: 'update', resource: 'trigger bindings' }, async () =>
+        listOf(bindingSchema, await sdk.actions.triggers.bindings.updateMany(triggerId as 'custom-phone-provider', { bindings }), 'bindings', 'a trigger binding'),
+      );
     },
   };
 }

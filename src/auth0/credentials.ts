@@ -1,3 +1,4 @@
+import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { inputError } from '../core/errors.js';
 import { registerSecret } from '../core/redact.js';
@@ -43,37 +44,40 @@ export function normalizeDomain(raw: string): string {
 
 const nonEmpty = (value: string | undefined): string | undefined => (value === undefined || value.trim() === '' ? undefined : value.trim());
 
-/** Which credentials neither flags nor environment give: a token stands in for client id and secret. */
-export function missingCredentials(flags: CredentialFlags, env: NodeJS.ProcessEnv): { domain: boolean; clientId: boolean; clientSecret: boolean } {
-  const token = nonEmpty(flags.token) ?? nonEmpty(env.AUTH0_ACCESS_TOKEN) ?? nonEmpty(env.AUTH0_API_TOKEN);
+/** Which credentials neither typed answers, flags nor environment give: a token stands in for client id and secret. */
+export function missingCredentials(flags: CredentialFlags, env: NodeJS.ProcessEnv, typed: CredentialFlags = {}): { domain: boolean; clientId: boolean; clientSecret: boolean } {
+  const token = nonEmpty(typed.token) ?? nonEmpty(flags.token) ?? nonEmpty(env.AUTH0_ACCESS_TOKEN) ?? nonEmpty(env.AUTH0_API_TOKEN);
   return {
-    domain: (nonEmpty(flags.domain) ?? nonEmpty(env.AUTH0_DOMAIN)) === undefined,
-    clientId: token === undefined && (nonEmpty(flags.clientId) ?? nonEmpty(env.AUTH0_CLIENT_ID)) === undefined,
-    clientSecret: token === undefined && (nonEmpty(flags.clientSecret) ?? nonEmpty(env.AUTH0_CLIENT_SECRET) ?? nonEmpty(env.AUTH0_CLIENT_ASSERTION_SIGNING_KEY)) === undefined,
+    domain: (nonEmpty(typed.domain) ?? nonEmpty(flags.domain) ?? nonEmpty(env.AUTH0_DOMAIN)) === undefined,
+    clientId: token === undefined && (nonEmpty(typed.clientId) ?? nonEmpty(flags.clientId) ?? nonEmpty(env.AUTH0_CLIENT_ID)) === undefined,
+    clientSecret:
+      token === undefined &&
+      (nonEmpty(typed.clientSecret) ?? nonEmpty(flags.clientSecret) ?? nonEmpty(env.AUTH0_CLIENT_SECRET) ?? nonEmpty(env.AUTH0_CLIENT_ASSERTION_SIGNING_KEY)) === undefined,
   };
 }
 
 /**
- * Flags win over the environment. One error names everything that is missing, so a person
- * fixes it in one go rather than one variable at a time.
+ * Answers typed in the wizard win, then flags, then the environment. One error names everything
+ * that is missing, so a person fixes it in one go rather than one variable at a time. Typed
+ * answers draw no "shell history" warning: they never were on a command line.
  */
-export function resolveCredentials(flags: CredentialFlags, env: NodeJS.ProcessEnv): ResolvedCredentials {
+export function resolveCredentials(flags: CredentialFlags, env: NodeJS.ProcessEnv, typed: CredentialFlags = {}): ResolvedCredentials {
   const warnings: string[] = [];
-  const domainRaw = nonEmpty(flags.domain) ?? nonEmpty(env.AUTH0_DOMAIN);
-  const token = nonEmpty(flags.token) ?? nonEmpty(env.AUTH0_ACCESS_TOKEN) ?? nonEmpty(env.AUTH0_API_TOKEN);
-  const clientId = nonEmpty(flags.clientId) ?? nonEmpty(env.AUTH0_CLIENT_ID);
-  const clientSecret = nonEmpty(flags.clientSecret) ?? nonEmpty(env.AUTH0_CLIENT_SECRET);
+  const domainRaw = nonEmpty(typed.domain) ?? nonEmpty(flags.domain) ?? nonEmpty(env.AUTH0_DOMAIN);
+  const token = nonEmpty(typed.token) ?? nonEmpty(flags.token) ?? nonEmpty(env.AUTH0_ACCESS_TOKEN) ?? nonEmpty(env.AUTH0_API_TOKEN);
+  const clientId = nonEmpty(typed.clientId) ?? nonEmpty(flags.clientId) ?? nonEmpty(env.AUTH0_CLIENT_ID);
+  const clientSecret = nonEmpty(typed.clientSecret) ?? nonEmpty(flags.clientSecret) ?? nonEmpty(env.AUTH0_CLIENT_SECRET);
   const signingKeyRaw = nonEmpty(env.AUTH0_CLIENT_ASSERTION_SIGNING_KEY);
   for (const secret of [token, clientSecret]) registerSecret(secret);
 
-  if (nonEmpty(flags.clientSecret) !== undefined) {
+  if (nonEmpty(flags.clientSecret) !== undefined && nonEmpty(typed.clientSecret) === undefined) {
     warnings.push('--client-secret ends up in shell history and `ps`; prefer the AUTH0_CLIENT_SECRET environment variable');
   }
-  if (nonEmpty(flags.token) !== undefined) {
+  if (nonEmpty(flags.token) !== undefined && nonEmpty(typed.token) === undefined) {
     warnings.push('--token ends up in shell history and `ps`; prefer the AUTH0_ACCESS_TOKEN environment variable');
   }
 
-  const gaps = missingCredentials(flags, env);
+  const gaps = missingCredentials(flags, env, typed);
   const missing = [
     ...(gaps.domain ? ['AUTH0_DOMAIN (or --domain)'] : []),
     ...(gaps.clientId ? ['AUTH0_CLIENT_ID (or --client-id)'] : []),
@@ -100,17 +104,29 @@ export function resolveCredentials(flags: CredentialFlags, env: NodeJS.ProcessEn
   };
 }
 
-/** AUTH0_CLIENT_ASSERTION_SIGNING_KEY holds the PEM itself or a path to it. */
+/**
+ * AUTH0_CLIENT_ASSERTION_SIGNING_KEY holds the PEM itself or a path to it. The key is parsed
+ * here: a malformed one would otherwise fail deep inside the SDK's signing with an error that
+ * reads like a TLS problem.
+ */
 function readSigningKey(value: string): string {
-  if (value.includes('-----BEGIN')) return value.replace(/\\n/g, '\n');
-  try {
-    const pem = readFileSync(value, 'utf8');
-    if (!pem.includes('-----BEGIN')) throw new Error('not PEM');
-    return pem;
-  } catch {
-    throw inputError(
-      'AUTH0_CLIENT_ASSERTION_SIGNING_KEY is neither a PEM private key nor a readable PEM file',
-      'set it to the PKCS#8 PEM text or to the path of the .pem file',
-    );
+  const fix = 'set AUTH0_CLIENT_ASSERTION_SIGNING_KEY to the PKCS#8 PEM text of the private key or to the path of its .pem file';
+  let pem: string;
+  if (value.includes('-----BEGIN')) {
+    pem = value.replace(/\\n/g, '\n');
+  } else {
+    try {
+      pem = readFileSync(value, 'utf8');
+    } catch {
+      throw inputError('AUTH0_CLIENT_ASSERTION_SIGNING_KEY is neither a PEM private key nor a readable PEM file', fix);
+    }
   }
+  try {
+    const key = createPrivateKey(pem);
+    if (key.asymmetricKeyType !== 'rsa' && key.asymmetricKeyType !== 'rsa-pss' && key.asymmetricKeyType !== 'ec') throw new Error('unsupported key type');
+  } catch {
+    // The key text is never repeated: it is a secret.
+    throw inputError('AUTH0_CLIENT_ASSERTION_SIGNING_KEY does not hold a usable private key (not a PEM RSA or EC private key)', fix);
+  }
+  return pem;
 }

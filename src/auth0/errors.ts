@@ -1,10 +1,14 @@
 import { CliError, ExitCode, remoteError } from '../core/errors.js';
+import { networkErrorCode, networkFailure, type NetworkFailure } from '../core/network.js';
 import { redactText } from '../core/redact.js';
+import { untrusted } from '../core/untrusted.js';
 
 /** What the tool was doing when the Management API failed; shapes the message and hint. */
 export interface CallContext {
-  operation: 'list' | 'read' | 'update';
-  /** The connection as the user named it. */
+  operation: 'list' | 'read' | 'create' | 'update' | 'delete' | 'deploy' | 'test';
+  /** What was asked for, for messages. */
+  resource: 'connection' | 'tenant settings' | 'phone provider' | 'Action' | 'trigger bindings';
+  /** The connection (or other object) as the user named it. */
   target?: string | undefined;
   domain: string;
 }
@@ -12,28 +16,17 @@ export interface CallContext {
 const SCOPE_HINT = (scope: string) =>
   `grant the "${scope}" scope to your Machine-to-Machine app: Dashboard > Applications > APIs > Auth0 Management API > Machine to Machine Applications (a --token must be issued with it too)`;
 
-const NETWORK_EXPLANATIONS: Record<string, [string, string]> = {
-  ENOTFOUND: ['cannot resolve the tenant domain', 'check --domain / AUTH0_DOMAIN (e.g. acme.eu.auth0.com) and your DNS'],
-  EAI_AGAIN: ['DNS lookup of the tenant domain failed', 'check your network connection and DNS, then retry'],
-  ECONNREFUSED: ['the connection to the tenant was refused', 'check --domain / AUTH0_DOMAIN and any proxy or firewall'],
-  ECONNRESET: ['the connection to the tenant was reset', 'retry; if it persists, check your proxy or firewall'],
-  ETIMEDOUT: ['the connection to the tenant timed out', 'check your network connection, then retry'],
-  UND_ERR_SOCKET: ['the connection to the tenant closed unexpectedly', 'retry; if it persists, check your proxy or firewall'],
-  UND_ERR_CONNECT_TIMEOUT: ['the connection to the tenant timed out', 'check your network connection, then retry'],
+const NETWORK_EXPLANATIONS: Record<NetworkFailure, [string, string]> = {
+  'dns-not-found': ['cannot resolve the tenant domain', 'check --domain / AUTH0_DOMAIN (e.g. acme.eu.auth0.com) and your DNS'],
+  'dns-temporary': ['DNS lookup of the tenant domain failed', 'check your network connection and DNS, then retry'],
+  refused: ['the connection to the tenant was refused', 'check --domain / AUTH0_DOMAIN and any proxy or firewall'],
+  reset: ['the connection to the tenant was reset', 'retry; if it persists, check your proxy or firewall'],
+  'connect-timeout': ['the connection to the tenant timed out', 'check your network connection, then retry'],
+  'answer-timeout': ['the tenant did not answer in time', 'check your network connection, then retry'],
+  unreachable: ['there is no route to the tenant', 'check your network connection and --domain, then retry'],
+  'not-https': ['the tenant domain does not speak HTTPS', 'check --domain / AUTH0_DOMAIN and any proxy'],
+  'tls-untrusted': ['the TLS certificate of the tenant is not trusted', 'behind a TLS-inspecting proxy, point NODE_EXTRA_CA_CERTS at its CA certificate'],
 };
-
-const TLS_CODES = /^(CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_(GET|VERIFY)|ERR_TLS|ERR_SSL|ERR_OSSL|HOSTNAME_MISMATCH)/;
-
-/** The innermost error code of a failed fetch (undici wraps the socket error in `cause`). */
-export function networkCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && current !== null && typeof current === 'object'; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
 
 interface ErrorBody {
   error?: unknown;
@@ -66,8 +59,10 @@ export function toCliError(error: unknown, context: CallContext): CliError {
   const message = String((error as { message?: unknown })?.message ?? '');
   const statusCode = (error as { statusCode?: unknown })?.statusCode;
   const body = bodyOf(error);
-  const apiMessage = typeof body.message === 'string' ? redactText(body.message) : undefined;
-  const what = context.target === undefined ? '' : ` "${context.target}"`;
+  // Auth0's own words, redacted and rendered safe: the message can quote what was sent.
+  const apiMessage = typeof body.message === 'string' ? untrusted(redactText(body.message)) : undefined;
+  const errorCode = typeof body.errorCode === 'string' ? body.errorCode : undefined;
+  const what = context.target === undefined ? '' : ` "${untrusted(context.target)}"`;
 
   if (name === 'ManagementTimeoutError' || (message.includes('token request timed out'))) {
     return remoteError(`the Management API did not answer in time (${context.domain})`, 'retry; check your network and https://status.auth0.com', error);
@@ -84,7 +79,7 @@ export function toCliError(error: unknown, context: CallContext): CliError {
     }
     if (statusCode === 401 || statusCode === 400) {
       return remoteError(
-        `Auth0 rejected the client credentials (${statusCode}${typeof body.error === 'string' ? ` ${body.error}` : ''})`,
+        `Auth0 rejected the client credentials (${statusCode}${typeof body.error === 'string' ? ` ${untrusted(body.error)}` : ''})`,
         'check AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET (or the signing key) of a Machine-to-Machine app in this tenant',
         error,
       );
@@ -97,43 +92,65 @@ export function toCliError(error: unknown, context: CallContext): CliError {
     switch (statusCode) {
       case 401:
         return remoteError('the Management API rejected the access token (401 Invalid token)', 'the token is expired, malformed or for another tenant: get a new one, or use client credentials', error);
+      case 400:
+      case 422:
+        // Payload and path validation name the property: the input is at fault, not the network
+        // (docs/auth0-facts.md#errors).
+        if (errorCode === 'invalid_body' || errorCode === 'invalid_uri' || errorCode === 'invalid_query_string') {
+          const property = apiMessage?.match(/on property ([A-Za-z0-9_.[\]-]+)/)?.[1];
+          return new CliError(ExitCode.input, `Auth0 refused the ${context.resource}${property === undefined ? '' : ` (${property})`}: ${apiMessage ?? errorCode}`, {
+            hint: property === undefined ? 'fix the value Auth0 names, then run again' : `fix ${property}, then run again`,
+            cause: error,
+          });
+        }
+        return remoteError(`Auth0 refused the request (HTTP ${statusCode}${errorCode === undefined ? '' : `, ${errorCode}`})${apiMessage ? `: ${apiMessage}` : ''}`, 'run with --verbose to see the calls', error);
       case 403: {
-        const scope = apiMessage?.match(/(?:expected any of:\s*|requires the "?)((?:read|update):[a-z_]+)/)?.[1]
-          ?? (context.operation === 'update' ? 'update:connections' : 'read:connections');
-        return remoteError(`missing scope ${scope}: ${apiMessage ?? 'Forbidden'}`, SCOPE_HINT(scope), error);
+        // A 403 is a missing scope only when Auth0 says so; others (a deprecated feature, a
+        // tenant setting) carry their own message.
+        const scopeNamed = apiMessage?.match(/(?:expected any of:\s*|requires the "?)((?:read|create|update|delete):[a-z_]+)/)?.[1];
+        if (errorCode === 'insufficient_scope' || scopeNamed !== undefined || /insufficient scope/i.test(apiMessage ?? '')) {
+          const scope = scopeNamed ?? 'the scope this call needs';
+          return new CliError(ExitCode.remote, `missing scope ${scope}: ${apiMessage ?? 'Forbidden'}`, { hint: SCOPE_HINT(scope), cause: error, missingScope: scopeNamed });
+        }
+        return remoteError(`Auth0 refused the request (403${errorCode === undefined ? '' : `, ${errorCode}`}): ${apiMessage ?? 'Forbidden'}`, 'the message above says why; it is not a missing scope', error);
       }
       case 404:
-        return new CliError(ExitCode.input, `connection${what} not found in ${context.domain}`, {
-          hint: 'run `auth0-sms-gateway list` to see the SMS connections and their ids',
-          cause: error,
-        });
+        if (context.resource === 'connection') {
+          return new CliError(ExitCode.input, `connection${what} not found in ${context.domain}`, {
+            hint: 'run `auth0-sms-gateway list` to see the SMS connections and their ids',
+            cause: error,
+          });
+        }
+        return remoteError(`the ${context.resource}${what} was not found in ${context.domain}${apiMessage ? `: ${apiMessage}` : ''}`, 'someone may have removed it meanwhile: run `auth0-sms-gateway status` to see the current state', error);
       case 409:
-        return remoteError(`Auth0 refused the change (409 Conflict): ${apiMessage ?? ''}`.trim(), 'someone else may be changing this connection; re-run to see the current state', error);
+        return remoteError(
+          `Auth0 refused the ${context.resource} (409 Conflict): ${apiMessage ?? 'conflict'}`,
+          context.resource === 'connection'
+            ? 'a naming conflict (another connection has this name for one of its applications), not a concurrent edit: rename one of them'
+            : 'Auth0 allows only one of these per tenant: run `auth0-sms-gateway status` to see the one there',
+          error,
+        );
       case 429:
         return remoteError('rate limited by the Management API after several retries (429)', 'wait for the rate limit to reset (a minute at most) and retry; other tools on this tenant share the limit', error);
       default:
         if (statusCode >= 500) {
           return remoteError(`the Management API failed (HTTP ${statusCode})`, 'a problem on Auth0\'s side: retry in a moment; see https://status.auth0.com', error);
         }
-        return remoteError(`the Management API refused the request (HTTP ${statusCode})${apiMessage ? `: ${apiMessage}` : ''}`, 'run with --verbose to see the calls', error);
+        return remoteError(`the Management API refused the request (HTTP ${statusCode}${errorCode === undefined ? '' : `, ${errorCode}`})${apiMessage ? `: ${apiMessage}` : ''}`, 'run with --verbose to see the calls', error);
     }
   }
 
-  const code = networkCode(error);
+  const code = networkErrorCode(error);
   if (code !== undefined) {
-    const known = NETWORK_EXPLANATIONS[code];
-    if (known) return remoteError(`${known[0]} (${context.domain}, ${code})`, known[1], error);
-    if (TLS_CODES.test(code)) {
-      return remoteError(
-        `the TLS certificate of ${context.domain} is not trusted (${code})`,
-        'behind a TLS-inspecting proxy, point NODE_EXTRA_CA_CERTS at its CA certificate',
-        error,
-      );
+    const failure = networkFailure(code);
+    if (failure === 'tls-untrusted') {
+      return remoteError(`the TLS certificate of ${context.domain} is not trusted (${code})`, NETWORK_EXPLANATIONS[failure][1], error);
     }
+    if (failure !== undefined) return remoteError(`${NETWORK_EXPLANATIONS[failure][0]} (${context.domain}, ${code})`, NETWORK_EXPLANATIONS[failure][1], error);
     return remoteError(`network error talking to ${context.domain} (${code})`, 'check your network connection and --domain, then retry', error);
   }
   if (message === 'fetch failed' || name === 'TypeError') {
     return remoteError(`cannot reach ${context.domain}`, 'check your network connection and --domain, then retry', error);
   }
-  return remoteError(`unexpected error talking to the Management API: ${redactText(message).split('\n')[0] ?? ''}`, 'run with --verbose for details', error);
+  return remoteError(`unexpected error talking to the Management API: ${untrusted(redactText(message).split('\n')[0] ?? '')}`, 'run with --verbose for details', error);
 }

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { parseConnectionRef, type ConnectionsApi } from '../auth0/client.js';
+import * as z from 'zod';
+import { parseConnectionRef, type ManagementApi } from '../auth0/client.js';
 import { parseApplyFile, type ApplyEntry } from '../core/apply-file.js';
 import { CliError, ExitCode, inputError, remoteError } from '../core/errors.js';
 import type { Connection } from '../core/options.js';
@@ -7,15 +7,15 @@ import { planSmsUpdate, type SmsPlan } from '../core/plan.js';
 import { registerSecret } from '../core/redact.js';
 import { changesToJson, renderChanges } from '../ui/diff.js';
 import type { Io } from '../ui/output.js';
-import type { CommandContext } from './context.js';
-import { readStdinText } from './secret-input.js';
-import { resolveSmsConnection } from './target.js';
-import { backupIfWanted, confirmOrThrow, patchChecked, type WriteFlags } from './write-flow.js';
+import { BIN_NAME } from '../version.js';
+import { defineCommand } from '../flow/command.js';
+import type { CommandContext } from '../flow/context.js';
+import { INPUT_LIMITS, readBoundedFile, readBoundedStdin } from '../flow/read-input.js';
+import { writeFlagsShape } from '../flow/settings-flags.js';
+import { resolveSmsConnection } from '../flow/target.js';
+import { backupConnection, confirmOrThrow, patchChecked } from '../flow/write.js';
 
-export interface ApplyFlags extends WriteFlags {
-  file: string;
-  exitCode?: boolean | undefined;
-}
+const flagsSchema = z.strictObject({ ...writeFlagsShape, file: z.string(), exitCode: z.boolean().optional() });
 
 interface Target {
   entry: ApplyEntry;
@@ -35,7 +35,7 @@ const label = (c: Connection) => `${c.name} (${c.id})`;
  * the first write, one diff is shown and confirmed once, then each is backed up, re-read and
  * PATCHed. Idempotent: a second run finds nothing to change.
  */
-export async function runApply(ctx: CommandContext, flags: ApplyFlags): Promise<number> {
+export const command = defineCommand(flagsSchema, async (ctx, flags) => {
   const { output } = ctx;
   const dryRun = flags.dryRun === true;
   if (flags.exitCode === true && !dryRun) {
@@ -97,7 +97,7 @@ export async function runApply(ctx: CommandContext, flags: ApplyFlags): Promise<
   // Every backup before the first PATCH: a backup folder that cannot be written stops the run
   // while nothing has changed, instead of after some connections were written.
   for (const t of pending) {
-    t.backup = backupIfWanted(ctx, api, t.connection, flags);
+    t.backup = backupConnection(ctx, api, t.connection, flags);
     if (t.backup !== null) output.info(`backup of ${t.connection.name}: ${t.backup}`);
   }
   // A failure does not stop the run: the connections are independent, the user approved each
@@ -106,7 +106,7 @@ export async function runApply(ctx: CommandContext, flags: ApplyFlags): Promise<
   // re-running the same file writes only what still differs.
   for (const t of pending) {
     try {
-      await patchChecked(api, t.connection, t.plan.next, t.backup);
+      await patchChecked(api, t.connection, t.plan.next, t.backup, { settleWaitsMs: ctx.settleWaitsMs });
       t.changed = true;
     } catch (error) {
       t.error = error instanceof CliError ? error : remoteError(`unexpected error: ${String((error as Error)?.message ?? error).split('\n')[0]}`);
@@ -134,13 +134,13 @@ export async function runApply(ctx: CommandContext, flags: ApplyFlags): Promise<
       (changed.length === 0 ? '' : `; changed and kept: ${changed.map((t) => t.connection.name).join(', ')}`),
     'fix the cause listed above and run the same apply again: it changes only what still differs',
   );
-}
+});
 
 /**
  * Reads and plans every connection before anything is written, so that a missing connection
  * or a setting one of them cannot take stops the run with nothing changed.
  */
-async function planAll(ctx: CommandContext, api: ConnectionsApi, entries: readonly ApplyEntry[], where: (entry: ApplyEntry) => string): Promise<Target[]> {
+async function planAll(ctx: CommandContext, api: ManagementApi, entries: readonly ApplyEntry[], where: (entry: ApplyEntry) => string): Promise<Target[]> {
   const targets: Target[] = [];
   const seen = new Map<string, ApplyEntry>();
   const problems: string[] = [];
@@ -169,14 +169,13 @@ async function planAll(ctx: CommandContext, api: ConnectionsApi, entries: readon
 }
 
 async function readApplyFile(file: string, io: Io): Promise<string> {
+  const limits = { limit: INPUT_LIMITS.applyFile, hint: 'pass the desired-state file (a few kilobytes of YAML or JSON)' };
   if (file === '-') {
-    return readStdinText(io.stdin, () =>
-      inputError('-f - reads the file from stdin, but stdin is a terminal', 'pipe it in (`cat sms-gateway.yaml | auth0-sms-gateway apply -f -`), or pass the path'),
-    );
+    return readBoundedStdin(io.stdin, {
+      ...limits,
+      what: 'the apply file from stdin',
+      whenTerminal: () => inputError('-f - reads the file from stdin, but stdin is a terminal', `pipe it in (\`cat sms-gateway.yaml | ${BIN_NAME} apply -f -\`), or pass the path`),
+    });
   }
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    throw inputError(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, 'check the path, or pass -f - to read the file from stdin');
-  }
+  return readBoundedFile(file, { ...limits, what: file, hint: 'check the path, or pass -f - to read the file from stdin' });
 }

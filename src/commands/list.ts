@@ -1,24 +1,29 @@
-import { smsSummary } from '../core/options.js';
+import * as z from 'zod';
+import { defineCommand } from '../flow/command.js';
+import { connectionItem, unifiedPhoneFor } from '../flow/routes.js';
 import { renderTable } from '../ui/output.js';
-import type { CommandContext } from './context.js';
 
-export async function runList(ctx: CommandContext): Promise<void> {
+/** Every SMS connection (all pages) with where its codes go: its route, from its options and the tenant setting. */
+export const command = defineCommand(z.strictObject({}), async (ctx) => {
+  const { output } = ctx;
   const api = await ctx.auth0();
-  const rows = (await api.listSmsConnections()).map(smsSummary);
-  if (ctx.output.json) {
-    ctx.output.printJson(rows);
+  const connections = await api.listSmsConnections();
+  const unifiedPhone = await unifiedPhoneFor(api, output, connections);
+  const rows = connections.map((connection) => connectionItem(connection, unifiedPhone));
+  if (output.json) {
+    output.printJson(rows);
     return;
   }
   if (rows.length === 0) {
-    ctx.output.info(`No SMS connections in ${api.domain}. Create one under Authentication > Passwordless > SMS.`);
+    output.info(`No SMS connections in ${api.domain}. Create one under Authentication > Passwordless > SMS.`);
     return;
   }
-  ctx.output.data(
+  output.data(
     renderTable(
-      ['NAME', 'ID', 'PROVIDER', 'GATEWAY URL', 'AUTH', 'FORWARD REQ INFO', 'FROM'],
-      rows.map((r) => [r.name, r.id, r.provider, r.gateway_url ?? '-', r.authentication, r.forward_req_info ? 'yes' : 'no', r.from ?? '-']),
-      ctx.output.style,
+      ['NAME', 'ID', 'ROUTE', 'PROVIDER', 'GATEWAY URL', 'AUTH', 'FORWARD REQ INFO', 'FROM'],
+      rows.map((r) => [r.name, r.id, r.route, r.provider, r.gateway_url ?? '-', r.authentication, r.forward_req_info ? 'yes' : 'no', r.from ?? '-']),
+      output.style,
     ),
   );
-  ctx.output.info(`${rows.length} SMS connection${rows.length === 1 ? '' : 's'} in ${api.domain}`);
-}
+  output.info(`${rows.length} SMS connection${rows.length === 1 ? '' : 's'} in ${api.domain}`);
+});

@@ -1,22 +1,60 @@
-import { readBackup } from '../backup/backup.js';
+import * as z from 'zod';
 import { diffOptions } from '../core/diff.js';
-import { requireSmsConnection } from '../core/options.js';
 import { CliError, ExitCode, inputError } from '../core/errors.js';
-import type { CommandContext } from './context.js';
-import { showConfirmWrite, type WriteFlags } from './write-flow.js';
+import { gatewayUrlProblem } from '../core/gateway-url.js';
+import { rewritableOptions } from '../core/options.js';
+import { untrusted } from '../core/untrusted.js';
+import { readBackup, untrustedBackupLocation, type ConnectionBackup } from '../flow/backup.js';
+import { defineCommand } from '../flow/command.js';
+import type { CommandContext } from '../flow/context.js';
+import { restorePhoneSide } from '../flow/phone-restore.js';
+import { writeFlagsShape } from '../flow/settings-flags.js';
+import { showConfirmWrite } from '../flow/write.js';
 
-export interface RestoreFlags extends WriteFlags {
-  force?: boolean | undefined;
-}
+const flagsSchema = z.strictObject({ ...writeFlagsShape, force: z.boolean().optional(), twilioAuthTokenEnv: z.string().optional() });
+type RestoreFlags = z.output<typeof flagsSchema>;
 
-/** Puts back the options a backup holds, through the same diff → confirm → re-read → PATCH flow. */
-export async function runRestore(ctx: CommandContext, file: string, flags: RestoreFlags): Promise<number> {
-  const { output } = ctx;
+/**
+ * Puts back what a backup holds, through the same diff → confirm → back up → write flow: a
+ * connection's options, or the tenant's phone provider and its binding. The backup is checked
+ * in full before any request.
+ */
+export const command = defineCommand(flagsSchema, async (ctx, flags, [fileArgument]) => {
+  const file = fileArgument ?? '';
+  const risk = untrustedBackupLocation(file);
+  if (risk !== undefined && flags.force !== true) {
+    throw inputError(`refusing the backup ${untrusted(file)}: ${risk}, so anyone could have changed what it puts back`, 'check the file and its folder (chmod go-w), then run again; --force restores it anyway');
+  }
   const saved = readBackup(file);
+  if (saved.format === 'auth0-sms-gateway/backup@1') checkConnectionBackup(saved, file);
   const api = await ctx.auth0();
   if (saved.tenant !== api.domain && flags.force !== true) {
-    throw inputError(`${file} is a backup of tenant ${saved.tenant}, not ${api.domain}`, 'point --domain at that tenant, or pass --force to restore it here anyway');
+    throw inputError(`${untrusted(file)} is a backup of tenant ${untrusted(saved.tenant)}, not ${api.domain}`, 'point --domain at that tenant, or pass --force to restore it here anyway');
   }
+  if (saved.format === 'auth0-sms-gateway/phone-provider-backup@1') return restorePhoneSide(ctx, api, saved, file, flags);
+  return restoreConnection(ctx, saved, file, flags);
+});
+
+/**
+ * The backed-up options must be options this tool would write itself, whatever strategy the
+ * file claims: a hand-edited or forged backup must not put an http:// gateway, control
+ * characters or a provider the tool does not know back onto a tenant.
+ */
+function checkConnectionBackup(saved: ConnectionBackup, file: string): void {
+  if (saved.connection.strategy !== 'sms') {
+    throw inputError(`${untrusted(file)} is a backup of a "${untrusted(saved.connection.strategy)}" connection; this tool restores SMS connections only`, 'pass a backup written by auth0-sms-gateway configure');
+  }
+  const options = rewritableOptions(saved.connection);
+  const url = options.gateway_url;
+  if (typeof url === 'string' || options.provider === 'sms_gateway') {
+    const problem = typeof url === 'string' ? gatewayUrlProblem(url) : 'the backup says provider sms_gateway but holds no gateway_url';
+    if (problem !== undefined) throw inputError(`${untrusted(file)}: options.gateway_url: ${problem}`, 'this backup cannot be restored as it is: edit it, or restore another one');
+  }
+}
+
+async function restoreConnection(ctx: CommandContext, saved: ConnectionBackup, file: string, flags: RestoreFlags): Promise<number> {
+  const { output } = ctx;
+  const api = await ctx.auth0();
   let current;
   try {
     current = await api.getConnection(saved.connection.id);
@@ -24,30 +62,29 @@ export async function runRestore(ctx: CommandContext, file: string, flags: Resto
     const gone = error instanceof CliError && error.exitCode === ExitCode.input;
     if (!gone) throw error;
     if (flags.force !== true) {
-      throw inputError(`${saved.connection.name} (${saved.connection.id}), the connection of this backup, no longer exists in ${api.domain}`, 'pass --force to restore the backup onto the connection that now has that name');
+      throw inputError(`${untrusted(saved.connection.name)} (${untrusted(saved.connection.id)}), the connection of this backup, no longer exists in ${api.domain}`, 'pass --force to restore the backup onto the connection that now has that name');
     }
     current = await api.getConnection(saved.connection.name);
   }
   if ((current.id !== saved.connection.id || current.name !== saved.connection.name) && flags.force !== true) {
-    throw inputError(`${file} is a backup of ${saved.connection.name} (${saved.connection.id}), not ${current.name} (${current.id})`, 'pass --force to restore it onto this connection anyway');
+    throw inputError(`${untrusted(file)} is a backup of ${untrusted(saved.connection.name)} (${untrusted(saved.connection.id)}), not ${untrusted(current.name)} (${current.id})`, 'pass --force to restore it onto this connection anyway');
   }
-  requireSmsConnection(current);
-  const next = saved.connection.options ?? {};
+  const next = rewritableOptions(saved.connection);
   const outcome = await showConfirmWrite(
     ctx,
     api,
     {
       current,
       next,
-      changes: diffOptions(current.options ?? {}, next),
-      headingSuffix: `, back to the backup of ${saved.createdAt}`,
-      nothingToChange: `Nothing to change: ${current.name} already holds the backed-up options.`,
-      confirmQuestion: `Restore ${current.name} on ${api.domain} to the backup of ${saved.createdAt}?`,
+      changes: diffOptions(rewritableOptions(current), next),
+      headingSuffix: `, back to the backup of ${untrusted(saved.createdAt)}`,
+      nothingToChange: `Nothing to change: ${untrusted(current.name)} already holds the backed-up options.`,
+      confirmQuestion: `Restore ${untrusted(current.name)} on ${api.domain} to the backup of ${untrusted(saved.createdAt)}?`,
       json: { restoredFrom: file },
     },
     // The state being replaced gets its own backup: a restore can be undone too.
     flags,
   );
-  if (outcome.result === 'applied') output.info(output.style.green(`Done: ${current.name} holds the options of ${saved.createdAt} again.`));
+  if (outcome.result === 'applied') output.info(output.style.green(`Done: ${untrusted(current.name)} holds the options of ${untrusted(saved.createdAt)} again.`));
   return 0;
 }

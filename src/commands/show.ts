@@ -1,30 +1,39 @@
+import * as z from 'zod';
 import { requireSmsConnection, smsSummary } from '../core/options.js';
 import { redactDeep } from '../core/redact.js';
-import type { CommandContext } from './context.js';
+import { describeRoute, routeOf } from '../core/route.js';
+import { untrusted } from '../core/untrusted.js';
+import { defineCommand } from '../flow/command.js';
+import { unifiedPhoneFor } from '../flow/routes.js';
 
-export async function runShow(ctx: CommandContext, ref: string): Promise<void> {
+/** One SMS connection, options in full with every secret redacted, and where its codes really go. */
+export const command = defineCommand(z.strictObject({}), async (ctx, _flags, [connectionRef]) => {
+  const { output } = ctx;
   const api = await ctx.auth0();
-  const connection = await api.getConnection(ref);
-  requireSmsConnection(connection);
-  // Auth0 returns twilio_token and gateway_authentication.secret in clear text (reference §2.4).
+  const connection = requireSmsConnection(await api.getConnection(connectionRef ?? ''));
+  const unifiedPhone = await unifiedPhoneFor(api, output, [connection]);
+  const route = routeOf(connection.options, unifiedPhone);
+  // Auth0 returns twilio_token and gateway_authentication.secret in clear text (docs/auth0-facts.md#connection-options).
   const safe = redactDeep(connection);
-  if (ctx.output.json) {
-    ctx.output.printJson(safe);
+  if (output.json) {
+    output.printJson({ ...safe, route });
     return;
   }
   const summary = smsSummary(connection);
-  const { style } = ctx.output;
+  const { style } = output;
   const lines = [
-    `${style.bold(connection.name)} ${style.dim(connection.id)}`,
-    `display name      ${connection.display_name ?? '-'}`,
-    `provider          ${summary.provider}`,
-    `gateway url       ${summary.gateway_url ?? '-'}`,
+    `${style.bold(untrusted(connection.name))} ${style.dim(connection.id)}`,
+    `route             ${route}: ${describeRoute(route)}`,
+    `display name      ${untrusted(connection.display_name ?? '-')}`,
+    `provider          ${untrusted(summary.provider)}`,
+    `gateway url       ${untrusted(summary.gateway_url ?? '-')}`,
     `authentication    ${summary.authentication}`,
     `forward req info  ${summary.forward_req_info ? 'yes' : 'no'}`,
-    `from              ${summary.from ?? '-'}`,
+    `from              ${untrusted(summary.from ?? '-')}`,
     '',
     style.bold('options'),
+    // JSON escapes control characters in strings; the output layer escapes the rest (C1, bidi).
     JSON.stringify(safe.options, null, 2),
   ];
-  ctx.output.data(lines.join('\n'));
-}
+  output.data(lines.join('\n'));
+});

@@ -1,5 +1,5 @@
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { inputError } from './errors.js';
 import {
   audienceSchema,
@@ -40,7 +40,7 @@ const secretReferenceSchema = z
   .regex(ENV_REFERENCE, { error: (issue) => secretReferenceProblem(issue.input) })
   .meta({ description: 'the HS256 signing secret, as a reference to an environment variable: ${SMS_GATEWAY_SECRET}', examples: ['${SMS_GATEWAY_SECRET}'] });
 
-const bearerAuthenticationSchema = z.strictObject({
+const fileBearerSchema = z.strictObject({
   method: z.literal('bearer', { error: 'method must be "bearer" (for no authentication, write `authentication: none`)' }),
   // Defaults, not "keep what the connection has": the file alone decides the authentication.
   subject: subjectSchema.default(DEFAULT_SUBJECT).meta({ description: 'the JWT `sub` claim' }),
@@ -66,7 +66,7 @@ const connectionEntrySchema = z.strictObject({
     examples: ['https://sms.example.com/v1/messages'],
   }),
   authentication: z
-    .union([z.literal('none'), bearerAuthenticationSchema], {
+    .union([z.literal('none'), fileBearerSchema], {
       error: 'authentication must be "none", or a mapping with method: bearer, audience and secret',
     })
     .meta({ description: '"none", or a bearer JWT signed with a secret Auth0 and your gateway share' }),
@@ -84,6 +84,14 @@ const connectionEntrySchema = z.strictObject({
     .meta({ description: 'keep twilio_sid and twilio_token on the connection (by default they are removed)' }),
 }, { error: 'each connection must be a mapping with connection, gateway_url and authentication' });
 
+/**
+ * The tenant's phone provider (Unified Phone Experience): the same gateway settings as a
+ * connection's, without what only a connection has (its name, from, template, Twilio keys).
+ */
+const phoneProviderEntrySchema = connectionEntrySchema
+  .omit({ connection: true, from: true, template: true, keep_twilio: true })
+  .meta({ description: "the tenant's phone provider: one custom-phone-provider Action that calls the same gateway with the same request and JWT" });
+
 export const applyFileSchema = z
   .strictObject(
     {
@@ -91,10 +99,15 @@ export const applyFileSchema = z
       connections: z
         .array(connectionEntrySchema, { error: 'connections must be a list of connections' })
         .min(1, { error: 'connections is empty: list at least one connection' })
+        .optional()
         .meta({ description: 'the SMS connections to configure, each listed once' }),
+      phone_provider: phoneProviderEntrySchema.optional(),
     },
     { error: 'the file must be a mapping with a `connections:` list' },
   )
+  .refine((file) => file.connections !== undefined || file.phone_provider !== undefined, {
+    error: 'the file names nothing to configure: write a `connections:` list, a `phone_provider:` entry, or both',
+  })
   .meta({
     title: 'auth0-sms-gateway apply file',
     description:
@@ -123,6 +136,19 @@ export interface ApplyEntry {
   desired: DesiredSettings;
 }
 
+/** The file's `phone_provider:` entry, ready for planPhoneProvider. */
+export interface PhoneProviderApplyEntry {
+  path: 'phone_provider';
+  line: number;
+  desired: { gatewayUrl: string; authentication: DesiredSettings['authentication']; forwardReqInfo?: boolean };
+}
+
+/** Everything the file asks for. */
+export interface ApplyDocument {
+  connections: ApplyEntry[];
+  phoneProvider: PhoneProviderApplyEntry | null;
+}
+
 export interface ParseApplyFileOptions {
   /** The file as the user named it (`stdin` for -), at the start of every message. */
   source: string;
@@ -141,6 +167,11 @@ interface Problem {
  * line numbers for either; it also rejects duplicate keys, which JSON.parse silently drops.
  */
 export function parseApplyFile(text: string, options: ParseApplyFileOptions): ApplyEntry[] {
+  return parseApplyDocument(text, options).connections;
+}
+
+/** The whole file: its connections and its phone provider entry. */
+export function parseApplyDocument(text: string, options: ParseApplyFileOptions): ApplyDocument {
   const { source } = options;
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
@@ -165,20 +196,35 @@ export function parseApplyFile(text: string, options: ParseApplyFileOptions): Ap
       .sort((a, b) => a.line - b.line)
       .map((p) => `${source}:${p.line}: ${p.text}`);
   const parsed = applyFileSchema.safeParse(value, { reportInput: true });
-  if (!parsed.success) throw fileError(where(explain(parsed.error.issues, [])));
+  if (!parsed.success) throw fileError(where(explainIssues(parsed.error.issues, [])));
 
   const problems: Problem[] = [];
-  const entries = parsed.data.connections.map((entry, index) =>
+  const connections = parsed.data.connections ?? [];
+  const entries = connections.map((entry, index) =>
     resolveEntry(entry, index, lineOf(doc, lineCounter, ['connections', index, 'connection']), options.env, problems),
   );
+  const phone = parsed.data.phone_provider;
+  let phoneProvider: PhoneProviderApplyEntry | null = null;
+  if (phone !== undefined) {
+    const resolved = resolveSettings(phone, ['phone_provider'], options.env, problems);
+    phoneProvider = {
+      path: 'phone_provider',
+      line: lineOf(doc, lineCounter, ['phone_provider']),
+      desired: {
+        gatewayUrl: phone.gateway_url,
+        authentication: resolved.authentication,
+        ...(phone.forward_req_info === undefined ? {} : { forwardReqInfo: phone.forward_req_info }),
+      },
+    };
+  }
   const firstAt = new Map<string, number>();
-  parsed.data.connections.forEach((entry, index) => {
+  connections.forEach((entry, index) => {
     const first = firstAt.get(entry.connection);
     if (first === undefined) firstAt.set(entry.connection, index);
     else problems.push({ path: ['connections', index, 'connection'], message: `"${entry.connection}" is already listed at connections[${first}]: list each connection once` });
   });
   if (problems.length > 0) throw fileError(where(problems));
-  return entries;
+  return { connections: entries, phoneProvider };
 }
 
 function fileError(lines: string[]) {
@@ -191,29 +237,36 @@ function formatProblem(problem: Problem): string {
 }
 
 /** Desired settings in the planner's terms; the secret is looked up here, so only here can it be checked. */
-function resolveEntry(entry: ApplyFile['connections'][number], index: number, line: number, env: ParseApplyFileOptions['env'], problems: Problem[]): ApplyEntry {
-  const at = ['connections', index];
-  const desired: DesiredSettings = { gatewayUrl: entry.gateway_url, authentication: { method: 'none' }, keepTwilio: entry.keep_twilio };
+function resolveEntry(entry: NonNullable<ApplyFile['connections']>[number], index: number, line: number, env: ParseApplyFileOptions['env'], problems: Problem[]): ApplyEntry {
+  const desired: DesiredSettings = { gatewayUrl: entry.gateway_url, ...resolveSettings(entry, ['connections', index], env, problems), keepTwilio: entry.keep_twilio };
   if (entry.forward_req_info !== undefined) desired.forwardReqInfo = entry.forward_req_info;
   if (entry.from !== undefined) desired.from = entry.from;
   if (entry.template !== undefined) desired.template = entry.template;
-  const result = { path: `connections[${index}]`, line, connection: entry.connection, desired };
-  if (entry.authentication === 'none') return result;
+  return { path: `connections[${index}]`, line, connection: entry.connection, desired };
+}
 
+/** An entry's authentication with its `${NAME}` secret read from the environment, checked as a flag's would be. */
+function resolveSettings(
+  entry: Pick<NonNullable<ApplyFile['connections']>[number], 'gateway_url' | 'authentication'>,
+  at: PropertyKey[],
+  env: ParseApplyFileOptions['env'],
+  problems: Problem[],
+): { authentication: NonNullable<DesiredSettings['authentication']> } {
+  if (entry.authentication === 'none') return { authentication: { method: 'none' } };
   const { subject, audience, secret: reference, secret_base64_encoded } = entry.authentication;
   const name = ENV_REFERENCE.exec(reference)?.[1] ?? '';
   const secret = env[name];
   if (secret === undefined || secret === '') {
     problems.push({ path: [...at, 'authentication', 'secret'], message: `environment variable ${name} (from \${${name}}) is not set or empty: set it where apply runs` });
-    return result;
+    return { authentication: { method: 'none' } };
   }
-  desired.authentication = { method: 'bearer', subject, audience, secret, secretBase64Encoded: secret_base64_encoded };
+  const authentication = { method: 'bearer' as const, subject, audience, secret, secretBase64Encoded: secret_base64_encoded };
   // What the file alone could not show: the secret's length and, when marked so, its base64url form.
-  const checked = desiredSettingsSchema.safeParse(desired);
+  const checked = desiredSettingsSchema.safeParse({ gatewayUrl: entry.gateway_url, authentication });
   if (!checked.success) {
     problems.push(...checked.error.issues.map((issue) => ({ path: [...at, ...issue.path.map(fileKey)], message: issue.message })));
   }
-  return result;
+  return { authentication };
 }
 
 /** DesiredSettings keys are the file's keys in camelCase: secretBase64Encoded → secret_base64_encoded. */
@@ -225,7 +278,7 @@ function fileKey(key: PropertyKey): PropertyKey {
  * zod issues → problems a person can act on: an unknown key names itself and its likely
  * intended spelling; a union reports the branch the value was meant for; a missing key says so.
  */
-function explain(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[]): Problem[] {
+function explainIssues(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[]): Problem[] {
   return issues.flatMap((issue): Problem[] => {
     const path = [...prefix, ...issue.path];
     if (issue.code === 'unrecognized_keys') {
@@ -234,7 +287,7 @@ function explain(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[]): Pr
     if (issue.code === 'invalid_union') {
       // The branch whose type matched (only its contents are wrong) is the one the user meant.
       const meant = issue.errors.find((branch) => !branch.some((inner) => inner.path.length === 0 && (inner.code === 'invalid_type' || inner.code === 'invalid_value')));
-      return meant === undefined ? [{ path, message: issue.message }] : explain(meant, path);
+      return meant === undefined ? [{ path, message: issue.message }] : explainIssues(meant, path);
     }
     if (issue.code === 'invalid_type' && issue.input === undefined) return [{ path, message: 'missing: this key is required' }];
     if (issue.code === 'invalid_type' && issue.expected === 'string' && (typeof issue.input === 'number' || typeof issue.input === 'boolean')) {
@@ -248,8 +301,9 @@ function explain(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[]): Pr
 /** The keys the schema allows at a path of the file: the file, an entry, a bearer authentication. */
 function knownKeysAt(path: readonly PropertyKey[]): string[] {
   if (path.length === 0) return Object.keys(applyFileSchema.shape);
+  if (path[0] === 'phone_provider') return Object.keys(path.length === 1 ? phoneProviderEntrySchema.shape : fileBearerSchema.shape);
   if (path.length === 2) return Object.keys(connectionEntrySchema.shape);
-  return Object.keys(bearerAuthenticationSchema.shape);
+  return Object.keys(fileBearerSchema.shape);
 }
 
 function unknownKeyMessage(key: string, known: readonly string[]): string {

@@ -50,7 +50,7 @@ function joinPath(parent: string, key: string): string {
  * Every difference between `before` and `after`, in key order (existing keys where they
  * were, new keys last). Plain objects are walked key by key; arrays and scalars are compared
  * whole. A plain object that appears or disappears is listed leaf by leaf, so each key a
- * whole-object replace adds or deletes shows up (Terraform's plan hid them, design.md).
+ * whole-object replace adds or deletes shows up (Terraform's plan hid them).
  */
 export function diffOptions(before: Readonly<PlainObject>, after: Readonly<PlainObject>): Change[] {
   const changes: Change[] = [];

@@ -1,5 +1,5 @@
 /**
- * Exit codes of the command-line contract (../shared/cli-contract.md, "Exit codes").
+ * Exit codes of the command-line contract (README, "Exit codes").
  * Commands throw; only cli.ts turns an error into an exit code.
  */
 export const ExitCode = {
@@ -19,18 +19,22 @@ export interface CliErrorOptions {
   /** One line that names the fix. */
   hint?: string | undefined;
   cause?: unknown;
+  /** The Management API scope whose absence caused the error, when Auth0 named one. */
+  missingScope?: string | undefined;
 }
 
 /** The one error type a command throws on purpose. `message` is one line, already redacted. */
 export class CliError extends Error {
   readonly exitCode: ExitCodeValue;
   readonly hint: string | undefined;
+  readonly missingScope: string | undefined;
 
   constructor(exitCode: ExitCodeValue, message: string, options: CliErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'CliError';
     this.exitCode = exitCode;
     this.hint = options.hint;
+    this.missingScope = options.missingScope;
   }
 }
 

@@ -1,17 +1,20 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isPlainObject } from './diff.js';
 import { inputError, remoteError } from './errors.js';
 
 /*
- * Schemas for connections as Auth0 returns them (reference §2.1, SPEC `ConnectionOptionsSMS`,
- * which has `additionalProperties: true`). They describe what is read, not what may be
- * written: known keys are typed loosely enough that a real connection always parses (Auth0
- * shows `null` for unset fields, its own doc writes `forward_req_info` as a string), and
- * every key they do not model survives, because Auth0 replaces `options` whole on PATCH and
- * anything dropped here would be wiped from the tenant. Limits for writing live in validate.ts.
+ * Connections as Auth0 returns them (docs/auth0-facts.md#connection-options, the Management
+ * API's `ConnectionOptionsSMS`, `additionalProperties: true`). Two levels of trust:
+ * - reading (list, show, status) takes any options object: a `null` field, a provider this
+ *   tool does not know or a string where an object belongs must never fail a listing;
+ * - rewriting (configure, the wizard, apply, restore) first checks the keys it models with
+ *   `smsOptionsSchema`, and refuses a connection it cannot rewrite faithfully, naming the field.
+ * Every key the schemas do not model survives either way, because Auth0 replaces `options`
+ * whole on PATCH and anything dropped here would be wiped from the tenant. Limits for the
+ * values a person gives live in validate.ts.
  */
 
-/** `forward_req_info`: a boolean, but Auth0's gateway doc shows the string `"true"` (reference §2.1). */
+/** `forward_req_info`: a boolean, but Auth0's gateway doc shows the string `"true"` (docs/auth0-facts.md#connection-options). */
 export const booleanishSchema = z.union([z.boolean(), z.enum(['true', 'false'])]);
 export type Booleanish = z.infer<typeof booleanishSchema>;
 
@@ -19,7 +22,7 @@ export function isTruthy(value: unknown): boolean {
   return value === true || value === 'true';
 }
 
-/** SPEC `ConnectionGatewayAuthenticationSMS` (additionalProperties: true). */
+/** The Management API's `ConnectionGatewayAuthenticationSMS` (additionalProperties: true). */
 export const gatewayAuthenticationSchema = z.looseObject({
   method: z.string().optional(),
   subject: z.string().optional(),
@@ -42,17 +45,20 @@ export const smsOptionsObjectSchema = z.looseObject({
   twilio_sid: z.string().nullish(),
   twilio_token: z.string().nullish(),
   messaging_service_sid: z.string().nullish(),
-  // Absent means Twilio (reference §2.1).
+  // Absent means Twilio (docs/auth0-facts.md#connection-options).
   provider: z.enum(['twilio', 'sms_gateway']).nullish(),
   gateway_url: z.string().nullish(),
   gateway_authentication: gatewayAuthenticationSchema.nullish(),
   forward_req_info: booleanishSchema.nullish(),
   brute_force_protection: z.boolean().nullish(),
   disable_signup: z.boolean().nullish(),
-  // Undocumented (terraform-provider-auth0#1549), so read as leniently as forward_req_info.
-  use_phone_provider: booleanishSchema.nullish(),
+  // Undocumented; `true` and `"unified"` have been seen (docs/auth0-facts.md#two-generations-of-sms-delivery).
+  use_phone_provider: z.union([booleanishSchema, z.literal('unified')]).nullish(),
 });
+/** Options this tool can rewrite: the keys it models have the types it expects. */
 export type SmsOptions = z.infer<typeof smsOptionsObjectSchema>;
+/** Options as read: any object. */
+export type RawOptions = Record<string, unknown>;
 
 /** The fields of a connection this tool reads, `options` apart; the rest (authentication, …) is kept. */
 const connectionFieldsSchema = z.looseObject({
@@ -74,10 +80,10 @@ export const connectionObjectSchema = connectionFieldsSchema.extend({
 
 /**
  * `options` is undefined or null when the token lacks `read:connections_options`
- * (reference §1.4): never read that as "no options".
+ * (docs/auth0-facts.md#the-options-scopes): never read that as "no options".
  */
 export type Connection = z.infer<typeof connectionFieldsSchema> & {
-  options?: SmsOptions | null | undefined;
+  options?: RawOptions | null | undefined;
 };
 
 /*
@@ -105,17 +111,10 @@ const issuesOf = (schema: z.ZodType, input: unknown): z.core.$ZodIssue[] => {
 export const smsOptionsSchema = keepingKeyOrder<SmsOptions>((input) => issuesOf(smsOptionsObjectSchema, input));
 
 /**
- * A connection as GET/PATCH return it. `options` are checked as SMS options only when the
- * strategy is `sms`: a lookup by name may return any connection, and the caller refuses
- * the others with a clear message rather than a parse error (planSmsUpdate does).
+ * A connection as GET/PATCH return it: the fields this tool reads, and `options` as any object
+ * (a lookup by name may return any strategy; odd SMS options are judged only when rewritten).
  */
-export const connectionSchema = keepingKeyOrder<Connection>((input) => {
-  const head = connectionObjectSchema.safeParse(input);
-  if (!head.success) return head.error.issues;
-  const { strategy, options } = head.data;
-  if (strategy !== 'sms' || options === undefined || options === null) return [];
-  return issuesOf(smsOptionsObjectSchema, options).map((issue) => ({ ...issue, path: ['options', ...issue.path] }));
-});
+export const connectionSchema = keepingKeyOrder<Connection>((input) => issuesOf(connectionObjectSchema, input));
 
 /** The connection itself when its strategy is `sms`; otherwise exit 2 (every command acts on SMS connections only). */
 export function requireSmsConnection(connection: Connection): Connection {
@@ -130,10 +129,10 @@ export function requireSmsConnection(connection: Connection): Connection {
 
 /**
  * The options of a connection, or the scope error: since 2025 Auth0 leaves `options` out of
- * GET responses when the token lacks `read:connections_options` (OPT-SCOPES-DOC, reference
+ * GET responses when the token lacks `read:connections_options` (docs/auth0-facts.md#the-options-scopes,
  * §1.4), and a PATCH built from such a read would wipe the connection.
  */
-export function requireSmsOptions(connection: Connection): SmsOptions {
+export function requireSmsOptions(connection: Connection): RawOptions {
   const { options } = connection;
   if (options === undefined || options === null) {
     throw remoteError(
@@ -144,11 +143,30 @@ export function requireSmsOptions(connection: Connection): SmsOptions {
   return options;
 }
 
-/** One row of `list --json` (cli-contract.md, `list`). */
+/**
+ * The options of a connection the tool is about to rewrite, checked: exit 2 naming each field
+ * whose value it does not understand (a provider it does not know, a string where Auth0 keeps
+ * an object), rather than a PATCH that would carry it back unexamined or change its meaning.
+ */
+export function rewritableOptions(connection: Connection): SmsOptions {
+  const raw = requireSmsOptions(requireSmsConnection(connection));
+  const result = smsOptionsSchema.safeParse(raw);
+  if (!result.success) {
+    const fields = result.error.issues.map((issue) => `options.${issue.path.map(String).join('.')}`);
+    throw inputError(
+      `${connection.name} (${connection.id}) holds options this tool cannot rewrite safely: ${[...new Set(fields)].join(', ')} ${fields.length === 1 ? 'has' : 'have'} an unexpected value`,
+      'look at them with `auth0-sms-gateway show`, and correct them in the Auth0 Dashboard or with the Management API first',
+    );
+  }
+  return result.data;
+}
+
+/** One row of `list --json` (README, `list`). */
 export interface SmsSummary {
   id: string;
   name: string;
-  provider: 'twilio' | 'sms_gateway';
+  /** "twilio" when absent; any other stored value as it is. */
+  provider: string;
   gateway_url: string | null;
   authentication: 'none' | 'bearer';
   forward_req_info: boolean;
@@ -163,7 +181,7 @@ export function smsSummary(connection: Connection): SmsSummary {
   return {
     id: connection.id,
     name: connection.name,
-    provider: options.provider === 'sms_gateway' ? 'sms_gateway' : 'twilio',
+    provider: typeof options.provider === 'string' && options.provider !== '' ? options.provider : 'twilio',
     gateway_url: typeof gatewayUrl === 'string' && gatewayUrl !== '' ? gatewayUrl : null,
     // `bearer` is the only method Auth0 knows; an object here means Auth0 signs a JWT.
     authentication: isPlainObject(options.gateway_authentication) ? 'bearer' : 'none',

@@ -1,21 +1,13 @@
 import { diffOptions, isPlainObject, type Change } from './diff.js';
 import { inputError } from './errors.js';
-import { isTruthy, requireSmsConnection, requireSmsOptions, type Connection, type GatewayAuthentication, type SmsOptions } from './options.js';
-import {
-  DEFAULT_SUBJECT,
-  desiredSettingsSchemaFor,
-  gatewayUrlSchema,
-  gatewayUrlWarnings,
-  isBase64url,
-  parseInput,
-  secretWarnings,
-  type DesiredSettings,
-} from './validate.js';
+import { isTruthy, rewritableOptions, type Connection, type GatewayAuthentication, type SmsOptions } from './options.js';
+import { bearerOfOptions, resolveBearer } from './bearer.js';
+import { desiredSettingsSchemaFor, fromWarnings, gatewayUrlSchema, gatewayUrlWarnings, parseInput, secretWarnings, type DesiredSettings } from './validate.js';
 
 export type { DesiredSettings };
 
 export interface SmsPlan {
-  /** The complete options object to PATCH: Auth0 replaces `options` whole (reference §1.3). */
+  /** The complete options object to PATCH: Auth0 replaces `options` whole (docs/auth0-facts.md#options-are-replaced-whole). */
   next: SmsOptions;
   /** `diffOptions(current.options, next)`: what the user is shown and approves. */
   changes: Change[];
@@ -23,21 +15,15 @@ export interface SmsPlan {
   warnings: string[];
 }
 
+/** Twilio's keys: removed when a connection switches to the gateway, unless --keep-twilio. */
+export const TWILIO_KEYS = ['twilio_sid', 'twilio_token', 'messaging_service_sid'] as const;
+
 /** The only option keys a plan may touch; every other key is copied as it is. */
-export const REWRITTEN_KEYS = [
-  'provider',
-  'gateway_url',
-  'gateway_authentication',
-  'forward_req_info',
-  'from',
-  'template',
-  'twilio_sid',
-  'twilio_token',
-] as const;
+export const REWRITTEN_KEYS = ['provider', 'gateway_url', 'gateway_authentication', 'forward_req_info', 'from', 'template', ...TWILIO_KEYS] as const;
 
 /**
  * The options that make `current` deliver codes through the gateway: a deep copy of the
- * current options with only the requested rewrites (GW-DOC switch procedure, reference
+ * current options with only the requested rewrites (docs/auth0-facts.md#switching-a-connection-to-a-gateway,
  * §2.2). Never built from scratch, so options this tool does not model survive, in order.
  *
  * Throws exit 2 for a non-SMS connection, invalid settings or a required setting the
@@ -45,70 +31,60 @@ export const REWRITTEN_KEYS = [
  */
 export function planSmsUpdate(current: Connection, desired: DesiredSettings): SmsPlan {
   const label = `${current.name} (${current.id})`;
-  const before = requireSmsOptions(requireSmsConnection(current));
+  const before = rewritableOptions(current);
   // Checked here too, not only by the caller: the template rule depends on this connection's syntax.
-  const wanted = parseInput(desiredSettingsSchemaFor(before.syntax), desired);
+  const checked = parseInput(desiredSettingsSchemaFor(before.syntax), desired);
   const next = structuredClone(before);
 
   next.provider = 'sms_gateway';
-  if (wanted.gatewayUrl !== undefined) {
-    next.gateway_url = wanted.gatewayUrl;
+  if (checked.gatewayUrl !== undefined) {
+    next.gateway_url = checked.gatewayUrl;
   } else if (nonEmpty(next.gateway_url) === undefined) {
     throw inputError(`${label} has no gateway URL yet: pass --gateway-url`, 'e.g. --gateway-url https://sms.example.com/send');
   }
-  if (wanted.authentication !== undefined) planAuthentication(next, wanted.authentication, label);
+  if (checked.authentication !== undefined) planAuthentication(next, checked.authentication, label);
   // Written as a boolean, the type the spec gives, even where Auth0's doc shows "true".
-  if (wanted.forwardReqInfo !== undefined) next.forward_req_info = wanted.forwardReqInfo;
-  if (wanted.from !== undefined) next.from = wanted.from;
-  if (wanted.template !== undefined) next.template = wanted.template;
-  // Auth0 keeps using Twilio while they are set (GW-DOC; reference §4.5). The backup keeps them.
-  if (wanted.keepTwilio !== true) {
-    delete next.twilio_sid;
-    delete next.twilio_token;
+  if (checked.forwardReqInfo !== undefined) next.forward_req_info = checked.forwardReqInfo;
+  if (checked.from !== undefined) next.from = checked.from;
+  if (checked.template !== undefined) next.template = checked.template;
+  // Auth0 keeps using Twilio while they are set (docs/auth0-facts.md#switching-a-connection-to-a-gateway). The backup keeps them.
+  // Only keys that hold a value: a `null` messaging_service_sid (what many tools write) sends nothing through Twilio.
+  if (checked.keepTwilio !== true) {
+    for (const key of TWILIO_KEYS) if (next[key] !== null && next[key] !== undefined && next[key] !== '') delete next[key];
   }
 
-  const changes = diffOptions(before, next);
-  return { next, changes, noop: changes.length === 0, warnings: warningsFor(next, wanted.gatewayUrl === undefined) };
+  let changes = diffOptions(before, next);
+  // A stored "true"/"false" (the form Auth0's own example writes) goes back as the boolean the
+  // spec types: a rewrite sends the whole options, so it is corrected in passing and the diff
+  // shows it; it alone is no reason to write.
+  if (changes.length > 0 && typeof next.forward_req_info === 'string') {
+    next.forward_req_info = next.forward_req_info === 'true';
+    changes = diffOptions(before, next);
+  }
+  const warnings = [...warningsFor(next, checked.gatewayUrl === undefined), ...(checked.from === undefined ? [] : fromWarnings(checked.from))];
+  return { next, changes, noop: changes.length === 0, warnings };
 }
 
-type AuthenticationSetting = NonNullable<DesiredSettings['authentication']>;
+type DesiredAuthentication = NonNullable<DesiredSettings['authentication']>;
 
-function planAuthentication(next: SmsOptions, wanted: AuthenticationSetting, label: string): void {
-  if (wanted.method === 'none') {
+function planAuthentication(next: SmsOptions, desired: DesiredAuthentication, label: string): void {
+  if (desired.method === 'none') {
     // `null` already means "no authentication"; leaving it avoids a change that changes nothing.
     if (next.gateway_authentication !== null) delete next.gateway_authentication;
     return;
   }
   // `next` is already a copy: edit the current object in place so its other keys and order stay.
   const current: GatewayAuthentication | undefined = isPlainObject(next.gateway_authentication) ? next.gateway_authentication : undefined;
-  // Auth0 requires audience and secret in gateway_authentication (SPEC, reference §2.1).
-  const audience = wanted.audience ?? nonEmpty(current?.audience);
-  if (audience === undefined) {
-    throw inputError(`${label} has no gateway audience yet: pass --audience`, 'the audience is the JWT `aud` claim your gateway checks, e.g. --audience urn:MySmsGateway');
-  }
-  const secret = wanted.secret ?? nonEmpty(current?.secret);
-  if (secret === undefined) {
-    throw inputError(
-      `${label} has no gateway secret yet: pass one with --secret-env/--secret-file/--generate-secret`,
-      '--generate-secret makes a strong one and shows it once',
-    );
-  }
-  const base64 = wanted.secretBase64Encoded ?? (current?.secret_base64_encoded === true);
-  if ((wanted.secret !== undefined || wanted.secretBase64Encoded !== undefined) && base64 && !isBase64url(secret)) {
-    throw inputError(
-      `${label}: the gateway secret is marked base64url-encoded (secret_base64_encoded) but is not base64url`,
-      'pass a base64url secret (A-Z, a-z, 0-9, - and _, no padding), or turn base64 encoding off',
-    );
-  }
-
+  const bearer = resolveBearer(bearerOfOptions(current), desired, label);
   const auth: GatewayAuthentication = current ?? {};
   auth.method = 'bearer';
-  if (wanted.subject !== undefined) auth.subject = wanted.subject;
-  else if (nonEmpty(auth.subject) === undefined) auth.subject = DEFAULT_SUBJECT;
-  auth.audience = audience;
-  auth.secret = secret;
-  if (wanted.secretBase64Encoded !== undefined) auth.secret_base64_encoded = wanted.secretBase64Encoded;
-  // A new object states Auth0's default outright, as Auth0's own recorded PATCH does (reference §2.2).
+  // A subject the connection has and the request leaves open stays as it is (resolveBearer
+  // falls back to it too); only a missing one gets Auth0's default.
+  auth.subject = bearer.subject;
+  auth.audience = bearer.audience;
+  auth.secret = bearer.secret;
+  if (desired.secretBase64Encoded !== undefined) auth.secret_base64_encoded = desired.secretBase64Encoded;
+  // A new object states Auth0's default outright, as Auth0's own recorded PATCH does.
   else if (current === undefined) auth.secret_base64_encoded = false;
   next.gateway_authentication = auth;
 }
@@ -116,7 +92,7 @@ function planAuthentication(next: SmsOptions, wanted: AuthenticationSetting, lab
 function warningsFor(next: SmsOptions, urlKept: boolean): string[] {
   const warnings: string[] = [];
   if (isTruthy(next.use_phone_provider)) {
-    // Unified Phone Experience tenants (reference §2.1; terraform-provider-auth0#1549).
+    // Unified Phone Experience tenants (docs/auth0-facts.md#two-generations-of-sms-delivery).
     warnings.push(
       "Auth0 bypasses the gateway while use_phone_provider is on: codes go out through the tenant's phone provider (Branding > Phone Provider); turn use_phone_provider off on the connection for the gateway to receive them",
     );

@@ -8,7 +8,7 @@ export const REDACTED = '[redacted]';
 /**
  * Keys whose value is a secret wherever they appear: Twilio's auth token, the gateway's
  * signing secret, client secrets, tokens, passwords, private keys. Auth0 returns all of
- * them in clear text (reference §2.4), so output must hide them itself.
+ * them in clear text (docs/auth0-facts.md#connection-options), so output must hide them itself.
  */
 const SECRET_KEY = /(secret|token|password|passwd|pwd|private[_-]?key|api[_-]?key|assertion|authorization|credential)/i;
 

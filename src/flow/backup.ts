@@ -1,42 +1,89 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { z } from 'zod';
-import { connectionSchema, type Connection } from '../core/options.js';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import * as z from 'zod';
 import { inputError } from '../core/errors.js';
+import { connectionSchema, type Connection } from '../core/options.js';
+import { bindingSchema, phoneProviderSchema, type Action, type Binding, type PhoneProvider } from '../core/phone-provider.js';
 import { registerSecretsIn } from '../core/redact.js';
+import { untrusted } from '../core/untrusted.js';
+import { formatZodError } from '../core/validate.js';
+import { INPUT_LIMITS, readBoundedFile } from './read-input.js';
 
 export const BACKUP_FORMAT = 'auth0-sms-gateway/backup@1';
+export const PHONE_BACKUP_FORMAT = 'auth0-sms-gateway/phone-provider-backup@1';
 
-export const backupSchema = z.object({
-  format: z.literal(BACKUP_FORMAT),
-  createdAt: z.string(),
-  tenant: z.string().min(1),
-  tool: z.string(),
-  connection: connectionSchema,
+const header = { createdAt: z.string(), tenant: z.string().min(1), tool: z.string() };
+
+export const connectionBackupSchema = z.object({ format: z.literal(BACKUP_FORMAT), ...header, connection: connectionSchema });
+export type ConnectionBackup = z.infer<typeof connectionBackupSchema>;
+
+/**
+ * The tenant's phone side as it was: the provider (credentials are never returned, so a Twilio
+ * provider's token is not in here), the trigger's bindings, and the tool's own Action (null:
+ * there was none).
+ */
+export const phoneBackupSchema = z.object({
+  format: z.literal(PHONE_BACKUP_FORMAT),
+  ...header,
+  phoneProvider: phoneProviderSchema.nullable(),
+  bindings: z.array(bindingSchema),
+  action: z.object({ id: z.string().min(1), name: z.string(), code: z.string() }).nullable(),
 });
-export type Backup = z.infer<typeof backupSchema>;
+export type PhoneBackup = z.infer<typeof phoneBackupSchema>;
+
+export type Backup = ConnectionBackup | PhoneBackup;
+
+const nonEmpty = (value: string | undefined): string | undefined => (value === undefined || value === '' ? undefined : value);
 
 /**
  * Backups hold secrets in clear text (they are what `restore` puts back), so they live outside
  * the working directory by default, where a `git add .` cannot pick them up, in a 0700 folder.
+ * An empty variable counts as unset, and a relative XDG_STATE_HOME is ignored, as the XDG
+ * Base Directory spec says ("If an implementation encounters a relative path in any of these
+ * variables it should consider the path invalid and ignore it"): either would otherwise put
+ * the backups in the current folder.
  */
 export function defaultBackupDir(env: NodeJS.ProcessEnv): string {
-  const state = env.XDG_STATE_HOME !== undefined && env.XDG_STATE_HOME !== '' ? env.XDG_STATE_HOME : join(env.HOME ?? homedir(), '.local', 'state');
+  const xdg = nonEmpty(env.XDG_STATE_HOME);
+  const state = xdg !== undefined && isAbsolute(xdg) ? xdg : join(nonEmpty(env.HOME) ?? homedir(), '.local', 'state');
   return join(state, 'auth0-sms-gateway', 'backups');
 }
 
-export interface WriteBackupInput {
+/** The folder a run writes its backups to: --backup-dir, else AUTH0_SMS_GATEWAY_BACKUP_DIR, else the default; empty means unset. */
+export function backupDirFor(flag: string | undefined, env: NodeJS.ProcessEnv): string {
+  return nonEmpty(flag) ?? nonEmpty(env.AUTH0_SMS_GATEWAY_BACKUP_DIR) ?? defaultBackupDir(env);
+}
+
+export interface BackupTarget {
   dir: string;
   tenant: string;
-  connection: Connection;
   tool: string;
   now: Date;
 }
 
 /** Writes the full connection, secrets included, to a new 0600 file; returns its absolute path. */
-export function writeBackup({ dir, tenant, connection, tool, now }: WriteBackupInput): string {
-  const folder = resolve(dir);
+export function writeBackup(target: BackupTarget & { connection: Connection }): string {
+  const backup: ConnectionBackup = { format: BACKUP_FORMAT, createdAt: target.now.toISOString(), tenant: target.tenant, tool: target.tool, connection: target.connection };
+  return writePrivateJson(target, target.connection.name, backup);
+}
+
+/** Writes the tenant's phone side as it is now; returns the file's absolute path. */
+export function writePhoneBackup(target: BackupTarget & { phoneProvider: PhoneProvider | null; bindings: Binding[]; action: Action | null }): string {
+  const backup: PhoneBackup = {
+    format: PHONE_BACKUP_FORMAT,
+    createdAt: target.now.toISOString(),
+    tenant: target.tenant,
+    tool: target.tool,
+    phoneProvider: target.phoneProvider,
+    bindings: target.bindings,
+    action: target.action === null ? null : { id: target.action.id, name: target.action.name, code: target.action.code ?? '' },
+  };
+  return writePrivateJson(target, 'phone-provider', backup);
+}
+
+function writePrivateJson(target: BackupTarget, label: string, content: unknown): string {
+  const folder = resolve(target.dir);
   // A folder this call creates is 0700 (mkdir's mode is masked by umask, hence the chmod). A
   // folder the user already has keeps its permissions: it may be their project or /tmp; the
   // files in it are 0600 either way.
@@ -44,39 +91,54 @@ export function writeBackup({ dir, tenant, connection, tool, now }: WriteBackupI
     mkdirSync(folder, { recursive: true, mode: 0o700 });
     chmodSync(folder, 0o700);
   }
-  const stamp = now.toISOString().replace(/[:.]/g, '-');
+  const stamp = target.now.toISOString().replace(/[:.]/g, '-');
   const safeName = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_');
-  const file = join(folder, `${safeName(tenant)}_${safeName(connection.name)}_${stamp}.json`);
-  const backup: Backup = { format: BACKUP_FORMAT, createdAt: now.toISOString(), tenant, tool, connection };
+  const file = join(folder, `${safeName(target.tenant)}_${safeName(label)}_${stamp}.json`);
   // 'wx': never overwrite an earlier backup.
-  writeFileSync(file, `${JSON.stringify(backup, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+  writeFileSync(file, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
   chmodSync(file, 0o600);
   return file;
 }
 
-export function readBackup(path: string): Backup {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw inputError(`cannot read backup file ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, 'pass the path that configure printed after "backup:"');
+/**
+ * Why a backup's file or folder cannot be trusted, if it cannot: writable by others (anyone
+ * could have put another tenant's options or a forged gateway URL in it), or owned by another
+ * user. Not on Windows, where these mode bits do not exist.
+ */
+export function untrustedBackupLocation(path: string): string | undefined {
+  if (process.platform === 'win32') return undefined;
+  const uid = process.getuid?.();
+  for (const [what, at] of [['file', path], ['folder', dirname(resolve(path))]] as const) {
+    let stats;
+    try {
+      stats = statSync(at);
+    } catch {
+      continue;
+    }
+    // A sticky, world-writable folder (/tmp) keeps others from replacing the file: allowed.
+    const sticky = (stats.mode & 0o1000) !== 0;
+    if ((stats.mode & 0o002) !== 0 && !(what === 'folder' && sticky)) return `its ${what} is writable by other users`;
+    if ((stats.mode & 0o020) !== 0 && what === 'file') return 'it is writable by its group';
+    if (uid !== undefined && stats.uid !== uid && stats.uid !== 0) return `its ${what} belongs to another user`;
   }
+  return undefined;
+}
+
+export function readBackup(path: string): Backup {
+  const text = readBoundedFile(path, { limit: INPUT_LIMITS.backup, what: `the backup file ${untrusted(path)}`, hint: 'pass the path that configure printed after "backup:"' });
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch {
-    throw inputError(`${path} is not JSON`, 'pass a backup file written by auth0-sms-gateway configure');
+    throw inputError(`${untrusted(path)} is not JSON`, 'pass a backup file written by auth0-sms-gateway');
   }
-  const parsed = backupSchema.safeParse(raw);
+  const format = (raw as { format?: unknown } | null)?.format;
+  const parsed = format === PHONE_BACKUP_FORMAT ? phoneBackupSchema.safeParse(raw) : connectionBackupSchema.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw inputError(
-      `${path} is not an auth0-sms-gateway backup (${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid'})`,
-      'pass a backup file written by auth0-sms-gateway configure',
-    );
+    throw inputError(`${untrusted(path)} is not an auth0-sms-gateway backup (${untrusted(formatZodError(parsed.error).split('\n')[0] ?? 'invalid')})`, 'pass a backup file written by auth0-sms-gateway');
   }
-  if (parsed.data.connection.options === undefined || parsed.data.connection.options === null) {
-    throw inputError(`${path} holds no connection options`, 'pass a backup written by auth0-sms-gateway configure');
+  if (parsed.data.format === BACKUP_FORMAT && (parsed.data.connection.options === undefined || parsed.data.connection.options === null)) {
+    throw inputError(`${untrusted(path)} holds no connection options`, 'pass a backup written by auth0-sms-gateway configure');
   }
   registerSecretsIn(parsed.data);
   return parsed.data;

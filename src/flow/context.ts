@@ -1,48 +1,52 @@
-import type { Command } from 'commander';
-import { resolveCredentials } from '../auth0/credentials.js';
+import { resolveCredentials, type CredentialFlags } from '../auth0/credentials.js';
+import type { ManagementApi } from '../auth0/client.js';
 import { inputError } from '../core/errors.js';
-import type { ConnectionsApi } from '../auth0/client.js';
-import { canPrompt, decideColor, Output, type Io } from '../ui/output.js';
+import { canPrompt, Output, type Io } from '../ui/output.js';
+import type { Prompter } from '../ui/prompts.js';
 
-/** The global options of the contract, as commander hands them to every action. */
-export interface GlobalOptions {
-  domain?: string;
-  clientId?: string;
-  clientSecret?: string;
-  token?: string;
+/** The global options of the command line, as every action receives them. */
+export interface GlobalOptions extends CredentialFlags {
   json: boolean;
   color: boolean;
   yes: boolean;
   verbose: boolean;
 }
 
-/** What every command gets: where to write, whether a person is there, how to reach Auth0. */
+/**
+ * What every command gets: where to write, whether a person is there, how to ask them and how
+ * to reach Auth0. Dependencies are values here (docs/architecture.md: core functions take their
+ * dependencies), so a test or the wizard passes its own rather than editing the environment.
+ */
 export interface CommandContext {
   io: Io;
   output: Output;
   globals: GlobalOptions;
   /** stdin and stderr are terminals, CI is unset and --json was not given. */
   interactive: boolean;
-  /** Resolves credentials (flags > environment) and opens the Management API client. */
-  auth0(): Promise<ConnectionsApi>;
+  /** The questions a person can be asked; only called when `interactive`. */
+  prompter(): Promise<Prompter>;
+  /** Resolves credentials (typed > flags > environment) and opens the Management API client, once. */
+  auth0(): Promise<ManagementApi>;
+  /** The same run, reaching the tenant with credentials a person typed (they win and draw no warning). */
+  withCredentials(typed: CredentialFlags): CommandContext;
+  /**
+   * The waits between the reads that settle a write whose answer was lost: AUTH0_SMS_GATEWAY_SETTLE_MS
+   * (default 500) doubling four times, about 7.5 s in all.
+   */
+  settleWaitsMs: readonly number[];
 }
 
-export function globalsOf(command: Command): GlobalOptions {
-  const all = command.optsWithGlobals<Partial<GlobalOptions>>();
-  return {
-    ...(all.domain === undefined ? {} : { domain: all.domain }),
-    ...(all.clientId === undefined ? {} : { clientId: all.clientId }),
-    ...(all.clientSecret === undefined ? {} : { clientSecret: all.clientSecret }),
-    ...(all.token === undefined ? {} : { token: all.token }),
-    json: all.json === true,
-    color: all.color !== false,
-    yes: all.yes === true,
-    verbose: all.verbose === true,
-  };
+export interface ContextOptions {
+  /** Credentials typed in the wizard. */
+  typed?: CredentialFlags | undefined;
+  /** Default: the terminal prompter, loaded when first asked for. */
+  prompter?: Prompter | undefined;
+  /** Default: one built from `globals` (its colour decided once, in ui/output.ts). */
+  output?: Output | undefined;
 }
 
 /** Tuning knobs for slow or busy tenants (documented in the README); bad values are input errors. */
-function numberFromEnv(env: NodeJS.ProcessEnv, name: string, min: number, max: number): number | undefined {
+export function numberFromEnv(env: NodeJS.ProcessEnv, name: string, min: number, max: number): number | undefined {
   const raw = env[name];
   if (raw === undefined || raw === '') return undefined;
   const value = Number(raw);
@@ -52,24 +56,24 @@ function numberFromEnv(env: NodeJS.ProcessEnv, name: string, min: number, max: n
   return value;
 }
 
-export function createContext(io: Io, globals: GlobalOptions): CommandContext {
-  const output = new Output(io, {
-    json: globals.json,
-    verbose: globals.verbose,
-    color: decideColor({ json: globals.json, colorFlag: globals.color, env: io.env, stdoutIsTTY: io.stdout.isTTY === true }),
-  });
-  // The prompt library decides its colours from the environment when it loads (after this,
-  // with the command): --no-color and a piped stdout must reach it too.
-  if (!output.color && io.env === process.env) process.env.NO_COLOR ??= '1';
-  let api: Promise<ConnectionsApi> | undefined;
-  return {
+export function createContext(io: Io, globals: GlobalOptions, options: ContextOptions = {}): CommandContext {
+  const output = options.output ?? Output.forRun(io, globals);
+  let api: Promise<ManagementApi> | undefined;
+  let prompter: Promise<Prompter> | undefined = options.prompter === undefined ? undefined : Promise.resolve(options.prompter);
+  const firstWait = numberFromEnv(io.env, 'AUTH0_SMS_GATEWAY_SETTLE_MS', 1, 60_000) ?? 500;
+  const ctx: CommandContext = {
     io,
     output,
+    settleWaitsMs: [firstWait, firstWait * 2, firstWait * 4, firstWait * 8],
     globals,
     interactive: canPrompt(io, globals.json),
+    prompter() {
+      prompter ??= import('../ui/prompts.js').then(({ terminalPrompter }) => terminalPrompter(io));
+      return prompter;
+    },
     auth0() {
       api ??= (async () => {
-        const { credentials, warnings } = resolveCredentials(globals, io.env);
+        const { credentials, warnings } = resolveCredentials(globals, io.env, options.typed);
         for (const warning of warnings) output.warn(warning);
         const { connectToAuth0 } = await import('../auth0/client.js');
         return connectToAuth0(credentials, {
@@ -80,5 +84,10 @@ export function createContext(io: Io, globals: GlobalOptions): CommandContext {
       })();
       return api;
     },
+    withCredentials(typed) {
+      if (Object.values(typed).every((value) => value === undefined)) return ctx;
+      return createContext(io, globals, { ...options, output, typed: { ...options.typed, ...typed }, ...(options.prompter === undefined ? {} : { prompter: options.prompter }) });
+    },
   };
+  return ctx;
 }

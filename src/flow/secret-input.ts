@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { inputError } from '../core/errors.js';
 import { registerSecret } from '../core/redact.js';
 import type { Io } from '../ui/output.js';
+import { INPUT_LIMITS, readBoundedFile, readBoundedStdin } from './read-input.js';
 
-/** The flags through which a gateway signing secret can arrive (cli-contract, `configure`). */
+/** The flags through which a gateway signing secret can arrive (`configure --help`). */
 export interface SecretFlags {
   secretEnv?: string | undefined;
   secretFile?: string | undefined;
@@ -16,15 +17,29 @@ export interface SecretFlags {
 
 export const SECRET_ENV_DEFAULT = 'AUTH0_SMS_GATEWAY_SECRET';
 
-export interface SecretInput {
-  /** undefined: no secret given (keep the current one, if any). */
-  secret: string | undefined;
-  /** Where it came from, for messages; never the value. */
-  source: string | undefined;
-  /** A secret made by --generate-secret that still has to be shown once or written out. */
-  generated: boolean;
-  warnings: string[];
+/** Where a secret came from, for messages and for the commands the wizard prints; never the value. */
+export type SecretSource =
+  /** `--secret-env NAME`. */
+  | { kind: 'env'; name: string }
+  /** AUTH0_SMS_GATEWAY_SECRET, read because no flag named a source. */
+  | { kind: 'default-env'; name: typeof SECRET_ENV_DEFAULT }
+  | { kind: 'file'; path: string }
+  | { kind: 'stdin' }
+  | { kind: 'generated' }
+  /** `--secret <value>`. */
+  | { kind: 'flag' }
+  /** Pasted at a wizard question. */
+  | { kind: 'typed' };
+
+export type SecretInput = { warnings: string[] } & ({ secret: undefined; source: undefined } | { secret: string; source: SecretSource });
+
+/** The environment variable a secret was read from, if it was. */
+export function secretEnvName(source: SecretSource | undefined): string | undefined {
+  return source?.kind === 'env' || source?.kind === 'default-env' ? source.name : undefined;
 }
+
+/** A secret made by --generate-secret, which still has to be shown once or written out. */
+export const isGenerated = (input: SecretInput): input is SecretInput & { secret: string } => input.source?.kind === 'generated';
 
 /**
  * Reads the secret from exactly one source. Explicit flags win over AUTH0_SMS_GATEWAY_SECRET;
@@ -43,65 +58,59 @@ export async function readSecretInput(flags: SecretFlags, io: Io): Promise<Secre
   if (flags.secretOut !== undefined && flags.generateSecret !== true) {
     throw inputError('--secret-out only goes with --generate-secret', 'add --generate-secret, or drop --secret-out');
   }
-  const warnings: string[] = [];
-  let secret: string | undefined;
-  let source: string | undefined;
-  let generated = false;
+  const input = await readOneSource(flags, io);
+  registerSecret(input.secret);
+  return input;
+}
 
+async function readOneSource(flags: SecretFlags, io: Io): Promise<SecretInput> {
   if (flags.secretEnv !== undefined) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(flags.secretEnv)) {
       // Never repeated: people pass the secret itself here by mistake.
       throw inputError('--secret-env takes the NAME of an environment variable (letters, digits, _), not the secret', 'e.g. --secret-env GATEWAY_SECRET, with GATEWAY_SECRET set in the environment');
     }
-    secret = io.env[flags.secretEnv];
+    const secret = io.env[flags.secretEnv];
     if (secret === undefined || secret === '') {
       // The name is not repeated either: a secret that looks like a name (hex, alphanumeric) would be.
       throw inputError('the environment variable named by --secret-env is not set or empty', 'export it before running (e.g. export GATEWAY_SECRET=…), or pick another secret source');
     }
-    source = `$${flags.secretEnv}`;
-  } else if (flags.secretFile !== undefined) {
-    secret =
-      flags.secretFile === '-'
-        ? await readStdinText(io.stdin, () =>
-            inputError('--secret-file - reads the secret from stdin, but stdin is a terminal', 'pipe it in: `printf %s "$SECRET" | auth0-sms-gateway … --secret-file -`'),
-          )
-        : readSecretFile(flags.secretFile);
+    return { secret, source: { kind: 'env', name: flags.secretEnv }, warnings: [] };
+  }
+  if (flags.secretFile !== undefined) {
+    const fromStdin = flags.secretFile === '-';
+    const limits = { limit: INPUT_LIMITS.secret, what: fromStdin ? 'the secret from stdin' : 'the file given to --secret-file', hint: 'put the secret alone in the file, on one line' };
+    const text = fromStdin
+      ? await readBoundedStdin(io.stdin, {
+          ...limits,
+          whenTerminal: () => inputError('--secret-file - reads the secret from stdin, but stdin is a terminal', 'pipe it in: `printf %s "$SECRET" | auth0-sms-gateway … --secret-file -`'),
+        })
+      : // The path is not repeated in errors: people pass the secret itself here by mistake.
+        readBoundedFile(flags.secretFile, { ...limits, hint: 'check the path, or use --secret-file - to read stdin' });
     // A trailing newline from `echo` or an editor is not part of the secret.
-    secret = secret.replace(/\r?\n$/, '');
-    if (secret === '') throw inputError(`the secret from ${flags.secretFile === '-' ? 'stdin' : flags.secretFile} is empty`, 'put the secret in the file, on one line');
-    source = flags.secretFile === '-' ? 'stdin' : flags.secretFile;
-  } else if (flags.generateSecret === true) {
+    const secret = text.replace(/\r?\n$/, '');
+    if (secret === '') throw inputError(`the secret from ${fromStdin ? 'stdin' : 'the file given to --secret-file'} is empty`, 'put the secret in the file, on one line');
+    return { secret, source: fromStdin ? { kind: 'stdin' } : { kind: 'file', path: flags.secretFile }, warnings: [] };
+  }
+  if (flags.generateSecret === true) {
     // 32 random bytes, base64url: 256 bits, the HS256 key size, and safe in any config file.
-    secret = randomBytes(32).toString('base64url');
-    source = 'generated';
-    generated = true;
-  } else if (flags.secret !== undefined) {
-    secret = flags.secret;
-    source = '--secret';
-    warnings.push('--secret ends up in shell history and `ps`; prefer --secret-env, --secret-file or AUTH0_SMS_GATEWAY_SECRET');
-  } else if (io.env[SECRET_ENV_DEFAULT] !== undefined && io.env[SECRET_ENV_DEFAULT] !== '') {
-    secret = io.env[SECRET_ENV_DEFAULT];
-    source = `$${SECRET_ENV_DEFAULT}`;
+    return { secret: randomBytes(32).toString('base64url'), source: { kind: 'generated' }, warnings: [] };
   }
-  registerSecret(secret);
-  return { secret, source, generated, warnings };
+  if (flags.secret !== undefined) {
+    return {
+      secret: flags.secret,
+      source: { kind: 'flag' },
+      warnings: ['--secret ends up in shell history and `ps`; prefer --secret-env, --secret-file or AUTH0_SMS_GATEWAY_SECRET'],
+    };
+  }
+  const fallback = io.env[SECRET_ENV_DEFAULT];
+  if (fallback !== undefined && fallback !== '') return { secret: fallback, source: { kind: 'default-env', name: SECRET_ENV_DEFAULT }, warnings: [] };
+  return { secret: undefined, source: undefined, warnings: [] };
 }
 
-function readSecretFile(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    // The path is not repeated: people pass the secret itself here by mistake.
-    throw inputError(`cannot read the file given to --secret-file (${(error as NodeJS.ErrnoException).code ?? 'error'})`, 'check the path, or use --secret-file - to read stdin');
-  }
-}
-
-/** All of stdin as text; `whenTerminal` is the error for a stdin that is a terminal (nothing piped in). */
-export async function readStdinText(stream: NodeJS.ReadableStream & { isTTY?: boolean | undefined }, whenTerminal: () => Error): Promise<string> {
-  if (stream.isTTY === true) throw whenTerminal();
-  let text = '';
-  for await (const chunk of stream) text += typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8');
-  return text;
+/** A secret a person pasted at a wizard question, registered for redaction like any other. */
+export function typedSecret(value: string): SecretInput {
+  registerSecret(value);
+  return { secret: value, source: { kind: 'typed' }, warnings: [] };
 }
 
 /**

@@ -1,23 +1,69 @@
-import type { z } from 'zod';
+import * as z from 'zod';
 import { inputError } from '../core/errors.js';
-import { desiredSettingsSchemaFor, type DesiredSettings } from '../core/validate.js';
-import { checkGeneratedSecretDestination, readSecretInput, SECRET_ENV_DEFAULT, type SecretFlags, type SecretInput } from './secret-input.js';
+import { desiredSettingsSchemaFor, issueLines, type DesiredSettings } from '../core/validate.js';
 import type { Io } from '../ui/output.js';
+import { checkGeneratedSecretDestination, readSecretInput, type SecretInput } from './secret-input.js';
 
-/** The gateway-settings flags shared by configure, test-gateway, serve and the wizard. */
-export interface SettingsFlags extends SecretFlags {
-  gatewayUrl?: string | undefined;
-  auth?: string | undefined;
-  subject?: string | undefined;
-  audience?: string | undefined;
-  secretBase64Encoded?: boolean | undefined;
-  forwardReqInfo?: boolean | undefined;
-  from?: string | undefined;
-  template?: string | undefined;
-  keepTwilio?: boolean | undefined;
+/*
+ * Commander collects strings; these schemas give them types (docs/architecture.md, "Habits"). Every
+ * command parses its options with its own strict schema, so a flag renamed in cli.ts but not
+ * here fails every run of that command (and the argv table test) instead of silently reading
+ * `undefined`.
+ */
+
+const text = z.string();
+const flag = z.boolean();
+
+/** How the gateway authenticates Auth0: configure, test-gateway, serve, phone-provider. */
+export const authFlagsShape = {
+  auth: z.enum(['none', 'bearer']).optional(),
+  subject: text.optional(),
+  audience: text.optional(),
+  secretEnv: text.optional(),
+  secretFile: text.optional(),
+  generateSecret: flag.optional(),
+  secretOut: text.optional(),
+  secret: text.optional(),
+  secretBase64Encoded: flag.optional(),
+};
+
+/** The gateway settings flags of configure, test-gateway and the wizard. */
+export const settingsFlagsShape = {
+  ...authFlagsShape,
+  gatewayUrl: text.optional(),
+  forwardReqInfo: flag.optional(),
+  from: text.optional(),
+  template: text.optional(),
+};
+
+/** Commands that write: configure, restore, apply, wizard, phone-provider configure. */
+export const writeFlagsShape = {
+  dryRun: flag.optional(),
+  backupDir: text.optional(),
+  /** commander's --no-backup: true unless --no-backup is given. */
+  backup: flag,
+};
+
+const settingsFlagsSchema = z.strictObject({ ...settingsFlagsShape, keepTwilio: flag.optional() });
+export type SettingsFlags = z.output<typeof settingsFlagsSchema>;
+const writeFlagsSchema = z.strictObject(writeFlagsShape);
+export type WriteFlags = z.output<typeof writeFlagsSchema>;
+
+/** `gatewayUrl` → `--gateway-url`: a flag as the user typed it. */
+export function flagName(key: PropertyKey): string {
+  return `--${String(key).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
 
-/** The schema's field paths, as the flags a person typed. */
+/** The options commander collected, typed by the command's schema, or exit 2 naming each flag. */
+export function parseFlags<S extends z.ZodType>(schema: S, options: unknown, command: string): z.output<S> {
+  const result = schema.safeParse(options);
+  if (!result.success) {
+    throw inputError(issueLines(result.error.issues, (path) => (path.length === 0 ? 'options' : flagName(path[0] as PropertyKey))).join('; '), `run \`auth0-sms-gateway ${command} --help\` for the options`);
+  }
+  return result.data;
+}
+
+/** The desired-settings schema's field paths, as the flags a person typed. */
 const FLAG_OF: Record<string, string> = {
   gatewayUrl: '--gateway-url',
   authentication: '--auth',
@@ -32,12 +78,9 @@ const FLAG_OF: Record<string, string> = {
   keepTwilio: '--keep-twilio',
 };
 
-export function flagError(error: z.ZodError, hint?: string): never {
-  const lines = error.issues.map((issue) => {
-    const path = issue.path.map(String).join('.');
-    return `${FLAG_OF[path] ?? path}: ${issue.message}`;
-  });
-  throw inputError(lines.join('; '), hint);
+function settingLabel(path: readonly PropertyKey[]): string {
+  const key = path.map(String).join('.');
+  return FLAG_OF[key] ?? key;
 }
 
 /**
@@ -73,7 +116,7 @@ export function desiredFromFlags(flags: SettingsFlags, secret: string | undefine
     keepTwilio: flags.keepTwilio,
   };
   const result = desiredSettingsSchemaFor(syntax).safeParse(dropUndefined(raw));
-  if (!result.success) flagError(result.error);
+  if (!result.success) throw inputError(issueLines(result.error.issues, settingLabel).join('; '));
   return result.data;
 }
 
@@ -86,13 +129,17 @@ function dropUndefined(value: Record<string, unknown>): Record<string, unknown> 
   return out;
 }
 
-/** Reads the secret (one source) and checks where a generated one will go; no request yet. */
-export async function secretFromFlags(flags: SettingsFlags, io: Io): Promise<SecretInput> {
+/**
+ * Reads the secret (one source) and checks where a generated one will go; no request yet.
+ * `defaultEnvCounts`: serve runs with the secret in AUTH0_SMS_GATEWAY_SECRET (it has no
+ * connection to keep a secret from); for the commands that write, a variable lingering in a
+ * shell must not switch a connection to bearer authentication, or rotate its secret, when the
+ * command asked for neither.
+ */
+export async function secretFromFlags(flags: SettingsFlags, io: Io, { defaultEnvCounts = false } = {}): Promise<SecretInput> {
   const input = await readSecretInput(flags, io);
   checkGeneratedSecretDestination(flags, io);
-  // AUTH0_SMS_GATEWAY_SECRET lingering in a shell must not switch a connection to bearer
-  // authentication, or rotate its secret, when the command asked for neither.
   const bearerAsked = flags.auth === 'bearer' || flags.audience !== undefined || flags.subject !== undefined || flags.secretBase64Encoded !== undefined;
-  if (input.source === `$${SECRET_ENV_DEFAULT}` && !bearerAsked) return { ...input, secret: undefined, source: undefined };
+  if (input.source?.kind === 'default-env' && !bearerAsked && !defaultEnvCounts) return { secret: undefined, source: undefined, warnings: input.warnings };
   return input;
 }

@@ -1,4 +1,4 @@
-import type { ConnectionsApi } from '../auth0/client.js';
+import type { ManagementApi } from '../auth0/client.js';
 import { inputError } from '../core/errors.js';
 import { requireSmsConnection, smsSummary, type Connection } from '../core/options.js';
 import type { CommandContext } from './context.js';
@@ -7,9 +7,9 @@ import type { CommandContext } from './context.js';
  * The connection a command acts on: the one named, else the tenant's only SMS connection, else
  * a picker when a person is there, else exit 2 listing the candidates.
  */
-export async function resolveSmsConnection(ctx: CommandContext, api: ConnectionsApi, ref: string | undefined): Promise<Connection> {
-  if (ref !== undefined) {
-    return requireSmsConnection(await api.getConnection(ref));
+export async function resolveSmsConnection(ctx: CommandContext, api: ManagementApi, connectionRef: string | undefined): Promise<Connection> {
+  if (connectionRef !== undefined) {
+    return requireSmsConnection(await api.getConnection(connectionRef));
   }
   const all = await api.listSmsConnections();
   if (all.length === 0) {
@@ -23,6 +23,6 @@ export async function resolveSmsConnection(ctx: CommandContext, api: Connections
   if (!ctx.interactive) {
     throw inputError(`${api.domain} has ${all.length} SMS connections: ${all.map((c) => `${c.name} (${c.id})`).join(', ')}`, 'name one: pass its name or id as the argument');
   }
-  const { select } = await import('../ui/prompts.js');
-  return select(ctx.io, 'Which SMS connection?', all.map((c) => ({ name: label(c), value: c })));
+  const prompter = await ctx.prompter();
+  return prompter.select({ message: 'Which SMS connection?', choices: all.map((c) => ({ name: label(c), value: c })) });
 }

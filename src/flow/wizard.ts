@@ -1,53 +1,61 @@
 import { missingCredentials, normalizeDomain } from '../auth0/credentials.js';
 import { CliError, ExitCode, inputError } from '../core/errors.js';
-import { requireSmsOptions, type Connection } from '../core/options.js';
-import { registerSecret } from '../core/redact.js';
+import { rewritableOptions, type Connection } from '../core/options.js';
 import { recipientSchema } from '../core/validate.js';
-import { terminalPrompter } from '../ui/prompts.js';
-import { applySnippet, askCredentials, askGatewaySettings, equivalentCommand, shellQuote, validateBy, type CredentialAnswers, type WizardUi, optional, validateWith } from '../ui/wizard.js';
-import { applyDesiredSettings, checkSettingsFlags, type ConfigureFlags } from './configure.js';
-import { createContext, type CommandContext } from './context.js';
-import { readSecretInput, SECRET_ENV_DEFAULT, type SecretInput } from './secret-input.js';
+import { applySnippet, askCredentials, askGatewaySettings, equivalentCommand, optional, shellQuote, validateBy, validateWith, type WizardUi } from '../ui/wizard.js';
+import { BIN_NAME } from '../version.js';
+import { applyDesiredSettings, checkSettingsFlags, type ConfigureFlags } from './configure-connection.js';
+import type { CommandContext } from './context.js';
+import { testConnectionGateway } from './gateway-test.js';
+import { readSecretInput, SECRET_ENV_DEFAULT, secretEnvName, typedSecret } from './secret-input.js';
+import { unifiedPhoneFor } from './routes.js';
 import { resolveSmsConnection } from './target.js';
-import { runTestGateway } from './test-gateway.js';
-
-const BIN = 'auth0-sms-gateway';
+import { routeOf } from '../core/route.js';
 
 /**
  * The interactive setup: asks for what flags and environment left open, then runs the same
  * plan → diff → confirm → backup → re-read → PATCH pipeline as `configure`, offers a test
  * message, and prints the command and the apply file that do the same without questions.
  */
-export async function runWizard(ctx: CommandContext, ref: string | undefined, flags: ConfigureFlags): Promise<number> {
+export async function runWizard(ctx: CommandContext, connectionRef: string | undefined, flags: ConfigureFlags): Promise<number> {
   const { output } = ctx;
   if (!ctx.interactive) {
     throw inputError(
       'the wizard asks questions, and it only does so on a terminal (not with --json, with CI set, or with stdin or stderr redirected)',
-      `pass the settings as flags instead: ${BIN} configure <connection> --gateway-url <https://…> --auth bearer --audience <aud> --secret-env <VAR> --yes (see ${BIN} configure --help)`,
+      `pass the settings as flags instead: ${BIN_NAME} configure <connection> --gateway-url <https://…> --auth bearer --audience <aud> --secret-env <VAR> --yes (see ${BIN_NAME} configure --help)`,
     );
   }
-  const { secretInput: givenSecret, given } = await checkSettingsFlags(ctx, flags);
-  const ui: WizardUi = { prompter: terminalPrompter(ctx.io), output };
+  const { secretInput: flagSecret, desired: flagDesired } = await checkSettingsFlags(ctx, flags);
+  const ui: WizardUi = { prompter: await ctx.prompter(), output };
   output.info(`Switch an Auth0 SMS connection to your own gateway. Nothing is written before you confirm the diff; Ctrl-C quits.`);
 
   const typed = await askCredentials(ui, missingCredentials(ctx.globals, ctx.io.env), validateBy(normalizeDomain));
   // As the printed command will carry it: host[:port], whatever form was pasted.
   if (typed.domain !== undefined) typed.domain = normalizeDomain(typed.domain);
-  const tenant = withCredentials(ctx, typed);
+  const tenant = ctx.withCredentials(typed);
   const api = await tenant.auth0();
-  const current = await resolveSmsConnection(tenant, api, ref);
-  // A read without options (missing scope) stops here, before any question about them.
-  const options = requireSmsOptions(current);
+  const current = await resolveSmsConnection(tenant, api, connectionRef);
+  // A read without options (missing scope), or options it cannot rewrite, stop here, before any question.
+  const options = rewritableOptions(current);
 
-  const { desired, secretInput: chosenSecret } = await askGatewaySettings(ui, { given, options, sources: secretSources(ctx) });
-  const secretInput = chosenSecret ?? givenSecret;
-  const outcome = await applyDesiredSettings(tenant, api, current, desired, secretInput, flags);
+  const { desired, secretInput: askedSecret } = await askGatewaySettings(ui, {
+    desired: flagDesired,
+    options,
+    sources: {
+      generate: () => readSecretInput({ generateSecret: true }, ctx.io),
+      fromEnv: (name: string) => readSecretInput({ secretEnv: name }, ctx.io),
+      pasted: typedSecret,
+    },
+  });
+  const secretInput = askedSecret ?? flagSecret;
+  const route = routeOf(current.options, await unifiedPhoneFor(api, output, [current]));
+  const outcome = await applyDesiredSettings(tenant, api, current, desired, secretInput, flags, route);
 
   const code = outcome.result !== 'dry-run' && outcome.connection.options?.provider === 'sms_gateway' ? await offerTest(tenant, ui, outcome.connection) : ExitCode.ok;
 
-  const secretEnv = secretInput.source?.startsWith('$') === true ? secretInput.source.slice(1) : SECRET_ENV_DEFAULT;
-  const summary = { bin: BIN, connection: current.name, planned: outcome.planned, keepTwilio: desired.keepTwilio === true, secretEnv, domain: typed.domain, clientId: typed.clientId };
-  const bearer = typeof outcome.planned.gateway_authentication === 'object' && outcome.planned.gateway_authentication !== null;
+  const secretEnv = secretEnvName(secretInput.source) ?? SECRET_ENV_DEFAULT;
+  const summary = { bin: BIN_NAME, connection: current.name, next: outcome.next, keepTwilio: desired.keepTwilio === true, secretEnv, domain: typed.domain, clientId: typed.clientId };
+  const bearer = typeof outcome.next.gateway_authentication === 'object' && outcome.next.gateway_authentication !== null;
   const needs = [
     ...(bearer ? [`${secretEnv} set to the gateway secret`] : []),
     ...(typed.clientSecret === undefined ? [] : ['AUTH0_CLIENT_SECRET set to the client secret']),
@@ -59,7 +67,7 @@ export async function runWizard(ctx: CommandContext, ref: string | undefined, fl
       '',
       `  ${equivalentCommand(summary).map(shellQuote).join(' ')}`,
       '',
-      `Or, for CI, an apply file (${BIN} apply -f sms-gateway.yaml):`,
+      `Or, for CI, an apply file (${BIN_NAME} apply -f sms-gateway.yaml):`,
       '',
       applySnippet(summary),
     ].join('\n'),
@@ -68,41 +76,11 @@ export async function runWizard(ctx: CommandContext, ref: string | undefined, fl
 }
 
 /**
- * A context whose Auth0 client uses the typed credentials. They go in as environment
- * variables of this run only (never process.env), so they are read exactly as if the user had
- * exported them, and a typed client secret draws no "flags end up in shell history" warning.
- */
-function withCredentials(ctx: CommandContext, typed: CredentialAnswers): CommandContext {
-  if (Object.keys(typed).length === 0) return ctx;
-  const env = {
-    ...ctx.io.env,
-    ...(typed.domain === undefined ? {} : { AUTH0_DOMAIN: typed.domain }),
-    ...(typed.clientId === undefined ? {} : { AUTH0_CLIENT_ID: typed.clientId }),
-    ...(typed.clientSecret === undefined ? {} : { AUTH0_CLIENT_SECRET: typed.clientSecret }),
-  };
-  return createContext({ ...ctx.io, env }, ctx.globals);
-}
-
-/** Secrets chosen in the wizard, read by the same code as --generate-secret and --secret-env. */
-function secretSources(ctx: CommandContext) {
-  return {
-    generate: () => readSecretInput({ generateSecret: true }, ctx.io),
-    fromEnv: (name: string) => readSecretInput({ secretEnv: name }, ctx.io),
-    pasted: (value: string): SecretInput => {
-      registerSecret(value);
-      return { secret: value, source: 'pasted', generated: false, warnings: [] };
-    },
-  };
-}
-
-/**
- * test-gateway to a number the user types (asked again until it is a phone number; empty skips). The change is
+ * A test message to a number the user types (asked again until it is a phone number; empty
+ * skips), through the settings the connection now holds, as Auth0 will use them. The change is
  * already applied here, so a Ctrl-C only skips the test: "cancelled, nothing changed" would lie.
  */
 async function offerTest(tenant: CommandContext, ui: WizardUi, connection: Connection): Promise<number> {
-  // Without AUTH0_SMS_GATEWAY_SECRET: the test uses the settings the connection now holds, as Auth0 will.
-  const { [SECRET_ENV_DEFAULT]: _ignored, ...env } = tenant.io.env;
-  const testCtx: CommandContext = { ...tenant, io: { ...tenant.io, env } };
   ui.output.info(ui.output.style.dim('Send a test SMS through the gateway now, exactly as Auth0 would send it.'));
   try {
     const to = (
@@ -114,7 +92,7 @@ async function offerTest(tenant: CommandContext, ui: WizardUi, connection: Conne
     ).trim();
     if (to === '') return ExitCode.ok;
     try {
-      return await runTestGateway(testCtx, connection.id, { to });
+      return await testConnectionGateway(tenant, connection, to);
     } catch (error) {
       if (!(error instanceof CliError)) throw error;
       ui.output.error(error.message);

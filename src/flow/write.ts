@@ -1,18 +1,14 @@
-import type { ConnectionsApi } from '../auth0/client.js';
-import { writeBackup, defaultBackupDir } from '../backup/backup.js';
+import type { ManagementApi } from '../auth0/client.js';
+
 import { deepEqual, diffOptions, type Change } from '../core/diff.js';
 import { CliError, ExitCode, inputError, remoteError, cancelledError } from '../core/errors.js';
-import type { Connection, SmsOptions } from '../core/options.js';
+import type { Connection, RawOptions } from '../core/options.js';
 import { VERSION } from '../version.js';
 import { changesToJson, renderChanges } from '../ui/diff.js';
+import { backupDirFor, writeBackup, type BackupTarget } from './backup.js';
 import type { CommandContext } from './context.js';
-
-export interface WriteFlags {
-  dryRun?: boolean | undefined;
-  backupDir?: string | undefined;
-  /** commander's --no-backup sets backup: false. */
-  backup?: boolean | undefined;
-}
+import { untrusted } from '../core/untrusted.js';
+import type { WriteFlags } from './settings-flags.js';
 
 /**
  * Confirmation rule of the contract: --yes, else a prompt when a person is there (default no),
@@ -23,8 +19,8 @@ export async function confirmOrThrow(ctx: CommandContext, question: string): Pro
   if (!ctx.interactive) {
     throw inputError('this change needs confirmation, and there is no terminal to ask on', 'review the diff (add --dry-run to only see it), then re-run with --yes');
   }
-  const { confirm } = await import('../ui/prompts.js');
-  if (!(await confirm(ctx.io, question))) throw cancelledError();
+  const prompter = await ctx.prompter();
+  if (!(await prompter.confirm({ message: question }))) throw cancelledError();
 }
 
 /** Same connection, same options and display name, compared by value. */
@@ -32,16 +28,26 @@ export function sameConnectionState(a: Connection, b: Connection): boolean {
   return deepEqual(a.options, b.options) && (a.display_name ?? a.name) === (b.display_name ?? b.name);
 }
 
-export function backupIfWanted(ctx: CommandContext, api: ConnectionsApi, connection: Connection, flags: WriteFlags): string | null {
+/**
+ * The backup a write takes first, unless --no-backup: `write` puts it in the folder of the run
+ * (--backup-dir, AUTH0_SMS_GATEWAY_BACKUP_DIR or the default). A folder that cannot be
+ * written stops the run while nothing has changed.
+ */
+export function backupIfWanted(ctx: CommandContext, flags: WriteFlags, write: (target: BackupTarget) => string, tenant: string): string | null {
   if (flags.backup === false) return null;
-  const dir = flags.backupDir ?? ctx.io.env.AUTH0_SMS_GATEWAY_BACKUP_DIR ?? defaultBackupDir(ctx.io.env);
+  const dir = backupDirFor(flags.backupDir, ctx.io.env);
   try {
-    return writeBackup({ dir, tenant: api.domain, connection, tool: `auth0-sms-gateway@${VERSION}`, now: new Date() });
+    return write({ dir, tenant, tool: `auth0-sms-gateway@${VERSION}`, now: new Date() });
   } catch (error) {
-    throw new CliError(ExitCode.input, `cannot write the backup in ${dir} (${(error as NodeJS.ErrnoException).code ?? 'error'}): nothing was changed`, {
+    throw new CliError(ExitCode.input, `cannot write the backup in ${untrusted(dir)} (${(error as NodeJS.ErrnoException).code ?? 'error'}): nothing was changed`, {
       hint: 'pass --backup-dir <a writable folder>, or --no-backup to go without one',
     });
   }
+}
+
+/** A connection's backup, before its write. */
+export function backupConnection(ctx: CommandContext, api: ManagementApi, connection: Connection, flags: WriteFlags): string | null {
+  return backupIfWanted(ctx, flags, (target) => writeBackup({ ...target, connection }), api.domain);
 }
 
 const sameBooleanish = (a: unknown, b: unknown): boolean => String(a) === String(b) && [a, b].some((v) => typeof v === 'boolean');
@@ -53,46 +59,97 @@ function outcomeUnknown(error: CliError): boolean {
   return status === undefined || status >= 500 || status === 408 || status === 429;
 }
 
+/** Waits between the reads that settle a PATCH whose answer was lost: long enough for a slow write to land. */
+const SETTLE_WAITS_MS = [500, 1000, 2000, 4000] as const;
+
+export interface PatchOptions {
+  /** Waits between settling reads; tests pass shorter ones. */
+  settleWaitsMs?: readonly number[];
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Whether Auth0 holds what was sent: keys it added are fine, and so is a "true" it stored as true. */
+function holds(stored: Connection, next: RawOptions): boolean {
+  return diffOptions(next, stored.options ?? {}).every((c: Change) => c.kind === 'added' || sameBooleanish(c.before, c.after));
+}
+
 /**
  * The write: re-read right before the PATCH and stop if the connection moved since it was
- * shown; PATCH the whole options with the current display_name (Auth0 resets an omitted one
- * to the name); check what Auth0 stored. A PATCH whose answer was lost is settled by a read:
- * the tool ends with the intended state or the original one, and says which.
+ * shown (nothing else happens between that read and the PATCH); PATCH the whole options with
+ * the current display_name (Auth0 resets an omitted one to the name); check what Auth0 stored.
+ *
+ * When a PATCH was sent and its answer lost (timeout, reset, 5xx), nothing is claimed without
+ * evidence: the connection is read again, more than once and with waits, since a slow write
+ * may land after the client gave up. Still the old state after that: the same PATCH is sent
+ * once more (it is idempotent, and the re-read just showed the guard still holds). The run
+ * ends with the state it observed, or, when no read succeeds, says the outcome is unknown and
+ * how to undo it.
  */
-export async function patchChecked(api: ConnectionsApi, shown: Connection, next: SmsOptions, backup: string | null): Promise<Connection> {
+export async function patchChecked(api: ManagementApi, shown: Connection, next: RawOptions, backup: string | null, options: PatchOptions = {}): Promise<Connection> {
+  const name = untrusted(shown.name);
   const latest = await api.getConnection(shown.id);
   if (!sameConnectionState(latest, shown)) {
-    throw remoteError(`${shown.name} changed since it was read (someone else wrote to it): nothing was written`, 're-run to see and confirm a plan against its current state');
+    throw remoteError(`${name} changed since it was read (someone else wrote to it): nothing was written`, 're-run to see and confirm a plan against its current state');
   }
-  const restoreHint = backup === null ? 'check it with `auth0-sms-gateway show`' : `check it with \`auth0-sms-gateway show\`, or put it back with \`auth0-sms-gateway restore ${backup}\``;
-  let stored: Connection;
-  try {
-    stored = await api.updateConnection(shown.id, { options: next, display_name: shown.display_name });
-  } catch (error) {
-    if (!(error instanceof CliError) || !outcomeUnknown(error)) throw error;
-    let after: Connection;
+  const undo =
+    backup === null
+      ? `check it with \`auth0-sms-gateway show ${shown.id}\``
+      : `check it with \`auth0-sms-gateway show ${shown.id}\`, and put it back if needed with \`auth0-sms-gateway restore ${backup}\``;
+  const waits = options.settleWaitsMs ?? SETTLE_WAITS_MS;
+  const sleep = options.sleep ?? pause;
+  for (let sends = 1; ; sends++) {
+    let stored: Connection;
     try {
-      after = await api.getConnection(shown.id);
-    } catch {
-      throw remoteError(`${error.message}; whether Auth0 applied the change is unknown`, restoreHint);
+      stored = await api.updateConnection(shown.id, { options: next, display_name: shown.display_name });
+    } catch (error) {
+      if (!(error instanceof CliError) || !outcomeUnknown(error)) throw error;
+      const observed = await settle(api, shown, next, waits, sleep);
+      if (observed.kind === 'applied') return observed.connection;
+      if (observed.kind === 'unknown') {
+        throw remoteError(`${error.message}, and no read since shows what Auth0 did: the outcome is unknown`, undo, error);
+      }
+      if (observed.kind === 'other') {
+        throw remoteError(`${error.message}, and ${name} is now in a state nobody planned`, undo, error);
+      }
+      // Still the old state after waiting: resend once, then believe what is observed.
+      if (sends < 2) continue;
+      throw remoteError(`${error.message}, twice: ${name} still holds its previous options, nothing was changed`, error.hint ?? 'retry in a moment', error);
     }
-    if (deepEqual(after.options, next)) return after;
-    if (sameConnectionState(after, shown)) throw remoteError(`${error.message}: nothing was changed`, error.hint);
-    throw remoteError(`${error.message}, and ${shown.name} is now in a state nobody planned`, restoreHint);
+    if (!holds(stored, next)) {
+      const lost = diffOptions(next, stored.options ?? {}).filter((c: Change) => c.kind !== 'added' && !sameBooleanish(c.before, c.after));
+      throw remoteError(`Auth0 stored different options than were sent (${lost.map((c) => c.path).join(', ')})`, undo);
+    }
+    return stored;
   }
-  // Keys Auth0 added are fine; so is a "true" it stored as true (its schema types
-  // forward_req_info as a boolean while its own doc example sends a string).
-  const lost = diffOptions(next, stored.options ?? {}).filter((c: Change) => c.kind !== 'added' && !sameBooleanish(c.before, c.after));
-  if (lost.length > 0) {
-    throw remoteError(`Auth0 stored different options than were sent (${lost.map((c) => c.path).join(', ')})`, restoreHint);
+}
+
+type Observed = { kind: 'applied'; connection: Connection } | { kind: 'old' } | { kind: 'other' } | { kind: 'unknown' };
+
+/** Reads until the connection shows the new state, or the waits run out; what was last seen. */
+async function settle(api: ManagementApi, shown: Connection, next: RawOptions, waits: readonly number[], sleep: (ms: number) => Promise<void>): Promise<Observed> {
+  let last: Observed = { kind: 'unknown' };
+  for (let i = 0; i <= waits.length; i++) {
+    try {
+      const after = await api.getConnection(shown.id);
+      if (holds(after, next) && (after.display_name ?? after.name) === (shown.display_name ?? shown.name)) return { kind: 'applied', connection: after };
+      last = sameConnectionState(after, shown) ? { kind: 'old' } : { kind: 'other' };
+      // Someone else's state does not turn into ours by waiting.
+      if (last.kind === 'other') return last;
+    } catch {
+      // A read that fails says nothing; the next one may.
+    }
+    const wait = waits[i];
+    if (wait !== undefined) await sleep(wait);
   }
-  return stored;
+  return last;
 }
 
 /** One connection's change, as configure and restore show and write it. */
 export interface ChangeToWrite {
   current: Connection;
-  next: SmsOptions;
+  next: RawOptions;
   changes: readonly Change[];
   /** Printed after "name (id) on tenant", e.g. ", back to the backup of …". */
   headingSuffix?: string;
@@ -103,6 +160,11 @@ export interface ChangeToWrite {
   json: Record<string, unknown>;
   /** Runs after the confirmation and the backup, right before the PATCH. */
   beforeWrite?: () => void;
+  /**
+   * Runs once the diff is shown and before --dry-run stops or the confirmation: the gateway
+   * pre-flight of --test-to. Throws to stop with nothing written; returns fields for --json.
+   */
+  beforeConfirm?: () => Promise<Record<string, unknown>>;
 }
 
 export interface WriteOutcome {
@@ -116,13 +178,14 @@ export interface WriteOutcome {
  * stop at --dry-run → confirm → back up → re-read, PATCH and check (patchChecked) → one --json
  * document. The caller says what was done.
  */
-export async function showConfirmWrite(ctx: CommandContext, api: ConnectionsApi, change: ChangeToWrite, flags: WriteFlags): Promise<WriteOutcome> {
+export async function showConfirmWrite(ctx: CommandContext, api: ManagementApi, change: ChangeToWrite, flags: WriteFlags): Promise<WriteOutcome> {
   const { output } = ctx;
   const { current } = change;
   const dryRun = flags.dryRun === true;
   const count = `${change.changes.length} change${change.changes.length === 1 ? '' : 's'}`;
+  let extra: Record<string, unknown> = {};
   const report = (changed: boolean, backup: string | null) => {
-    if (output.json) output.printJson({ connection: { id: current.id, name: current.name }, changed, dryRun, diff: changesToJson(change.changes), backup, ...change.json });
+    if (output.json) output.printJson({ connection: { id: current.id, name: current.name }, changed, dryRun, diff: changesToJson(change.changes), backup, ...change.json, ...extra });
   };
 
   if (!output.json) {
@@ -134,16 +197,17 @@ export async function showConfirmWrite(ctx: CommandContext, api: ConnectionsApi,
     report(false, null);
     return { result: 'unchanged', connection: current };
   }
+  if (change.beforeConfirm !== undefined) extra = await change.beforeConfirm();
   if (dryRun) {
     output.info(`Dry run: ${count} planned, nothing written.`);
     report(false, null);
     return { result: 'dry-run', connection: current };
   }
   await confirmOrThrow(ctx, change.confirmQuestion);
-  const backup = backupIfWanted(ctx, api, current, flags);
+  const backup = backupConnection(ctx, api, current, flags);
   if (backup !== null) output.info(`backup: ${backup}`);
   change.beforeWrite?.();
-  const stored = await patchChecked(api, current, change.next, backup);
+  const stored = await patchChecked(api, current, change.next, backup, { settleWaitsMs: ctx.settleWaitsMs });
   report(true, backup);
   return { result: 'applied', connection: stored };
 }

@@ -1,22 +1,17 @@
 import { randomInt } from 'node:crypto';
+import type { BearerSettings } from '../core/bearer.js';
 import { inputError } from '../core/errors.js';
+import { gatewayUrlProblem } from '../core/gateway-url.js';
+import { networkErrorCode, networkFailure } from '../core/network.js';
 import { REDACTED, redactText } from '../core/redact.js';
 import { signGatewayToken } from './jwt.js';
 import { renderSmsBody, toSmsTemplateSyntax } from './template.js';
-
-/** `options.gateway_authentication` of a connection, in our names. */
-export interface GatewayAuthenticationSettings {
-  subject?: string | undefined;
-  audience: string;
-  secret: string;
-  secretBase64Encoded: boolean;
-}
 
 /** The connection options that decide the request Auth0 sends to the gateway. */
 export interface GatewayClientSettings {
   gatewayUrl: string;
   /** null: Auth0 sends no Authorization header. */
-  authentication: GatewayAuthenticationSettings | null;
+  authentication: BearerSettings | null;
   forwardReqInfo: boolean;
   from?: string | undefined;
   template?: string | undefined;
@@ -74,7 +69,7 @@ export interface TestMessageResult {
   request: GatewayRequestRecord;
 }
 
-/** Auth0 gives up on the gateway after 30 s (auth0-api.md §2.3). */
+/** Auth0 gives up on the gateway after 30 s (docs/auth0-facts.md#what-auth0-sends-the-gateway). */
 export const AUTH0_GATEWAY_TIMEOUT_MS = 30_000;
 // RFC 5737 documentation address and a recognisable agent, so a gateway's logs show a test.
 const DEFAULT_IP = '203.0.113.10';
@@ -83,7 +78,7 @@ const RESPONSE_BODY_LIMIT = 500;
 
 /**
  * Sends the gateway the request Auth0 sends for a passwordless SMS
- * (auth0-doc-custom-sms-gateway.md): POST, JSON `{ recipient, body, sender }`, `req` only with
+ * (docs/auth0-facts.md#what-auth0-sends-the-gateway): POST, JSON `{ recipient, body, sender }`, `req` only with
  * forward_req_info, and a bearer JWT when gateway_authentication is set; then judges the answer
  * the way Auth0 does.
  */
@@ -150,21 +145,11 @@ export async function sendTestMessage(settings: GatewayClientSettings, options: 
   return { ...base, status: response.status, ms, ok: response.status === 200, auth0Error: verdict.message, hint: verdict.hint, responseBody, dryRun: false };
 }
 
+/** The one gateway URL rule, test-gateway's variant: http:// allowed for a local gateway. */
 function parseGatewayUrl(raw: string): URL {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw inputError('the gateway URL is not a valid URL', 'pass --gateway-url https://host/path');
-  }
-  // http:// is allowed here for a local gateway (cli-contract.md, test-gateway); Auth0 itself needs https.
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw inputError(`the gateway URL must be http:// or https://, not ${url.protocol}//`, 'pass --gateway-url https://host/path');
-  }
-  if (url.username !== '' || url.password !== '') {
-    throw inputError('the gateway URL must not hold a user name or password', 'use gateway authentication (--auth bearer) instead of credentials in the URL');
-  }
-  return url;
+  const problem = gatewayUrlProblem(raw, { allowHttp: true });
+  if (problem !== undefined) throw inputError(problem, 'pass --gateway-url https://host/path');
+  return new URL(raw);
 }
 
 interface Failure {
@@ -172,7 +157,7 @@ interface Failure {
   hint: string | null;
 }
 
-/** Auth0's verdicts, from "Error handling" in auth0-doc-custom-sms-gateway.md: only 200 counts. */
+/** Auth0's verdicts (docs/auth0-facts.md#what-auth0-sends-the-gateway, "Error handling"): only 200 counts. */
 export function judgeStatus(status: number, authenticated: boolean): Failure {
   if (status === 200) return { message: null, hint: null };
   if (status === 401) {
@@ -200,71 +185,37 @@ function isTimeout(error: unknown, signal: AbortSignal): boolean {
   return signal.aborted || (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'));
 }
 
-/** The first `code` in an error's cause chain (undici wraps the socket error in `cause`, sometimes in an AggregateError). */
-function errorCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && current !== null && typeof current === 'object'; depth += 1) {
-    const { code } = current as { code?: unknown };
-    if (typeof code === 'string') return code;
-    const nested = (current as { errors?: unknown }).errors;
-    if (Array.isArray(nested) && nested.length > 0) {
-      const inner = errorCode(nested[0]);
-      if (inner !== undefined) return inner;
-    }
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
-const TLS_CODES = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'HOSTNAME_MISMATCH',
-]);
-
 /** Turns a fetch failure into a sentence a person can act on. */
 export function explainNetworkError(error: unknown, url: URL): Failure {
-  const code = errorCode(error);
+  const code = networkErrorCode(error);
   const port = url.port !== '' ? url.port : url.protocol === 'https:' ? '443' : '80';
   const where = `${url.hostname}:${port}`;
   const say = (what: string, hint: string): Failure => ({ message: `Could not call the SMS gateway: ${what}${code === undefined ? '' : ` (${code})`}`, hint });
 
-  switch (code) {
-    case 'ENOTFOUND':
+  switch (networkFailure(code)) {
+    case 'dns-not-found':
       return say(`DNS lookup found no host named ${url.hostname}`, 'check the host name in gateway_url; Auth0 resolves it in public DNS');
-    case 'EAI_AGAIN':
+    case 'dns-temporary':
       return say(`DNS lookup of ${url.hostname} failed temporarily`, 'check this machine\'s DNS, then retry');
-    case 'ECONNREFUSED':
+    case 'refused':
       return say(`connection refused by ${where}: nothing is listening there`, 'start the gateway, or fix the port in gateway_url');
-    case 'ECONNRESET':
-    case 'EPIPE':
-    case 'UND_ERR_SOCKET':
-    case 'UND_ERR_CLOSED':
+    case 'reset':
       return say(`the connection to ${where} was reset before the gateway answered`, 'see the gateway\'s logs; an https:// URL on a plain-HTTP port, or a proxy, can also reset it');
-    case 'ETIMEDOUT':
-    case 'UND_ERR_CONNECT_TIMEOUT':
+    case 'connect-timeout':
       return say(`connecting to ${where} timed out; Auth0 would report "Timeout while calling the SMS gateway"`, 'check that the host is up and that a firewall lets the port through');
-    case 'UND_ERR_HEADERS_TIMEOUT':
-    case 'UND_ERR_BODY_TIMEOUT':
+    case 'answer-timeout':
       return say('the gateway did not answer in time; Auth0 would report "Timeout while calling the SMS gateway"', 'make the gateway answer within 30 s');
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
+    case 'unreachable':
       return say(`no route to ${where}`, 'check the address in gateway_url and this machine\'s network');
-    case 'ERR_SSL_WRONG_VERSION_NUMBER':
-    case 'ERR_SSL_PACKET_LENGTH_TOO_LONG':
+    case 'not-https':
       return say(`TLS handshake with ${where} failed: the port does not speak HTTPS`, 'use http:// for a plain-HTTP local gateway, or fix the port');
-    default:
+    case 'tls-untrusted':
+      return say(
+        `TLS certificate problem with ${where}`,
+        'Auth0 only calls gateways with a certificate from a public CA that is valid for the host name and served with its full chain',
+      );
+    case undefined:
       break;
-  }
-  if (code !== undefined && (TLS_CODES.has(code) || code.startsWith('CERT_') || code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_') || code === 'EPROTO')) {
-    return say(
-      `TLS certificate problem with ${where}`,
-      'Auth0 only calls gateways with a certificate from a public CA that is valid for the host name and served with its full chain',
-    );
   }
   const detail = error instanceof Error ? redactText(innermostMessage(error)) : 'unknown error';
   return say(`the request to ${where} failed: ${detail}`, 'check gateway_url and that the gateway is reachable from here');

@@ -30,3 +30,40 @@ export class GatewayVerificationError extends Error {
     return this.code === 'malformed_payload' ? 400 : 401;
   }
 }
+
+/** What is wrong with the options a gateway passed. Stable: tests and tools may switch on it. */
+export type GatewayConfigurationErrorCode =
+  /** `secret` is missing, not a string, or empty. */
+  | 'empty_secret'
+  /** `secretBase64Encoded` is true but `secret` is not base64url text that decodes to bytes. */
+  | 'secret_not_base64url'
+  /** `audience` is missing, not a string, or empty. */
+  | 'empty_audience'
+  /** `subject` is given but is not a string. */
+  | 'invalid_subject'
+  /** `clockToleranceSeconds` is not a number of seconds >= 0. */
+  | 'invalid_clock_tolerance'
+  /** `now` is not a valid Date. */
+  | 'invalid_now'
+  /** `lifetimeSeconds` is not a positive whole number. */
+  | 'invalid_lifetime'
+  /** `maxBodyBytes` is not a positive whole number. */
+  | 'invalid_max_body_bytes'
+  /** The handler was given both a secret and `allowUnauthenticated: true`, or `send` is not a function. */
+  | 'invalid_handler_options';
+
+/**
+ * The options are wrong, not the request: a bug or a missing setting on the gateway's side,
+ * thrown before any request data is looked at, so no caller can trigger it. A TypeError
+ * (wrong arguments), so that generic "programming error" handling catches it too. The
+ * message never contains the secret.
+ */
+export class GatewayConfigurationError extends TypeError {
+  readonly code: GatewayConfigurationErrorCode;
+
+  constructor(code: GatewayConfigurationErrorCode, message: string) {
+    super(message);
+    this.name = 'GatewayConfigurationError';
+    this.code = code;
+  }
+}

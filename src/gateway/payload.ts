@@ -1,33 +1,10 @@
-// A namespace import lets the bundler drop the parts of zod the library entry does not use
-// (`import { z }` pulls in all of zod, locales included: ~450 KB against ~85 KB).
-import * as z from 'zod';
 import { GatewayVerificationError } from './errors.js';
 
-/**
- * What Auth0 POSTs to `gateway_url` ("Send One-time Codes via Your Own SMS Gateway",
- * reference/auth0-doc-custom-sms-gateway.md; reference/auth0-api.md §2.3):
- * `{ recipient, body, sender }`, plus `req: { ip, user-agent }` of the `/passwordless/start`
- * caller when the connection has `forward_req_info`.
- *
- * Lenient on purpose: a 400 here means a user gets no code. Unknown keys pass through
- * (Auth0 may add fields), `sender` defaults to "" because a connection without `from` has
- * nothing to send (JSON serialisation drops an undefined key), and the forwarded request
- * info defaults to "" because a caller may send no User-Agent.
- */
-export const gatewayRequestInfoSchema = z.looseObject({
-  ip: z.string().default(''),
-  'user-agent': z.string().default(''),
-});
+// Written by hand rather than with zod so that the library entry carries no schema library
+// (importing it should cost about as much as an empty module). The rules and the messages are
+// the ones a zod `looseObject` schema gave; test/gateway/payload.test.ts checks both against
+// that schema on generated inputs.
 
-export const gatewayPayloadSchema = z.looseObject({
-  recipient: z.string().min(1, 'must be a non-empty phone number'),
-  body: z.string(),
-  sender: z.string().default(''),
-  req: gatewayRequestInfoSchema.optional(),
-});
-
-// Written out rather than z.infer'd so that the published declarations of the library entry do
-// not need zod's types to describe a payload (zod is bundled, not a dependency).
 /** IP and User-Agent of the `/passwordless/start` caller, sent with `forward_req_info`. */
 export interface GatewayRequestInfo {
   ip: string;
@@ -35,7 +12,12 @@ export interface GatewayRequestInfo {
   [key: string]: unknown;
 }
 
-/** The JSON body Auth0 POSTs to the gateway. */
+/**
+ * The JSON body Auth0 POSTs to `gateway_url`: `{ recipient, body, sender }`, plus
+ * `req: { ip, user-agent }` of the `/passwordless/start` caller when the connection has
+ * `forward_req_info`
+ * (https://auth0.com/docs/authenticate/passwordless/authentication-methods/use-sms-gateway-passwordless).
+ */
 export interface GatewayPayload {
   /** Phone number to text. */
   recipient: string;
@@ -47,39 +29,112 @@ export interface GatewayPayload {
   [key: string]: unknown;
 }
 
-// Compile-time proof that the interfaces and the schema describe the same thing.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const payloadTypesAgree: Same<z.infer<typeof gatewayPayloadSchema>, GatewayPayload> = true;
-const requestInfoTypesAgree: Same<z.infer<typeof gatewayRequestInfoSchema>, GatewayRequestInfo> = true;
-void payloadTypesAgree;
-void requestInfoTypesAgree;
-
 const EXPECTED = 'Auth0 sends a JSON object { "recipient", "body", "sender" } (plus "req" with forward_req_info)';
 
 /**
  * Parses a request body: the object a framework already parsed, or the raw JSON as a string,
  * Buffer or Uint8Array. Throws `GatewayVerificationError` with code `malformed_payload`.
+ *
+ * Lenient on purpose: a 400 here means a user gets no code. Unknown keys pass through
+ * (Auth0 may add fields), `sender` defaults to "" because a connection without `from` has
+ * nothing to send (JSON serialisation drops an undefined key), and the forwarded request
+ * info defaults to "" because a caller may send no User-Agent.
  */
 export function parseGatewayPayload(body: unknown): GatewayPayload {
   let value: unknown = body;
   if (typeof body === 'string' || body instanceof Uint8Array) {
-    const text = (typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8')).replace(/^\uFEFF/, '');
-    if (text.trim() === '') throw new GatewayVerificationError('malformed_payload', `malformed payload: the body is empty; ${EXPECTED}`);
-    try {
-      value = JSON.parse(text);
-    } catch {
-      throw new GatewayVerificationError('malformed_payload', `malformed payload: the body is not JSON; ${EXPECTED}`);
-    }
+    value = parseJsonText(typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
   }
   if (value === null || value === undefined) {
     throw new GatewayVerificationError('malformed_payload', `malformed payload: there is no body; ${EXPECTED}`);
   }
-  const parsed = gatewayPayloadSchema.safeParse(value);
-  if (!parsed.success) {
-    const problems = parsed.error.issues
-      .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(body)'}: ${issue.message}`)
-      .join('; ');
-    throw new GatewayVerificationError('malformed_payload', `malformed payload: ${problems}; ${EXPECTED}`);
+  const problems: string[] = [];
+  const payload = readPayload(value, problems);
+  if (payload === undefined || problems.length > 0) {
+    throw new GatewayVerificationError('malformed_payload', `malformed payload: ${problems.join('; ')}; ${EXPECTED}`);
   }
-  return parsed.data;
+  return payload;
+}
+
+function parseJsonText(raw: string): unknown {
+  const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
+  if (text.trim() === '') throw new GatewayVerificationError('malformed_payload', `malformed payload: the body is empty; ${EXPECTED}`);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new GatewayVerificationError('malformed_payload', `malformed payload: the body is not JSON; ${EXPECTED}`);
+  }
+}
+
+type Loose = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Loose => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The name of a value's type as the messages say it ("received undefined", "received array"). */
+function typeName(value: unknown): string {
+  switch (typeof value) {
+    case 'number':
+      return Number.isNaN(value) ? 'NaN' : Number.isFinite(value) ? 'number' : String(value);
+    case 'object': {
+      if (value === null) return 'null';
+      if (Array.isArray(value)) return 'array';
+      const constructor = Object.getPrototypeOf(value) !== Object.prototype && 'constructor' in value ? (value.constructor as { name?: unknown } | undefined) : undefined;
+      return constructor ? String(constructor.name) : 'object';
+    }
+    default:
+      return typeof value;
+  }
+}
+
+const invalid = (expected: string, value: unknown): string => `Invalid input: expected ${expected}, received ${typeName(value)}`;
+
+/** Copies the keys a schema does not name, as given; `__proto__` is skipped so that no payload can set an object's prototype. */
+function copyUnknownKeys(input: Loose, out: Loose, known: ReadonlySet<string>): void {
+  // for...in, like a schema library's catch-all: inherited enumerable keys count too.
+  for (const key in input) {
+    if (known.has(key) || key === '__proto__') continue;
+    out[key] = input[key];
+  }
+}
+
+const PAYLOAD_KEYS: ReadonlySet<string> = new Set(['recipient', 'body', 'sender', 'req']);
+const REQ_KEYS: ReadonlySet<string> = new Set(['ip', 'user-agent']);
+
+/** Known keys first, in this order, then the unknown ones: the output has a stable shape. */
+function readPayload(input: unknown, problems: string[]): GatewayPayload | undefined {
+  if (!isObject(input)) {
+    problems.push(`(body): ${invalid('object', input)}`);
+    return undefined;
+  }
+  const out: Loose = {};
+  const { recipient, body, sender } = input;
+  if (typeof recipient !== 'string') problems.push(`recipient: ${invalid('string', recipient)}`);
+  // The length rule is checked on anything that has a length, so `[]` is both "not a string"
+  // and "empty", as the schema this replaced reported it.
+  const length = recipient === null || recipient === undefined ? undefined : (recipient as { length?: unknown }).length;
+  if (length !== undefined && !((length as number) >= 1)) problems.push('recipient: must be a non-empty phone number');
+  out.recipient = recipient;
+  if (typeof body !== 'string') problems.push(`body: ${invalid('string', body)}`);
+  out.body = body;
+  if (sender !== undefined && typeof sender !== 'string') problems.push(`sender: ${invalid('string', sender)}`);
+  out.sender = sender ?? '';
+  if ('req' in input) {
+    const req = input.req;
+    if (req === undefined) out.req = undefined;
+    else if (!isObject(req)) problems.push(`req: ${invalid('object', req)}`);
+    else out.req = readRequestInfo(req, problems);
+  }
+  copyUnknownKeys(input, out, PAYLOAD_KEYS);
+  return out as GatewayPayload;
+}
+
+function readRequestInfo(input: Loose, problems: string[]): GatewayRequestInfo {
+  const out: Loose = {};
+  for (const key of REQ_KEYS) {
+    const value = input[key];
+    if (value !== undefined && typeof value !== 'string') problems.push(`req.${key}: ${invalid('string', value)}`);
+    out[key] = value ?? '';
+  }
+  copyUnknownKeys(input, out, REQ_KEYS);
+  return out as GatewayRequestInfo;
 }

@@ -1,11 +1,17 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Buffer } from 'node:buffer';
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { CliError, ExitCode, inputError } from '../core/errors.js';
-import { GatewayVerificationError } from './errors.js';
-import { secretKeyBytes } from './jwt.js';
-import { parseGatewayPayload, type GatewayPayload } from './payload.js';
-import { verifyGatewayToken, type GatewayTokenClaims } from './verify.js';
+import { GatewayConfigurationError } from './errors.js';
+import { answerGatewayRequest, createGatewayCore, type GatewayAnswer, type GatewayCore, type GatewayRequestMeta } from './handler.js';
+import type { GatewayPayload } from './payload.js';
+
+// The CLI's reference gateway (`serve`, `demo`) on node:http. It answers through the same
+// function as the library's createGatewayHandler (src/gateway/handler.ts), so both give the
+// same status, headers and body for every request. This module is the CLI's: it reports bad
+// options as CliError (exit 2), which the library entry never imports.
 
 export interface GatewayServerVerifyOptions {
   secret: string;
@@ -15,17 +21,17 @@ export interface GatewayServerVerifyOptions {
   clockToleranceSeconds?: number | undefined;
 }
 
-export interface GatewayMessageMeta {
-  method: string;
-  path: string;
+/** What onMessage is told besides the payload: set by the server, never taken from the request body. */
+export interface GatewayMessageMeta extends GatewayRequestMeta {
   remoteAddress: string | undefined;
-  receivedAt: Date;
-  /** Claims of the verified token; null when the server runs without authentication. */
-  claims: GatewayTokenClaims | null;
 }
 
 export interface GatewayRejectionMeta {
-  /** A GatewayVerificationError code, or `method_not_allowed`, `payload_too_large`, `handler_failed`. */
+  /**
+   * A GatewayVerificationError code, or `method_not_allowed`, `payload_too_large`,
+   * `handler_failed`, `internal_error`; `request_timeout` and `bad_request` when the
+   * connection is closed before a request could be read.
+   */
   code: string;
   method: string;
   path: string;
@@ -43,6 +49,10 @@ export interface GatewayServerOptions {
   tls?: { key: string; cert: string } | undefined;
   /** Bigger bodies get 413; defaults to 64 KiB (an SMS payload is a few hundred bytes). */
   maxBodyBytes?: number | undefined;
+  /** A client must send the request headers within this time; defaults to 10 s. */
+  headersTimeoutMs?: number | undefined;
+  /** A client must send the whole request, body included, within this time; defaults to 30 s. */
+  requestTimeoutMs?: number | undefined;
   /** Called for each accepted message before the 200; a throw or rejection answers 500. */
   onMessage?: ((payload: GatewayPayload, meta: GatewayMessageMeta) => void | Promise<void>) | undefined;
   /** Called for each refused request with the status sent and a reason that never holds the token. */
@@ -56,76 +66,99 @@ export interface GatewayServer {
   close(): Promise<void>;
 }
 
-const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
-class RequestRejection extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
+function positiveMs(name: string, value: number | undefined, fallback: number): number {
+  const ms = value ?? fallback;
+  if (!Number.isInteger(ms) || ms <= 0) throw inputError(`${name} must be a positive whole number of milliseconds, not ${String(ms)}`);
+  return ms;
+}
+
+function coreFor(options: GatewayServerOptions): GatewayCore {
+  const { verify, maxBodyBytes } = options;
+  try {
+    return createGatewayCore(verify === null ? { allowUnauthenticated: true, maxBodyBytes } : { ...verify, maxBodyBytes });
+  } catch (error) {
+    if (!(error instanceof GatewayConfigurationError)) throw error;
+    // Fail at start, not on the first request, and as bad input (exit 2).
+    throw error.code === 'empty_audience' ? inputError('the gateway audience is empty', 'pass --audience') : inputError(error.message);
   }
 }
 
+const requestPath = (req: IncomingMessage): string => {
+  const url = req.url ?? '/';
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+};
+
 /**
  * A reference SMS gateway: checks each POST the way Auth0's contract allows a gateway to
- * (bearer JWT, then payload; verifyGatewayRequest) and answers 200 `{ ok: true }`, which is the
- * only status Auth0 counts as delivered (auth0-doc-custom-sms-gateway.md, "Error handling").
+ * (bearer JWT, then payload) and answers 200 `{ ok: true }`, the only status Auth0 counts as
+ * delivered (https://auth0.com/docs/authenticate/passwordless/authentication-methods/use-sms-gateway-passwordless).
  */
 export async function startGatewayServer(options: GatewayServerOptions): Promise<GatewayServer> {
   const host = options.host ?? '127.0.0.1';
-  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes <= 0) throw inputError(`maxBodyBytes must be a positive whole number, not ${String(maxBodyBytes)}`);
-  const verify = options.verify;
-  if (verify !== null) {
-    // Fail at start, not on the first request, when the secret cannot be a key.
-    secretKeyBytes(verify.secret, verify.secretBase64Encoded ?? false);
-    if (verify.audience.length === 0) throw inputError('the gateway audience is empty', 'pass --audience');
-  }
+  const core = coreFor(options);
+  const headersTimeout = positiveMs('headersTimeoutMs', options.headersTimeoutMs, DEFAULT_HEADERS_TIMEOUT_MS);
+  const requestTimeout = positiveMs('requestTimeoutMs', options.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS);
+  if (headersTimeout > requestTimeout) throw inputError(`headersTimeoutMs (${headersTimeout}) must not exceed requestTimeoutMs (${requestTimeout})`);
+  const { onMessage, onRejected } = options;
+  // The latest response on each socket, so that a timeout never writes into a started answer.
+  const answering = new WeakMap<Duplex, ServerResponse>();
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const method = req.method ?? '';
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
-    const remoteAddress = req.socket.remoteAddress;
-    try {
-      if (method !== 'POST') {
-        res.setHeader('allow', 'POST');
-        throw new RequestRejection(405, 'method_not_allowed', `method not allowed: Auth0 sends ${method === '' ? 'requests' : `POST, not ${method}`}`);
-      }
-      const raw = await readBody(req, res, maxBodyBytes);
-      let claims: GatewayTokenClaims | null = null;
-      if (verify !== null) claims = await verifyGatewayToken(req.headers.authorization, verify);
-      const payload = parseGatewayPayload(raw);
-      if (options.onMessage) {
-        try {
-          await options.onMessage(payload, { method, path, remoteAddress, receivedAt: new Date(), claims });
-        } catch (error) {
-          throw new RequestRejection(500, 'handler_failed', `the message handler failed: ${error instanceof Error ? error.message : String(error)}`);
-        }
-      }
-      sendJson(res, 200, { ok: true });
-    } catch (error) {
-      let rejection: RequestRejection;
-      if (error instanceof RequestRejection) rejection = error;
-      else if (error instanceof GatewayVerificationError) rejection = new RequestRejection(error.status, error.code, error.message);
-      else rejection = new RequestRejection(500, 'internal_error', 'the gateway failed to handle the request');
-      if (rejection.status === 401) {
-        // RFC 6750 §3: a 401 for a bearer-protected resource names the scheme.
-        res.setHeader('www-authenticate', `Bearer error="invalid_token"`);
-      }
-      sendJson(res, rejection.status, { ok: false, error: rejection.code, message: rejection.message });
-      options.onRejected?.(rejection.status, rejection.message, { code: rejection.code, method, path, remoteAddress });
-    }
+    const socket = req.socket;
+    answering.set(socket, res);
+    const contentLength = req.headers['content-length'];
+    void answerGatewayRequest(core, {
+      method,
+      authorization: req.headers.authorization,
+      declaredLength: contentLength === undefined ? undefined : Number(contentLength),
+      readBody: (limit) => readBody(req, limit),
+      deliver: (payload, claims) => onMessage?.(payload, { method, path: requestPath(req), remoteAddress: socket.remoteAddress, receivedAt: new Date(), claims }),
+    }).then((answer) => {
+      // The client left (or a timeout closed the socket): nobody to answer, nothing to report.
+      if (socket.destroyed) return;
+      writeAnswer(req, res, answer);
+      if (answer.status !== 200) onRejected?.(answer.status, answer.message, { code: answer.code, method, path: requestPath(req), remoteAddress: socket.remoteAddress });
+    });
   };
 
-  const handler = (req: IncomingMessage, res: ServerResponse) => {
-    void handle(req, res);
-  };
-  const server = options.tls === undefined ? createServer(handler) : createTlsServer({ key: options.tls.key, cert: options.tls.cert }, handler);
-  // A stalled client should not hold a development gateway (or a test) open for Node's 5-minute default.
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 10_000;
+  // Node checks the header and request timeouts only every connectionsCheckingInterval (30 s by
+  // default), so a 10 s headers timeout could hold a slow client for 40 s. Checking at a tenth
+  // of the shorter timeout (at most every second) closes such a client close to the time set.
+  const connectionsCheckingInterval = Math.max(10, Math.min(1000, Math.floor(headersTimeout / 10)));
+  const serverOptions = { headersTimeout, requestTimeout, connectionsCheckingInterval };
+  const server =
+    options.tls === undefined ? createServer(serverOptions, handler) : createTlsServer({ ...serverOptions, key: options.tls.key, cert: options.tls.cert }, handler);
+
+  // Replaces Node's default answer to a request that could not be read (a timeout, a parse
+  // error) with the gateway's JSON one, and reports it like any other refusal.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    const remoteAddress = (socket as Socket).remoteAddress;
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const timedOut = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+    const status = timedOut ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+    const code = timedOut ? 'request_timeout' : 'bad_request';
+    const message = timedOut
+      ? `request timeout: the request did not arrive in time (headers within ${headersTimeout} ms, the whole request within ${requestTimeout} ms)`
+      : 'bad request: not an HTTP/1.1 request this gateway can read';
+    // Not into an answer being written; a finished one belongs to an earlier request.
+    const current = answering.get(socket);
+    if (current === undefined || !current.headersSent || current.writableFinished) {
+      const body = JSON.stringify({ ok: false, error: code, message });
+      socket.write(
+        `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      );
+    }
+    socket.destroy();
+    onRejected?.(status, message, { code, method: '', path: '', remoteAddress });
+  });
 
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => {
@@ -161,50 +194,63 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   };
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
+function writeAnswer(req: IncomingMessage, res: ServerResponse, answer: GatewayAnswer): void {
   if (res.headersSent) return;
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
+  if (!answer.closeConnection) {
+    res.writeHead(answer.status, answer.headers);
+    res.end(answer.body);
+    return;
+  }
+  // The rest of the body is never read: answer on a connection that then closes, so that a
+  // client cannot make the gateway buffer an unbounded body.
+  req.pause();
+  res.once('finish', () => {
+    // A moment for the answer to reach the client before the socket goes away.
+    setTimeout(() => req.socket.destroy(), 50).unref();
+  });
+  res.writeHead(answer.status, { ...answer.headers, connection: 'close' });
+  res.end(answer.body);
 }
 
 /**
- * Reads the body up to `limit` bytes. Past it, stops reading and answers 413 on a connection
- * that then closes, so a client cannot make the gateway buffer an unbounded body.
+ * Reads the body up to `limit` bytes; past it, stops reading and resolves to null. Rejects when
+ * the client goes away first.
  */
-function readBody(req: IncomingMessage, res: ServerResponse, limit: number): Promise<Buffer> {
-  const tooLarge = (): RequestRejection => {
-    stopReading(req, res);
-    return new RequestRejection(413, 'payload_too_large', `payload too large: the body exceeds ${limit} bytes; an Auth0 SMS payload is a few hundred bytes`);
-  };
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) return Promise.reject(tooLarge());
-  return new Promise<Buffer>((resolve, reject) => {
+function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array | null> {
+  return new Promise<Uint8Array | null>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const done = (): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
     const onData = (chunk: Buffer): void => {
       size += chunk.length;
       if (size > limit) {
-        req.off('data', onData);
-        req.off('end', onEnd);
-        reject(tooLarge());
+        req.pause();
+        done();
+        resolve(null);
         return;
       }
       chunks.push(chunk);
     };
-    const onEnd = (): void => resolve(Buffer.concat(chunks));
+    const onEnd = (): void => {
+      done();
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+    };
+    const onError = (error: Error): void => {
+      done();
+      reject(error);
+    };
+    const onClose = (): void => {
+      done();
+      reject(new Error('the client closed the connection before the body ended'));
+    };
     req.on('data', onData);
     req.on('end', onEnd);
-    req.on('error', reject);
-  });
-}
-
-/** The rest of the body is never read: pause, answer with `connection: close`, then drop the socket. */
-function stopReading(req: IncomingMessage, res: ServerResponse): void {
-  req.pause();
-  res.setHeader('connection', 'close');
-  res.once('finish', () => {
-    // A moment for the 413 to reach the client before the socket goes away.
-    setTimeout(() => req.socket.destroy(), 50).unref();
+    req.on('error', onError);
+    req.on('close', onClose);
   });
 }

@@ -1,14 +1,25 @@
-import { LIQUID_PLACEHOLDER } from '../core/validate.js';
+// No imports: this module is part of the library entry, and src/core/validate.ts takes its
+// placeholder rules from here (one definition of what counts as a placeholder).
+
 /** Auth0's `options.syntax` values for SMS templates. */
 export type SmsTemplateSyntax = 'md_with_macros' | 'liquid';
 
-/** The template Auth0 shows for a fresh SMS connection (auth0-doc-custom-sms-gateway.md). */
+/**
+ * The template Auth0 shows for a fresh SMS connection
+ * (https://auth0.com/docs/authenticate/passwordless/authentication-methods/use-sms-gateway-passwordless).
+ */
 export const DEFAULT_SMS_TEMPLATE = 'Your verification code is: @@password@@';
 
-// `md_with_macros` uses the `@@password@@` macro (Auth0's example template); with
-// `syntax: liquid` the code is also available as `{{ code }}` or `{{ password }}` (cli-contract.md).
+/** The code's placeholder in an `md_with_macros` template (Auth0's example template uses it). */
+export const MACRO_PLACEHOLDER = '@@password@@';
+/**
+ * Liquid output tags for the code: `{{ code }}`, `{{password}}`, `{{- code -}}`, `{{ code | upcase }}`
+ * (with `syntax: liquid` Auth0 exposes the code as `code` and `password`). Validation
+ * (src/core/validate.ts) and rendering use this one pattern, so what passes is what renders.
+ */
+export const LIQUID_PLACEHOLDER = /\{\{-?\s*(?:code|password)\s*(?:\|[^}]*)?-?\}\}/;
+
 const MACRO = /@@password@@/g;
-// The same tags validation accepts (`{{- code -}}`, `{{ code | upcase }}`), so what passes is what renders.
 const LIQUID = new RegExp(LIQUID_PLACEHOLDER.source, 'g');
 
 /**

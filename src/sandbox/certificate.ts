@@ -31,9 +31,11 @@ export async function createCertificate(options: CertificateOptions = {}): Promi
   const { publicKey, privateKey } = await generateKeyPairAsync('ec', { namedCurve: 'prime256v1' });
 
   const ecdsaWithSha256 = seq(oid('1.2.840.10045.4.3.2'));
-  const name = seq(set(seq(oid('2.5.4.3'), utf8('auth0-sms-gateway sandbox'))));
   const serial = randomBytes(16);
   serial[0] = ((serial[0] ?? 0) & 0x7f) | 0x40; // positive, no leading zero byte (RFC 5280 §4.1.2.2)
+  // A subject of its own: OpenSSL looks trust anchors up by subject name, so two trusted
+  // certificates with one name (the sandbox's and a test gateway's, say) would shadow each other.
+  const name = seq(set(seq(oid('2.5.4.3'), utf8(`auth0-sms-gateway sandbox ${serial.subarray(0, 4).toString('hex')}`))));
 
   const tbs = seq(
     explicit(0, integer(Buffer.from([2]))), // v3

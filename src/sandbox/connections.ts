@@ -1,29 +1,33 @@
 /**
  * GET /api/v2/connections, GET and PATCH /api/v2/connections/{id}, with the Management API's
- * rules (reference/auth0-api.md §1.1–§1.4). The caller has already authenticated the token.
+ * rules (https://auth0.com/docs/api/management/v2/connections/get-connections,
+ * …/get-connections-by-id, …/patch-connections-by-id). The caller has already authenticated
+ * the token.
  */
-import {
-  apiError,
-  insufficientScope,
-  isPlainObject,
-  jsonType,
-  payloadError,
-  queryError,
-  ReplyError,
-  routeNotFound,
-  type Reply,
-} from './replies.js';
+import { apiError, isPlainObject, payloadError, queryError, ReplyError, routeNotFound, type Reply } from './replies.js';
 import { CONNECTION_ID, type ConnectionStore } from './state.js';
 import type { Connection } from './types.js';
+import {
+  checkInteger,
+  checkNoExtraKeys,
+  checkQuery,
+  checkRequired,
+  checkString,
+  checkStringArray,
+  checkType,
+  pathParam,
+  readBoolean,
+  readFields,
+  readInteger,
+  readObjectBody,
+  requireScope,
+  selectFields,
+  type ApiRequest,
+  type FieldSelection,
+  type QueryType,
+} from './validation.js';
 
-export interface ApiRequest {
-  method: string;
-  path: string;
-  query: URLSearchParams;
-  /** Parsed JSON body; undefined when the request had none. */
-  body: unknown;
-  scopes: ReadonlySet<string>;
-}
+export type { ApiRequest } from './validation.js';
 
 export interface ApiResult extends Reply {
   /** Connections a successful GET returned (concurrent-write faults count these reads). */
@@ -32,23 +36,22 @@ export interface ApiResult extends Reply {
 
 const READ_OPTIONS = 'read:connections_options';
 
-/** Offset paging stops at 1,000 records: "Checkpoint pagination must be used if you need to retrieve more than 1000 connections" (SPEC get_connections). */
+/** Offset paging stops at 1,000 records: "Checkpoint pagination must be used if you need to retrieve more than 1000 connections" (get-connections). */
 const OFFSET_LIMIT = 1000;
 
-/** `fields` accepts these names (SPEC get_connections, `fields` pattern). */
+/** `fields` accepts these names (the `fields` pattern of get-connections). */
 const FIELD_NAMES = [
   'name', 'display_name', 'strategy', 'options', 'id', 'provisioning_ticket_url', 'metadata', 'show_as_button', 'clients',
   'authentication', 'connected_accounts', 'cross_app_access_requesting_app', 'cross_app_access_resource_app', 'enabled_clients',
 ];
 
-type QueryType = 'integer' | 'boolean' | 'string' | 'array';
 const LIST_QUERY: Record<string, QueryType> = {
   per_page: 'integer', page: 'integer', include_totals: 'boolean', from: 'string', take: 'integer',
   strategy: 'array', name: 'string', fields: 'string', include_fields: 'boolean',
 };
 const GET_QUERY: Record<string, QueryType> = { fields: 'string', include_fields: 'boolean' };
 
-/** Top-level keys UpdateConnectionRequestContent allows (`additionalProperties: false`, SPEC). */
+/** Top-level keys UpdateConnectionRequestContent allows (`additionalProperties: false`, patch-connections-by-id). */
 const PATCH_KEYS: Record<string, (value: unknown, property: string) => void> = {
   display_name: (value, property) => checkString(value, property, 0, 128),
   options: (value, property) => checkType(value, property, 'object'),
@@ -90,20 +93,20 @@ function listConnections(store: ConnectionStore, request: ApiRequest): ApiResult
     if (!/^[a-z0-9-]+$/i.test(strategy)) throw new ReplyError(queryError('strategy', `No enum match for: "${strategy}"`));
   }
   const name = query.get('name');
-  const fields = readFields(query);
+  const fields = readFields(query, FIELD_NAMES);
   const matching = store
     .all()
     .filter((c) => (strategies.length === 0 || strategies.includes(c.strategy)) && (name === null || c.name === name));
   const present = (connection: Connection) => presentConnection(connection, request.scopes, fields);
 
   if (query.has('take') || query.has('from')) {
-    // Checkpoint paging; include_totals is ignored here ("Not returned when using checkpoint pagination", SPEC).
+    // Checkpoint paging; include_totals is ignored here ("Not returned when using checkpoint pagination", get-connections).
     const take = readInteger(query, 'take', 1, 100) ?? 50;
     const start = checkpointStart(store, matching, query.get('from'));
     const page = matching.slice(start, start + take);
     const last = page.at(-1);
     const body: { connections: unknown[]; next?: string } = { connections: page.map(present) };
-    // "When `next` is no longer included in the response, no pages are remaining" (SPEC).
+    // "When `next` is no longer included in the response, no pages are remaining" (get-connections).
     if (last !== undefined && start + take < matching.length) body.next = Buffer.from(last.id).toString('base64url');
     return { status: 200, body, readIds: page.map((c) => c.id) };
   }
@@ -132,7 +135,7 @@ function getConnection(store: ConnectionStore, request: ApiRequest, rawId: strin
   requireScope(request, 'read:connections');
   const id = readId(rawId, 'retrieve');
   checkQuery(request.query, GET_QUERY);
-  const fields = readFields(request.query);
+  const fields = readFields(request.query, FIELD_NAMES);
   const connection = store.get(id);
   if (connection === undefined) throw new ReplyError(inexistent());
   return { status: 200, body: presentConnection(connection, request.scopes, fields), readIds: [id] };
@@ -144,7 +147,8 @@ function updateConnection(store: ConnectionStore, request: ApiRequest, rawId: st
   checkQuery(request.query, {});
   const patch = readPatch(request.body);
   if ('options' in patch && !request.scopes.has('update:connections_options')) {
-    // OPT-SCOPES-DOC: "Requests to Update a Connection fail if the request body contains the options field".
+    // "Requests to Update a Connection fail if the request body contains the options field" without the scope
+    // (https://auth0.com/docs/troubleshoot/product-lifecycle/deprecations-and-migrations/migrate-connection-options-scope).
     throw new ReplyError(
       apiError(403, 'Updating the "options" property requires the "update:connections_options" scope', 'insufficient_scope'),
     );
@@ -154,29 +158,20 @@ function updateConnection(store: ConnectionStore, request: ApiRequest, rawId: st
   if (current.strategy === 'sms' && isPlainObject(patch.options)) checkSmsOptions(patch.options);
 
   const next: Connection = { ...structuredClone(current), ...(structuredClone(patch) as Partial<Connection>) };
-  // "If the options parameter is used, the entire options object is overridden" (SPEC): the
+  // "If the options parameter is used, the entire options object is overridden" (patch-connections-by-id): the
   // spread above replaces it whole, no merge.
-  // "If display_name is not included in the request, the field will be overwritten with the name value" (SPEC).
+  // "If display_name is not included in the request, the field will be overwritten with the name value" (patch-connections-by-id).
   if (!('display_name' in patch)) next.display_name = current.name;
-  // "If the array is empty ..., the connection name will be added as realm" (SPEC).
+  // "If the array is empty ..., the connection name will be added as realm" (patch-connections-by-id).
   if (Array.isArray(patch.realms) && patch.realms.length === 0) next.realms = [current.name];
   store.replace(next);
   return { status: 200, body: presentConnection(next, request.scopes, undefined) };
 }
 
-function requireScope(request: ApiRequest, scope: string): void {
-  if (!request.scopes.has(scope)) throw new ReplyError(insufficientScope(scope));
-}
-
 const inexistent = (): Reply => apiError(404, 'The connection does not exist', 'inexistent_connection');
 
 function readId(raw: string, verb: string): string {
-  let id: string;
-  try {
-    id = decodeURIComponent(raw);
-  } catch {
-    id = raw;
-  }
+  const id = pathParam(raw);
   if (!CONNECTION_ID.test(id)) {
     throw new ReplyError(
       apiError(
@@ -189,14 +184,14 @@ function readId(raw: string, verb: string): string {
   return id;
 }
 
-/** Connections as returned to this token: without `options` unless it has `read:connections_options` (OPT-SCOPES-DOC). */
+/**
+ * Connections as returned to this token: without `options` unless it has `read:connections_options`
+ * (https://auth0.com/docs/troubleshoot/product-lifecycle/deprecations-and-migrations/migrate-connection-options-scope).
+ */
 function presentConnection(connection: Connection, scopes: ReadonlySet<string>, fields: FieldSelection | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = structuredClone(connection) as unknown as Record<string, unknown>;
   if (!scopes.has(READ_OPTIONS)) delete out.options;
-  if (fields !== undefined) {
-    for (const key of Object.keys(out)) if (fields.names.has(key) !== fields.include) delete out[key];
-  }
-  return out;
+  return selectFields(out, fields);
 }
 
 function checkpointStart(store: ConnectionStore, matching: readonly Connection[], from: string | null): number {
@@ -209,68 +204,19 @@ function checkpointStart(store: ConnectionStore, matching: readonly Connection[]
   return start === -1 ? matching.length : start;
 }
 
-function checkQuery(query: URLSearchParams, allowed: Record<string, QueryType>): void {
-  const keys = [...new Set(query.keys())];
-  const unknown = keys.filter((key) => !(key in allowed));
-  if (unknown.length > 0) {
-    throw new ReplyError(apiError(400, `Query validation error: 'Additional properties not allowed: ${unknown.join(',')}'.`, 'invalid_query_string'));
-  }
-  for (const key of keys) {
-    if (allowed[key] !== 'array' && query.getAll(key).length > 1) {
-      throw new ReplyError(queryError(key, `Expected type ${allowed[key] ?? 'string'} but found type array`));
-    }
-  }
-}
-
-function readInteger(query: URLSearchParams, name: string, min: number, max?: number): number | undefined {
-  const raw = query.get(name);
-  if (raw === null) return undefined;
-  if (!/^-?\d+$/.test(raw)) throw new ReplyError(queryError(name, `Expected type integer but found type string`));
-  const value = Number(raw);
-  if (value < min) throw new ReplyError(queryError(name, `Value ${value} is less than minimum ${min}`));
-  if (max !== undefined && value > max) throw new ReplyError(queryError(name, `Value ${value} is greater than maximum ${max}`));
-  return value;
-}
-
-function readBoolean(query: URLSearchParams, name: string): boolean | undefined {
-  const raw = query.get(name);
-  if (raw === null) return undefined;
-  if (raw !== 'true' && raw !== 'false') throw new ReplyError(queryError(name, `Expected type boolean but found type string`));
-  return raw === 'true';
-}
-
-interface FieldSelection {
-  names: ReadonlySet<string>;
-  include: boolean;
-}
-
-function readFields(query: URLSearchParams): FieldSelection | undefined {
-  const include = readBoolean(query, 'include_fields') ?? true;
-  const raw = query.get('fields');
-  if (raw === null) return undefined;
-  const names = raw.split(',');
-  if (names.some((name) => !FIELD_NAMES.includes(name))) {
-    throw new ReplyError(queryError('fields', `String does not match pattern ^(${FIELD_NAMES.join('|')})(,(${FIELD_NAMES.join('|')}))*$: ${raw}`));
-  }
-  return { names: new Set(names), include };
-}
-
 function readPatch(body: unknown): Record<string, unknown> {
-  if (!isPlainObject(body)) throw new ReplyError(payloadError(`Expected type object but found type ${jsonType(body ?? null)}`));
-  const keys = Object.keys(body);
-  // "minProperties: 1" (SPEC UpdateConnectionRequestContent).
-  if (keys.length === 0) throw new ReplyError(payloadError('Too few properties defined (0), minimum 1'));
-  // Sending a GET result back fails: "Additional properties not allowed: strategy,name" (terraform-provider-auth0#24).
-  const extra = keys.filter((key) => !(key in PATCH_KEYS));
-  if (extra.length > 0) throw new ReplyError(payloadError(`Additional properties not allowed: ${extra.join(',')}`));
-  for (const key of keys) PATCH_KEYS[key]?.(body[key], key);
-  return body;
+  // "minProperties: 1" (UpdateConnectionRequestContent). Sending a GET result back fails: "Additional
+  // properties not allowed: strategy,name" (https://github.com/alexkappa/terraform-provider-auth0/issues/24).
+  const patch = readObjectBody(body, Object.keys(PATCH_KEYS), 1);
+  for (const key of Object.keys(patch)) PATCH_KEYS[key]?.(patch[key], key);
+  return patch;
 }
 
 /**
- * The constraints of `ConnectionOptionsSMS` that are certain (SPEC, reference §2.1); everything
- * else is `additionalProperties: true`. `forward_req_info` is not type-checked: Auth0's own
- * example sends the string "true" (GW-DOC).
+ * The constraints of `ConnectionOptionsSMS` that are certain (the Management API's schema, see
+ * patch-connections-by-id); everything else is `additionalProperties: true`. `forward_req_info` is
+ * not type-checked: Auth0's own example sends the string "true"
+ * (https://auth0.com/docs/authenticate/passwordless/authentication-methods/use-sms-gateway-passwordless).
  */
 function checkSmsOptions(options: Record<string, unknown>): void {
   if (options.provider !== undefined && options.provider !== 'sms_gateway' && options.provider !== 'twilio') {
@@ -286,9 +232,7 @@ function checkSmsOptions(options: Record<string, unknown>): void {
   if (auth !== undefined && auth !== null) {
     checkType(auth, 'options.gateway_authentication', 'object');
     const fields = auth as Record<string, unknown>;
-    for (const required of ['audience', 'method', 'secret']) {
-      if (!(required in fields)) throw new ReplyError(payloadError(`Missing required property: ${required}`, 'options.gateway_authentication'));
-    }
+    checkRequired(fields, ['audience', 'method', 'secret'], 'options.gateway_authentication');
     checkString(fields.method, 'options.gateway_authentication.method', 1, 20);
     checkString(fields.audience, 'options.gateway_authentication.audience', 1, 128);
     checkString(fields.secret, 'options.gateway_authentication.secret', 1, 5120);
@@ -298,40 +242,15 @@ function checkSmsOptions(options: Record<string, unknown>): void {
   if (options.totp !== undefined) {
     checkType(options.totp, 'options.totp', 'object');
     const totp = options.totp as Record<string, unknown>;
-    const extra = Object.keys(totp).filter((key) => key !== 'time_step' && key !== 'length');
-    if (extra.length > 0) throw new ReplyError(payloadError(`Additional properties not allowed: ${extra.join(',')}`, 'options.totp'));
+    checkNoExtraKeys(totp, ['time_step', 'length'], 'options.totp');
     if (totp.time_step !== undefined) checkInteger(totp.time_step, 'options.totp.time_step', 60);
     if (totp.length !== undefined) checkInteger(totp.length, 'options.totp.length', 4, 40);
   }
 }
 
-function checkType(value: unknown, property: string, type: 'object' | 'boolean' | 'string' | 'array'): void {
-  const actual = jsonType(value);
-  if (actual !== type) throw new ReplyError(payloadError(`Expected type ${type} but found type ${actual}`, property));
-}
-
-function checkString(value: unknown, property: string, min: number, max: number): void {
-  checkType(value, property, 'string');
-  const { length } = value as string;
-  if (length < min) throw new ReplyError(payloadError(`String is too short (${length} chars), minimum ${min}`, property));
-  if (length > max) throw new ReplyError(payloadError(`String is too long (${length} chars), maximum ${max}`, property));
-}
-
-function checkInteger(value: unknown, property: string, min: number, max?: number): void {
-  if (jsonType(value) !== 'integer') throw new ReplyError(payloadError(`Expected type integer but found type ${jsonType(value)}`, property));
-  const number = value as number;
-  if (number < min) throw new ReplyError(payloadError(`Value ${number} is less than minimum ${min}`, property));
-  if (max !== undefined && number > max) throw new ReplyError(payloadError(`Value ${number} is greater than maximum ${max}`, property));
-}
-
-function checkStringArray(value: unknown, property: string): void {
-  checkType(value, property, 'array');
-  (value as unknown[]).forEach((item, index) => checkType(item, `${property}[${index}]`, 'string'));
-}
-
 function checkActiveFlag(value: unknown, property: string): void {
   checkType(value, property, 'object');
   const flag = value as Record<string, unknown>;
-  if (!('active' in flag)) throw new ReplyError(payloadError('Missing required property: active', property));
+  checkRequired(flag, ['active'], property);
   checkType(flag.active, `${property}.active`, 'boolean');
 }

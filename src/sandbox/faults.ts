@@ -1,12 +1,14 @@
 /**
  * Queued misbehaviour: the failures a real tenant and network produce (5xx, lost responses,
- * slowness, someone else editing the connection between the CLI's read and its write).
+ * slowness, a request that lands after its client gave up, someone else editing the connection
+ * between the CLI's read and its write).
  */
 import type { Fault, FaultMatch } from './types.js';
 
-type MatchedFault = Extract<Fault, { kind: 'status' | 'drop' | 'latency' }>;
+type MatchedFault = Extract<Fault, { kind: 'status' | 'drop' | 'latency' | 'delayedApply' }>;
 type ConcurrentWrite = Extract<Fault, { kind: 'concurrentWrite' }>;
-export type FailureFault = Extract<Fault, { kind: 'status' | 'drop' }>;
+/** The faults that change what happens to a request (one at most per request); latency only adds up. */
+export type FailureFault = Extract<Fault, { kind: 'status' | 'drop' | 'delayedApply' }>;
 
 export class FaultQueue {
   #matched: Array<{ fault: MatchedFault; remaining: number }> = [];
@@ -25,7 +27,9 @@ export class FaultQueue {
     if (fault.kind === 'status' && !(Number.isInteger(fault.status) && fault.status >= 100 && fault.status <= 599)) {
       throw new RangeError(`status must be an HTTP status code, got ${fault.status}`);
     }
-    if (fault.kind === 'latency' && !(Number.isFinite(fault.ms) && fault.ms >= 0)) throw new RangeError(`ms must be >= 0, got ${fault.ms}`);
+    if ((fault.kind === 'latency' || fault.kind === 'delayedApply') && !(Number.isFinite(fault.ms) && fault.ms >= 0)) {
+      throw new RangeError(`ms must be >= 0, got ${fault.ms}`);
+    }
     this.#matched.push({ fault, remaining: times });
     return undefined;
   }
@@ -48,7 +52,7 @@ export class FaultQueue {
     return ms;
   }
 
-  /** The first queued status or drop fault matching this request, used once. */
+  /** The first queued status, drop or delayedApply fault matching this request, used once. */
   takeFailure(method: string, path: string): FailureFault | undefined {
     for (const entry of this.#matched) {
       const { fault } = entry;

@@ -1,5 +1,6 @@
 /**
- * POST /oauth/token, client-credentials grant for the Management API (reference §1.7): the
+ * POST /oauth/token, client-credentials grant for the Management API
+ * (https://auth0.com/docs/secure/tokens/access-tokens/management-api-access-tokens/get-management-api-access-tokens-for-production): the
  * client authenticates with `client_secret` or with a private_key_jwt `client_assertion`, and
  * `audience` must be `https://{domain}/api/v2/`.
  */
@@ -85,7 +86,10 @@ function assertionIssuer(assertion: string): string | undefined {
   }
 }
 
-/** private_key_jwt: iss = sub = client_id, aud = `https://{domain}/`, unexpired, unused `jti` (V7 TokenProvider). */
+/**
+ * private_key_jwt: iss = sub = client_id, aud = `https://{domain}/`, unexpired, unused `jti`, as the
+ * `auth0` SDK v7 builds it (https://github.com/auth0/node-auth0, `management/wrapper/token-provider`).
+ */
 async function verifyAssertion(
   endpoint: TokenEndpoint,
   client: SandboxClient,

@@ -1,7 +1,18 @@
 /**
- * Auth0's Management API rate limit: a token bucket where `burst` is the bucket size and
- * `perSecond` the refill rate, reported on every response as x-ratelimit-limit / -remaining /
- * -reset, the reset being a UNIX time in seconds (reference §1.6).
+ * How the sandbox models Auth0's Management API rate limit
+ * (https://auth0.com/docs/troubleshoot/customer-support/operational-policies/rate-limit-policy/management-api-endpoint-rate-limits):
+ *
+ * - Auth0 uses the token bucket algorithm: every request takes a token, and a request that finds
+ *   the bucket empty gets 429 `too_many_requests`.
+ * - The "burst" limit is the bucket size (`RateLimit.burst`); the "sustained" limit is the rate at
+ *   which tokens flow back in (`RateLimit.perSecond`). A new limit starts with a full bucket.
+ * - Every Management API response, errors included, carries `x-ratelimit-limit` (the bucket size),
+ *   `x-ratelimit-remaining` (whole tokens left) and `x-ratelimit-reset`: the UNIX time, in seconds,
+ *   at which the bucket will be full again. Clients (the `auth0` SDK's retry among them) wait until
+ *   then after a 429.
+ * - One bucket covers all of /api/v2 in the sandbox; Auth0 keeps several (per endpoint and
+ *   global), which a single bucket is enough to exercise. /oauth/token and /passwordless/start are
+ *   not limited here.
  */
 import type { RateLimit } from './types.js';
 

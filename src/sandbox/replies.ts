@@ -1,6 +1,9 @@
 /**
  * Answers in Auth0's shapes. Management API errors are `{ statusCode, error, message, errorCode? }`
- * (reference/auth0-api.md §1.5); /oauth/token errors are OAuth's `{ error, error_description }` (§1.7).
+ * (https://auth0.com/docs/api/management/v2, and the recordings of real traffic in
+ * https://github.com/auth0/go-auth0/tree/v1.45.0/test/data/recordings); Authentication API errors
+ * (/oauth/token, /passwordless/start) are OAuth's `{ error, error_description }`
+ * (https://auth0.com/docs/api/authentication).
  */
 import { STATUS_CODES } from 'node:http';
 
@@ -21,7 +24,7 @@ export const oauthError = (status: number, error: string, description: string): 
   body: { error, error_description: description },
 });
 
-/** The body Auth0 sends for a missing, malformed, expired or foreign token (§1.5, 401). */
+/** The body Auth0 sends for a missing, malformed, expired or foreign token (401; https://github.com/auth0-community/auth0-drupal/issues/130). */
 export const invalidToken = (): Reply => ({
   status: 401,
   body: { statusCode: 401, error: 'Unauthorized', message: 'Invalid token', attributes: { error: 'Invalid token' } },

@@ -1,8 +1,13 @@
 /** The tenant's connections, in creation order (the order both paging modes walk). */
 import type { Connection } from './types.js';
 
-/** Connection ids are `con_` followed by alphanumerics (e.g. `con_0QkFv7MeGQs3KCDS`). */
-export const CONNECTION_ID = /^con_[A-Za-z0-9]+$/;
+/**
+ * Connection ids are `con_` and 16 alphanumerics (e.g. `con_0QkFv7MeGQs3KCDS`): the pattern the
+ * Management API's schema gives a `connection_id` ("String does not match pattern
+ * ^con_[A-Za-z0-9]{16}$", https://auth0.com/docs/api/management/v2/jobs/post-users-imports).
+ * The sandbox refuses any other id with 400 `invalid_uri` before it looks at the tenant.
+ */
+export const CONNECTION_ID = /^con_[A-Za-z0-9]{16}$/;
 
 export class ConnectionStore {
   readonly #initial: Connection[];

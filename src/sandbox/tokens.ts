@@ -5,7 +5,10 @@
  */
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 
-/** Auth0's default Management API token lifetime (reference §1.7: `expires_in: 86400`). */
+/**
+ * Auth0's default Management API token lifetime, `expires_in: 86400`
+ * (https://auth0.com/docs/secure/tokens/access-tokens/management-api-access-tokens/get-management-api-access-tokens-for-production).
+ */
 export const TOKEN_LIFETIME_SECONDS = 86_400;
 
 export interface TokenClaims {

@@ -1,5 +1,6 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import { redactText } from '../core/redact.js';
+import { safeForTerminal, untrusted } from '../core/untrusted.js';
 
 /** Where a command writes, and what the process knows of its terminal. Tests pass their own. */
 export interface Io {
@@ -24,7 +25,7 @@ export function decideColor(options: { json: boolean; colorFlag: boolean; env: N
 
 /**
  * Prompts are allowed only when a person is there: stdin and stderr are terminals, CI is not
- * set and --json was not given (cli-contract, "Prompts appear only when …").
+ * set and --json was not given (README, "Prompts appear only when …").
  */
 export function canPrompt(io: Io, json: boolean): boolean {
   const ci = io.env.CI;
@@ -38,6 +39,17 @@ export class Output {
   readonly style: ChalkInstance;
   private jsonWritten = false;
 
+  /**
+   * The run's output, its colour decided once from the global options and the environment.
+   * The prompt library decides its own colours from NO_COLOR when it loads (after this, with
+   * the first question), so a decision against colour is passed on to it here too.
+   */
+  static forRun(io: Io, globals: { json: boolean; color: boolean; verbose: boolean }): Output {
+    const color = decideColor({ json: globals.json, colorFlag: globals.color, env: io.env, stdoutIsTTY: io.stdout.isTTY === true });
+    if (!color && io.env === process.env) process.env.NO_COLOR ??= '1';
+    return new Output(io, { color, json: globals.json, verbose: globals.verbose });
+  }
+
   constructor(readonly io: Io, options: { color: boolean; json: boolean; verbose: boolean }) {
     this.color = options.color;
     this.json = options.json;
@@ -48,7 +60,7 @@ export class Output {
   /** Data for stdout (tables, diffs). Suppressed in --json mode, where stdout holds one JSON document. */
   data(text: string): void {
     if (this.json) return;
-    this.io.stdout.write(ensureNewline(redactText(text)));
+    this.io.stdout.write(ensureNewline(forPeople(text)));
   }
 
   /** The single JSON document of a --json run. */
@@ -64,33 +76,39 @@ export class Output {
 
   /** Text for people: progress, notes. Always stderr. */
   info(text: string): void {
-    this.io.stderr.write(ensureNewline(redactText(text)));
+    this.io.stderr.write(ensureNewline(forPeople(text)));
   }
 
   warn(text: string): void {
-    this.io.stderr.write(ensureNewline(`${this.style.yellow('warning:')} ${redactText(text)}`));
+    this.io.stderr.write(ensureNewline(`${this.style.yellow('warning:')} ${forPeople(text)}`));
   }
 
   error(text: string): void {
-    this.io.stderr.write(ensureNewline(`${this.style.red('error:')} ${redactText(text)}`));
+    this.io.stderr.write(ensureNewline(`${this.style.red('error:')} ${forPeople(text)}`));
   }
 
   hint(text: string): void {
-    this.io.stderr.write(ensureNewline(`${this.style.dim('hint:')} ${redactText(text)}`));
+    this.io.stderr.write(ensureNewline(`${this.style.dim('hint:')} ${forPeople(text)}`));
   }
 
   /** --verbose traces; stderr, redacted. */
   trace(text: string): void {
-    if (this.verbose) this.io.stderr.write(ensureNewline(this.style.dim(redactText(text))));
+    if (this.verbose) this.io.stderr.write(ensureNewline(this.style.dim(forPeople(text))));
   }
+}
+
+/** Every human-facing write: secrets redacted, then anything that could drive the terminal escaped. */
+function forPeople(text: string): string {
+  return safeForTerminal(redactText(text));
 }
 
 function ensureNewline(text: string): string {
   return text.endsWith('\n') ? text : `${text}\n`;
 }
 
-/** A plain text table: header row, then rows; columns padded to the widest cell. */
-export function renderTable(headers: string[], rows: string[][], style?: ChalkInstance): string {
+/** A plain text table: header row, then rows; columns padded to the widest cell. Cells are outside text, shown escaped. */
+export function renderTable(headers: string[], cells: string[][], style?: ChalkInstance): string {
+  const rows = cells.map((row) => row.map((cell) => untrusted(cell)));
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
     cells

@@ -1,11 +1,11 @@
 // The only module that imports the prompt library. Prompts write to stderr so stdout stays data.
 import { Writable } from 'node:stream';
-import {
-  confirm as inquirerConfirm,
-  input as inquirerInput,
-  password as inquirerPassword,
-  select as inquirerSelect,
-} from '@inquirer/prompts';
+// The four prompts themselves, not the @inquirer/prompts barrel: it would bundle an editor
+// prompt, iconv-lite and chardet that this tool never uses.
+import inquirerConfirm from '@inquirer/confirm';
+import inquirerInput from '@inquirer/input';
+import inquirerPassword from '@inquirer/password';
+import inquirerSelect from '@inquirer/select';
 import type { Io } from './output.js';
 
 /** A validator in the prompt library's terms: true, or the reason shown under the question before it is asked again. */
@@ -61,12 +61,4 @@ export function terminalPrompter(io: Io): Prompter {
     // Default no: a confirmation that guards a write must be answered, never just entered through.
     confirm: ({ message, default: defaultValue = false }) => inquirerConfirm({ message, default: defaultValue }, context(io)),
   };
-}
-
-export async function confirm(io: Io, message: string): Promise<boolean> {
-  return terminalPrompter(io).confirm({ message });
-}
-
-export async function select<T>(io: Io, message: string, choices: Choice<T>[]): Promise<T> {
-  return terminalPrompter(io).select({ message, choices });
 }

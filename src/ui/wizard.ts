@@ -3,14 +3,16 @@
  * the flags go through (core/validate.ts), so a value the wizard accepts is one `configure`
  * accepts, and a bad one is asked again with the schema's reason under it.
  */
-import type { z } from 'zod';
-import type { SecretInput } from '../commands/secret-input.js';
+import type * as z from 'zod';
+import type { SecretInput } from '../flow/secret-input.js';
 import { isPlainObject } from '../core/diff.js';
+import type { DesiredBearer } from '../core/bearer.js';
 import { isTruthy, type SmsOptions } from '../core/options.js';
 import {
   audienceSchema,
   base64urlSecretSchema,
   DEFAULT_SUBJECT,
+  firstProblem,
   fromSchema,
   gatewayUrlSchema,
   secretSchema,
@@ -26,15 +28,9 @@ export interface WizardUi {
   output: Output;
 }
 
-/** The schema's first message for `value`, or undefined when it passes. */
-function schemaProblem(schema: z.ZodType, value: unknown): string | undefined {
-  const result = schema.safeParse(value);
-  return result.success ? undefined : (result.error.issues[0]?.message ?? 'not a valid value');
-}
-
 /** The schema as a prompt validator: true, or the schema's reason, shown before the question is asked again. */
 export function validateWith(schema: z.ZodType): Validate {
-  return (value) => schemaProblem(schema, value) ?? true;
+  return (value) => firstProblem(schema, value) ?? true;
 }
 
 /** A check that throws (the flags' own, e.g. normalizeDomain) as a prompt validator. */
@@ -50,7 +46,7 @@ export function validateBy(check: (value: string) => unknown): Validate {
 }
 
 /** Each question starts with one line that says what the field is for. */
-function explain(ui: WizardUi, help: string): void {
+function describeField(ui: WizardUi, help: string): void {
   ui.output.info(ui.output.style.dim(help));
 }
 
@@ -67,15 +63,15 @@ export async function askCredentials(ui: WizardUi, missing: { domain: boolean; c
   const answers: CredentialAnswers = {};
   const required = (what: string): Validate => (value) => value.trim() !== '' || `${what} is empty`;
   if (missing.domain) {
-    explain(ui, 'Your Auth0 tenant, as in acme.eu.auth0.com (Dashboard > Settings). Or set AUTH0_DOMAIN.');
+    describeField(ui, 'Your Auth0 tenant, as in acme.eu.auth0.com (Dashboard > Settings). Or set AUTH0_DOMAIN.');
     answers.domain = (await ui.prompter.input({ message: 'Tenant domain', validate: validateDomain })).trim();
   }
   if (missing.clientId) {
-    explain(ui, 'A Machine-to-Machine app granted read:connections, update:connections, read:connections_options, update:connections_options. Or set AUTH0_CLIENT_ID.');
+    describeField(ui, 'A Machine-to-Machine app granted read:connections, update:connections, read:connections_options, update:connections_options. Or set AUTH0_CLIENT_ID.');
     answers.clientId = (await ui.prompter.input({ message: 'Client ID', validate: required('the client ID') })).trim();
   }
   if (missing.clientSecret) {
-    explain(ui, "That app's client secret; hidden as you type, used for this run only. Or set AUTH0_CLIENT_SECRET.");
+    describeField(ui, "That app's client secret; hidden as you type, used for this run only. Or set AUTH0_CLIENT_SECRET.");
     answers.clientSecret = (await ui.prompter.password({ message: 'Client secret', validate: required('the client secret') })).trim();
   }
   return answers;
@@ -91,7 +87,7 @@ export interface SecretSources {
 
 export interface SettingsQuestions {
   /** What flags and environment already settled (desiredFromFlags). */
-  given: DesiredSettings;
+  desired: DesiredSettings;
   /** The connection's current options: the defaults. */
   options: SmsOptions;
   sources: SecretSources;
@@ -104,23 +100,24 @@ export interface SettingsAnswers {
 }
 
 type Method = 'none' | 'bearer';
-type BearerSetting = Extract<NonNullable<DesiredSettings['authentication']>, { method: 'bearer' }>;
+
 type SecretChoice = 'keep' | 'generate' | 'env' | 'paste';
 
-/** The gateway settings, each asked only when `given` leaves it open, defaulting to the connection's. */
-export async function askGatewaySettings(ui: WizardUi, { given, options, sources }: SettingsQuestions): Promise<SettingsAnswers> {
+/** The gateway settings, each asked only when `questions.desired` leaves it open, defaulting to the connection's. */
+export async function askGatewaySettings(ui: WizardUi, questions: SettingsQuestions): Promise<SettingsAnswers> {
   const { prompter } = ui;
+  const { options, sources } = questions;
   const current = isPlainObject(options.gateway_authentication) ? options.gateway_authentication : undefined;
-  const desired: DesiredSettings = { ...given };
+  const desired: DesiredSettings = { ...questions.desired };
 
   if (desired.gatewayUrl === undefined) {
-    explain(ui, 'The https:// address Auth0 POSTs each SMS to (recipient, body, sender); Auth0 calls it from the internet.');
+    describeField(ui, 'The https:// address Auth0 POSTs each SMS to (recipient, body, sender); Auth0 calls it from the internet.');
     desired.gatewayUrl = await prompter.input({ message: 'Gateway URL', default: nonEmpty(options.gateway_url), validate: validateWith(gatewayUrlSchema) });
   }
 
-  let method: Method | undefined = given.authentication?.method;
+  let method: Method | undefined = questions.desired.authentication?.method;
   if (method === undefined) {
-    explain(ui, 'How the gateway knows a request comes from Auth0.');
+    describeField(ui, 'How the gateway knows a request comes from Auth0.');
     method = await prompter.select<Method>({
       message: 'Authentication',
       choices: [
@@ -136,13 +133,13 @@ export async function askGatewaySettings(ui: WizardUi, { given, options, sources
   if (method === 'none') {
     desired.authentication = { method };
   } else {
-    const auth: BearerSetting = given.authentication?.method === 'bearer' ? { ...given.authentication } : { method };
+    const auth: DesiredBearer = questions.desired.authentication?.method === 'bearer' ? { ...questions.desired.authentication } : { method };
     if (auth.subject === undefined) {
-      explain(ui, "The JWT's sub claim. Most gateways expect Auth0's default, urn:Auth0.");
+      describeField(ui, "The JWT's sub claim. Most gateways expect Auth0's default, urn:Auth0.");
       auth.subject = await prompter.input({ message: 'Subject', default: nonEmpty(current?.subject) ?? DEFAULT_SUBJECT, validate: validateWith(subjectSchema) });
     }
     if (auth.audience === undefined) {
-      explain(ui, "The JWT's aud claim: the name your gateway checks, e.g. urn:my-sms-gateway.");
+      describeField(ui, "The JWT's aud claim: the name your gateway checks, e.g. urn:my-sms-gateway.");
       auth.audience = await prompter.input({ message: 'Audience', default: nonEmpty(current?.audience), validate: validateWith(audienceSchema) });
     }
     let secret = auth.secret;
@@ -159,19 +156,19 @@ export async function askGatewaySettings(ui: WizardUi, { given, options, sources
   }
 
   if (desired.forwardReqInfo === undefined) {
-    explain(ui, "Also send each user's IP address and user agent to the gateway (personal data: only if the gateway needs it, e.g. for fraud checks).");
+    describeField(ui, "Also send each user's IP address and user agent to the gateway (personal data: only if the gateway needs it, e.g. for fraud checks).");
     desired.forwardReqInfo = await prompter.confirm({ message: 'Forward request info (forward_req_info)?', default: isTruthy(options.forward_req_info) });
   }
 
   const syntax = nonEmpty(options.syntax);
   if (desired.from === undefined) {
-    explain(ui, 'Optional sender the gateway texts from: a phone number (+15551234567) or an alphanumeric sender id of up to 11 characters.');
+    describeField(ui, 'Optional sender the gateway texts from: a phone number (+15551234567) or an alphanumeric sender id of up to 11 characters.');
     const from = await prompter.input({ message: 'Sender (from)', default: nonEmpty(options.from), validate: optional(validateWith(fromSchema)) });
     if (from !== '') desired.from = from;
   }
   if (desired.template === undefined) {
     const placeholder = syntax === 'liquid' ? '{{ code }}' : '@@password@@';
-    explain(ui, `Optional SMS text, with ${placeholder} where the code goes.`);
+    describeField(ui, `Optional SMS text, with ${placeholder} where the code goes.`);
     const template = await prompter.input({ message: 'Template', default: nonEmpty(options.template), validate: optional(validateWith(templateSchema(syntax))) });
     if (template !== '') desired.template = template;
   }
@@ -186,7 +183,7 @@ export function optional(validate: Validate): Validate {
 
 /** undefined: keep the connection's current secret. */
 async function askSecret(ui: WizardUi, sources: SecretSources, hasCurrent: boolean): Promise<SecretInput | undefined> {
-  explain(ui, 'The key Auth0 signs the JWT with; the gateway needs the same one to check it.');
+  describeField(ui, 'The key Auth0 signs the JWT with; the gateway needs the same one to check it.');
   const choice = await ui.prompter.select<SecretChoice>({
     message: 'Signing secret',
     choices: [
@@ -203,7 +200,7 @@ async function askSecret(ui: WizardUi, sources: SecretSources, hasCurrent: boole
     const name = await ui.prompter.input({
       message: 'Environment variable',
       validate: validateBy(async (value) => {
-        const problem = schemaProblem(secretSchema, (await sources.fromEnv(value)).secret);
+        const problem = firstProblem(secretSchema, (await sources.fromEnv(value)).secret);
         if (problem !== undefined) throw new Error(problem);
       }),
     });
@@ -214,10 +211,10 @@ async function askSecret(ui: WizardUi, sources: SecretSources, hasCurrent: boole
 
 /** Asked again, with the schema's reason, when the secret is said to be base64url but is not. */
 async function askBase64(ui: WizardUi, secret: string | undefined, fallback: boolean): Promise<boolean> {
-  explain(ui, 'Whether the secret is base64url text whose decoded bytes are the key (secret_base64_encoded); no uses the text itself.');
+  describeField(ui, 'Whether the secret is base64url text whose decoded bytes are the key (secret_base64_encoded); no uses the text itself.');
   for (;;) {
     const encoded = await ui.prompter.confirm({ message: 'Is the secret base64url-encoded?', default: fallback });
-    const problem = encoded && secret !== undefined ? schemaProblem(base64urlSecretSchema, secret) : undefined;
+    const problem = encoded && secret !== undefined ? firstProblem(base64urlSecretSchema, secret) : undefined;
     if (problem === undefined) return encoded;
     ui.output.warn(problem);
   }
@@ -232,7 +229,7 @@ export interface Summary {
   bin: string;
   connection: string;
   /** The options once the change is applied (the plan's `next`). */
-  planned: SmsOptions;
+  next: SmsOptions;
   keepTwilio: boolean;
   /** The variable the command and the apply file read the gateway secret from. */
   secretEnv: string;
@@ -241,9 +238,9 @@ export interface Summary {
   clientId?: string | undefined;
 }
 
-/** The `configure` argv that reaches `planned` without questions: the secret only by variable name. */
+/** The `configure` argv that reaches `next` without questions: the secret only by variable name. */
 export function equivalentCommand(s: Summary): string[] {
-  const o = s.planned;
+  const o = s.next;
   const auth = isPlainObject(o.gateway_authentication) ? o.gateway_authentication : undefined;
   const from = nonEmpty(o.from);
   const template = nonEmpty(o.template);
@@ -281,7 +278,7 @@ export function equivalentCommand(s: Summary): string[] {
  * double-quoted scalars; the secret is a `${VAR}` reference, the only form apply takes.
  */
 export function applySnippet(s: Summary): string {
-  const o = s.planned;
+  const o = s.next;
   const q = (value: unknown) => JSON.stringify(String(value));
   const auth = isPlainObject(o.gateway_authentication) ? o.gateway_authentication : undefined;
   const from = nonEmpty(o.from);

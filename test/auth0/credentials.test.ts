@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { normalizeDomain, resolveCredentials } from '../../src/auth0/credentials.js';
 import { CliError } from '../../src/core/errors.js';
@@ -53,7 +54,8 @@ describe('resolveCredentials', () => {
   });
 
   it('accepts a private-key JWT signing key as PEM text', () => {
-    const pem = '-----BEGIN PRIVATE KEY-----\\nMIIB\\n-----END PRIVATE KEY-----';
+    // As a .env file holds it: one line, the line breaks written as \n.
+    const pem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString().trim().replaceAll('\n', '\\n');
     const { credentials } = resolveCredentials({}, { AUTH0_DOMAIN: 'a.auth0.com', AUTH0_CLIENT_ID: 'id', AUTH0_CLIENT_ASSERTION_SIGNING_KEY: pem });
     expect(credentials.kind).toBe('private-key-jwt');
     expect(credentials.kind === 'private-key-jwt' && credentials.signingKey).toContain('\n');

@@ -71,3 +71,37 @@ describe('hints of parse errors', () => {
     expect(r.stderr).toContain('hint: run `auth0-sms-gateway show --help` for the options');
   });
 });
+
+describe('errors are reported from the parsed command line', () => {
+  it('-yv (combined short flags) shows the stack trace of a failure; without -v there is none', async () => {
+    const verbose = await runCli(['-yv', 'list']);
+    expect(verbose.code).toBe(2);
+    expect(verbose.stderr).toMatch(/\n\s+at /);
+    const quiet = await runCli(['-y', 'list']);
+    expect(quiet.code).toBe(2);
+    expect(quiet.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a typo after a command points at the help of that command, not of a command named in an argument', async () => {
+    const r = await runCli(['show', 'list', '--jsno']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('hint: run `auth0-sms-gateway show --help` for the options');
+  });
+
+  it.each([
+    [['phone-provider', 'confgure'], 'auth0-sms-gateway phone-provider --help'],
+    [['phone-provider', 'configure', '--jsno'], 'auth0-sms-gateway phone-provider configure --help'],
+    [['phone-provider', 'test', '--too', '+1555'], 'auth0-sms-gateway phone-provider test --help'],
+  ])('%j points at `%s`', async (argv, help) => {
+    const r = await runCli(argv);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`hint: run \`${help}\` for the options`);
+  });
+
+  it('a --json run that fails prints exactly one JSON document', async () => {
+    const r = await runCli(['list', '--json']);
+    expect(r.code).toBe(2);
+    expect(() => JSON.parse(r.stdout) as unknown).not.toThrow();
+    expect(r.stdout.trim().split('\n{').length).toBe(1);
+  });
+});

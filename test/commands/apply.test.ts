@@ -10,6 +10,8 @@ import { runCli, type CliRun, type RunOptions } from '../helpers/run-cli.js';
 import { sandboxEnv, writes } from '../helpers/env.js';
 import { useSandbox } from '../helpers/sandbox.js';
 
+const SCOPE_403 = { statusCode: 403, error: 'Forbidden', message: 'Insufficient scope, expected any of: update:connections', errorCode: 'insufficient_scope' };
+
 /** The README's example file: `sms` (Twilio in the seed) and `sms-gateway` (already on a gateway). */
 const EXAMPLE = new URL('../../examples/sms-gateway.yaml', import.meta.url).pathname;
 const GW_SECRET = 'apply-test-gateway-secret-of-44-characters!!';
@@ -100,7 +102,7 @@ describe('apply', () => {
       expect(sandbox().connection(id)!.options).toEqual(expected[id]);
       expect(sandbox().connection(id)!.display_name).toBe(SEED[id]!.display_name);
     }
-    expect(applied.stderr).toMatch(/ {2}changed {3}sms \(con_Tw1l1oSmsSeed0001\)\n {2}changed {3}sms-gateway \(con_GatewaySmsSeed002\)\nDone: all 2 connections match /);
+    expect(applied.stderr).toMatch(/ {2}changed {3}sms \(con_Tw1l1oSmsSeed001\)\n {2}changed {3}sms-gateway \(con_GatewaySmsSeed02\)\nDone: all 2 connections match /);
     const files = readdirSync(backups);
     expect(files).toHaveLength(2);
     for (const f of files) expect(statSync(join(backups, f)).mode & 0o777).toBe(0o600);
@@ -142,8 +144,9 @@ describe('apply', () => {
   });
 
   it('a failure on the second connection leaves the first applied; the report says exactly which (human)', async () => {
-    // Once: a 403 is not retried, and the re-run below must get through.
-    sandbox().inject({ kind: 'status', status: 403, method: 'PATCH', path: `/api/v2/connections/${SEED_IDS.gateway}`, times: 1 });
+    // Once: a 403 is not retried, and the re-run below must get through. Auth0's own body for a
+    // missing scope (docs/auth0-facts.md#errors).
+    sandbox().inject({ kind: 'status', status: 403, body: SCOPE_403, method: 'PATCH', path: `/api/v2/connections/${SEED_IDS.gateway}`, times: 1 });
     const r = await cli(['apply', '-f', EXAMPLE, '--yes', '--no-backup'], { env: env(sandbox()) });
     expect(r.code).toBe(1);
     expect(sandbox().connection(SEED_IDS.twilio)!.options).toEqual(convergedOptions()[SEED_IDS.twilio]);
@@ -151,7 +154,7 @@ describe('apply', () => {
     const lines = r.stderr.trimEnd().split('\n');
     expect(lines.slice(-5)).toEqual([
       `  changed   sms (${SEED_IDS.twilio})`,
-      `  failed    sms-gateway (${SEED_IDS.gateway}): missing scope update:connections: Forbidden`,
+      `  failed    sms-gateway (${SEED_IDS.gateway}): missing scope update:connections: Insufficient scope, expected any of: update:connections`,
       expect.stringMatching(/^ {13}hint: grant the "update:connections" scope/),
       'error: 1 connection of 2 could not be changed: sms-gateway; changed and kept: sms',
       'hint: fix the cause listed above and run the same apply again: it changes only what still differs',
@@ -166,7 +169,7 @@ describe('apply', () => {
   });
 
   it('a failure on the second connection: --json prints the summary document, exit 1', async () => {
-    sandbox().inject({ kind: 'status', status: 403, method: 'PATCH', path: `/api/v2/connections/${SEED_IDS.gateway}`, times: 10 });
+    sandbox().inject({ kind: 'status', status: 403, body: SCOPE_403, method: 'PATCH', path: `/api/v2/connections/${SEED_IDS.gateway}`, times: 10 });
     const r = await cli(['apply', '-f', EXAMPLE, '--yes', '--no-backup', '--json'], { env: env(sandbox()) });
     expect(r.code).toBe(1);
     const doc = applyJson(r);
@@ -177,7 +180,7 @@ describe('apply', () => {
       ['sms-gateway', false, null],
     ]);
     expect(doc.results[0]!.error).toBeNull();
-    expect(doc.results[1]!.error).toEqual({ message: 'missing scope update:connections: Forbidden', hint: expect.stringMatching(/update:connections/), exitCode: 1 });
+    expect(doc.results[1]!.error).toEqual({ message: 'missing scope update:connections: Insufficient scope, expected any of: update:connections', hint: expect.stringMatching(/update:connections/), exitCode: 1 });
     expect(doc.results[1]!.diff.length).toBeGreaterThan(0);
   });
 
@@ -292,7 +295,7 @@ describe('apply: every malformed file is exit 2, path-precise, with no request',
 
   it.each([
     ['an unknown connection', 'no-such-connection', /^error: bad\.yaml:2: connections\[0\]\.connection: no connection named "no-such-connection"/],
-    ['a connection that is not SMS', 'email', /^error: bad\.yaml:2: connections\[0\]\.connection: email \(con_EmailSeed00000003\) is a "email" connection, not an SMS connection/],
+    ['a connection that is not SMS', 'email', /^error: bad\.yaml:2: connections\[0\]\.connection: email \(con_EmailSeed0000003\) is a "email" connection, not an SMS connection/],
   ])('%s: exit 2 after reading, no write', async (_label, ref, message) => {
     const path = join(dir, 'bad.yaml');
     writeFileSync(path, `connections:\n${entry().replace('connection: sms', `connection: ${ref}`)}`);
@@ -308,7 +311,7 @@ describe('apply: every malformed file is exit 2, path-precise, with no request',
     const r = await cli(['apply', '-f', path, '--yes'], { env: env(sandbox()) });
     expect(r.code).toBe(2);
     expect(r.stderr.replaceAll(path, 'bad.yaml')).toMatch(
-      /^error: bad\.yaml:8: connections\[1\]\.connection: "con_Tw1l1oSmsSeed0001" is sms \(con_Tw1l1oSmsSeed0001\), already listed at connections\[0\] as "sms"$/m,
+      /^error: bad\.yaml:8: connections\[1\]\.connection: "con_Tw1l1oSmsSeed001" is sms \(con_Tw1l1oSmsSeed001\), already listed at connections\[0\] as "sms"$/m,
     );
     expect(writes(sandbox())).toEqual([]);
   });

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync, readdirSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -39,6 +39,8 @@ describe('configure', () => {
     const { twilio_sid: _sid, twilio_token: _token, ...kept } = before.options!;
     const expectedOptions = {
       ...kept,
+      // Stored as the string "true" (Auth0's own example); a rewrite writes the boolean the spec types.
+      forward_req_info: true,
       provider: 'sms_gateway',
       gateway_url: URL,
       gateway_authentication: { method: 'bearer', subject: 'urn:Auth0', audience: 'urn:my-gateway', secret: GATEWAY_SECRET, secret_base64_encoded: false },
@@ -96,7 +98,7 @@ describe('configure', () => {
     const r = await runCli(switchArgs('sms', '--dry-run', '--json'), { env: env(sandbox()) });
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect(Object.keys(doc).sort()).toEqual(['backup', 'changed', 'connection', 'diff', 'dryRun', 'warnings']);
+    expect(Object.keys(doc).sort()).toEqual(['backup', 'changed', 'connection', 'diff', 'dryRun', 'route', 'warnings']);
     expect(doc.connection).toEqual({ id: SEED_IDS.twilio, name: 'sms' });
     expect(doc.changed).toBe(false);
     expect(doc.dryRun).toBe(true);
@@ -153,7 +155,7 @@ describe('configure', () => {
     await import('node:fs').then((fs) => fs.writeFileSync(forged, text));
     const r = await runCli(['restore', forged, '--yes', '--no-backup'], { env: env(sandbox()) });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/is a backup of sms \(con_GatewaySmsSeed002\), not sms-gateway/);
+    expect(r.stderr).toMatch(/is a backup of sms \(con_GatewaySmsSeed02\), not sms-gateway/);
   });
 
   it('restore refuses a backup of another tenant without --force', async () => {
@@ -225,21 +227,48 @@ describe('configure under faults ends in the intended state or the original one'
     ['429s on every endpoint', (s: Sandbox) => s.inject({ kind: 'status', status: 429, times: 2 })],
     ['a 503 on the PATCH', (s: Sandbox) => s.inject({ kind: 'status', status: 503, method: 'PATCH', times: 1 })],
     ['a PATCH whose answer is lost after it was applied', (s: Sandbox) => s.inject({ kind: 'drop', method: 'PATCH', afterApply: true })],
+    // A transient fault: the re-reads show the old state, the same PATCH is sent once more.
+    ['a PATCH dropped before it was applied', (s: Sandbox) => s.inject({ kind: 'drop', method: 'PATCH' })],
   ])('%s: the intended state', async (_label, inject) => {
     inject(sandbox());
-    const r = await runCli(switchArgs(SEED_IDS.twilio, '--yes', '--no-backup'), { env: env(sandbox()) });
+    const r = await runCli(switchArgs(SEED_IDS.twilio, '--yes', '--no-backup'), { env: env(sandbox(), { AUTH0_SMS_GATEWAY_SETTLE_MS: '20' }) });
     expect(r.code).toBe(0);
     expect(sandbox().connection(SEED_IDS.twilio)!.options!.gateway_url).toBe(URL);
   });
 
+  it('a PATCH that lands after the client gave up (timeout): re-read until it shows, exit 0, never "nothing was changed"', async () => {
+    // The PATCH is carried out 1.5 s after it arrived; the client gives up after 1 s.
+    sandbox().inject({ kind: 'delayedApply', ms: 1500, method: 'PATCH' });
+    const r = await runCli(switchArgs(SEED_IDS.twilio, '--yes', '--no-backup'), { env: env(sandbox(), { AUTH0_SMS_GATEWAY_HTTP_TIMEOUT: '1', AUTH0_SMS_GATEWAY_SETTLE_MS: '200' }) });
+    expect(r.stderr).not.toMatch(/nothing was changed/);
+    expect(r.code).toBe(0);
+    expect(sandbox().connection(SEED_IDS.twilio)!.options!.gateway_url).toBe(URL);
+    // One PATCH only: the re-reads found it applied before a resend was due.
+    expect(requestLines(sandbox()).filter((line) => line.startsWith('PATCH'))).toHaveLength(1);
+  });
+
+  it('no read succeeds after a lost answer: exit 1, "the outcome is unknown", and the exact restore command', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'a0sg-unknown-'));
+    const s = sandbox();
+    s.inject({ kind: 'drop', method: 'PATCH', afterApply: true });
+    // Once the read and the re-read before the PATCH are done, every read fails.
+    s.inject({ kind: 'concurrentWrite', id: SEED_IDS.twilio, afterReads: 2, mutate: () => s.inject({ kind: 'status', status: 503, method: 'GET', times: 1000 }) });
+    const r = await runCli(switchArgs(SEED_IDS.twilio, '--yes', '--backup-dir', dir), { env: env(s, { AUTH0_SMS_GATEWAY_SETTLE_MS: '10' }) });
+    expect(r.code).toBe(1);
+    const backup = join(dir, readdirSync(dir)[0]!);
+    expect(r.stderr).toMatch(/error: .*the outcome is unknown/);
+    expect(r.stderr).toContain(`auth0-sms-gateway restore ${backup}`);
+    expect(r.stderr).not.toMatch(/nothing was changed/);
+  });
+
   it.each([
-    ['a PATCH dropped before it was applied', (s: Sandbox) => s.inject({ kind: 'drop', method: 'PATCH' })],
+    ['dropped twice, before it was applied each time', (s: Sandbox) => s.inject({ kind: 'drop', method: 'PATCH', times: 2 })],
     ['503s on every PATCH', (s: Sandbox) => s.inject({ kind: 'status', status: 503, method: 'PATCH', times: 10 })],
     ['a 403 on the PATCH', (s: Sandbox) => s.inject({ kind: 'status', status: 403, method: 'PATCH', times: 10 })],
   ])('%s: exit 1 and the original state', async (_label, inject) => {
     const before = sandbox().connection(SEED_IDS.twilio);
     inject(sandbox());
-    const r = await runCli(switchArgs(SEED_IDS.twilio, '--yes', '--no-backup'), { env: env(sandbox(), { AUTH0_SMS_GATEWAY_MAX_RETRIES: '1' }) });
+    const r = await runCli(switchArgs(SEED_IDS.twilio, '--yes', '--no-backup'), { env: env(sandbox(), { AUTH0_SMS_GATEWAY_MAX_RETRIES: '1', AUTH0_SMS_GATEWAY_SETTLE_MS: '20' }) });
     expect(r.code).toBe(1);
     expect(sandbox().connection(SEED_IDS.twilio)).toEqual(before);
     expect(r.stderr.trim().split('\n')).toHaveLength(2);
@@ -271,8 +300,8 @@ describe('configure: bad input is exit 2 with a message and no write', () => {
     ['--generate-secret without a terminal or --secret-out', ['--gateway-url', URL, '--audience', 'a', '--generate-secret']],
     ['template without a placeholder', ['--gateway-url', URL, '--template', 'Your code is ready']],
     ['empty template', ['--gateway-url', URL, '--template', '']],
-    ['from with letters and digits over 11', ['--gateway-url', URL, '--from', 'MyCompanyName1']],
-    ['from that is not a phone', ['--gateway-url', URL, '--from', '+1-800-CALL-NOW!']],
+    ['from over 128 characters', ['--gateway-url', URL, '--from', `+1${'5'.repeat(130)}`]],
+    ['from with a line break', ['--gateway-url', URL, '--from', '+1555\nstatus 200']],
     ['--auth with a bad method', ['--gateway-url', URL, '--auth', 'basic']],
     ['--auth none with an audience', ['--gateway-url', URL, '--auth', 'none', '--audience', 'a']],
     ['unknown flag', ['--gateway-url', URL, '--dry_run']],
@@ -358,7 +387,7 @@ describe('review fixes', () => {
     await runCli(['configure', 'sms', '--gateway-url', URL, '--yes', '--backup-dir', dir], { env: env(sandbox()) });
     const file = join(dir, readdirSync(dir)[0]!);
     const fs = await import('node:fs');
-    fs.writeFileSync(file, readFileSync(file, 'utf8').replaceAll(SEED_IDS.twilio, 'con_Deleted0000000001'));
+    fs.writeFileSync(file, readFileSync(file, 'utf8').replaceAll(SEED_IDS.twilio, 'con_Deleted000000001'));
     const r = await runCli(['restore', file, '--yes', '--no-backup'], { env: env(sandbox()) });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/no longer exists/);

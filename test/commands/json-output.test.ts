@@ -23,20 +23,20 @@ describe('--json shapes', () => {
     const { code, doc } = await json(['list']);
     expect(code).toBe(0);
     expect(Array.isArray(doc)).toBe(true);
-    for (const row of doc as unknown as object[]) expect(keys(row)).toEqual(['authentication', 'forward_req_info', 'from', 'gateway_url', 'id', 'name', 'provider']);
+    for (const row of doc as unknown as object[]) expect(keys(row)).toEqual(['authentication', 'forward_req_info', 'from', 'gateway_url', 'id', 'name', 'provider', 'route']);
   });
 
   it('show: the connection, redacted', async () => {
     const { code, doc } = await json(['show', 'sms']);
     expect(code).toBe(0);
-    expect(keys(doc)).toEqual(['display_name', 'enabled_clients', 'id', 'is_domain_connection', 'metadata', 'name', 'options', 'realms', 'strategy']);
+    expect(keys(doc)).toEqual(['display_name', 'enabled_clients', 'id', 'is_domain_connection', 'metadata', 'name', 'options', 'realms', 'route', 'strategy']);
   });
 
   it('configure, then restore', async () => {
     const backups = mkdtempSync(join(tmpdir(), 'a0sg-json-'));
     const configured = await json(['configure', 'sms', '--gateway-url', 'https://sms.example.com/j', '--yes', '--backup-dir', backups]);
     expect(configured.code).toBe(0);
-    expect(keys(configured.doc)).toEqual(['backup', 'changed', 'connection', 'diff', 'dryRun', 'warnings']);
+    expect(keys(configured.doc)).toEqual(['backup', 'changed', 'connection', 'diff', 'dryRun', 'route', 'warnings']);
     for (const change of configured.doc.diff as object[]) expect(keys(change)).toEqual(['after', 'before', 'kind', 'path']);
     const file = join(backups, readdirSync(backups)[0]!);
     expect(configured.doc.backup).toBe(file);

@@ -12,15 +12,15 @@ describe('list', () => {
     expect(r.code).toBe(0);
     const rows = JSON.parse(r.stdout) as unknown[];
     expect(rows).toEqual([
-      { id: SEED_IDS.twilio, name: 'sms', provider: 'twilio', gateway_url: null, authentication: 'none', forward_req_info: true, from: '+15551234567' },
-      expect.objectContaining({ id: SEED_IDS.gateway, name: 'sms-gateway', provider: 'sms_gateway', authentication: 'bearer' }),
+      { id: SEED_IDS.twilio, name: 'sms', provider: 'twilio', gateway_url: null, authentication: 'none', forward_req_info: true, from: '+15551234567', route: 'twilio' },
+      expect.objectContaining({ id: SEED_IDS.gateway, name: 'sms-gateway', provider: 'sms_gateway', authentication: 'bearer', route: 'gateway' }),
     ]);
   });
 
   it('prints a table on stdout and the count on stderr', async () => {
     const r = await runCli(['list'], { env: sandboxEnv(sandbox()) });
     expect(r.code).toBe(0);
-    expect(r.stdout.split('\n')[0]).toMatch(/^NAME\s+ID\s+PROVIDER\s+GATEWAY URL\s+AUTH/);
+    expect(r.stdout.split('\n')[0]).toMatch(/^NAME\s+ID\s+ROUTE\s+PROVIDER\s+GATEWAY URL\s+AUTH/);
     expect(r.stdout).toContain(SEED_IDS.twilio);
     expect(r.stdout).not.toContain(SEED_IDS.email);
     expect(r.stderr).toContain('2 SMS connections');
@@ -47,7 +47,10 @@ describe('list across many pages, rate limited', () => {
     expect(r.code).toBe(0);
     const ids = (JSON.parse(r.stdout) as { id: string }[]).map((c) => c.id).sort();
     expect(ids).toEqual(expected);
-    expect(s.requests.filter((q) => q.status === 429).length).toBeGreaterThan(0); // the limit really bit
+    // 13 requests against a bucket of 2: the limit is in force, and the pacer spaces the
+    // requests by the rate-limit headers instead of bouncing off it.
+    expect(s.requests.length).toBeGreaterThan(2);
+    expect(s.requests.filter((q) => q.status === 429).length).toBeLessThanOrEqual(2);
   }, 60_000);
 });
 

@@ -8,7 +8,7 @@ import type { Connection } from '../../src/core/options.js';
 import { planSmsUpdate } from '../../src/core/plan.js';
 import { startGatewayServer, type GatewayServer } from '../../src/gateway/server.js';
 import type { GatewayPayload } from '../../src/gateway/payload.js';
-import { SEED_CLIENTS, SEED_IDS, SEED_SECRETS, type Sandbox } from '../../src/sandbox/index.js';
+import { SEED_CLIENTS, SEED_IDS, SEED_SECRETS } from '../../src/sandbox/index.js';
 import { requestLines, sandboxEnv, writes } from '../helpers/env.js';
 import { KEY, runCliOnTerminal, type Step } from '../helpers/pty-cli.js';
 import { stripAnsi } from '../helpers/pty.js';
@@ -273,10 +273,10 @@ describe('configure without a connection, in a terminal', () => {
   it('asks which SMS connection, listing name, id and provider, and plans for the one picked', async () => {
     const r = await runCliOnTerminal(['configure', '--gateway-url', 'https://sms.example.com/picked', '--dry-run'], {
       env: sandboxEnv(sandbox()),
-      steps: [[/Which SMS connection\?[\s\S]*sms \(con_Tw1l1oSmsSeed0001, twilio\)[\s\S]*sms-gateway \(con_GatewaySmsSeed002, sms_gateway/, `${KEY.down}${KEY.enter}`]],
+      steps: [[/Which SMS connection\?[\s\S]*sms \(con_Tw1l1oSmsSeed001, twilio\)[\s\S]*sms-gateway \(con_GatewaySmsSeed02, sms_gateway/, `${KEY.down}${KEY.enter}`]],
     });
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('sms-gateway (con_GatewaySmsSeed002)');
+    expect(r.stdout).toContain('sms-gateway (con_GatewaySmsSeed02)');
     expect(r.stdout).toContain('~ gateway_url: "https://sms-gateway.example.com/v1/messages" -> "https://sms.example.com/picked"');
     expect(writes(sandbox())).toEqual([]);
   });

@@ -90,7 +90,7 @@ describe('parseApplyFile: every malformed file is exit 2 with file:line: path: m
     ['two YAML documents', 'connections: []\n---\nconnections: []', [/^sms\.yaml:2: not valid YAML: .*multiple documents/]],
     ['an empty file', '# nothing yet\n', [/^sms\.yaml: the file is empty: write a `connections:` list$/]],
     ['a list at the top', '- connection: sms', [/^sms\.yaml:1: the file must be a mapping with a `connections:` list$/]],
-    ['no connections key', '$schema: x', [/^sms\.yaml:1: connections: missing: this key is required$/]],
+    ['no connections key', '$schema: x', [/^sms\.yaml:1: the file names nothing to configure: write a `connections:` list, a `phone_provider:` entry, or both$/]],
     ['an empty list', 'connections: []', [/^sms\.yaml:1: connections: connections is empty: list at least one connection$/]],
     ['connections not a list', 'connections: sms', [/^sms\.yaml:1: connections: connections must be a list of connections$/]],
     ['a boolean as a string', file({ extra: 'forward_req_info: "yes"' }), [/^sms\.yaml:8: connections\[0\]\.forward_req_info: forward_req_info must be true or false$/]],

@@ -1,5 +1,5 @@
-// Real-shaped SMS connections, modelled on Auth0's GW-DOC example and go-auth0's live-tenant
-// recordings (reference §2.1, §2.2). Secret values are long and distinctive, so a test can
+// Real-shaped SMS connections, modelled on Auth0's gateway how-to and go-auth0's live-tenant
+// recordings (docs/auth0-facts.md#connection-options). Secret values are long and distinctive, so a test can
 // search any output for them.
 import type { Connection } from '../../src/core/options.js';
 
@@ -38,7 +38,7 @@ export const twilioConnection = (): Connection => ({
   metadata: {},
 });
 
-/** Already on the gateway with bearer authentication (go-auth0 recording, reference §2.2). */
+/** Already on the gateway with bearer authentication (go-auth0 recording). */
 export const gatewayConnection = (): Connection => ({
   id: 'con_Gatew4y000000002',
   name: 'Test-Connection-Custom-SMS',
@@ -84,7 +84,7 @@ export const phoneProviderConnection = (): Connection => ({
   },
 });
 
-/** What GET returns to a token without read:connections_options (reference §1.4). */
+/** What GET returns to a token without read:connections_options (docs/auth0-facts.md#the-options-scopes). */
 export const optionlessConnection = (): Connection => ({
   id: 'con_N0Opt10ns0000004',
   name: 'sms',

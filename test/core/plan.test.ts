@@ -46,7 +46,8 @@ describe('planSmsUpdate: switching a Twilio connection', () => {
       template: 'Your verification code is: @@password@@',
       brute_force_protection: true,
       disable_signup: false,
-      forward_req_info: 'true',
+      // Written back as the boolean the spec types, in passing (the diff shows it).
+      forward_req_info: true,
       syntax: 'md_with_macros',
       totp: { time_step: 300, length: 6 },
       upstream_params: { screen_name: { alias: 'login_hint' } },
@@ -71,6 +72,7 @@ describe('planSmsUpdate: switching a Twilio connection', () => {
     expect(plan.changes).toStrictEqual<Change[]>([
       { path: 'twilio_sid', kind: 'removed', before: 'AC0123456789abcdef0123456789abcdef', secret: false },
       { path: 'twilio_token', kind: 'removed', before: '[redacted]', secret: true },
+      { path: 'forward_req_info', kind: 'changed', before: 'true', after: true, secret: false },
       { path: 'provider', kind: 'added', after: 'sms_gateway', secret: false },
       { path: 'gateway_url', kind: 'added', after: GATEWAY_URL, secret: false },
       { path: 'gateway_authentication.method', kind: 'added', after: 'bearer', secret: false },
@@ -101,7 +103,25 @@ describe('planSmsUpdate: switching a Twilio connection', () => {
   it('without authentication switches provider and URL only, with no gateway_authentication', () => {
     const plan = planSmsUpdate(twilioConnection(), { gatewayUrl: GATEWAY_URL });
     expect(plan.next.gateway_authentication).toBeUndefined();
-    expect(plan.changes.map((c) => `${c.kind} ${c.path}`)).toEqual(['removed twilio_sid', 'removed twilio_token', 'added provider', 'added gateway_url']);
+    expect(plan.changes.map((c) => `${c.kind} ${c.path}`)).toEqual(['removed twilio_sid', 'removed twilio_token', 'changed forward_req_info', 'added provider', 'added gateway_url']);
+  });
+
+  it('removes a messaging_service_sid that holds a value, as Twilio key; keeps a null one and all of them with keepTwilio', () => {
+    const current = twilioConnection();
+    const withService = { ...current, options: { ...current.options, messaging_service_sid: 'MG0123456789abcdef0123456789abcdef' } };
+    const plan = planSmsUpdate(withService, switchToGateway);
+    expect(plan.next).not.toHaveProperty('messaging_service_sid');
+    expect(plan.changes).toContainEqual({ path: 'messaging_service_sid', kind: 'removed', before: 'MG0123456789abcdef0123456789abcdef', secret: false });
+    expect(planSmsUpdate(current, switchToGateway).next.messaging_service_sid).toBeNull();
+    expect(planSmsUpdate(withService, { ...switchToGateway, keepTwilio: true }).next.messaging_service_sid).toBe('MG0123456789abcdef0123456789abcdef');
+  });
+
+  it('a string forward_req_info alone is no reason to write', () => {
+    const current = gatewayConnection();
+    const options = { ...current.options, forward_req_info: 'true' };
+    const plan = planSmsUpdate({ ...current, options }, {});
+    expect(plan.noop).toBe(true);
+    expect(plan.next.forward_req_info).toBe('true');
   });
 
   it('keeps twilio_sid and twilio_token with keepTwilio', () => {
@@ -112,8 +132,8 @@ describe('planSmsUpdate: switching a Twilio connection', () => {
     expect(plan.changes.some((c) => c.path.startsWith('twilio'))).toBe(false);
   });
 
-  it('keeps forward_req_info "true" as read unless asked, and writes a boolean when asked', () => {
-    expect(planSmsUpdate(twilioConnection(), switchToGateway).next.forward_req_info).toBe('true');
+  it('writes forward_req_info "true" back as a boolean on any rewrite, and as asked when asked', () => {
+    expect(planSmsUpdate(twilioConnection(), switchToGateway).next.forward_req_info).toBe(true);
     const plan = planSmsUpdate(twilioConnection(), { ...switchToGateway, forwardReqInfo: true });
     expect(plan.next.forward_req_info).toBe(true);
     expect(plan.changes).toContainEqual({ path: 'forward_req_info', kind: 'changed', before: 'true', after: true, secret: false });
@@ -243,7 +263,7 @@ describe('planSmsUpdate: a connection already on the gateway', () => {
 
   it('keeps unknown keys inside gateway_authentication', () => {
     const current = gatewayConnection();
-    const options = { ...current.options, gateway_authentication: { ...current.options?.gateway_authentication, future: { x: 1 } } };
+    const options = { ...current.options, gateway_authentication: { ...(current.options?.gateway_authentication as object), future: { x: 1 } } };
     const plan = planSmsUpdate({ ...current, options }, { authentication: { method: 'bearer', subject: 'sub2' } });
     expect(plan.next.gateway_authentication).toMatchObject({ future: { x: 1 }, subject: 'sub2', secret: GATEWAY_SECRET });
   });

@@ -6,11 +6,12 @@ import {
   desiredSettingsSchema,
   formatZodError,
   fromSchema,
+  fromWarnings,
   gatewayUrlSchema,
   gatewayUrlWarnings,
   isBase64url,
   parseInput,
-  secretKeyBytes,
+  secretKeyLength,
   secretSchema,
   secretWarnings,
   subjectSchema,
@@ -65,15 +66,12 @@ const hostile: [string, z.ZodType, unknown, RegExp, RegExp][] = [
   ['misspelt macro', templateSchema(null), 'Code: @@ password @@', /^template /, /placeholder/],
   ['no placeholder of any syntax', templateSchema('any'), 'Code: {{ otp }}', /^template /, /placeholder/],
   ['empty from', fromSchema, '', /^from /, /empty/],
-  ['15-character sender id', fromSchema, 'AcmeCorporation', /^from /, /11/],
-  ['sender id with a dash', fromSchema, 'Acme-Corp', /^from /, /sender id/],
-  ['phone with letters', fromSchema, '+1 (555) CALL-NOW', /^from /, /sender id/],
-  ['two digits', fromSchema, '12', /^from /, /3 to 20 digits/],
-  ['21 digits', fromSchema, '+123456789012345678901', /^from /, /3 to 20 digits/],
-  ['+ in the middle', fromSchema, '1+5551234', /^from /, /phone number/],
-  ['underscore in a number', fromSchema, '+1_555_1234', /^from /, /phone number/],
-  ['leading space', fromSchema, ' +15551234', /^from /, /space/],
   ['129-character phone', fromSchema, `+1${' '.repeat(120)}555 1234`, /^from /, /128/],
+  ['from with a line break', fromSchema, '+1555\n1234', /^from /, /control characters/],
+  ['from with an escape sequence', fromSchema, 'ACME\u001b[2J', /^from /, /control characters/],
+  ['subject with a bidi override', subjectSchema, 'urn:\u202eAuth0', /^subject /, /control characters/],
+  ['audience with a carriage return', audienceSchema, 'urn:gw\rstatus 200', /^audience /, /control characters/],
+  ['template with an escape sequence', templateSchema('md_with_macros'), '\u001b]0;title\u0007@@password@@', /^template /, /control characters/],
 ];
 
 describe('field schemas reject hostile input with a message naming the field', () => {
@@ -164,10 +162,30 @@ describe('desiredSettingsSchema', () => {
   });
 
   it('parseInput throws exit 2 with the same lines', () => {
-    const error = cliErrorOf(() => parseInput(desiredSettingsSchema, { from: 'Acme-Corp' }, 'see --help'));
+    const error = cliErrorOf(() => parseInput(desiredSettingsSchema, { from: '' }, 'see --help'));
     expect(error.exitCode).toBe(ExitCode.input);
-    expect(error.message).toMatch(/^from: from is not a valid alphanumeric sender id/);
+    expect(error.message).toMatch(/^from: from is empty/);
     expect(error.hint).toBe('see --help');
+  });
+});
+
+describe('fromWarnings: what carriers may reject is a warning, never a refusal', () => {
+  it.each([
+    ['15-character sender id', 'AcmeCorporation'],
+    ['sender id with a dash', 'Acme-Corp'],
+    ['phone with letters', '+1 (555) CALL-NOW'],
+    ['two digits', '12'],
+    ['21 digits', '+123456789012345678901'],
+    ['+ in the middle', '1+5551234'],
+    ['underscore in a number', '+1_555_1234'],
+    ['leading space', ' +15551234'],
+  ])('%s: accepted, with a warning', (_what, value) => {
+    expect(fromSchema.safeParse(value).success).toBe(true);
+    expect(fromWarnings(value)).toEqual([expect.stringMatching(/^from is neither a phone number .* carriers may reject/)]);
+  });
+
+  it.each(['+1 234 567', '+17777777777', '(555) 123.45-67', '12345', 'ACME', 'Acme Inc 1', 'A'])('%s: no warning', (value) => {
+    expect(fromWarnings(value)).toEqual([]);
   });
 });
 
@@ -220,9 +238,9 @@ describe('gatewayUrlWarnings', () => {
 
 describe('secrets', () => {
   it('counts key bytes: UTF-8 bytes, or decoded bytes for base64url', () => {
-    expect(secretKeyBytes('é'.repeat(16))).toBe(32);
-    expect(secretKeyBytes(Buffer.alloc(31).toString('base64url'), true)).toBe(31);
-    expect(secretKeyBytes(Buffer.alloc(31).toString('base64url'), false)).toBe(42);
+    expect(secretKeyLength('é'.repeat(16))).toBe(32);
+    expect(secretKeyLength(Buffer.alloc(31).toString('base64url'), true)).toBe(31);
+    expect(secretKeyLength(Buffer.alloc(31).toString('base64url'), false)).toBe(42);
   });
 
   const rows: [string, string, boolean, number][] = [

@@ -71,15 +71,28 @@ describe('test-gateway against serve', () => {
   });
 
   it('--dry-run prints the request with the token redacted and sends nothing', async () => {
-    const before = raw.serve.stdout();
-    const r = await runCli(['test-gateway', '--gateway-url', raw.url, '--audience', AUD, '--secret-env', 'S', '--forward-req-info', '--to', TO, '--dry-run'], { env: { S: RAW_SECRET } });
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`POST ${raw.url}`);
-    expect(r.stdout).toMatch(/authorization: Bearer \[redacted\]/i);
-    expect(r.stdout).toContain('"user-agent"');
-    expectNoSecret(r.stdout + r.stderr, RAW_SECRET);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(raw.serve.stdout()).toBe(before);
+    // A gateway that counts what reaches it: the CLI has exited before the count is read, so a
+    // request it sent would already be counted (no sleeping and hoping).
+    let requests = 0;
+    const counter = createServer((req, res) => {
+      requests += 1;
+      req.resume();
+      res.end();
+    });
+    await new Promise<void>((resolve) => counter.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(counter.address() as { port: number }).port}/sms`;
+    try {
+      const r = await runCli(['test-gateway', '--gateway-url', url, '--audience', AUD, '--secret-env', 'S', '--forward-req-info', '--to', TO, '--dry-run'], { env: { S: RAW_SECRET } });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`POST ${url}`);
+      expect(r.stdout).toMatch(/authorization: Bearer \[redacted\]/i);
+      expect(r.stdout).toContain('"user-agent"');
+      expectNoSecret(r.stdout + r.stderr, RAW_SECRET);
+      expect(requests).toBe(0);
+    } finally {
+      counter.closeAllConnections();
+      await new Promise((resolve) => counter.close(resolve));
+    }
   });
 });
 

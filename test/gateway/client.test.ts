@@ -2,21 +2,22 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CliError, ExitCode } from '../../src/core/errors.js';
-import { sendTestMessage, type GatewayAuthenticationSettings, type GatewayClientSettings, type TestMessageResult } from '../../src/gateway/client.js';
+import type { BearerSettings } from '../../src/core/bearer.js';
+import { sendTestMessage, type GatewayClientSettings, type TestMessageResult } from '../../src/gateway/client.js';
 import type { GatewayPayload } from '../../src/gateway/payload.js';
 import { startGatewayServer, type GatewayServer } from '../../src/gateway/server.js';
 import { verifyGatewayRequest } from '../../src/gateway/verify.js';
 
 const RAW_SECRET = 'client-test-secret-0123456789-abcdef';
 const B64_SECRET = Buffer.from('base64url key bytes \u00ff\u00fe\u00fd?>', 'latin1').toString('base64url');
-const auth: GatewayAuthenticationSettings = { secret: RAW_SECRET, secretBase64Encoded: false, subject: 'urn:Auth0', audience: 'urn:MySmsGateway' };
+const auth: BearerSettings = { secret: RAW_SECRET, secretBase64Encoded: false, subject: 'urn:Auth0', audience: 'urn:MySmsGateway' };
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   await Promise.all(cleanups.splice(0).map((close) => close()));
 });
 
-async function gateway(verify: GatewayAuthenticationSettings | null): Promise<{ server: GatewayServer; messages: GatewayPayload[]; reasons: string[] }> {
+async function gateway(verify: BearerSettings | null): Promise<{ server: GatewayServer; messages: GatewayPayload[]; reasons: string[] }> {
   const messages: GatewayPayload[] = [];
   const reasons: string[] = [];
   const server = await startGatewayServer({
@@ -83,7 +84,7 @@ describe('sendTestMessage against startGatewayServer', () => {
   it.each([
     { name: 'raw secret', authentication: auth },
     { name: 'base64url secret', authentication: { ...auth, secret: B64_SECRET, secretBase64Encoded: true } },
-    { name: 'no subject on either side', authentication: { secret: RAW_SECRET, secretBase64Encoded: false, audience: 'urn:MySmsGateway' } },
+    { name: 'no subject on either side', authentication: { subject: undefined, secret: RAW_SECRET, secretBase64Encoded: false, audience: 'urn:MySmsGateway' } },
   ])('succeeds with a $name', async ({ authentication }) => {
     const { server, messages } = await gateway(authentication);
     const result = await sendTestMessage(settings(`${server.url}/sms`, { authentication }), { to: '+1 399 999', code: '12345' });
@@ -192,9 +193,7 @@ describe('sendTestMessage verdicts', () => {
 
   it('times out like Auth0 against a gateway that never answers', async () => {
     const tiny = await tinyServer(null);
-    const started = performance.now();
     const result = await sendTestMessage(settings(tiny.url), { to: '+15550100', timeoutMs: 200 });
-    expect(performance.now() - started).toBeLessThan(5000);
     expect(result).toMatchObject({ status: null, ok: false, auth0Error: 'Timeout while calling the SMS gateway' });
     expect(result.hint).toMatch(/200 ms/);
     expect(result.ms).toBeGreaterThanOrEqual(150);

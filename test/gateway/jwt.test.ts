@@ -1,9 +1,14 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import fc from 'fast-check';
+import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { CliError, ExitCode } from '../../src/core/errors.js';
-import { secretKeyBytes, signGatewayToken } from '../../src/gateway/jwt.js';
+import { GatewayConfigurationError } from '../../src/gateway/errors.js';
+import { secretKeyBytes as cliSecretKeyBytes, signGatewayToken as cliSignGatewayToken } from '../../src/gateway/jwt.js';
+import { decodeBase64url, gatewayKeyBytes, isBase64url } from '../../src/gateway/key.js';
+import { signGatewayToken } from '../../src/gateway/sign.js';
 
-/** HS256 verification written from RFC 7515/7518 with node:crypto, independent of jose. */
+/** HS256 verification written from RFC 7515/7518 with node:crypto, independent of the signer. */
 function independentVerify(token: string, key: Buffer): { header: Record<string, unknown>; claims: Record<string, unknown> } {
   const parts = token.split('.');
   expect(parts).toHaveLength(3);
@@ -50,22 +55,56 @@ describe('signGatewayToken', () => {
     expect(claims).toEqual({ aud: 'aud', iat: nowSeconds, exp: nowSeconds + 5 });
   });
 
-  it.each([0, -1, 1.5, Number.NaN])('rejects lifetime %s', async (lifetimeSeconds) => {
-    await expect(signGatewayToken({ secret: 'x', audience: 'a' }, { lifetimeSeconds })).rejects.toBeInstanceOf(CliError);
+  it.each([0, -1, 1.5, Number.NaN])('rejects lifetime %s with a configuration error', async (lifetimeSeconds) => {
+    const error = await signGatewayToken({ secret: 'x', audience: 'a' }, { lifetimeSeconds }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GatewayConfigurationError);
+    expect((error as GatewayConfigurationError).code).toBe('invalid_lifetime');
   });
 
-  it('rejects an empty audience', async () => {
-    await expect(signGatewayToken({ secret: 'x', audience: '' })).rejects.toThrow(/audience/);
+  it.each([
+    [{ secret: 'x', audience: '' }, 'empty_audience'],
+    [{ secret: '', audience: 'a' }, 'empty_secret'],
+    [{ secret: 'a+b', secretBase64Encoded: true, audience: 'a' }, 'secret_not_base64url'],
+    [{ secret: 'x', audience: 'a', subject: 5 as unknown as string }, 'invalid_subject'],
+  ] as const)('rejects %j with %s', async (settings, code) => {
+    await expect(signGatewayToken(settings)).rejects.toMatchObject({ name: 'GatewayConfigurationError', code });
+  });
+
+  it('makes byte for byte the token the jose-based signer made', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.string({ minLength: 1, maxLength: 40 }),
+        fc.string({ minLength: 1, maxLength: 20 }),
+        fc.option(fc.string({ maxLength: 20 }), { nil: undefined }),
+        fc.integer({ min: 0, max: 4_000_000_000 }),
+        fc.integer({ min: 1, max: 100_000 }),
+        async (secret, audience, subject, seconds, lifetimeSeconds) => {
+          const now = new Date(seconds * 1000 + 999);
+          const mine = await signGatewayToken({ secret, audience, subject }, { now, lifetimeSeconds });
+          const iat = seconds;
+          const jwt = new SignJWT({}).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setAudience(audience).setIssuedAt(iat).setExpirationTime(iat + lifetimeSeconds);
+          if (subject !== undefined) jwt.setSubject(subject);
+          expect(mine).toBe(await jwt.sign(new TextEncoder().encode(secret)));
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
 
-describe('secretKeyBytes', () => {
-  it('is the UTF-8 bytes without base64', () => {
-    expect(Buffer.from(secretKeyBytes('héllo', false))).toEqual(Buffer.from('héllo', 'utf8'));
+describe('gateway keys', () => {
+  it('are the UTF-8 bytes without base64', () => {
+    expect(Buffer.from(gatewayKeyBytes('héllo', false))).toEqual(Buffer.from('héllo', 'utf8'));
   });
 
-  it('is the decoded bytes with base64url', () => {
-    expect(Buffer.from(secretKeyBytes(rawKey.toString('base64url'), true))).toEqual(rawKey);
+  it('are the decoded bytes with base64url', () => {
+    expect(Buffer.from(gatewayKeyBytes(rawKey.toString('base64url'), true))).toEqual(rawKey);
+  });
+
+  it('are a copy: changing one does not change the next', () => {
+    const first = gatewayKeyBytes('copy-test-secret');
+    first.fill(0);
+    expect(Buffer.from(gatewayKeyBytes('copy-test-secret')).toString()).toBe('copy-test-secret');
   });
 
   it.each([
@@ -75,17 +114,66 @@ describe('secretKeyBytes', () => {
     ['bad padding', 'abc==', /length/],
     ['padding only', '==', /length/],
     ['empty', '', /empty/],
-  ])('rejects %s with an input error that does not quote the secret', (_name, secret, message) => {
+  ])('refuse %s with a configuration error that does not quote the secret', (_name, secret, message) => {
     let caught: unknown;
     try {
-      secretKeyBytes(secret, true);
+      gatewayKeyBytes(secret, true);
     } catch (error) {
       caught = error;
     }
-    expect(caught).toBeInstanceOf(CliError);
-    const error = caught as CliError;
-    expect(error.exitCode).toBe(ExitCode.input);
+    expect(caught).toBeInstanceOf(GatewayConfigurationError);
+    expect(caught).not.toBeInstanceOf(CliError);
+    const error = caught as GatewayConfigurationError;
+    expect(error.code).toBe(secret === '' ? 'empty_secret' : 'secret_not_base64url');
     expect(error.message).toMatch(message);
     if (secret.length > 2) expect(error.message).not.toContain(secret);
+  });
+
+  // The same cases as the CLI's validation (test/core/validate.test.ts): one rule for both.
+  it.each([
+    ['c2VjcmV0', true],
+    ['-_-_', true],
+    ['abcdef==', true],
+    ['abc', true],
+    ['ab==', true],
+    ['c2VjcmV0=', false],
+    ['a+b/', false],
+    ['abcde', false],
+    ['', false],
+    ['==', false],
+    ['a', false],
+    ['ab=c', false],
+  ])('isBase64url(%j) is %s, and decodeBase64url agrees', (value, expected) => {
+    expect(isBase64url(value)).toBe(expected);
+    const decoded = decodeBase64url(value);
+    expect(decoded === undefined).toBe(!expected);
+    if (decoded) expect(Buffer.from(decoded)).toEqual(Buffer.from(value.replace(/=+$/, ''), 'base64url'));
+  });
+
+  it('isBase64url holds for every encoding of bytes, padded or not', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 64 }), (bytes) => {
+        const encoded = Buffer.from(bytes).toString('base64url');
+        expect(isBase64url(encoded)).toBe(true);
+        expect(isBase64url(encoded + '='.repeat((4 - (encoded.length % 4)) % 4))).toBe(true);
+        expect(Buffer.from(decodeBase64url(encoded) ?? [])).toEqual(Buffer.from(bytes));
+      }),
+    );
+  });
+});
+
+describe('the CLI adapter (src/gateway/jwt.ts)', () => {
+  it('turns configuration errors into input errors (exit 2)', async () => {
+    const error = await cliSignGatewayToken({ secret: 'a+b/c', secretBase64Encoded: true, audience: 'a' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CliError);
+    expect((error as CliError).exitCode).toBe(ExitCode.input);
+    expect((error as CliError).message).not.toContain('a+b/c');
+    expect(() => cliSecretKeyBytes('', false)).toThrow(CliError);
+  });
+
+  it('signs as the library does', async () => {
+    const now = new Date('2024-05-01T12:00:00.000Z');
+    const settings = { secret: 'adapter-secret', audience: 'urn:a', subject: 'urn:Auth0' };
+    expect(await cliSignGatewayToken(settings, { now })).toBe(await signGatewayToken(settings, { now }));
   });
 });

@@ -2,6 +2,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent } from 'node:http';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CliError, ExitCode } from '../../src/core/errors.js';
 import { signGatewayToken } from '../../src/gateway/jwt.js';
 import type { GatewayPayload } from '../../src/gateway/payload.js';
 import { startGatewayServer, type GatewayMessageMeta, type GatewayServer, type GatewayServerOptions } from '../../src/gateway/server.js';
@@ -197,6 +198,100 @@ describe('startGatewayServer', () => {
       expect(messages).toEqual([]);
     } finally {
       socket.destroy();
+    }
+  });
+});
+
+/** Connects, writes `text`, and resolves once the server closes the socket, with all it answered. */
+function stall(port: number, text: string): Promise<{ answer: string; closed: true }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let answer = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (answer += chunk));
+    socket.on('error', reject);
+    socket.on('connect', () => socket.write(text));
+    // Only the server can close it: the client never ends the request.
+    socket.on('close', () => resolve({ answer, closed: true }));
+  });
+}
+
+describe('startGatewayServer timeouts', () => {
+  // Node checks these timeouts only every connectionsCheckingInterval (30 s by default): without
+  // the server's shorter interval these tests would hit the 5 s test timeout instead.
+  const timeouts = { headersTimeoutMs: 300, requestTimeoutMs: 600 };
+
+  it('closes a connection whose headers do not arrive, with a 408 it reports', async () => {
+    const { server, rejected, messages } = await start(timeouts);
+    const { answer } = await stall(server.port, 'POST / HTTP/1.1\r\nHost: x\r\nContent-Type: appl');
+    expect(answer).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({ ok: false, error: 'request_timeout' });
+    expect(rejected).toEqual([{ status: 408, reason: expect.stringContaining('headers within 300 ms') as unknown, code: 'request_timeout' }]);
+    expect(messages).toEqual([]);
+  }, 5_000);
+
+  it('closes a connection whose body stops short, with a 408 it reports', async () => {
+    const { server, rejected, messages } = await start(timeouts);
+    const { answer } = await stall(server.port, `POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\nAuthorization: ${await bearer()}\r\n\r\n{"recipient":`);
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    expect(rejected.map((r) => r.code)).toEqual(['request_timeout']);
+    expect(messages).toEqual([]);
+  }, 5_000);
+
+  it('answers a timeout after an earlier request on the same keep-alive connection', async () => {
+    const { server, rejected, messages } = await start(timeouts);
+    const body = JSON.stringify(payload);
+    const first = `POST / HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\nContent-Length: ${Buffer.byteLength(body)}\r\nAuthorization: ${await bearer()}\r\n\r\n${body}`;
+    const { answer } = await stall(server.port, `${first}POST / HTTP/1.1\r\nHost: x\r\n`);
+    expect(answer).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*\{"ok":true\}HTTP\/1\.1 408 Request Timeout\r\n/);
+    expect(messages).toHaveLength(1);
+    expect(rejected.map((r) => r.code)).toEqual(['request_timeout']);
+  }, 5_000);
+
+  it('answers a parse error with JSON and closes', async () => {
+    const { server, rejected } = await start(timeouts);
+    const { answer } = await stall(server.port, 'NOT HTTP AT ALL\r\n\r\n');
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(rejected.map((r) => [r.status, r.code])).toEqual([[400, 'bad_request']]);
+  }, 5_000);
+
+  it('keeps serving other clients after a timeout', async () => {
+    const { server, messages } = await start(timeouts);
+    await stall(server.port, 'POST / HTTP/1.1\r\n');
+    const res = await fetch(server.url, { method: 'POST', headers: { authorization: await bearer() }, body: JSON.stringify(payload) });
+    expect(res.status).toBe(200);
+    expect(messages).toHaveLength(1);
+  }, 5_000);
+
+  it.each([
+    [{ headersTimeoutMs: 0 }, /headersTimeoutMs must be a positive/],
+    [{ requestTimeoutMs: 1.5 }, /requestTimeoutMs must be a positive/],
+    [{ headersTimeoutMs: 2000, requestTimeoutMs: 1000 }, /must not exceed requestTimeoutMs/],
+  ])('refuses %j as an input error', async (options, message) => {
+    const error = await startGatewayServer({ verify, ...options }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CliError);
+    expect((error as CliError).exitCode).toBe(ExitCode.input);
+    expect((error as Error).message).toMatch(message);
+  });
+});
+
+describe('startGatewayServer reports', () => {
+  it('meta set by the server, whatever the payload holds', async () => {
+    const { server, messages } = await start();
+    const hostile = { ...payload, receivedAt: '1970-01-01', remoteAddress: '6.6.6.6', claims: { aud: 'forged' }, method: 'GET', path: '/forged' };
+    const res = await fetch(`${server.url}/sms?x=1`, { method: 'POST', headers: { authorization: await bearer() }, body: JSON.stringify(hostile) });
+    expect(res.status).toBe(200);
+    const [message] = messages;
+    expect(message?.payload).toMatchObject(hostile);
+    expect(message?.meta.receivedAt).toBeInstanceOf(Date);
+    expect(message?.meta).toMatchObject({ method: 'POST', path: '/sms', remoteAddress: '127.0.0.1', claims: { aud: 'urn:gw', sub: 'urn:Auth0' } });
+  });
+
+  it('an empty audience or a bad body limit as input errors', async () => {
+    for (const options of [{ verify: { ...verify, audience: '' } }, { verify, maxBodyBytes: -1 }, { verify: { ...verify, secret: '' } }]) {
+      const error = await startGatewayServer(options).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CliError);
+      expect((error as CliError).exitCode).toBe(ExitCode.input);
     }
   });
 });

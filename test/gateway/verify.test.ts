@@ -1,9 +1,22 @@
+import { createHmac } from 'node:crypto';
+import fc from 'fast-check';
 import { generateKeyPair, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { CliError } from '../../src/core/errors.js';
-import { signGatewayToken } from '../../src/gateway/jwt.js';
-import { GatewayVerificationError, verifyGatewayRequest, type GatewayVerificationErrorCode, type VerifyGatewayRequestOptions } from '../../src/index.js';
+import { keyCacheSizes } from '../../src/gateway/key.js';
+import {
+  GatewayConfigurationError,
+  GatewayVerificationError,
+  signGatewayToken,
+  verifyGatewayRequest,
+  verifyGatewayToken,
+  type GatewayConfigurationErrorCode,
+  type GatewayVerificationErrorCode,
+  type VerifyGatewayRequestOptions,
+} from '../../src/index.js';
+import fixture from './fixtures/jose-signed-tokens.json' with { type: 'json' };
 import { b64url, flipChar, handToken } from './helpers.js';
+import { joseVerifyGatewayToken } from './jose-reference.js';
 
 const SECRET = 'verify-test-secret-0123456789abcdef';
 const AUD = 'urn:MySmsGateway';
@@ -120,6 +133,26 @@ const cases: Case[] = [
   { name: 'empty body', authorization: async () => `Bearer ${await good()}`, body: '', code: 'malformed_payload', message: /empty/ },
   { name: 'no body', authorization: async () => `Bearer ${await good()}`, body: undefined, code: 'malformed_payload', message: /no body/ },
   { name: 'JSON array', authorization: async () => `Bearer ${await good()}`, body: '[]', code: 'malformed_payload', message: /malformed payload/ },
+  { name: 'a list of Authorization values', authorization: () => ['Bearer a.b.c', 'Bearer d.e.f'] as unknown as string, code: 'missing_bearer', message: /a list/ },
+  { name: 'a number for Authorization', authorization: () => 42 as unknown as string, code: 'missing_bearer', message: /of type number/ },
+  { name: 'four segments', authorization: () => `Bearer ${handToken({ alg: 'HS256' }, claims, key)}.x`, code: 'malformed_token', message: /not a JWT/ },
+  { name: 'empty header segment', authorization: () => `Bearer .${b64url('{}')}.sig`, code: 'malformed_token', message: /header is not base64url-encoded JSON/ },
+  { name: 'header is a JSON array', authorization: () => `Bearer ${b64url('["HS256"]')}.${b64url('{}')}.sig`, code: 'malformed_token', message: /header is not base64url-encoded JSON/ },
+  { name: 'header is not UTF-8', authorization: () => `Bearer ${Buffer.from([0x7b, 0xff, 0x7d]).toString('base64url')}.${b64url('{}')}.sig`, code: 'malformed_token', message: /header/ },
+  { name: 'header with standard base64 characters', authorization: () => `Bearer ${Buffer.from('{"alg":"HS256"}>>>').toString('base64')}.${b64url('{}')}.sig`, code: 'malformed_token', message: /header/ },
+  { name: 'alg as a number', authorization: () => `Bearer ${handToken({ alg: 256 }, claims, key)}`, code: 'wrong_algorithm', message: /signed with 256/ },
+  { name: 'unknown critical header', authorization: () => `Bearer ${handToken({ alg: 'HS256', crit: ['exp'], exp: 1 }, claims, key)}`, code: 'malformed_token', message: /could not be decoded/ },
+  { name: 'empty crit', authorization: () => `Bearer ${handToken({ alg: 'HS256', crit: [] }, claims, key)}`, code: 'malformed_token', message: /could not be decoded/ },
+  { name: 'b64 false (unencoded payload)', authorization: () => `Bearer ${handToken({ alg: 'HS256', crit: ['b64'], b64: false }, claims, key)}`, code: 'malformed_token', message: /could not be decoded/ },
+  { name: 'non-ASCII in the payload segment', authorization: () => `Bearer ${b64url(JSON.stringify({ alg: 'HS256' }))}.é${b64url('{}')}.sig`, code: 'malformed_token', message: /could not be decoded/ },
+  { name: 'signature not base64url', authorization: () => `Bearer ${handToken({ alg: 'HS256' }, claims, key)}+/`, code: 'malformed_token', message: /could not be decoded/ },
+  { name: 'empty signature', authorization: () => `Bearer ${handToken({ alg: 'HS256' }, claims, null)}`, code: 'bad_signature', message: /bad signature/ },
+  { name: 'claims are a JSON array', authorization: () => `Bearer ${handToken({ alg: 'HS256' }, [AUD] as unknown as Record<string, unknown>, key)}`, code: 'malformed_token', message: /could not be decoded/ },
+  { name: 'aud array without the audience', authorization: () => `Bearer ${handToken({ alg: 'HS256' }, { ...claims, aud: ['urn:a', 'urn:b'] }, key)}`, code: 'wrong_audience', message: /aud is \["urn:a","urn:b"\]/ },
+  { name: 'aud as a number', authorization: () => `Bearer ${handToken({ alg: 'HS256' }, { ...claims, aud: 7 }, key)}`, code: 'wrong_audience', message: /aud is 7/ },
+  { name: 'neither sub nor aud: sub is reported first', authorization: () => `Bearer ${handToken({ alg: 'HS256' }, { iat }, key)}`, code: 'wrong_subject', message: /no sub claim/ },
+  { name: 'iat not a number', authorization: () => `Bearer ${handToken({ alg: 'HS256' }, { ...claims, iat: '1' }, key)}`, code: 'malformed_token', message: /"iat" claim is invalid/ },
+  { name: 'nbf not a number', authorization: () => `Bearer ${handToken({ alg: 'HS256' }, { ...claims, nbf: null }, key)}`, code: 'malformed_token', message: /"nbf" claim is invalid/ },
   {
     name: 'req without its fields is fine but req as a string is not',
     authorization: async () => `Bearer ${await good()}`,
@@ -139,7 +172,7 @@ describe('verifyGatewayRequest rejects', () => {
     expect(error.status).toBe(c.code === 'malformed_payload' ? 400 : 401);
     // Never the secret, the token, or any of its segments.
     expect(error.message).not.toContain(SECRET);
-    for (const segment of (authorization ?? '').replace(/^Bearer\s*/i, '').split('.')) {
+    for (const segment of String(authorization ?? '').replace(/^Bearer\s*/i, '').split('.')) {
       if (segment.length > 8) expect(error.message).not.toContain(segment);
     }
   });
@@ -149,14 +182,30 @@ describe('verifyGatewayRequest rejects', () => {
     expect(error.code).toBe('missing_bearer');
   });
 
-  it('throws a configuration error, not a verification error, for an undecodable base64url secret', async () => {
-    await expect(verifyGatewayRequest({ authorization: `Bearer ${await good()}`, body: payload }, { ...options, secret: 'a+b/c', secretBase64Encoded: true })).rejects.toBeInstanceOf(
-      CliError,
-    );
+  it.each<{ name: string; options: Partial<Record<keyof VerifyGatewayRequestOptions, unknown>>; code: GatewayConfigurationErrorCode; message: RegExp }>([
+    { name: 'an undecodable base64url secret', options: { secret: 'a+b/c', secretBase64Encoded: true }, code: 'secret_not_base64url', message: /standard base64/ },
+    { name: 'a base64url secret of impossible length', options: { secret: 'abcde', secretBase64Encoded: true }, code: 'secret_not_base64url', message: /length/ },
+    { name: 'an empty secret', options: { secret: '' }, code: 'empty_secret', message: /secret is empty/ },
+    { name: 'no secret', options: { secret: undefined }, code: 'empty_secret', message: /secret is empty/ },
+    { name: 'an empty audience', options: { audience: '' }, code: 'empty_audience', message: /needs the audience/ },
+    { name: 'an audience that is not a string', options: { audience: ['urn:a'] }, code: 'empty_audience', message: /needs the audience/ },
+    { name: 'a subject that is not a string', options: { subject: 1 }, code: 'invalid_subject', message: /subject must be a string/ },
+    { name: 'a negative tolerance', options: { clockToleranceSeconds: -1 }, code: 'invalid_clock_tolerance', message: /clockToleranceSeconds/ },
+    { name: 'a NaN tolerance', options: { clockToleranceSeconds: Number.NaN }, code: 'invalid_clock_tolerance', message: /clockToleranceSeconds/ },
+    { name: 'an invalid date', options: { now: new Date('nope') }, code: 'invalid_now', message: /valid Date/ },
+  ])('throws GatewayConfigurationError, never CliError or a verification error, for $name', async ({ options: bad, code, message }) => {
+    const error = await verifyGatewayRequest({ authorization: `Bearer ${await good()}`, body: payload }, { ...options, ...bad } as VerifyGatewayRequestOptions).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GatewayConfigurationError);
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error).not.toBeInstanceOf(CliError);
+    expect((error as GatewayConfigurationError).code).toBe(code);
+    expect((error as GatewayConfigurationError).name).toBe('GatewayConfigurationError');
+    expect((error as Error).message).toMatch(message);
+    if (typeof bad.secret === 'string' && bad.secret.length > 2) expect((error as Error).message).not.toContain(bad.secret);
   });
 
-  it('throws a configuration error for an empty audience', async () => {
-    await expect(verifyGatewayRequest({ authorization: `Bearer ${await good()}`, body: payload }, { ...options, audience: '' })).rejects.toBeInstanceOf(CliError);
+  it('reports configuration errors even for a request that has no token', async () => {
+    await expect(verifyGatewayRequest({ authorization: undefined, body: payload }, { ...options, audience: '' })).rejects.toBeInstanceOf(GatewayConfigurationError);
   });
 });
 
@@ -207,5 +256,200 @@ describe('verifyGatewayRequest accepts', () => {
   it('a fetch-style null header is "missing", not a crash', async () => {
     const error = await rejection(verifyGatewayRequest({ authorization: null, body: payload }, options));
     expect(error.code).toBe('missing_bearer');
+  });
+});
+
+describe('tokens signed by the previous jose-based signer', () => {
+  it.each(fixture.tokens)('$name still verifies', async (t) => {
+    const settings = { secret: t.secret, secretBase64Encoded: t.secretBase64Encoded, audience: t.audience, subject: 'subject' in t ? t.subject : undefined };
+    const verified = await verifyGatewayToken(`Bearer ${t.token}`, { ...settings, now: new Date(t.now) });
+    expect(verified).toMatchObject({ aud: t.audience, exp: Math.floor(Date.parse(t.now) / 1000) + 60 });
+    // And today's signer makes the very same bytes from the same settings and clock.
+    await expect(signGatewayToken(settings, { now: new Date(t.now) })).resolves.toBe(t.token);
+  });
+});
+
+describe('the key cache', () => {
+  // Valid base64url text that is also a fine raw secret: the two keys differ.
+  const text = 'c2VjcmV0LWtleS1ieXRlcy1mb3ItdGhlLWNhY2hlLXRlc3Q';
+  const rawToken = handToken({ alg: 'HS256' }, claims, Buffer.from(text, 'utf8'));
+  const decodedToken = handToken({ alg: 'HS256' }, claims, Buffer.from(text, 'base64url'));
+  const verdict = (token: string, secretBase64Encoded: boolean) =>
+    verifyGatewayToken(`Bearer ${token}`, { ...options, secret: text, secretBase64Encoded }).then(
+      () => 'ok',
+      (e: unknown) => (e as GatewayVerificationError).code,
+    );
+
+  it('never confuses a raw and a base64url secret with the same text, in either order', async () => {
+    for (let round = 0; round < 2; round++) {
+      expect(await verdict(rawToken, false)).toBe('ok');
+      expect(await verdict(rawToken, true)).toBe('bad_signature');
+      expect(await verdict(decodedToken, true)).toBe('ok');
+      expect(await verdict(decodedToken, false)).toBe('bad_signature');
+    }
+  });
+
+  it('stays bounded when many secrets pass through', async () => {
+    for (let i = 0; i < 100; i++) {
+      await verifyGatewayToken(`Bearer ${rawToken}`, { ...options, secret: `secret-number-${i}` }).catch(() => undefined);
+      await verifyGatewayToken(`Bearer ${rawToken}`, { ...options, secret: `c2VjcmV0${String(i).padStart(4, '0')}`, secretBase64Encoded: true }).catch(() => undefined);
+    }
+    const sizes = keyCacheSizes();
+    expect(sizes.raw).toBeGreaterThan(0);
+    expect(sizes.raw).toBeLessThanOrEqual(16);
+    expect(sizes.base64url).toBeGreaterThan(0);
+    expect(sizes.base64url).toBeLessThanOrEqual(16);
+    // An evicted secret still verifies: the cache only saves work.
+    expect(await verdict(rawToken, false)).toBe('ok');
+  });
+});
+
+// Verdicts of the node:crypto verifier against the jose-based one it replaced, on generated tokens.
+describe('same verdict, code and message as the jose-based verifier', () => {
+  const b64Secret = Buffer.from('0123456789abcdef0123456789abcdef').toString('base64url');
+  const settled = (p: Promise<unknown>) =>
+    p.then(
+      (claims) => ({ ok: true as const, claims }),
+      (e: unknown) => {
+        if (!(e instanceof GatewayVerificationError)) throw e;
+        return { ok: false as const, code: e.code, message: e.message };
+      },
+    );
+  const w = <T,>(weight: number, arbitrary: fc.Arbitrary<T>) => ({ weight, arbitrary });
+  const timeValue = fc.oneof(
+    w(4, fc.constant(undefined)),
+    w(6, fc.integer({ min: iat - 120, max: iat + 120 })),
+    w(1, fc.double({ noNaN: true })),
+    w(1, fc.oneof(fc.string({ maxLength: 4 }), fc.constant(null), fc.boolean(), fc.array(fc.integer(), { maxLength: 2 }))),
+  );
+  const odd = fc.oneof(fc.string({ maxLength: 4 }), fc.constant(null), fc.integer(), fc.boolean(), fc.array(fc.string({ maxLength: 3 }), { maxLength: 2 }));
+  const headerArb = fc.record(
+    {
+      alg: fc.oneof(w(12, fc.constant('HS256')), w(1, fc.constantFrom('none', 'HS512', 'RS256', 'hs256', '')), w(1, fc.integer())),
+      typ: fc.constantFrom('JWT', 'jwt', undefined),
+      crit: fc.oneof(w(12, fc.constant(undefined)), w(1, fc.constantFrom(['b64'], [], ['exp'], ['b64', 'b64'], [1]))),
+      b64: fc.oneof(w(8, fc.constant(undefined)), w(1, fc.boolean()), w(1, fc.constant('false'))),
+    },
+    { requiredKeys: ['alg'] },
+  );
+  const claimsArb = fc.record(
+    {
+      sub: fc.oneof(w(8, fc.constant(SUB)), w(1, fc.constant('urn:Other')), w(1, fc.constant(undefined)), w(1, odd)),
+      aud: fc.oneof(w(6, fc.constant(AUD)), w(2, fc.constant([AUD])), w(1, fc.constant(['x', AUD])), w(1, fc.constant(['x'])), w(1, fc.constant('urn:Other')), w(1, fc.constant(undefined)), w(1, odd)),
+      iat: timeValue,
+      nbf: timeValue,
+      exp: timeValue,
+      extra: fc.jsonValue({ maxDepth: 1 }),
+    },
+    { requiredKeys: [] },
+  );
+  const mutation = fc.oneof(
+    w(10, fc.constant('none')),
+    w(1, fc.constantFrom('flip-payload', 'flip-signature', 'pad', 'non-ascii', 'drop-signature', 'plus', 'bom-claims', 'wrong-key', 'lowercase-scheme')),
+  );
+  const tolerance = fc.constantFrom(undefined, 0, 5, 30);
+  const strip = (value: Record<string, unknown>) => JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
+
+  function tokenFor(header: Record<string, unknown>, body: Record<string, unknown>, how: string, secretBase64Encoded: boolean): string {
+    const k = how === 'wrong-key' ? Buffer.from('wrong') : secretBase64Encoded ? Buffer.from(b64Secret, 'base64url') : key;
+    if (how === 'bom-claims') {
+      const input = `${b64url(JSON.stringify(header))}.${b64url(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(body))]))}`;
+      return `${input}.${createHmacDigest(k, input)}`;
+    }
+    const token = handToken(header, body, k);
+    const [h = '', p = '', s = ''] = token.split('.');
+    switch (how) {
+      case 'flip-payload':
+        return flipChar(token, 1);
+      case 'flip-signature':
+        return flipChar(token, 2);
+      case 'pad': {
+        // Padding on a signed segment changes the signing input; on the signature it does not.
+        const padded = s.length % 4 === 0 ? s : s + '='.repeat(4 - (s.length % 4));
+        return `${h}.${p}.${padded}`;
+      }
+      case 'non-ascii':
+        return `${h}.${p}é.${s}`;
+      case 'drop-signature':
+        return `${h}.${p}.`;
+      case 'plus':
+        return `${h}.${p}.${s.replace(/-/g, '+')}+`;
+      default:
+        return token;
+    }
+  }
+
+  it('for any header, claims and tampering', async () => {
+    await fc.assert(
+      fc.asyncProperty(headerArb, claimsArb, mutation, fc.boolean(), fc.boolean(), tolerance, async (header, body, how, b64, withSubject, clockToleranceSeconds) => {
+        const token = tokenFor(strip(header), strip(body), how, b64);
+        const authorization = how === 'lowercase-scheme' ? `bearer ${token}` : `Bearer ${token}`;
+        const opts: VerifyGatewayRequestOptions = { secret: b64 ? b64Secret : SECRET, secretBase64Encoded: b64, audience: AUD, now, clockToleranceSeconds, ...(withSubject ? { subject: SUB } : {}) };
+        const [ours, theirs] = await Promise.all([settled(verifyGatewayToken(authorization, opts)), settled(joseVerifyGatewayToken(authorization, opts))]);
+        expect(ours).toEqual(theirs);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+function createHmacDigest(k: Buffer, input: string): string {
+  return createHmac('sha256', k).update(input).digest('base64url');
+}
+
+describe('verifyGatewayRequest throws nothing but its two error types', () => {
+  const isOurs = (e: unknown) => e instanceof GatewayVerificationError || e instanceof GatewayConfigurationError;
+
+  it('for any authorization and body, with valid options: only GatewayVerificationError', async () => {
+    const tokenish = fc.oneof(
+      fc.anything(),
+      fc.string(),
+      fc.constantFrom('Bearer ', 'Bearer a.b.c', 'bearer ..', 'Bearer ===.===.==='),
+      fc.tuple(fc.string(), fc.string(), fc.string()).map(([a, b, c]) => `Bearer ${b64url(a)}.${b64url(b)}.${c}`),
+      fc.tuple(fc.jsonValue(), fc.jsonValue()).map(([h, c]) => `Bearer ${b64url(JSON.stringify(h) ?? '')}.${b64url(JSON.stringify(c) ?? '')}.sig`),
+    );
+    await fc.assert(
+      fc.asyncProperty(tokenish, fc.anything(), async (authorization, body) => {
+        const error = await verifyGatewayRequest({ authorization: authorization as string, body }, options).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        if (error !== undefined) expect(error).toBeInstanceOf(GatewayVerificationError);
+      }),
+      { numRuns: 1000 },
+    );
+    // A valid token with any body: the payload parser too.
+    const token = `Bearer ${await good()}`;
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.anything(), fc.jsonValue().map((v) => JSON.stringify(v)), fc.uint8Array()), async (body) => {
+        const error = await verifyGatewayRequest({ authorization: token, body }, options).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        if (error !== undefined) expect((error as GatewayVerificationError).code).toBe('malformed_payload');
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('for any options and input: only its verification or configuration error', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.anything(), fc.anything(), fc.record({ secret: fc.anything(), audience: fc.anything(), subject: fc.anything(), secretBase64Encoded: fc.anything(), clockToleranceSeconds: fc.anything(), now: fc.anything() }, { requiredKeys: [] }), async (authorization, body, opts) => {
+        const error = await verifyGatewayRequest({ authorization: authorization as string, body }, opts as VerifyGatewayRequestOptions).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        if (error !== undefined) expect(isOurs(error)).toBe(true);
+      }),
+      { numRuns: 1000 },
+    );
+    for (const input of [null, undefined, 'x', 1]) {
+      const error = await verifyGatewayRequest(input as never, options).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(GatewayVerificationError);
+    }
+    for (const opts of [null, undefined, 'secret', 1]) {
+      const error = await verifyGatewayRequest({ authorization: undefined, body: payload }, opts as never).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(GatewayConfigurationError);
+    }
   });
 });

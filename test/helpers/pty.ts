@@ -9,7 +9,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { shellQuote } from '../../src/ui/wizard.js';
-import { BIN } from './spawn.js';
+import { BIN_PATH } from './spawn.js';
 
 export const KEY = {
   enter: '\r',
@@ -163,7 +163,7 @@ export interface PtyProcess extends Terminal {
 export function spawnInPty(args: string[], env: NodeJS.ProcessEnv = {}): PtyProcess {
   const pty = ptyLauncher();
   if (pty === null) throw new Error('no pseudo-terminal on this machine: check ptyLauncher() first');
-  const [command, argv] = pty.argv([process.execPath, BIN, ...args]);
+  const [command, argv] = pty.argv([process.execPath, BIN_PATH, ...args]);
   const child = spawn(command, argv, {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS, TERM: 'xterm-256color', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** The built bin, as npm links it (npm test builds before vitest runs). */
-export const BIN = fileURLToPath(new URL('../../bin/auth0-sms-gateway.js', import.meta.url));
+export const BIN_PATH = fileURLToPath(new URL('../../bin/auth0-sms-gateway.js', import.meta.url));
 
 export interface Spawned {
   child: ChildProcess;
@@ -14,7 +14,7 @@ export interface Spawned {
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
 }
 
-export function spawnBin(args: string[], env: NodeJS.ProcessEnv = {}, bin = BIN): Spawned {
+export function spawnBin(args: string[], env: NodeJS.ProcessEnv = {}, bin = BIN_PATH): Spawned {
   const child = spawn(process.execPath, [bin, ...args], {
     env: { PATH: process.env.PATH, NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -58,7 +58,7 @@ export function spawnBin(args: string[], env: NodeJS.ProcessEnv = {}, bin = BIN)
 }
 
 /** Runs the bin to completion. */
-export async function runBin(args: string[], env: NodeJS.ProcessEnv = {}, bin = BIN): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export async function runBin(args: string[], env: NodeJS.ProcessEnv = {}, bin = BIN_PATH): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const s = spawnBin(args, env, bin);
   const code = await s.exit;
   return { code, stdout: s.stdout(), stderr: s.stderr() };

@@ -28,6 +28,10 @@ describe('createCertificate', () => {
     const [a, b] = await Promise.all([createCertificate(), createCertificate()]);
     expect(a.key).not.toBe(b.key);
     expect(new X509Certificate(a.cert).serialNumber).not.toBe(new X509Certificate(b.cert).serialNumber);
+    // and a subject of its own, so that several can be trusted at once
+    expect(new X509Certificate(a.cert).subject).toMatch(/^CN=auth0-sms-gateway sandbox [0-9a-f]{8}$/);
+    expect(new X509Certificate(a.cert).subject).not.toBe(new X509Certificate(b.cert).subject);
+    expect(new X509Certificate(a.cert).issuer).toBe(new X509Certificate(a.cert).subject);
   });
 });
 

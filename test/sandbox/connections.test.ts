@@ -158,7 +158,8 @@ describe('GET /api/v2/connections/:id', () => {
       status: 404,
       body: { statusCode: 404, error: 'Not Found', message: 'The connection does not exist', errorCode: 'inexistent_connection' },
     });
-    for (const id of ['sms', 'con_', 'con_abc-def', 'con_abc%20def']) {
+    // Auth0's ids are con_ and exactly 16 alphanumerics: one more or one less is not an id.
+    for (const id of ['sms', 'con_', 'con_abc-def', 'con_abc%20def', 'con_Tw1l1oSmsSeed0001', 'con_Tw1l1oSmsSee01', `${SEED_IDS.twilio}0`]) {
       expect(await api(sandbox(), 'GET', `/connections/${id}`)).toMatchObject({
         status: 400,
         body: { statusCode: 400, error: 'Bad Request', errorCode: 'invalid_uri', message: expect.stringMatching(/^Path validation error: /) },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SEED_IDS, seedConnections, type Connection } from '../../src/sandbox/index.js';
 import { startTestSandbox, useSandbox } from '../helpers/sandbox.js';
-import { api, call } from './http.js';
+import { ALL_SCOPES, api, call } from './http.js';
 
 const TOO_MANY = { statusCode: 429, error: 'Too Many Requests', message: 'Global limit has been reached', errorCode: 'too_many_requests' };
 
@@ -128,6 +128,50 @@ describe('faults', () => {
     } finally {
       await slow.close();
     }
+  });
+
+  it('latency: a request whose client gave up is still carried out when the delay ends (abandoned in the log)', async () => {
+    sandbox().inject({ kind: 'latency', ms: 800, method: 'PATCH' });
+    const token = sandbox().issueToken(ALL_SCOPES);
+    const patch = fetch(`${sandbox().url}/api/v2/connections/${SEED_IDS.twilio}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ display_name: 'Late' }),
+      signal: AbortSignal.timeout(50),
+    });
+    await expect(patch).rejects.toThrow(/timeout|aborted/i);
+    expect(sandbox().connection(SEED_IDS.twilio)?.display_name).toBe('SMS'); // the client saw nothing happen
+    await sandbox().idle();
+    expect(sandbox().connection(SEED_IDS.twilio)?.display_name).toBe('Late'); // …and yet it happened
+    expect(sandbox().requests.at(-1)).toMatchObject({ method: 'PATCH', status: 200, abandoned: true });
+    expect(sandbox().requests.at(-1)).not.toHaveProperty('dropped');
+  });
+
+  it('delayedApply: never answered, applied ms after arrival, after the client timed out', async () => {
+    sandbox().inject({ kind: 'delayedApply', ms: 1000, method: 'PATCH', path: `/api/v2/connections/${SEED_IDS.twilio}` });
+    const token = sandbox().issueToken(ALL_SCOPES);
+    const patch = (signal?: AbortSignal) =>
+      fetch(`${sandbox().url}/api/v2/connections/${SEED_IDS.twilio}`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ display_name: 'Landed late' }),
+        ...(signal === undefined ? {} : { signal }),
+      });
+    await expect(patch(AbortSignal.timeout(50))).rejects.toThrow(/timeout|aborted/i);
+    // a read right after the timeout sees the old value: the tool cannot tell "not applied" from "not yet"
+    expect((await api(sandbox(), 'GET', `/connections/${SEED_IDS.twilio}?fields=display_name`)).body).toEqual({ display_name: 'SMS' });
+    await sandbox().idle();
+    expect(sandbox().connection(SEED_IDS.twilio)?.display_name).toBe('Landed late');
+    expect(sandbox().requests.find((r) => r.method === 'PATCH')).toMatchObject({ status: 200, dropped: true, abandoned: true });
+
+    // a patient client gets no answer either: the socket closes once the change is applied
+    sandbox().reset();
+    sandbox().inject({ kind: 'delayedApply', ms: 50, method: 'PATCH' });
+    await expect(patch()).rejects.toThrow(/fetch failed/);
+    expect(sandbox().connection(SEED_IDS.twilio)?.display_name).toBe('Landed late');
+    expect(sandbox().requests.at(-1)).toMatchObject({ method: 'PATCH', status: 200, dropped: true });
+    expect(sandbox().requests.at(-1)).not.toHaveProperty('abandoned');
+    expect(() => sandbox().inject({ kind: 'delayedApply', ms: -1 })).toThrow(RangeError);
   });
 
   it('concurrentWrite: another writer changes the connection after N reads of it', async () => {

@@ -52,3 +52,37 @@ export const clientCredentials = (sandbox: Sandbox, client: { clientId: string; 
   client_secret: client.clientSecret,
   audience: `https://${sandbox.domain}/api/v2/`,
 });
+
+/** Every scope of the seed `full` client: connections, tenant settings, phone providers, Actions. */
+export const FULL_SCOPES = [
+  ...ALL_SCOPES,
+  'read:tenant_settings',
+  'update:tenant_settings',
+  'read:phone_providers',
+  'create:phone_providers',
+  'update:phone_providers',
+  'delete:phone_providers',
+  'read:actions',
+  'create:actions',
+  'update:actions',
+  'delete:actions',
+];
+
+/** Any /api/v2 call with a token carrying every scope (default) or `scopes`. */
+export const full = (sandbox: Sandbox, method: string, path: string, body?: unknown, scopes: string[] = FULL_SCOPES): Promise<ApiResponse> =>
+  call(sandbox, method, `/api/v2${path}`, { token: sandbox.issueToken(scopes), body });
+
+/** POST /passwordless/start as a browser app would: no token, JSON (or a form, with `form: true`). */
+export async function passwordlessStart(
+  sandbox: Sandbox,
+  params: Record<string, string>,
+  init: { form?: boolean; headers?: Record<string, string> } = {},
+): Promise<ApiResponse> {
+  const response = await fetch(`${sandbox.url}/passwordless/start`, {
+    method: 'POST',
+    headers: { 'content-type': init.form === true ? 'application/x-www-form-urlencoded' : 'application/json', ...init.headers },
+    body: init.form === true ? new URLSearchParams(params).toString() : JSON.stringify(params),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
+}

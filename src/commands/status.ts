@@ -1,0 +1,68 @@
+import * as z from 'zod';
+import { describeRoute } from '../core/route.js';
+import { untrusted } from '../core/untrusted.js';
+import { defineCommand } from '../flow/command.js';
+import { readPhoneView } from '../flow/phone-provider.js';
+import { summarizePhoneProvider } from '../flow/phone-summary.js';
+import { connectionItem } from '../flow/routes.js';
+import { renderTable } from '../ui/output.js';
+
+/**
+ * `status`: one screen that answers "where do my codes go?": the tenant's generation, its
+ * phone provider and the Action behind it, and each SMS connection with its route. A missing
+ * scope leaves its part unknown (null in --json) and is named; it is not a failure.
+ */
+export const command = defineCommand(z.strictObject({}), async (ctx) => {
+  const { output } = ctx;
+  const api = await ctx.auth0();
+  const [connections, view] = await Promise.all([api.listSmsConnections(), readPhoneView(api, { tolerant: true })]);
+  const missing = [...view.missingScopes];
+  if (view.unifiedPhone === null && !missing.includes('read:tenant_settings')) missing.unshift('read:tenant_settings');
+  for (const scope of missing) output.warn(`the token lacks ${scope}: what it would show is reported as unknown`);
+  const items = connections.map((connection) => connectionItem(connection, view.unifiedPhone));
+  const phoneProvider = view.provider === undefined || view.provider === null ? null : summarizePhoneProvider(view.provider, view.actions, view.bindings);
+
+  if (output.json) {
+    output.printJson({ domain: api.domain, unifiedPhone: view.unifiedPhone, phoneProvider, connections: items });
+    return 0;
+  }
+  const { style } = output;
+  const generation =
+    view.unifiedPhone === true
+      ? 'on the Unified Phone Experience: Passwordless SMS goes through the phone provider, except connections that predate it'
+      : view.unifiedPhone === false
+        ? "not on the Unified Phone Experience: each connection's options decide, unless it uses the tenant's provider"
+        : 'unknown (read:tenant_settings is missing)';
+  const providerLine =
+    view.provider === undefined
+      ? 'unknown (read:phone_providers is missing)'
+      : phoneProvider === null
+        ? 'none configured'
+        : `${untrusted(phoneProvider.name)}, ${phoneProvider.disabled ? style.red('disabled') : 'enabled'}, delivers ${untrusted(JSON.stringify(phoneProvider.delivery_methods))}`;
+  const actionLine =
+    phoneProvider?.name !== 'custom'
+      ? undefined
+      : view.actions === undefined || view.bindings === undefined
+        ? 'unknown (read:actions is missing)'
+        : phoneProvider.action === null
+          ? style.red('none bound to custom-phone-provider: Auth0 cannot send through this provider')
+          : `${untrusted(phoneProvider.action.name)} (${phoneProvider.action.deployed ? 'deployed' : style.red('not deployed')}, ${phoneProvider.action.managed ? 'installed by this tool' : 'not installed by this tool'})${
+              phoneProvider.action.gateway_url === undefined ? '' : ` -> ${untrusted(phoneProvider.action.gateway_url)}`
+            }`;
+  output.data(
+    [
+      `${style.bold('tenant')}          ${api.domain}: ${generation}`,
+      `${style.bold('phone provider')}  ${providerLine}`,
+      ...(actionLine === undefined ? [] : [`${style.bold('its Action')}      ${actionLine}`]),
+      '',
+      items.length === 0
+        ? 'No SMS connections.'
+        : renderTable(
+            ['CONNECTION', 'ROUTE', 'GATEWAY URL', 'WHERE THE CODES GO'],
+            items.map((item) => [item.name, item.route, item.gateway_url ?? '-', describeRoute(item.route)]),
+            style,
+          ),
+    ].join('\n'),
+  );
+  return 0;
+});

@@ -1,0 +1,58 @@
+/*
+ * Where a connection's one-time codes really go. Auth0 has two generations of SMS delivery
+ * (docs/auth0-facts.md#two-generations-of-sms-delivery): the connection's own options
+ * (Twilio, or `provider: sms_gateway`), or the tenant's phone provider on the Unified Phone
+ * Experience. A tool that writes gateway settings must know which one Auth0 will use, or it
+ * says "done" about options Auth0 ignores.
+ */
+
+export type Route = 'gateway' | 'twilio' | 'phone-provider' | 'unknown';
+
+/**
+ * The tenant's `phone_consolidated_experience`: true or false as read; a settings answer
+ * without the field counts as true (new tenants have it on by default, as the Terraform
+ * provider also assumes); null when it could not be read (no `read:tenant_settings`).
+ */
+export type UnifiedPhone = boolean | null;
+
+/** `use_phone_provider` is undocumented; `true`, `"true"` and `"unified"` have been seen meaning "on". */
+export function usesPhoneProvider(value: unknown): boolean {
+  return value === true || value === 'true' || value === 'unified';
+}
+
+/** Whether the options carry a key only the older generation writes: such a connection predates the switch. */
+function hasLegacyShape(options: Readonly<Record<string, unknown>>): boolean {
+  return ['provider', 'twilio_sid', 'gateway_url'].some((key) => options[key] !== undefined && options[key] !== null && options[key] !== '');
+}
+
+/**
+ * The route of a connection from its options and the tenant setting. Options that could not be
+ * read (no `read:connections_options`) decide nothing: even on the Unified Phone Experience a
+ * connection older than it keeps its own options.
+ */
+export function routeOf(options: Readonly<Record<string, unknown>> | null | undefined, unifiedPhone: UnifiedPhone): Route {
+  if (options === null || options === undefined) return 'unknown';
+  if (usesPhoneProvider(options.use_phone_provider)) return 'phone-provider';
+  if (!hasLegacyShape(options)) {
+    if (unifiedPhone === true) return 'phone-provider';
+    if (unifiedPhone === null) return 'unknown';
+  }
+  const provider = options.provider;
+  if (provider === 'sms_gateway') return 'gateway';
+  // Absent means Twilio; a provider Auth0 does not document decides nothing this tool can know.
+  return provider === undefined || provider === null || provider === '' || provider === 'twilio' ? 'twilio' : 'unknown';
+}
+
+/** One line for people: what the route means for this connection's codes. */
+export function describeRoute(route: Route): string {
+  switch (route) {
+    case 'gateway':
+      return "Auth0 sends this connection's codes to its gateway_url (the connection's options decide)";
+    case 'twilio':
+      return "Auth0 sends this connection's codes through Twilio (the connection's options decide)";
+    case 'phone-provider':
+      return "Auth0 sends this connection's codes through the tenant's phone provider and ignores its gateway options";
+    case 'unknown':
+      return 'where Auth0 sends these codes depends on the tenant setting phone_consolidated_experience, which could not be read (grant read:tenant_settings)';
+  }
+}

@@ -1,0 +1,35 @@
+/*
+ * Text from outside the tool (the tenant's names and values, Auth0's error messages, a
+ * gateway's answer, a backup or an apply file) is rendered for a terminal by one function.
+ * Escape sequences in it could clear the screen, set the window title or move the cursor,
+ * `\r` and line breaks could forge a line ("status 200 / delivered"), and bidi controls
+ * reorder what is shown; in CI a forged line can close a job-summary code fence or emit a
+ * `::error::` workflow command. All of them are shown as visible escapes instead.
+ * `--json` output is exact JSON and does not go through here.
+ */
+
+// C0 controls (line breaks and tabs included), DEL, C1 controls, and the bidi controls:
+// ALM, LRM, RLM, LRE/RLE/PDF/LRO/RLO, LRI/RLI/FSI/PDI.
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
+
+function escapeOne(char: string): string {
+  const code = char.codePointAt(0) ?? 0;
+  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/** `value` as one line of visible text: every control and bidi character shown as `\xNN` / `\uNNNN`. */
+export function untrusted(value: unknown): string {
+  return String(value).replace(UNSAFE, escapeOne);
+}
+
+/**
+ * The last line of defence on every human-facing write: the same characters escaped, except
+ * line breaks and tabs (the tool's own layout) and the colour sequences the tool itself emits
+ * (ESC [ digits ; m). Values are escaped with `untrusted()` where they are interpolated, so
+ * their line breaks are already visible; this catches anything that was missed.
+ */
+const UNSAFE_IN_LAYOUT = /\u001b(?!\[[0-9;]*m)|[\u0000-\u0008\u000b-\u001a\u001c-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
+
+export function safeForTerminal(text: string): string {
+  return text.replace(UNSAFE_IN_LAYOUT, escapeOne);
+}

@@ -1,0 +1,173 @@
+import type { ManagementApi } from '../auth0/client.js';
+import { diffOptions, deepEqual, type Change } from '../core/diff.js';
+import { CliError, ExitCode, inputError, remoteError } from '../core/errors.js';
+import { findOurAction, isDeployed, TRIGGER_ID, type PhoneProvider, type PhoneState } from '../core/phone-provider.js';
+import { untrusted } from '../core/untrusted.js';
+import { changesToJson, renderChanges } from '../ui/diff.js';
+import type { PhoneBackup } from './backup.js';
+import type { CommandContext } from './context.js';
+import { backupPhoneSide, phoneStateOf, readPhoneView, realStepRunner, requireScopesFor } from './phone-provider.js';
+import type { WriteFlags } from './settings-flags.js';
+import { confirmOrThrow } from './write.js';
+
+export interface PhoneRestoreFlags extends WriteFlags {
+  /** The environment variable that holds a Twilio provider's auth token, which Auth0 never returns. */
+  twilioAuthTokenEnv?: string | undefined;
+}
+
+type RestoreStep =
+  | { kind: 'delete-provider'; id: string; say: string }
+  | { kind: 'update-provider'; id: string; body: Record<string, unknown>; say: string }
+  | { kind: 'create-provider'; body: Record<string, unknown>; say: string }
+  | { kind: 'bind'; bindings: { ref: { type: 'action_id'; value: string }; display_name: string }[]; say: string }
+  | { kind: 'update-action'; id: string; code: string; say: string }
+  | { kind: 'delete-action'; id: string; say: string };
+
+function providerView(provider: PhoneProvider | null): Record<string, unknown> {
+  return provider === null
+    ? {}
+    : { phone_provider: { name: provider.name, enabled: provider.disabled !== true, configuration: provider.configuration ?? null } };
+}
+
+/** The Twilio token for a restored Twilio provider, read before any request. */
+function twilioToken(backup: PhoneBackup, flags: PhoneRestoreFlags, env: NodeJS.ProcessEnv): string | undefined {
+  if (backup.phoneProvider?.name !== 'twilio') return undefined;
+  const hint = 'export the Twilio auth token as a variable (e.g. TWILIO_AUTH_TOKEN) and pass --twilio-auth-token-env TWILIO_AUTH_TOKEN';
+  if (flags.twilioAuthTokenEnv === undefined) {
+    throw inputError("this backup holds a Twilio phone provider, and Auth0 never returns its auth token: it has to be given again", hint);
+  }
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(flags.twilioAuthTokenEnv)) throw inputError('--twilio-auth-token-env takes the NAME of an environment variable, not the token', hint);
+  const token = env[flags.twilioAuthTokenEnv];
+  if (token === undefined || token === '') throw inputError('the environment variable named by --twilio-auth-token-env is not set or empty', hint);
+  return token;
+}
+
+/**
+ * Puts the phone side back as a backup holds it: the provider (none stays none: the one the
+ * tool created is deleted), the trigger's bindings, and the tool's own Action (deleted when
+ * the backup had none; its code put back otherwise; its secret cannot be, Auth0 never returns
+ * one). The order keeps a working provider as long as possible: a provider going away or to
+ * Twilio first, bindings next, a `custom` provider after its Action is bound, the tool's
+ * Action last.
+ */
+export async function restorePhoneSide(ctx: CommandContext, api: ManagementApi, backup: PhoneBackup, file: string, flags: PhoneRestoreFlags): Promise<number> {
+  const { output } = ctx;
+  const token = twilioToken(backup, flags, ctx.io.env);
+  const state: PhoneState = phoneStateOf(await readPhoneView(api, { tolerant: false }));
+  const ours = findOurAction(state);
+  const target = backup.phoneProvider;
+  const current = state.provider;
+  const steps: RestoreStep[] = [];
+
+  const providerBody = (provider: PhoneProvider): Record<string, unknown> => ({
+    name: provider.name,
+    disabled: provider.disabled === true,
+    configuration: provider.configuration ?? {},
+    ...(provider.name === 'twilio' ? { credentials: { auth_token: token } } : provider.name === 'custom' ? { credentials: {} } : {}),
+  });
+  const providerMatches = current !== null && target !== null && current.name === target.name && (current.disabled === true) === (target.disabled === true) && deepEqual(current.configuration ?? {}, target.configuration ?? {});
+  // A Twilio provider's token cannot be compared; given again, it is written again.
+  const providerStep = (): RestoreStep | undefined => {
+    if (target === null) return current === null ? undefined : { kind: 'delete-provider', id: current.id, say: 'deleted the phone provider (there was none)' };
+    if (providerMatches && target.name !== 'twilio') return undefined;
+    if (current === null) return { kind: 'create-provider', body: providerBody(target), say: `created the phone provider "${untrusted(target.name)}"` };
+    return { kind: 'update-provider', id: current.id, body: providerBody(target), say: `set the phone provider back to "${untrusted(target.name)}"` };
+  };
+  const early = target === null || target.name !== 'custom';
+  if (early) {
+    const step = providerStep();
+    if (step !== undefined) steps.push(step);
+  }
+  const wantedIds = backup.bindings.map((binding) => binding.action.id);
+  if (!deepEqual(state.bindings.map((binding) => binding.action.id), wantedIds)) {
+    for (const binding of backup.bindings) {
+      const action = state.actions.find((candidate) => candidate.id === binding.action.id);
+      if (action === undefined) throw remoteError(`the Action "${untrusted(binding.action.name ?? binding.action.id)}" the backup binds no longer exists: nothing was written`, 'bind another Action in the Dashboard, or restore a newer backup');
+      if (!isDeployed(action)) throw remoteError(`the Action "${untrusted(action.name)}" the backup binds is not deployed: Auth0 cannot bind it; nothing was written`, 'deploy it in the Dashboard, then run the restore again');
+    }
+    steps.push({
+      kind: 'bind',
+      bindings: backup.bindings.map((binding) => ({ ref: { type: 'action_id', value: binding.action.id }, display_name: binding.display_name ?? binding.action.name ?? binding.action.id })),
+      say: backup.bindings.length === 0 ? 'removed the custom-phone-provider binding' : `bound ${backup.bindings.map((b) => untrusted(b.action.name ?? b.action.id)).join(', ')} again`,
+    });
+  }
+  if (!early) {
+    const step = providerStep();
+    if (step !== undefined) steps.push(step);
+  }
+  if (backup.action === null && ours !== null) steps.push({ kind: 'delete-action', id: ours.action.id, say: `deleted the Action ${untrusted(ours.action.name)} (the backup had none)` });
+  if (backup.action !== null && ours !== null && ours.action.id === backup.action.id && ours.action.code !== backup.action.code) {
+    steps.push({ kind: 'update-action', id: ours.action.id, code: backup.action.code, say: `put the code of ${untrusted(ours.action.name)} back and deployed it` });
+  }
+
+  const before = { ...providerView(current), bound_to_custom_phone_provider: state.bindings.map((b) => b.action.name ?? b.action.id), tool_action: ours === null ? null : ours.action.name };
+  const after = {
+    ...providerView(target),
+    bound_to_custom_phone_provider: backup.bindings.map((b) => b.action.name ?? b.action.id),
+    tool_action: backup.action === null ? null : backup.action.name,
+  };
+  const changes: Change[] = diffOptions(before, after);
+  const dryRun = flags.dryRun === true;
+  const report = (changed: boolean, saved: string | null, done: string[]) => {
+    if (output.json) output.printJson({ phoneProvider: { domain: api.domain }, changed, dryRun, diff: changesToJson(changes), backup: saved, steps: done, restoredFrom: file });
+  };
+  if (!output.json) output.data(`${output.style.bold('phone provider')} of ${api.domain}, back to the backup of ${untrusted(backup.createdAt)}\n${renderChanges(changes, output.style)}`);
+  if (backup.action !== null && ours !== null && steps.some((step) => step.kind === 'update-action')) {
+    output.warn('the Action\'s secret cannot be put back (Auth0 never returns it): it keeps the one it has now');
+  }
+  if (steps.length === 0) {
+    output.info('Nothing to change: the phone provider already is as the backup holds it.');
+    report(false, null, []);
+    return ExitCode.ok;
+  }
+  if (dryRun) {
+    output.info(`Dry run: ${steps.length} step${steps.length === 1 ? '' : 's'} planned, nothing written.`);
+    report(false, null, []);
+    return ExitCode.ok;
+  }
+  await confirmOrThrow(ctx, `Restore the phone provider of ${api.domain} to the backup of ${untrusted(backup.createdAt)}?`);
+  requireScopesFor(api, steps.flatMap((step) => (step.kind === 'update-action' ? ['update-action', 'deploy-action'] as const : [step.kind])));
+  const saved = backupPhoneSide(ctx, api, state, flags);
+  if (saved !== null) output.info(`backup: ${saved}`);
+  const done: string[] = [];
+  for (const step of steps) {
+    try {
+      switch (step.kind) {
+        case 'delete-provider':
+          await api.deletePhoneProvider(step.id);
+          break;
+        case 'update-provider':
+          await api.updatePhoneProvider(step.id, step.body);
+          break;
+        case 'create-provider':
+          await api.createPhoneProvider(step.body);
+          break;
+        case 'bind':
+          await api.updateBindings(TRIGGER_ID, step.bindings);
+          break;
+        case 'delete-action':
+          await api.deleteAction(step.id);
+          break;
+        case 'update-action': {
+          await api.updateAction(step.id, { code: step.code });
+          for (let waited = 0; (await api.getAction(step.id)).status !== 'built'; waited += 250) {
+            if (waited > realStepRunner.buildTimeoutMs) throw remoteError('the Action was not built in time', 'check it in the Auth0 Dashboard');
+            await realStepRunner.sleep(250);
+          }
+          await api.deployAction(step.id);
+          break;
+        }
+      }
+    } catch (error) {
+      throw new CliError(error instanceof CliError ? error.exitCode : ExitCode.remote, `the restore stopped (${error instanceof CliError ? error.message : String(error)}); done before that: ${done.length === 0 ? 'nothing' : done.join(', ')}`, {
+        hint: saved === null ? 'run `auth0-sms-gateway status` to see the tenant' : `the state before this restore is in ${saved}`,
+        cause: error,
+      });
+    }
+    done.push(step.say);
+    output.info(`  ${step.say}`);
+  }
+  report(true, saved, done);
+  output.info(output.style.green(`Done: the phone provider of ${api.domain} is back to the backup of ${untrusted(backup.createdAt)}.`));
+  return ExitCode.ok;
+}

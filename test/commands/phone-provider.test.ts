@@ -1,0 +1,324 @@
+// phone-provider configure / show / test, status and restore of the phone side, against the
+// sandbox over HTTPS through the real SDK. The sandbox runs the deployed Action's code the way
+// Auth0's runtime would, so these tests prove that the generated Action reaches a gateway with a
+// token verifyGatewayRequest accepts.
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parseActionCode } from '../../src/core/action-code.js';
+import { startGatewayServer, type GatewayServer } from '../../src/gateway/server.js';
+import type { GatewayPayload } from '../../src/gateway/payload.js';
+import {
+  SEED_ACTION_SECRET,
+  SEED_FOREIGN_ACTION_ID,
+  SEED_IDS,
+  SEED_PHONE_TWILIO_TOKEN,
+  SEED_SECRETS,
+  seedCustomPhoneProvider,
+  seedForeignPhoneAction,
+  seedTwilioPhoneProvider,
+} from '../../src/sandbox/index.js';
+import { requestLines, sandboxEnv, writes } from '../helpers/env.js';
+import { api } from '../sandbox/http.js';
+import { runCli, type CliRun } from '../helpers/run-cli.js';
+import { closeTestSandboxes, sharedTls, startTestSandbox, useSandbox } from '../helpers/sandbox.js';
+
+const SECRET = 'phone-provider-gateway-secret-of-44-characters';
+const OTHER_SECRET = 'another-gateway-secret-of-at-least-32-chars!!';
+const B64_SECRET = Buffer.from('32-bytes-of-key-material-for-b64').toString('base64url');
+const AUDIENCE = 'urn:phone-gateway';
+const PHONE = '+15551230001';
+
+interface Received {
+  payload: GatewayPayload;
+  claims: Record<string, unknown> | null;
+}
+
+/** An HTTPS gateway with the sandbox's certificate that verifies like a real one; `status` overrides its answer. */
+async function gateway(secret: string, base64 = false): Promise<{ server: GatewayServer; url: string; received: Received[] }> {
+  const received: Received[] = [];
+  const server = await startGatewayServer({
+    tls: sharedTls(),
+    verify: { secret, audience: AUDIENCE, secretBase64Encoded: base64 },
+    onMessage: (payload, meta) => void received.push({ payload, claims: meta.claims as Record<string, unknown> | null }),
+  });
+  return { server, url: `${server.url}/sms`, received };
+}
+
+function noSecretIn(r: CliRun, ...more: string[]): void {
+  for (const secret of [...SEED_SECRETS, SECRET, OTHER_SECRET, B64_SECRET, ...more]) {
+    expect(r.stdout).not.toContain(secret);
+    expect(r.stderr).not.toContain(secret);
+  }
+  expect(r.stdout + r.stderr).not.toMatch(/eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\./);
+}
+
+const configureArgs = (url: string, ...more: string[]) => ['phone-provider', 'configure', '--gateway-url', url, '--auth', 'bearer', '--audience', AUDIENCE, '--secret-env', 'S', ...more];
+
+describe('phone-provider configure on a Unified Phone tenant', () => {
+  const sandbox = useSandbox({ tenant: { phoneConsolidatedExperience: true } });
+  let gw: Awaited<ReturnType<typeof gateway>>;
+  let backups: string;
+  const env = (secret = SECRET, extra: NodeJS.ProcessEnv = {}) => sandboxEnv(sandbox(), 'full', { S: secret, ...extra });
+
+  beforeAll(async () => {
+    gw = await gateway(SECRET);
+  });
+  afterAll(() => gw.server.close());
+  beforeEach(() => {
+    gw.received.length = 0;
+    backups = mkdtempSync(join(tmpdir(), 'a0sg-phone-'));
+  });
+
+  it('installs one Action, builds, deploys and binds it, sets the provider; Auth0 then delivers through the gateway with a verified JWT', async () => {
+    const r = await runCli(configureArgs(gw.url, '--yes', '--backup-dir', backups), { env: env() });
+    expect(r.stderr).toContain('Done: the tenant\'s phone provider now sends its SMS through');
+    expect(r.code).toBe(0);
+    noSecretIn(r);
+    // The writes, in Auth0's required order: Action, deploy, bind, provider.
+    expect(writes(sandbox())).toEqual([
+      'POST /api/v2/actions/actions',
+      expect.stringMatching(/^POST \/api\/v2\/actions\/actions\/[^/]+\/deploy$/),
+      'PATCH /api/v2/actions/triggers/custom-phone-provider/bindings',
+      'POST /api/v2/branding/phone/providers',
+    ]);
+    const [action] = sandbox().actions();
+    expect(action?.secrets).toEqual([expect.objectContaining({ name: 'SMS_GATEWAY_SECRET', value: SECRET })]);
+    expect(action?.code).not.toContain(SECRET);
+    expect(parseActionCode(action?.code)).toMatchObject({ kind: 'ours', current: true, settings: { gateway_url: gw.url, authentication: 'bearer', audience: AUDIENCE, subject: 'urn:Auth0' } });
+    expect(sandbox().bindings('custom-phone-provider')).toEqual([expect.objectContaining({ action_id: action?.id })]);
+    expect(sandbox().phoneProvider()).toMatchObject({ name: 'custom', disabled: false, configuration: { delivery_methods: ['text'] } });
+
+    const message = await sandbox().deliver({ to: PHONE, code: '424242', from: '+15550009999' });
+    expect(message).toMatchObject({ via: 'custom-action', outcome: 'delivered' });
+    expect(gw.received).toHaveLength(1);
+    expect(gw.received[0]?.payload).toEqual({ recipient: PHONE, body: expect.stringContaining('424242'), sender: '+15550009999' });
+    expect(gw.received[0]?.claims).toMatchObject({ aud: AUDIENCE, sub: 'urn:Auth0', iat: expect.any(Number), exp: expect.any(Number) });
+    // The Action never logs the code, the text or the recipient.
+    expect(message.logs.join('\n')).not.toMatch(/424242|15551230001/);
+    // The backup says "no provider, nothing bound, no Action of ours".
+    const [file] = readdirSync(backups);
+    expect(file).toMatch(/phone-provider/);
+  });
+
+  it('a second run with the same settings writes nothing', async () => {
+    expect((await runCli(configureArgs(gw.url, '--yes', '--no-backup'), { env: env() })).code).toBe(0);
+    sandbox().requests.length = 0;
+    const again = await runCli(configureArgs(gw.url, '--yes', '--no-backup'), { env: env() });
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain('Nothing to change');
+    expect(writes(sandbox())).toEqual([]);
+  });
+
+  it('detects a changed secret (fingerprint) and rewrites only the Action', async () => {
+    expect((await runCli(configureArgs(gw.url, '--yes', '--no-backup'), { env: env() })).code).toBe(0);
+    sandbox().requests.length = 0;
+    const r = await runCli(configureArgs(gw.url, '--dry-run', '--json'), { env: env(OTHER_SECRET) });
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as { diff: { path: string; before: unknown; after: unknown }[]; changed: boolean };
+    expect(doc.diff).toEqual([{ path: 'action.secrets.SMS_GATEWAY_SECRET', kind: 'changed', before: '[redacted]', after: '[redacted]' }]);
+    expect(writes(sandbox())).toEqual([]);
+    const applied = await runCli(configureArgs(gw.url, '--yes', '--no-backup'), { env: env(OTHER_SECRET) });
+    expect(applied.code).toBe(0);
+    expect(writes(sandbox())).toEqual([expect.stringMatching(/^PATCH \/api\/v2\/actions\/actions\/[^/]+$/), expect.stringMatching(/\/deploy$/)]);
+    expect(sandbox().actions()[0]?.secrets).toEqual([expect.objectContaining({ value: OTHER_SECRET })]);
+    noSecretIn(applied);
+  });
+
+  it('forwards req { ip, user-agent } with forward_req_info; none without it', async () => {
+    expect((await runCli(configureArgs(gw.url, '--forward-req-info', '--yes', '--no-backup'), { env: env() })).code).toBe(0);
+    await sandbox().deliver({ to: PHONE, ip: '198.51.100.7', userAgent: 'Mozilla/5.0 test' });
+    expect(gw.received[0]?.payload.req).toEqual({ ip: '198.51.100.7', 'user-agent': 'Mozilla/5.0 test' });
+    expect((await runCli(configureArgs(gw.url, '--no-forward-req-info', '--yes', '--no-backup'), { env: env() })).code).toBe(0);
+    await sandbox().deliver({ to: PHONE, ip: '198.51.100.7', userAgent: 'Mozilla/5.0 test' });
+    expect(gw.received[1]?.payload).not.toHaveProperty('req');
+  });
+
+  it('a voice notification is dropped without calling the gateway', async () => {
+    expect((await runCli(configureArgs(gw.url, '--yes', '--no-backup'), { env: env() })).code).toBe(0);
+    // Someone turns voice on in the Dashboard: Auth0 then hands voice messages to the Action.
+    const provider = sandbox().phoneProvider()!;
+    const patched = await api(sandbox(), 'PATCH', `/branding/phone/providers/${provider.id}`, { configuration: { delivery_methods: ['text', 'voice'] } }, ['update:phone_providers']);
+    expect(patched.status).toBe(200);
+    const message = await sandbox().deliver({ to: PHONE, deliveryMethod: 'voice' });
+    expect(message.outcome).toBe('drop');
+    expect(message.reason).toMatch(/text/);
+    expect(gw.received).toEqual([]);
+  });
+
+  it('phone-provider show and status name the Action, installed by this tool, and its gateway; test asks Auth0 and says 202 is not delivery', async () => {
+    expect((await runCli(configureArgs(gw.url, '--yes', '--no-backup'), { env: env() })).code).toBe(0);
+    const status = await runCli(['status', '--json'], { env: env() });
+    expect(status.code).toBe(0);
+    const doc = JSON.parse(status.stdout) as Record<string, unknown>;
+    expect(doc).toMatchObject({
+      domain: sandbox().domain,
+      unifiedPhone: true,
+      phoneProvider: { name: 'custom', disabled: false, delivery_methods: ['text'], action: { name: 'auth0-sms-gateway-sms', deployed: true, managed: true, gateway_url: gw.url } },
+    });
+    expect((doc.connections as { route: string }[]).map((c) => c.route)).toEqual(['twilio', 'gateway']);
+    const show = await runCli(['phone-provider', 'show'], { env: env() });
+    expect(show.code).toBe(0);
+    expect(show.stdout).toContain('installed by this tool');
+    expect(show.stdout).toContain('SMS_GATEWAY_SECRET (value never shown)');
+    noSecretIn(show);
+    const test = await runCli(['phone-provider', 'test', '--to', PHONE], { env: env() });
+    expect(test.code).toBe(0);
+    expect(test.stderr).toMatch(/accepted the test message.*\n.*Accepted is not delivered/);
+    await sandbox().idle();
+    expect(gw.received).toHaveLength(1);
+  });
+
+  it('an Auth0 deploy failure in the middle names the steps done and the restore command; restore puts the tenant back', async () => {
+    sandbox().inject({ kind: 'status', status: 500, method: 'POST', path: /\/deploy$/, times: 10 });
+    const r = await runCli(configureArgs(gw.url, '--yes', '--backup-dir', backups), { env: env(SECRET, { AUTH0_SMS_GATEWAY_MAX_RETRIES: '0' }) });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/error: could not deploy the Action auth0-sms-gateway-sms \(.*\); done before that: created the Action auth0-sms-gateway-sms/);
+    const [file] = readdirSync(backups);
+    expect(r.stderr).toContain(`hint: put it back with \`auth0-sms-gateway restore ${join(backups, file!)}\``);
+    const restored = await runCli(['restore', join(backups, file!), '--yes', '--no-backup'], { env: env() });
+    expect(restored.code).toBe(0);
+    expect(sandbox().actions()).toEqual([]);
+    expect(sandbox().phoneProvider()).toBeUndefined();
+  });
+
+  it('configure on a connection whose route is the phone provider writes, warns that Auth0 ignores it, and does not claim delivery', async () => {
+    // A connection made on this tenant: none of provider, twilio_sid, gateway_url.
+    sandbox().inject({
+      kind: 'concurrentWrite',
+      id: SEED_IDS.twilio,
+      afterReads: 0,
+      mutate: (c) => {
+        for (const key of ['twilio_sid', 'twilio_token', 'messaging_service_sid']) delete c.options![key];
+      },
+    });
+    const r = await runCli(['configure', 'sms', '--gateway-url', 'https://sms.example.com/send', '--yes', '--no-backup'], { env: env() });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/warning: Auth0 ignores these options for sms: .*phone-provider configure/);
+    expect(r.stderr).toContain("Done: sms updated; Auth0 still sends its codes through the tenant's phone provider");
+    expect(r.stderr).not.toContain('now sends codes through');
+    expect(sandbox().connection(SEED_IDS.twilio)?.options?.gateway_url).toBe('https://sms.example.com/send');
+  });
+});
+
+describe('phone-provider configure: what is there already', () => {
+  afterEach(closeTestSandboxes);
+  let gw: Awaited<ReturnType<typeof gateway>>;
+  beforeAll(async () => {
+    gw = await gateway(SECRET);
+  });
+  afterAll(() => gw.server.close());
+
+  it('replaces a Twilio provider only after saying so; restore needs its token again and puts it back', async () => {
+    const s = await startTestSandbox({ tenant: { phoneConsolidatedExperience: true }, phoneProvider: seedTwilioPhoneProvider() });
+    const backups = mkdtempSync(join(tmpdir(), 'a0sg-phone-twilio-'));
+    const env = sandboxEnv(s, 'full', { S: SECRET });
+    const plan = await runCli(configureArgs(gw.url, '--dry-run'), { env });
+    expect(plan.stderr).toMatch(/warning: this replaces the tenant's Twilio phone provider; Auth0 never returns its auth token/);
+    expect(plan.stdout).toMatch(/~ phone_provider\.name: "twilio" -> "custom"/);
+    expect(writes(s)).toEqual([]);
+    expect((await runCli(configureArgs(gw.url, '--yes', '--backup-dir', backups), { env })).code).toBe(0);
+    const file = join(backups, readdirSync(backups)[0]!);
+
+    const withoutToken = await runCli(['restore', file, '--yes', '--no-backup'], { env });
+    expect(withoutToken.code).toBe(2);
+    expect(withoutToken.stderr).toMatch(/--twilio-auth-token-env/);
+    const before = writes(s).length;
+    expect(writes(s)).toHaveLength(before);
+
+    const restored = await runCli(['restore', file, '--yes', '--no-backup', '--twilio-auth-token-env', 'TWILIO_TOKEN'], { env: { ...env, TWILIO_TOKEN: SEED_PHONE_TWILIO_TOKEN } });
+    expect(restored.code).toBe(0);
+    noSecretIn(restored, SEED_PHONE_TWILIO_TOKEN);
+    expect(s.phoneProvider()).toMatchObject({ name: 'twilio', credentials: { auth_token: SEED_PHONE_TWILIO_TOKEN }, configuration: seedTwilioPhoneProvider().configuration });
+    expect(s.bindings('custom-phone-provider')).toEqual([]);
+    expect(s.actions()).toEqual([]);
+  });
+
+  it('unbinds another vendor\'s Action only after saying so; restore binds it again', async () => {
+    const s = await startTestSandbox({
+      tenant: { phoneConsolidatedExperience: true },
+      phoneProvider: seedCustomPhoneProvider(),
+      actions: [seedForeignPhoneAction()],
+      bindings: { 'custom-phone-provider': [{ action: SEED_FOREIGN_ACTION_ID }] },
+    });
+    const backups = mkdtempSync(join(tmpdir(), 'a0sg-phone-foreign-'));
+    const env = sandboxEnv(s, 'full', { S: SECRET });
+    const r = await runCli(configureArgs(gw.url, '--yes', '--backup-dir', backups), { env });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/warning: the Action "acme-sms-provider" is unbound from custom-phone-provider \(kept, not deleted/);
+    expect(r.stdout).toMatch(/~ bound_to_custom_phone_provider: \["acme-sms-provider"\] -> \["auth0-sms-gateway-sms"\]/);
+    noSecretIn(r, SEED_ACTION_SECRET);
+    const restored = await runCli(['restore', join(backups, readdirSync(backups)[0]!), '--yes', '--no-backup'], { env });
+    expect(restored.code).toBe(0);
+    expect(s.bindings('custom-phone-provider').map((b) => b.action_id)).toEqual([SEED_FOREIGN_ACTION_ID]);
+    expect(s.actions().map((a) => a.id)).toEqual([SEED_FOREIGN_ACTION_ID]);
+  });
+
+  it('a base64url secret signs with its decoded bytes', async () => {
+    const b64 = await gateway(B64_SECRET, true);
+    try {
+      const s = await startTestSandbox({ tenant: { phoneConsolidatedExperience: true } });
+      const r = await runCli(configureArgs(b64.url, '--secret-base64-encoded', '--yes', '--no-backup'), { env: sandboxEnv(s, 'full', { S: B64_SECRET }) });
+      expect(r.code).toBe(0);
+      expect(await s.deliver({ to: PHONE })).toMatchObject({ outcome: 'delivered' });
+      expect(b64.received).toHaveLength(1);
+    } finally {
+      await b64.server.close();
+    }
+  });
+
+  it('a gateway answering 500 makes Auth0 retry', async () => {
+    const failing = await startGatewayServer({ tls: sharedTls(), verify: null, onMessage: () => Promise.reject(new Error('downstream SMS API is down')) });
+    try {
+      const s = await startTestSandbox({ tenant: { phoneConsolidatedExperience: true } });
+      expect((await runCli(['phone-provider', 'configure', '--gateway-url', `${failing.url}/sms`, '--auth', 'none', '--yes', '--no-backup'], { env: sandboxEnv(s) })).code).toBe(0);
+      expect(await s.deliver({ to: PHONE })).toMatchObject({ outcome: 'retry', reason: expect.stringMatching(/500/) });
+    } finally {
+      await failing.close();
+    }
+  });
+
+  it('--test-to calls the gateway with the planned settings first, and writes nothing unless it answers 200', async () => {
+    const s = await startTestSandbox({ tenant: { phoneConsolidatedExperience: true } });
+    const wrong = await runCli(configureArgs(gw.url, '--test-to', PHONE, '--yes', '--no-backup'), { env: sandboxEnv(s, 'full', { S: OTHER_SECRET }) });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/the gateway failed the test message \(Authentication failed while calling the SMS gateway: 401\): nothing was written/);
+    expect(writes(s)).toEqual([]);
+    const right = await runCli(configureArgs(gw.url, '--test-to', PHONE, '--yes', '--no-backup'), { env: sandboxEnv(s, 'full', { S: SECRET }) });
+    expect(right.code).toBe(0);
+    expect(right.stderr).toMatch(/Test message to \+15551230001 through .*: HTTP 200/);
+  });
+
+  it('without the Actions scopes: exit 1 naming read:actions before any write', async () => {
+    const s = await startTestSandbox({ tenant: { phoneConsolidatedExperience: true } });
+    const r = await runCli(configureArgs(gw.url, '--yes', '--no-backup'), { env: sandboxEnv(s, 'noActions', { S: SECRET }) });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/missing scope read:actions/);
+    expect(writes(s)).toEqual([]);
+  });
+});
+
+describe('status without scopes', () => {
+  afterEach(closeTestSandboxes);
+
+  it('connectionsOnly: unifiedPhone and phoneProvider null, each missing scope named, exit 0', async () => {
+    const s = await startTestSandbox({ tenant: { phoneConsolidatedExperience: true } });
+    const r = await runCli(['status', '--json'], { env: sandboxEnv(s, 'connectionsOnly') });
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(doc).toMatchObject({ unifiedPhone: null, phoneProvider: null });
+    expect((doc.connections as { route: string }[]).map((c) => c.route)).toEqual(['twilio', 'gateway']);
+    for (const scope of ['read:tenant_settings', 'read:phone_providers', 'read:actions']) expect(r.stderr).toContain(`the token lacks ${scope}`);
+    expect(requestLines(s).every((line) => line.startsWith('GET ') || line === 'POST /oauth/token')).toBe(true);
+  });
+
+  it('list without read:tenant_settings still lists; undecided routes are unknown, with one warning', async () => {
+    const s = await startTestSandbox({ tenant: { phoneConsolidatedExperience: true } });
+    s.inject({ kind: 'concurrentWrite', id: SEED_IDS.twilio, afterReads: 0, mutate: (c) => void delete c.options!.twilio_sid });
+    const r = await runCli(['list', '--json'], { env: sandboxEnv(s, 'connectionsOnly') });
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as { route: string }[]).map((row) => row.route)).toEqual(['unknown', 'gateway']);
+    expect(r.stderr.match(/warning: the token lacks read:tenant_settings/g)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,132 @@
+import { Chalk } from 'chalk';
+import { describe, expect, it } from 'vitest';
+import { diffOptions } from '../../src/core/diff.js';
+import { changesToJson, renderChanges } from '../../src/ui/diff.js';
+import { decideColor, renderTable } from '../../src/ui/output.js';
+
+describe('decideColor: one rule for the whole run', () => {
+  const table: [string, { json: boolean; colorFlag: boolean; env: NodeJS.ProcessEnv; stdoutIsTTY: boolean }, boolean][] = [
+    ['a terminal', { json: false, colorFlag: true, env: {}, stdoutIsTTY: true }, true],
+    ['a pipe', { json: false, colorFlag: true, env: {}, stdoutIsTTY: false }, false],
+    ['--json on a terminal', { json: true, colorFlag: true, env: {}, stdoutIsTTY: true }, false],
+    ['--json with FORCE_COLOR', { json: true, colorFlag: true, env: { FORCE_COLOR: '1' }, stdoutIsTTY: true }, false],
+    ['--no-color on a terminal', { json: false, colorFlag: false, env: {}, stdoutIsTTY: true }, false],
+    ['--no-color with FORCE_COLOR', { json: false, colorFlag: false, env: { FORCE_COLOR: '1' }, stdoutIsTTY: true }, false],
+    ['NO_COLOR on a terminal', { json: false, colorFlag: true, env: { NO_COLOR: '1' }, stdoutIsTTY: true }, false],
+    ['NO_COLOR empty (unset, per no-color.org)', { json: false, colorFlag: true, env: { NO_COLOR: '' }, stdoutIsTTY: true }, true],
+    ['NO_COLOR beats FORCE_COLOR', { json: false, colorFlag: true, env: { NO_COLOR: '1', FORCE_COLOR: '1' }, stdoutIsTTY: true }, false],
+    ['FORCE_COLOR into a pipe', { json: false, colorFlag: true, env: { FORCE_COLOR: '1' }, stdoutIsTTY: false }, true],
+    ['FORCE_COLOR=0 on a terminal', { json: false, colorFlag: true, env: { FORCE_COLOR: '0' }, stdoutIsTTY: true }, false],
+    ['FORCE_COLOR=false on a terminal', { json: false, colorFlag: true, env: { FORCE_COLOR: 'false' }, stdoutIsTTY: true }, false],
+  ];
+  it.each(table)('%s', (_name, input, expected) => {
+    expect(decideColor(input)).toBe(expected);
+  });
+});
+
+describe('renderers, colour off', () => {
+  const plain = new Chalk({ level: 0 });
+  const before = {
+    provider: 'twilio',
+    twilio_sid: 'AC123',
+    twilio_token: 'a-twilio-token-never-shown',
+    forward_req_info: 'true',
+    'odd.key': 1,
+  };
+  const after = {
+    provider: 'sms_gateway',
+    forward_req_info: true,
+    'odd.key': 1,
+    gateway_url: 'https://sms.example.com/send',
+    gateway_authentication: { method: 'bearer', audience: 'urn:gw', secret: 'a-gateway-secret-never-shown' },
+  };
+
+  it('a diff: one line per key, removed keys included, secrets by path only', () => {
+    expect(renderChanges(diffOptions(before, after), plain)).toMatchInlineSnapshot(`
+      "  ~ provider: "twilio" -> "sms_gateway"
+        - twilio_sid: "AC123"
+        - twilio_token: (secret removed)
+        ~ forward_req_info: "true" -> true
+        + gateway_url: "https://sms.example.com/send"
+        + gateway_authentication.method: "bearer"
+        + gateway_authentication.audience: "urn:gw"
+        + gateway_authentication.secret: (secret set)"
+    `);
+  });
+
+  it('the --json diff', () => {
+    expect(changesToJson(diffOptions(before, after))).toMatchInlineSnapshot(`
+      [
+        {
+          "after": "sms_gateway",
+          "before": "twilio",
+          "kind": "changed",
+          "path": "provider",
+        },
+        {
+          "after": null,
+          "before": "AC123",
+          "kind": "removed",
+          "path": "twilio_sid",
+        },
+        {
+          "after": null,
+          "before": "[redacted]",
+          "kind": "removed",
+          "path": "twilio_token",
+        },
+        {
+          "after": true,
+          "before": "true",
+          "kind": "changed",
+          "path": "forward_req_info",
+        },
+        {
+          "after": "https://sms.example.com/send",
+          "before": null,
+          "kind": "added",
+          "path": "gateway_url",
+        },
+        {
+          "after": "bearer",
+          "before": null,
+          "kind": "added",
+          "path": "gateway_authentication.method",
+        },
+        {
+          "after": "urn:gw",
+          "before": null,
+          "kind": "added",
+          "path": "gateway_authentication.audience",
+        },
+        {
+          "after": "[redacted]",
+          "before": null,
+          "kind": "added",
+          "path": "gateway_authentication.secret",
+        },
+      ]
+    `);
+  });
+
+  it('an empty diff', () => {
+    expect(renderChanges([], plain)).toMatchInlineSnapshot(`"  (no changes)"`);
+  });
+
+  it('a table: columns padded to the widest cell, no trailing spaces', () => {
+    expect(
+      renderTable(
+        ['NAME', 'ID', 'PROVIDER'],
+        [
+          ['sms', 'con_Tw1l1oSmsSeed001', 'twilio'],
+          ['sms-gateway-long-name', 'con_GatewaySmsSeed02', 'sms_gateway'],
+        ],
+        plain,
+      ),
+    ).toMatchInlineSnapshot(`
+      "NAME                   ID                    PROVIDER
+      sms                    con_Tw1l1oSmsSeed001  twilio
+      sms-gateway-long-name  con_GatewaySmsSeed02  sms_gateway"
+    `);
+  });
+});
