@@ -1,19 +1,25 @@
 import * as z from 'zod';
 import { parseConnectionRef, type ManagementApi } from '../auth0/client.js';
-import { parseApplyFile, type ApplyEntry } from '../core/apply-file.js';
+import { parseApplyDocument, type ApplyEntry, type PhoneProviderApplyEntry } from '../core/apply-file.js';
 import { CliError, ExitCode, inputError, remoteError } from '../core/errors.js';
-import type { Connection } from '../core/options.js';
+import { requireSmsConnection, type Connection } from '../core/options.js';
+import type { PhonePlan, PhoneState } from '../core/phone-provider.js';
 import { planSmsUpdate, type SmsPlan } from '../core/plan.js';
 import { registerSecret } from '../core/redact.js';
+import { describeRoute, routeOf, usesPhoneProvider } from '../core/route.js';
+import { untrusted } from '../core/untrusted.js';
 import { changesToJson, renderChanges } from '../ui/diff.js';
 import type { Io } from '../ui/output.js';
+import { ProgressLine } from '../ui/progress.js';
 import { BIN_NAME } from '../version.js';
 import { defineCommand } from '../flow/command.js';
 import type { CommandContext } from '../flow/context.js';
+import { backupPhoneSide, checkPhoneState, executePhonePlan, phoneStateOf, planFor, readPhoneView, requireScopesFor } from '../flow/phone-provider.js';
 import { INPUT_LIMITS, readBoundedFile, readBoundedStdin } from '../flow/read-input.js';
+import { unifiedPhoneFor } from '../flow/routes.js';
 import { writeFlagsShape } from '../flow/settings-flags.js';
-import { resolveSmsConnection } from '../flow/target.js';
-import { backupConnection, confirmOrThrow, patchChecked } from '../flow/write.js';
+import { acquireLocks } from '../flow/lock.js';
+import { backupConnection, confirmOrThrow, patchChecked, unknownOutcomeOf } from '../flow/write.js';
 
 const flagsSchema = z.strictObject({ ...writeFlagsShape, file: z.string(), exitCode: z.boolean().optional() });
 
@@ -21,19 +27,34 @@ interface Target {
   entry: ApplyEntry;
   connection: Connection;
   plan: SmsPlan;
+  warnings: string[];
+  backup: string | null;
+  changed: boolean;
+  error: CliError | null;
+}
+
+interface PhoneTarget {
+  entry: PhoneProviderApplyEntry;
+  state: PhoneState;
+  plan: PhonePlan;
   backup: string | null;
   changed: boolean;
   error: CliError | null;
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-const label = (c: Connection) => `${c.name} (${c.id})`;
+const label = (c: Connection) => `${untrusted(c.name)} (${c.id})`;
+/** Files this short are read one connection at a time; longer ones by paging the SMS connections. */
+const READ_ONE_BY_ONE_UP_TO = 3;
+/** Reads in flight at once; the pacer still spaces them by the tenant's rate limit. */
+const READS_IN_FLIGHT = 4;
 
 /**
- * Several connections to the state a file describes, with configure's safety: everything in
- * the file is checked before the first request, every connection is read and planned before
- * the first write, one diff is shown and confirmed once, then each is backed up, re-read and
- * PATCHed. Idempotent: a second run finds nothing to change.
+ * Several connections (and the phone provider) to the state a file describes, with
+ * configure's safety: everything in the file is checked before the first request, every target
+ * is read and planned before the first write, one diff is shown and confirmed once, then each
+ * is backed up, re-read and written, one at a time and in file order. Idempotent: a second run
+ * finds nothing to change.
  */
 export const command = defineCommand(flagsSchema, async (ctx, flags) => {
   const { output } = ctx;
@@ -41,8 +62,9 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
   if (flags.exitCode === true && !dryRun) {
     throw inputError('--exit-code only goes with --dry-run', 'add --dry-run to exit 3 when changes are pending; a real apply reports failures through its exit code anyway');
   }
-  const source = flags.file === '-' ? 'stdin' : flags.file;
-  const entries = parseApplyFile(await readApplyFile(flags.file, ctx.io), { source, env: ctx.io.env });
+  const source = flags.file === '-' ? 'stdin' : untrusted(flags.file);
+  const doc = parseApplyDocument(await readApplyFile(flags.file, ctx.io), { source, env: ctx.io.env });
+  const entries = doc.connections;
   // Names and ids that cannot exist are input errors too, found before any request.
   const where = (entry: ApplyEntry) => `${source}:${entry.line}: ${entry.path}`;
   const badRefs = entries.flatMap((entry) => {
@@ -54,20 +76,29 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
     }
   });
   if (badRefs.length > 0) throw inputError(badRefs.join('\n'), 'write a connection name or id as `auth0-sms-gateway list` shows them');
-  for (const entry of entries) {
-    if (entry.desired.authentication?.method === 'bearer') registerSecret(entry.desired.authentication.secret);
+  for (const desired of [...entries.map((e) => e.desired), ...(doc.phoneProvider === null ? [] : [doc.phoneProvider.desired])]) {
+    if (desired.authentication?.method === 'bearer') registerSecret(desired.authentication.secret);
   }
 
   const api = await ctx.auth0();
   const targets = await planAll(ctx, api, entries, where);
+  const phone = doc.phoneProvider === null ? null : await planPhone(api, doc.phoneProvider);
   const pending = targets.filter((t) => !t.plan.noop);
-  const changeCount = pending.reduce((n, t) => n + t.plan.changes.length, 0);
+  const phonePending = phone !== null && !phone.plan.noop;
+  const changeCount = pending.reduce((n, t) => n + t.plan.changes.length, 0) + (phonePending ? phone.plan.changes.length : 0);
 
-  output.data(targets.map((t) => `${output.style.bold(t.connection.name)} (${t.connection.id}) on ${api.domain}\n${renderChanges(t.plan.changes, output.style)}`).join('\n\n'));
-  for (const t of targets) for (const warning of t.plan.warnings) output.warn(`${t.connection.name}: ${warning}`);
+  output.data(
+    [
+      ...targets.map((t) => `${output.style.bold(untrusted(t.connection.name))} (${t.connection.id}) on ${api.domain}\n${renderChanges(t.plan.changes, output.style)}`),
+      ...(phone === null ? [] : [`${output.style.bold('phone provider')} of ${api.domain}\n${renderChanges(phone.plan.changes, output.style)}`]),
+    ].join('\n\n'),
+  );
+  for (const t of targets) for (const warning of t.warnings) output.warn(`${untrusted(t.connection.name)}: ${warning}`);
+  for (const warning of phone?.plan.warnings ?? []) output.warn(`phone provider: ${warning}`);
 
   const report = (changesPending: boolean) => {
     if (!output.json) return;
+    const error = (e: CliError | null) => (e === null ? null : { message: e.message, hint: e.hint ?? null, exitCode: e.exitCode });
     output.printJson({
       dryRun,
       changesPending,
@@ -76,96 +107,195 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
         changed: t.changed,
         diff: changesToJson(t.plan.changes),
         backup: t.backup,
-        warnings: t.plan.warnings,
-        error: t.error === null ? null : { message: t.error.message, hint: t.error.hint ?? null, exitCode: t.error.exitCode },
+        warnings: t.warnings,
+        error: error(t.error),
       })),
+      phoneProvider: phone === null ? null : { changed: phone.changed, diff: changesToJson(phone.plan.changes), backup: phone.backup, warnings: phone.plan.warnings, error: error(phone.error) },
     });
   };
 
-  if (pending.length === 0) {
-    output.info(`Nothing to change: ${targets.length === 1 ? 'the connection already matches' : `all ${targets.length} connections already match`} ${source}.`);
+  const everything = `${targets.length === 1 ? 'the connection' : `all ${targets.length} connections`}${phone === null ? '' : `${targets.length === 0 ? '' : ' and'} the phone provider`}`.replace(/^all 0 connections and /, '');
+  if (pending.length === 0 && !phonePending) {
+    output.info(`Nothing to change: ${everything} already match${targets.length + (phone === null ? 0 : 1) === 1 ? 'es' : ''} ${source}.`);
     report(false);
     return ExitCode.ok;
   }
+  const what = [...pending.map((t) => untrusted(t.connection.name)), ...(phonePending ? ['the phone provider'] : [])];
   if (dryRun) {
-    output.info(`Dry run: ${plural(changeCount, 'change')} to ${pending.length} of ${plural(targets.length, 'connection')} planned, nothing written.`);
+    const targetsPlanned = [
+      ...(pending.length === 0 ? [] : [`${pending.length} of ${plural(targets.length, 'connection')}`]),
+      ...(phonePending ? ['the phone provider'] : []),
+    ];
+    output.info(`Dry run: ${plural(changeCount, 'change')} to ${targetsPlanned.join(' and ')} planned, nothing written.`);
     report(true);
     return flags.exitCode === true ? ExitCode.pending : ExitCode.ok;
   }
 
-  await confirmOrThrow(ctx, `Apply ${plural(changeCount, 'change')} to ${pending.map((t) => t.connection.name).join(', ')} on ${api.domain}?`);
-  // Every backup before the first PATCH: a backup folder that cannot be written stops the run
-  // while nothing has changed, instead of after some connections were written.
-  for (const t of pending) {
-    t.backup = backupConnection(ctx, api, t.connection, flags);
-    if (t.backup !== null) output.info(`backup of ${t.connection.name}: ${t.backup}`);
-  }
-  // A failure does not stop the run: the connections are independent, the user approved each
-  // change, and a stale read or a refused PATCH on one says nothing about the others. Stopping
-  // would leave approved changes unwritten for no reason; the summary names every outcome, and
-  // re-running the same file writes only what still differs.
-  for (const t of pending) {
-    try {
-      await patchChecked(api, t.connection, t.plan.next, t.backup, { settleWaitsMs: ctx.settleWaitsMs });
-      t.changed = true;
-    } catch (error) {
-      t.error = error instanceof CliError ? error : remoteError(`unexpected error: ${String((error as Error)?.message ?? error).split('\n')[0]}`);
+  await confirmOrThrow(ctx, `Apply ${plural(changeCount, 'change')} to ${what.join(', ')} on ${api.domain}?`);
+  if (phonePending) requireScopesFor(api, phone.plan.steps.map((step) => step.kind));
+  const release = acquireLocks(ctx.io.env, api.domain, [...pending.map((t) => t.connection.id), ...(phonePending ? ['phone-provider'] : [])]);
+  const progress = new ProgressLine(ctx.io, { json: output.json, total: pending.length, minimum: 3 });
+  let attempted = 0;
+  try {
+    // Every backup before the first write: a backup folder that cannot be written stops the run
+    // while nothing has changed, instead of after some connections were written.
+    for (const t of pending) {
+      t.backup = backupConnection(ctx, api, t.connection, flags);
+      if (t.backup !== null) output.info(`backup of ${untrusted(t.connection.name)}: ${t.backup}`);
     }
+    if (phone !== null && phonePending) {
+      phone.backup = backupPhoneSide(ctx, api, phone.state, flags);
+      if (phone.backup !== null) output.info(`backup of the phone provider: ${phone.backup}`);
+    }
+
+    // A failure does not stop the run: the targets are independent, the user approved each
+    // change, and a stale read or a refused write on one says nothing about the others. The
+    // summary names every outcome; re-running the same file writes only what still differs.
+    // A first Ctrl-C or SIGTERM lets the write in flight finish, then stops (flow/interrupt.ts).
+    let current: Target | undefined;
+    await ctx.interrupts.guard(
+      async () => {
+        for (const t of pending) {
+          if (ctx.interrupts.requested !== undefined) break;
+          current = t;
+          // Each connection costs a re-read and a PATCH: the ETA comes from the pacer's rate.
+          progress.update(attempted, pending.length, t.connection.name, api.estimateMs(2 * (pending.length - attempted)));
+          attempted++;
+          try {
+            await patchChecked(api, t.connection, t.plan.next, t.backup, { settleWaitsMs: ctx.settleWaitsMs });
+            t.changed = true;
+          } catch (error) {
+            t.error = error instanceof CliError ? error : remoteError(`unexpected error: ${untrusted(String((error as Error)?.message ?? error).split('\n')[0])}`);
+          }
+        }
+        progress.clear();
+        current = undefined;
+        if (phone !== null && phonePending && ctx.interrupts.requested === undefined) {
+          try {
+            await executePhonePlan(ctx, api, phone.plan, phone.backup);
+            await checkPhoneState(api, phone.plan, phone.backup);
+            phone.changed = true;
+          } catch (error) {
+            phone.error = error instanceof CliError ? error : remoteError(`unexpected error: ${untrusted(String((error as Error)?.message ?? error).split('\n')[0])}`);
+          }
+        }
+      },
+      () => (current === undefined ? 'the state of the phone provider is unknown; check it with `auth0-sms-gateway status`' : unknownOutcomeOf(current.connection, current.backup)),
+      () => {
+        progress.clear();
+        release();
+        report(true);
+      },
+    );
+  } finally {
+    release();
   }
 
   for (const t of targets) {
+    const skipped = !t.plan.noop && !t.changed && t.error === null;
     if (t.error !== null) {
       output.info(`  ${output.style.red('failed   ')} ${label(t.connection)}: ${t.error.message}${t.error.hint === undefined ? '' : `\n             hint: ${t.error.hint}`}`);
     } else {
-      output.info(`  ${t.changed ? output.style.green('changed  ') : 'unchanged'} ${label(t.connection)}`);
+      output.info(`  ${t.changed ? output.style.green('changed  ') : skipped ? 'not done ' : 'unchanged'} ${label(t.connection)}`);
     }
   }
-  const failed = targets.filter((t) => t.error !== null);
-  report(failed.length > 0);
+  if (phone !== null) {
+    const state = phone.error !== null ? output.style.red('failed   ') : phone.changed ? output.style.green('changed  ') : phonePending ? 'not done ' : 'unchanged';
+    output.info(`  ${state} the phone provider${phone.error === null ? '' : `: ${phone.error.message}${phone.error.hint === undefined ? '' : `\n             hint: ${phone.error.hint}`}`}`);
+  }
+  const failed = [...targets.filter((t) => t.error !== null).map((t) => untrusted(t.connection.name)), ...(phone?.error ? ['the phone provider'] : [])];
+  const stoppedBy = ctx.interrupts.requested;
+  report(failed.length > 0 || stoppedBy !== undefined);
+  if (stoppedBy !== undefined) {
+    const done = targets.filter((t) => t.changed).length;
+    throw new CliError(ExitCode.cancelled, `stopped by ${stoppedBy}: ${plural(done, 'connection')} changed, ${pending.length - attempted} not done${phonePending && !phone.changed ? ', the phone provider not done' : ''}`, {
+      hint: 'the summary above names each one; run the same apply again to finish: it changes only what still differs',
+    });
+  }
   if (failed.length === 0) {
-    output.info(output.style.green(`Done: ${targets.length === 1 ? 'the connection matches' : `all ${targets.length} connections match`} ${source}.`));
+    output.info(output.style.green(`Done: ${everything} match${targets.length + (phone === null ? 0 : 1) === 1 ? 'es' : ''} ${source}.`));
     return ExitCode.ok;
   }
-  const changed = targets.filter((t) => t.changed);
+  const changed = [...targets.filter((t) => t.changed).map((t) => untrusted(t.connection.name)), ...(phone?.changed ? ['the phone provider'] : [])];
   // In --json mode the document above is the report; a thrown error would print a second one.
   if (output.json) return ExitCode.remote;
   throw remoteError(
-    `${plural(failed.length, 'connection')} of ${pending.length} could not be changed: ${failed.map((t) => t.connection.name).join(', ')}` +
-      (changed.length === 0 ? '' : `; changed and kept: ${changed.map((t) => t.connection.name).join(', ')}`),
+    `${plural(failed.length, phone === null ? 'connection' : 'target')} of ${pending.length + (phonePending ? 1 : 0)} could not be changed: ${failed.join(', ')}` +
+      (changed.length === 0 ? '' : `; changed and kept: ${changed.join(', ')}`),
     'fix the cause listed above and run the same apply again: it changes only what still differs',
   );
 });
 
 /**
  * Reads and plans every connection before anything is written, so that a missing connection
- * or a setting one of them cannot take stops the run with nothing changed.
+ * or a setting one of them cannot take stops the run with nothing changed. A short file reads
+ * its connections one at a time, a few in flight; a long one pages the SMS connections (100 a
+ * page) and reads one by one only what the pages did not hold (a name that is no SMS
+ * connection, say, which then gets its precise error).
  */
 async function planAll(ctx: CommandContext, api: ManagementApi, entries: readonly ApplyEntry[], where: (entry: ApplyEntry) => string): Promise<Target[]> {
+  const fileError = (entry: ApplyEntry) => (error: unknown) => {
+    // A connection that does not exist or is not SMS is the file's fault: say where.
+    if (!(error instanceof CliError) || error.exitCode !== ExitCode.input) throw error;
+    throw new CliError(error.exitCode, `${where(entry)}.connection: ${error.message}`, { hint: error.hint, cause: error.cause ?? error });
+  };
+  const found = entries.length > READ_ONE_BY_ONE_UP_TO ? await api.findSmsConnections(entries.map((e) => e.connection)) : new Map<string, Connection>();
+  const connections = await mapInFlight(entries, READS_IN_FLIGHT, async (entry) => {
+    const listed = found.get(entry.connection);
+    if (listed !== undefined) return listed;
+    return api
+      .getConnection(entry.connection)
+      .then(requireSmsConnection)
+      .catch(fileError(entry));
+  });
+  const unifiedPhone = await unifiedPhoneFor(api, ctx.output, connections);
+
   const targets: Target[] = [];
   const seen = new Map<string, ApplyEntry>();
   const problems: string[] = [];
-  for (const entry of entries) {
-    const connection = await resolveSmsConnection(ctx, api, entry.connection).catch((error: unknown) => {
-      // A connection that does not exist or is not SMS is the file's fault: say where.
-      if (!(error instanceof CliError) || error.exitCode !== ExitCode.input) throw error;
-      throw new CliError(error.exitCode, `${where(entry)}.connection: ${error.message}`, { hint: error.hint, cause: error.cause ?? error });
-    });
+  entries.forEach((entry, index) => {
+    const connection = connections[index] as Connection;
     // A name and an id of the same connection only show up as the same once read.
     const first = seen.get(connection.id);
     if (first !== undefined) {
-      throw inputError(`${where(entry)}.connection: "${entry.connection}" is ${label(connection)}, already listed at ${first.path} as "${first.connection}"`, 'list each connection once');
+      throw inputError(`${where(entry)}.connection: "${untrusted(entry.connection)}" is ${label(connection)}, already listed at ${first.path} as "${untrusted(first.connection)}"`, 'list each connection once');
     }
     seen.set(connection.id, entry);
     try {
-      targets.push({ entry, connection, plan: planSmsUpdate(connection, entry.desired), backup: null, changed: false, error: null });
+      const plan = planSmsUpdate(connection, entry.desired);
+      const route = routeOf(connection.options, unifiedPhone);
+      const warnings = [...plan.warnings];
+      if (route === 'phone-provider' && !usesPhoneProvider(connection.options?.use_phone_provider)) {
+        warnings.push(`Auth0 ignores these options: ${describeRoute(route).replace(/^Auth0 sends this connection's codes/, 'its codes go')}; configure the phone_provider: entry for the gateway to receive them`);
+      }
+      targets.push({ entry, connection, plan, warnings, backup: null, changed: false, error: null });
     } catch (error) {
       // Collected: one run shows every setting a connection cannot take (e.g. a template for its syntax).
       if (!(error instanceof CliError) || error.exitCode !== ExitCode.input) throw error;
-      problems.push(`${where(entry)} (${connection.name}): ${error.message}`);
+      problems.push(`${where(entry)} (${untrusted(connection.name)}): ${error.message}`);
     }
-  }
+  });
   if (problems.length > 0) throw inputError(problems.join('\n'), 'fix these entries of the file; nothing was changed');
   return targets;
+}
+
+async function planPhone(api: ManagementApi, entry: PhoneProviderApplyEntry): Promise<PhoneTarget> {
+  const state = phoneStateOf(await readPhoneView(api, { tolerant: false }));
+  return { entry, state, plan: planFor(state, entry.desired), backup: null, changed: false, error: null };
+}
+
+/** `task` over `items`, at most `limit` at a time, results in the items' order; the first failure rejects. */
+async function mapInFlight<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
 
 async function readApplyFile(file: string, io: Io): Promise<string> {
@@ -177,5 +307,5 @@ async function readApplyFile(file: string, io: Io): Promise<string> {
       whenTerminal: () => inputError('-f - reads the file from stdin, but stdin is a terminal', `pipe it in (\`cat sms-gateway.yaml | ${BIN_NAME} apply -f -\`), or pass the path`),
     });
   }
-  return readBoundedFile(file, { ...limits, what: file, hint: 'check the path, or pass -f - to read the file from stdin' });
+  return readBoundedFile(file, { ...limits, what: untrusted(file), hint: 'check the path, or pass -f - to read the file from stdin' });
 }

@@ -5,8 +5,9 @@ import { readPhoneView, phoneStateOf, planFor, requireScopesFor, backupPhoneSide
 import { checkTestTo, preflightGateway } from '../flow/preflight.js';
 import { deliverGeneratedSecret, isGenerated } from '../flow/secret-input.js';
 import { authFlagsShape, desiredFromFlags, secretFromFlags, writeFlagsShape } from '../flow/settings-flags.js';
+import { acquireLocks } from '../flow/lock.js';
 import { confirmOrThrow } from '../flow/write.js';
-import { inputError } from '../core/errors.js';
+import { CliError, ExitCode, inputError } from '../core/errors.js';
 import type { DesiredPhoneProvider } from '../core/phone-provider.js';
 
 const flagsSchema = z.strictObject({
@@ -72,20 +73,37 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
   }
   await confirmOrThrow(ctx, `Apply these changes to the phone provider of ${api.domain} (${count})?`);
   requireScopesFor(api, plan.steps.map((step) => step.kind));
-  const backup = backupPhoneSide(ctx, api, state, flags);
-  if (backup !== null) output.info(`backup: ${backup}`);
-  // Shown (or written) before the first write, for the same reason as configure's.
-  if (isGenerated(secretInput)) output.info(deliverGeneratedSecret(secretInput.secret, flags, ctx.io));
-  const steps = await executePhonePlan(ctx, api, plan, backup);
-  await checkPhoneState(api, plan, backup);
-  report(true, backup, steps);
-  output.info(
-    output.style.green(
-      state.unifiedPhone === false
-        ? `Done: the phone provider delivers through ${plan.settings.gateway_url}. This tenant is not on the Unified Phone Experience, so its Passwordless connections still use their own options (see \`auth0-sms-gateway status\`).`
-        : `Done: the tenant's phone provider now sends its SMS through ${plan.settings.gateway_url}${state.unifiedPhone === null ? ' (whether Passwordless uses it is unknown without read:tenant_settings)' : ''}.`,
-    ),
-  );
-  output.info(`Next: auth0-sms-gateway phone-provider test --to <your phone>`);
-  return 0;
+  const release = acquireLocks(ctx.io.env, api.domain, ['phone-provider']);
+  try {
+    return await write();
+  } finally {
+    release();
+  }
+
+  async function write(): Promise<number> {
+    const backup = backupPhoneSide(ctx, api, state, flags);
+    if (backup !== null) output.info(`backup: ${backup}`);
+    // Shown (or written) before the first write, for the same reason as configure's.
+    if (isGenerated(secretInput)) output.info(deliverGeneratedSecret(secretInput.secret, flags, ctx.io));
+    const steps = await ctx.interrupts.guard(
+      () => executePhonePlan(ctx, api, plan, backup),
+      () => `which steps Auth0 carried out is unknown; run \`auth0-sms-gateway status\`${backup === null ? '' : `, and put it back with \`auth0-sms-gateway restore ${backup}\``}`,
+    );
+    await checkPhoneState(api, plan, backup);
+    report(true, backup, steps);
+    if (ctx.interrupts.requested !== undefined) {
+      throw new CliError(ExitCode.cancelled, `stopped by ${ctx.interrupts.requested} after the last step finished: the phone provider delivers through ${plan.settings.gateway_url}`, {
+        hint: backup === null ? undefined : `to undo it: auth0-sms-gateway restore ${backup}`,
+      });
+    }
+    output.info(
+      output.style.green(
+        state.unifiedPhone === false
+          ? `Done: the phone provider delivers through ${plan.settings.gateway_url}. This tenant is not on the Unified Phone Experience, so its Passwordless connections still use their own options (see \`auth0-sms-gateway status\`).`
+          : `Done: the tenant's phone provider now sends its SMS through ${plan.settings.gateway_url}${state.unifiedPhone === null ? ' (whether Passwordless uses it is unknown without read:tenant_settings)' : ''}.`,
+      ),
+    );
+    output.info(`Next: auth0-sms-gateway phone-provider test --to <your phone>`);
+    return 0;
+  }
 });

@@ -45,9 +45,14 @@ const nonEmpty = (value: string | undefined): string | undefined => (value === u
  * the backups in the current folder.
  */
 export function defaultBackupDir(env: NodeJS.ProcessEnv): string {
+  return join(stateDir(env), 'backups');
+}
+
+/** The tool's state folder: $XDG_STATE_HOME/auth0-sms-gateway, or ~/.local/state/auth0-sms-gateway. */
+export function stateDir(env: NodeJS.ProcessEnv): string {
   const xdg = nonEmpty(env.XDG_STATE_HOME);
   const state = xdg !== undefined && isAbsolute(xdg) ? xdg : join(nonEmpty(env.HOME) ?? homedir(), '.local', 'state');
-  return join(state, 'auth0-sms-gateway', 'backups');
+  return join(state, 'auth0-sms-gateway');
 }
 
 /** The folder a run writes its backups to: --backup-dir, else AUTH0_SMS_GATEWAY_BACKUP_DIR, else the default; empty means unset. */

@@ -3,6 +3,7 @@ import type { ManagementApi } from '../auth0/client.js';
 import { inputError } from '../core/errors.js';
 import { canPrompt, Output, type Io } from '../ui/output.js';
 import type { Prompter } from '../ui/prompts.js';
+import { Interrupts } from './interrupt.js';
 
 /** The global options of the command line, as every action receives them. */
 export interface GlobalOptions extends CredentialFlags {
@@ -34,9 +35,13 @@ export interface CommandContext {
    * (default 500) doubling four times, about 7.5 s in all.
    */
   settleWaitsMs: readonly number[];
+  /** Ctrl-C and SIGTERM during a write: finish the request in flight, then stop (flow/interrupt.ts). */
+  interrupts: Interrupts;
 }
 
 export interface ContextOptions {
+  /** Default: the process's signals and exit. */
+  interrupts?: Interrupts | undefined;
   /** Credentials typed in the wizard. */
   typed?: CredentialFlags | undefined;
   /** Default: the terminal prompter, loaded when first asked for. */
@@ -65,6 +70,15 @@ export function createContext(io: Io, globals: GlobalOptions, options: ContextOp
     io,
     output,
     settleWaitsMs: [firstWait, firstWait * 2, firstWait * 4, firstWait * 8],
+    interrupts:
+      options.interrupts ??
+      new Interrupts({
+        signals: process,
+        exit: (code) => process.exit(code),
+        say: (text) => output.info(text),
+        // The SDK's own timeout for a request, plus the reads that settle it.
+        graceMs: ((numberFromEnv(io.env, 'AUTH0_SMS_GATEWAY_HTTP_TIMEOUT', 1, 300) ?? 30) + 10) * 1000,
+      }),
     globals,
     interactive: canPrompt(io, globals.json),
     prompter() {
@@ -86,7 +100,7 @@ export function createContext(io: Io, globals: GlobalOptions, options: ContextOp
     },
     withCredentials(typed) {
       if (Object.values(typed).every((value) => value === undefined)) return ctx;
-      return createContext(io, globals, { ...options, output, typed: { ...options.typed, ...typed }, ...(options.prompter === undefined ? {} : { prompter: options.prompter }) });
+      return createContext(io, globals, { ...options, output, interrupts: ctx.interrupts, typed: { ...options.typed, ...typed }, ...(options.prompter === undefined ? {} : { prompter: options.prompter }) });
     },
   };
   return ctx;

@@ -151,6 +151,12 @@ export async function executePhonePlan(ctx: CommandContext, api: ManagementApi, 
   let actionId = plan.ours?.action.id;
   const name = plan.ours?.action.name ?? 'auth0-sms-gateway-sms';
   for (const step of plan.steps) {
+    // A Ctrl-C during the previous step: it finished (flow/interrupt.ts); stop before the next one.
+    if (ctx.interrupts.requested !== undefined) {
+      throw new CliError(ExitCode.cancelled, `stopped by ${ctx.interrupts.requested}; done: ${done.length === 0 ? 'nothing' : done.join(', ')}`, {
+        hint: backup === null ? 'run `auth0-sms-gateway status` to see the tenant' : `run the same command again to finish, or put it back with \`auth0-sms-gateway restore ${backup}\``,
+      });
+    }
     try {
       switch (step.kind) {
         case 'create-action':

@@ -8,6 +8,7 @@ import type { PhoneBackup } from './backup.js';
 import type { CommandContext } from './context.js';
 import { backupPhoneSide, phoneStateOf, readPhoneView, realStepRunner, requireScopesFor } from './phone-provider.js';
 import type { WriteFlags } from './settings-flags.js';
+import { acquireLocks } from './lock.js';
 import { confirmOrThrow } from './write.js';
 
 export interface PhoneRestoreFlags extends WriteFlags {
@@ -127,10 +128,33 @@ export async function restorePhoneSide(ctx: CommandContext, api: ManagementApi, 
   }
   await confirmOrThrow(ctx, `Restore the phone provider of ${api.domain} to the backup of ${untrusted(backup.createdAt)}?`);
   requireScopesFor(api, steps.flatMap((step) => (step.kind === 'update-action' ? ['update-action', 'deploy-action'] as const : [step.kind])));
-  const saved = backupPhoneSide(ctx, api, state, flags);
-  if (saved !== null) output.info(`backup: ${saved}`);
+  const release = acquireLocks(ctx.io.env, api.domain, ['phone-provider']);
   const done: string[] = [];
+  let saved: string | null;
+  try {
+    saved = backupPhoneSide(ctx, api, state, flags);
+    if (saved !== null) output.info(`backup: ${saved}`);
+    const before = saved;
+    await ctx.interrupts.guard(
+      () => runRestoreSteps(ctx, api, steps, done, before),
+      () => `which steps of the restore Auth0 carried out is unknown; run \`auth0-sms-gateway status\`${before === null ? '' : ` (the state before it is in ${before})`}`,
+    );
+  } finally {
+    release();
+  }
+  report(true, saved, done);
+  if (ctx.interrupts.requested !== undefined) {
+    throw new CliError(ExitCode.cancelled, `stopped by ${ctx.interrupts.requested}; done: ${done.length === 0 ? 'nothing' : done.join(', ')}`, {
+      hint: 'run the same restore again to finish: it changes only what still differs',
+    });
+  }
+  output.info(output.style.green(`Done: the phone provider of ${api.domain} is back to the backup of ${untrusted(backup.createdAt)}.`));
+  return ExitCode.ok;
+}
+
+async function runRestoreSteps(ctx: CommandContext, api: ManagementApi, steps: readonly RestoreStep[], done: string[], saved: string | null): Promise<void> {
   for (const step of steps) {
+    if (ctx.interrupts.requested !== undefined) return;
     try {
       switch (step.kind) {
         case 'delete-provider':
@@ -165,9 +189,6 @@ export async function restorePhoneSide(ctx: CommandContext, api: ManagementApi, 
       });
     }
     done.push(step.say);
-    output.info(`  ${step.say}`);
+    ctx.output.info(`  ${step.say}`);
   }
-  report(true, saved, done);
-  output.info(output.style.green(`Done: the phone provider of ${api.domain} is back to the backup of ${untrusted(backup.createdAt)}.`));
-  return ExitCode.ok;
 }

@@ -6,6 +6,7 @@ import type { Connection, RawOptions } from '../core/options.js';
 import { VERSION } from '../version.js';
 import { changesToJson, renderChanges } from '../ui/diff.js';
 import { backupDirFor, writeBackup, type BackupTarget } from './backup.js';
+import { acquireLocks } from './lock.js';
 import type { CommandContext } from './context.js';
 import { untrusted } from '../core/untrusted.js';
 import type { WriteFlags } from './settings-flags.js';
@@ -57,6 +58,14 @@ function outcomeUnknown(error: CliError): boolean {
   const cause = error.cause as { statusCode?: unknown } | undefined;
   const status = typeof cause?.statusCode === 'number' ? cause.statusCode : undefined;
   return status === undefined || status >= 500 || status === 408 || status === 429;
+}
+
+/** What to say when the run must end before a connection's write settled. */
+export function unknownOutcomeOf(connection: Connection, backup: string | null): string {
+  return (
+    `whether ${untrusted(connection.name)} (${connection.id}) changed is unknown; check it with \`auth0-sms-gateway show ${connection.id}\`` +
+    (backup === null ? '' : ` and put it back if needed with \`auth0-sms-gateway restore ${backup}\``)
+  );
 }
 
 /** Waits between the reads that settle a PATCH whose answer was lost: long enough for a slow write to land. */
@@ -204,10 +213,32 @@ export async function showConfirmWrite(ctx: CommandContext, api: ManagementApi, 
     return { result: 'dry-run', connection: current };
   }
   await confirmOrThrow(ctx, change.confirmQuestion);
-  const backup = backupConnection(ctx, api, current, flags);
-  if (backup !== null) output.info(`backup: ${backup}`);
-  change.beforeWrite?.();
-  const stored = await patchChecked(api, current, change.next, backup, { settleWaitsMs: ctx.settleWaitsMs });
+  const release = acquireLocks(ctx.io.env, api.domain, [current.id]);
+  let backup: string | null;
+  let stored: Connection;
+  try {
+    backup = backupConnection(ctx, api, current, flags);
+    if (backup !== null) output.info(`backup: ${backup}`);
+    change.beforeWrite?.();
+    const saved = backup;
+    stored = await ctx.interrupts.guard(
+      () => patchChecked(api, current, change.next, saved, { settleWaitsMs: ctx.settleWaitsMs }),
+      () => unknownOutcomeOf(current, saved),
+      (message) => {
+        release();
+        if (output.json && !output.hasPrintedJson) output.printJson({ error: { message, hint: null, exitCode: ExitCode.cancelled } });
+      },
+    );
+  } finally {
+    release();
+  }
   report(true, backup);
+  const stoppedBy = ctx.interrupts.requested;
+  if (stoppedBy !== undefined) {
+    // The write finished and was settled; the run stops here as asked, saying what is true.
+    throw new CliError(ExitCode.cancelled, `stopped by ${stoppedBy} after the write finished: ${untrusted(current.name)} holds the new options`, {
+      hint: backup === null ? undefined : `to undo it: auth0-sms-gateway restore ${backup}`,
+    });
+  }
   return { result: 'applied', connection: stored };
 }

@@ -40,7 +40,7 @@ interface ApplyJson {
 /** Parses a --json document and pins its shape: exact key sets at every level. */
 function applyJson(r: CliRun): ApplyJson {
   const doc = JSON.parse(r.stdout) as ApplyJson;
-  expect(Object.keys(doc).sort()).toEqual(['changesPending', 'dryRun', 'results']);
+  expect(Object.keys(doc).sort()).toEqual(['changesPending', 'dryRun', 'phoneProvider', 'results']);
   for (const result of doc.results) {
     expect(Object.keys(result).sort()).toEqual(RESULT_KEYS);
     expect(Object.keys(result.connection).sort()).toEqual(['id', 'name']);

@@ -397,3 +397,26 @@ describe('review fixes', () => {
     expect(sandbox().connection(SEED_IDS.twilio)!.options!.twilio_token).toBe(SEED_TWILIO_TOKEN);
   });
 });
+
+describe('two runs on one machine do not interleave', () => {
+  const sandbox = useSandbox();
+
+  it('a live lock on the connection: exit 1 naming the other run, nothing written; a stale one is taken over', async () => {
+    const state = mkdtempSync(join(tmpdir(), 'a0sg-state-'));
+    const locks = join(state, 'auth0-sms-gateway', 'locks');
+    const fs = await import('node:fs');
+    fs.mkdirSync(locks, { recursive: true });
+    const lockFile = join(locks, `${sandbox().domain.replace(/[^A-Za-z0-9._-]/g, '_')}_${SEED_IDS.twilio}.lock`);
+    // pid 1 is always alive: another run holds the lock.
+    fs.writeFileSync(lockFile, '1\n');
+    const held = await runCli(switchArgs('sms', '--yes', '--no-backup'), { env: env(sandbox(), { XDG_STATE_HOME: state }) });
+    expect(held.code).toBe(1);
+    expect(held.stderr).toMatch(/another auth0-sms-gateway run \(pid 1\) is changing con_\w+ on .*: nothing was written/);
+    expect(writes(sandbox())).toEqual([]);
+    // A lock whose process is gone is stale.
+    fs.writeFileSync(lockFile, '2147483646\n');
+    const stale = await runCli(switchArgs('sms', '--yes', '--no-backup'), { env: env(sandbox(), { XDG_STATE_HOME: state }) });
+    expect(stale.code).toBe(0);
+    expect(fs.existsSync(lockFile)).toBe(false);
+  });
+});

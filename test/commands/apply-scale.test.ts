@@ -1,0 +1,116 @@
+// apply at scale and beyond connections: how many requests it makes (the pages instead of one
+// read per entry), its phone_provider: entry, and its progress line.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startGatewayServer, type GatewayServer } from '../../src/gateway/server.js';
+import { generateConnections, SEED_SECRETS } from '../../src/sandbox/index.js';
+import { requestLines, sandboxEnv, writes } from '../helpers/env.js';
+import { runCli } from '../helpers/run-cli.js';
+import { closeTestSandboxes, sharedTls, startTestSandbox } from '../helpers/sandbox.js';
+
+const SECRET = 'apply-scale-gateway-secret-of-44-characters!';
+
+function fileFor(names: string[], extra = ''): string {
+  const dir = mkdtempSync(join(tmpdir(), 'a0sg-apply-scale-'));
+  const file = join(dir, 'sms-gateway.yaml');
+  writeFileSync(
+    file,
+    `${names.length === 0 ? '' : 'connections:\n'}${names
+      .map((name) => `  - connection: ${name}\n    gateway_url: https://sms.example.com/send\n    authentication: none\n`)
+      .join('')}${extra}`,
+  );
+  return file;
+}
+
+describe('apply: requests', () => {
+  afterEach(closeTestSandboxes);
+
+  // The goal of issue 12: at most 2N + ceil(N/100) + 2 (N re-reads and N PATCHes, the pages, the token).
+  it.each([1, 100, 101, 250])('N = %i connections by name: at most 2N + ceil(N/100) + 2 requests', async (n) => {
+    const s = await startTestSandbox({ connections: generateConnections(n, 1) });
+    const names = s.connections().map((c) => c.name);
+    const r = await runCli(['apply', '-f', fileFor(names), '--yes', '--no-backup'], { env: sandboxEnv(s) });
+    expect(r.code).toBe(0);
+    expect(writes(s)).toHaveLength(n);
+    expect(s.requests.length).toBeLessThanOrEqual(2 * n + Math.ceil(n / 100) + 2);
+    // PATCHes one at a time, in file order.
+    expect(writes(s)).toEqual(s.connections().map((c) => `PATCH /api/v2/connections/${c.id}`));
+  }, 60_000);
+
+  it('a tenant with more SMS connections than the file: paging stops once every entry is found', async () => {
+    const s = await startTestSandbox({ connections: generateConnections(1000, 1) });
+    const names = s.connections().slice(0, 5).map((c) => c.name);
+    const r = await runCli(['apply', '-f', fileFor(names), '--dry-run'], { env: sandboxEnv(s) });
+    expect(r.code).toBe(0);
+    expect(requestLines(s).filter((line) => line === 'GET /api/v2/connections')).toHaveLength(1);
+  });
+});
+
+describe('apply: the phone_provider entry', () => {
+  afterEach(closeTestSandboxes);
+  let gateway: GatewayServer;
+  beforeAll(async () => {
+    gateway = await startGatewayServer({ tls: sharedTls(), verify: { secret: SECRET, audience: 'urn:apply-gw' } });
+  });
+  afterAll(() => gateway.close());
+
+  const phoneEntry = () =>
+    `phone_provider:\n  gateway_url: ${gateway.url}/sms\n  authentication:\n    method: bearer\n    audience: urn:apply-gw\n    secret: \${GW_SECRET}\n  forward_req_info: true\n`;
+
+  it('plans with --dry-run --exit-code (exit 3), applies, then converges (exit 0, no write), in one --json document each time', async () => {
+    const s = await startTestSandbox({ tenant: { phoneConsolidatedExperience: true } });
+    const file = fileFor([], phoneEntry());
+    const env = sandboxEnv(s, 'full', { GW_SECRET: SECRET });
+    const plan = await runCli(['apply', '-f', file, '--dry-run', '--exit-code', '--json'], { env });
+    expect(plan.code).toBe(3);
+    const planned = JSON.parse(plan.stdout) as { changesPending: boolean; results: unknown[]; phoneProvider: { changed: boolean; diff: { path: string }[] } };
+    expect(planned).toMatchObject({ changesPending: true, results: [], phoneProvider: { changed: false } });
+    expect(planned.phoneProvider.diff.map((c) => c.path)).toContain('phone_provider.name');
+    expect(writes(s)).toEqual([]);
+
+    const applied = await runCli(['apply', '-f', file, '--yes', '--no-backup', '--json'], { env });
+    expect(applied.code).toBe(0);
+    expect(JSON.parse(applied.stdout)).toMatchObject({ changesPending: false, phoneProvider: { changed: true, error: null } });
+    expect(s.phoneProvider()).toMatchObject({ name: 'custom' });
+    expect(await s.deliver({ to: '+15551230009', ip: '203.0.113.5', userAgent: 'UA' })).toMatchObject({ outcome: 'delivered' });
+
+    const before = writes(s).length;
+    const again = await runCli(['apply', '-f', file, '--dry-run', '--exit-code'], { env });
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain('Nothing to change');
+    expect(writes(s)).toHaveLength(before);
+    for (const secret of [...SEED_SECRETS, SECRET]) expect(plan.stdout + plan.stderr + applied.stdout + applied.stderr).not.toContain(secret);
+  });
+
+  it('refuses the keys only a connection has, naming them, before any request', async () => {
+    const s = await startTestSandbox();
+    const file = fileFor([], `${phoneEntry()}  template: "@@password@@"\n`);
+    const r = await runCli(['apply', '-f', file, '--dry-run'], { env: sandboxEnv(s, 'full', { GW_SECRET: SECRET }) });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/phone_provider\.template: unknown key/);
+    expect(s.requests).toEqual([]);
+  });
+});
+
+describe('apply: the progress line', () => {
+  afterEach(closeTestSandboxes);
+
+  it('on a terminal: done/total, the connection, an ETA; cleared before the summary', async () => {
+    const s = await startTestSandbox({ connections: generateConnections(6, 1) });
+    const r = await runCli(['apply', '-f', fileFor(s.connections().map((c) => c.name)), '--yes', '--no-backup'], { env: sandboxEnv(s), tty: true });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/\r\u001b\[2K\[0\/6\] sms-00001 {2}ETA \d+s/);
+    expect(r.stderr).toMatch(/\[5\/6\] sms-00006/);
+    expect(r.stderr).toMatch(/\r\u001b\[2K {2}(\u001b\[\d+m)?changed/);
+  });
+
+  it('nothing when stderr is not a terminal, and the --json document is the same', async () => {
+    const s = await startTestSandbox({ connections: generateConnections(6, 1) });
+    const r = await runCli(['apply', '-f', fileFor(s.connections().map((c) => c.name)), '--yes', '--no-backup', '--json'], { env: sandboxEnv(s) });
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toMatch(/ETA|\[\d+\/6\]/);
+    expect(JSON.parse(r.stdout)).toMatchObject({ changesPending: false });
+  });
+});

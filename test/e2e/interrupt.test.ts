@@ -1,0 +1,81 @@
+// Ctrl-C and SIGTERM during a write, through the built bin (a real process gets the signal):
+// the first lets the request in flight finish and says what happened, exit 130; a second ends
+// the run at once with "unknown" and the way back.
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { generateConnections, SEED_IDS } from '../../src/sandbox/index.js';
+import { sandboxEnv } from '../helpers/env.js';
+import { closeTestSandboxes, startTestSandbox } from '../helpers/sandbox.js';
+import { spawnBin } from '../helpers/spawn.js';
+
+const URL = 'https://sms.example.com/send';
+
+describe('a signal during a write', () => {
+  afterEach(closeTestSandboxes);
+
+  it('configure: the first SIGINT finishes the PATCH in flight, says so, and exits 130 with the state observed', async () => {
+    const s = await startTestSandbox();
+    s.inject({ kind: 'latency', ms: 1500, method: 'PATCH' });
+    const dir = mkdtempSync(join(tmpdir(), 'a0sg-sigint-'));
+    const run = spawnBin(['configure', 'sms', '--gateway-url', URL, '--yes', '--backup-dir', dir], sandboxEnv(s));
+    await run.waitFor(/^backup: /m);
+    // The PATCH is on its way (it waits 1.5 s in the sandbox) when the signal comes.
+    await waitUntil(() => s.requests.some((q) => q.method === 'PATCH'));
+    run.child.kill('SIGINT');
+    expect(await run.exit).toBe(130);
+    expect(run.stderr()).toContain('SIGINT: finishing the request in flight, then stopping');
+    expect(run.stderr()).toMatch(/error: stopped by SIGINT after the write finished: sms holds the new options/);
+    expect(run.stderr()).toContain(`hint: to undo it: auth0-sms-gateway restore ${join(dir, readdirSync(dir)[0]!)}`);
+    expect(s.connection(SEED_IDS.twilio)?.options?.gateway_url).toBe(URL);
+  });
+
+  it('configure --json: still one JSON document', async () => {
+    const s = await startTestSandbox();
+    s.inject({ kind: 'latency', ms: 1500, method: 'PATCH' });
+    const run = spawnBin(['configure', 'sms', '--gateway-url', URL, '--yes', '--no-backup', '--json'], sandboxEnv(s));
+    await waitUntil(() => s.requests.some((q) => q.method === 'PATCH'));
+    run.child.kill('SIGTERM');
+    expect(await run.exit).toBe(130);
+    expect(JSON.parse(run.stdout())).toMatchObject({ changed: true, connection: { id: SEED_IDS.twilio } });
+  });
+
+  it('a second SIGINT ends the run at once: the outcome is unknown, and the restore command', async () => {
+    const s = await startTestSandbox();
+    s.inject({ kind: 'latency', ms: 4000, method: 'PATCH' });
+    const dir = mkdtempSync(join(tmpdir(), 'a0sg-sigint2-'));
+    const run = spawnBin(['configure', 'sms', '--gateway-url', URL, '--yes', '--backup-dir', dir], sandboxEnv(s));
+    await waitUntil(() => s.requests.some((q) => q.method === 'PATCH'));
+    run.child.kill('SIGINT');
+    await run.waitFor(/finishing the request in flight/);
+    run.child.kill('SIGINT');
+    expect(await run.exit).toBe(130);
+    expect(run.stderr()).toMatch(/error: stopped at once \(SIGINT again\): whether sms \(con_\w+\) changed is unknown/);
+    expect(run.stderr()).toContain(`auth0-sms-gateway restore ${join(dir, readdirSync(dir)[0]!)}`);
+  });
+
+  it('apply: stops after the connection in flight, summarises what was done, exit 130', async () => {
+    const s = await startTestSandbox({ connections: generateConnections(5, 1) });
+    s.inject({ kind: 'latency', ms: 800, method: 'PATCH', times: 5 });
+    const dir = mkdtempSync(join(tmpdir(), 'a0sg-sigint-apply-'));
+    const file = join(dir, 'f.yaml');
+    writeFileSync(file, `connections:\n${s.connections().map((c) => `  - connection: ${c.name}\n    gateway_url: ${URL}\n    authentication: none\n`).join('')}`);
+    const run = spawnBin(['apply', '-f', file, '--yes', '--no-backup'], sandboxEnv(s));
+    await waitUntil(() => s.requests.some((q) => q.method === 'PATCH'));
+    run.child.kill('SIGINT');
+    expect(await run.exit).toBe(130);
+    const patched = s.connections().filter((c) => c.options?.gateway_url === URL).length;
+    expect(patched).toBe(1);
+    expect(run.stderr()).toMatch(/ {2}changed {3}sms-00001/);
+    expect(run.stderr().match(/ {2}not done {2}sms-0000\d/g)).toHaveLength(4);
+    expect(run.stderr()).toMatch(/error: stopped by SIGINT: 1 connection changed, 4 not done/);
+  });
+});
+
+async function waitUntil(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  for (let waited = 0; !condition(); waited += 20) {
+    if (waited > timeoutMs) throw new Error('condition never held');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
