@@ -97,7 +97,8 @@ export function toCliError(error: unknown, context: CallContext): CliError {
         // Payload and path validation name the property: the input is at fault, not the network
         // (docs/auth0-facts.md#errors).
         if (errorCode === 'invalid_body' || errorCode === 'invalid_uri' || errorCode === 'invalid_query_string') {
-          const property = apiMessage?.match(/on property ([A-Za-z0-9_.[\]-]+)/)?.[1];
+          // "… on property options.from." : the sentence's full stop is not part of the name.
+          const property = apiMessage?.match(/on property ([A-Za-z0-9_.[\]-]+)/)?.[1]?.replace(/\.$/, '');
           return new CliError(ExitCode.input, `Auth0 refused the ${context.resource}${property === undefined ? '' : ` (${property})`}: ${apiMessage ?? errorCode}`, {
             hint: property === undefined ? 'fix the value Auth0 names, then run again' : `fix ${property}, then run again`,
             cause: error,

@@ -8,6 +8,6 @@ import { defineCommand } from '../flow/command.js';
  * document, so it is the same with and without --json.
  */
 export const command = defineCommand(z.strictObject({}), async (ctx) => {
-  ctx.output.printJson(applyFileJsonSchema());
+  ctx.output.printJson(applyFileJsonSchema(), { ownDocument: true });
   return 0;
 });

@@ -8,6 +8,8 @@ import { reportGatewayTest } from '../flow/gateway-test.js';
 import { isGenerated } from '../flow/secret-input.js';
 import { secretFromFlags, settingsFlagsShape } from '../flow/settings-flags.js';
 import { resolveSmsConnection } from '../flow/target.js';
+import { confirmOrThrow } from '../flow/write.js';
+import { untrusted } from '../core/untrusted.js';
 
 const flagsSchema = z.strictObject({
   ...settingsFlagsShape,
@@ -35,7 +37,7 @@ export const command = defineCommand(flagsSchema, async (ctx, flags, [connection
   if (isGenerated(secretInput)) throw inputError('--generate-secret makes no sense for a test: the gateway would not know it', 'pass the secret your gateway has, with --secret-env or --secret-file');
 
   // From the connection when one is named or no URL was given; flags override it either way.
-  let base = {};
+  let base: ReturnType<typeof settingsOfConnection> = {};
   let source = 'flags';
   if (connectionRef !== undefined || flags.gatewayUrl === undefined) {
     const api = await ctx.auth0();
@@ -47,5 +49,16 @@ export const command = defineCommand(flagsSchema, async (ctx, flags, [connection
     source = `connection ${connection.name}`;
   }
   const settings = overlayGatewayFlags(base, flags, secretInput.secret);
+  if (settings.authentication !== null && flags.dryRun !== true) {
+    // The connection's own secret signs the token: sent anywhere but its gateway_url, it hands a
+    // valid credential for the real gateway to whoever runs that URL.
+    const connectionSecret = secretInput.secret === undefined && base.authentication !== null && base.authentication !== undefined;
+    if (connectionSecret && flags.gatewayUrl !== undefined && flags.gatewayUrl !== base.gatewayUrl) {
+      await confirmOrThrow(ctx, `Sign the test token with the connection's gateway secret and send it to ${untrusted(flags.gatewayUrl)}, which is not its gateway_url?`);
+    }
+    if (settings.gatewayUrl.toLowerCase().startsWith('http://')) {
+      output.warn(`the bearer token crosses the network in clear over http://; use it only for a gateway on this machine`);
+    }
+  }
   return reportGatewayTest(ctx, settings, { to: flags.to, code: flags.code, ip: flags.ip, userAgent: flags.userAgent, timeoutMs, dryRun: flags.dryRun === true }, source);
 });

@@ -1,7 +1,13 @@
+import { redactUrl } from './gateway-url.js';
+
 /**
- * The one place that decides what is a secret. Every renderer, logger and error path
- * passes values through here before they reach a terminal, a file other than a backup,
- * or JSON output.
+ * The one place that decides what is a secret. Two ways of hiding one:
+ * - by position, in structured output (diffs, tables, --json documents): values under a
+ *   secret-named key, credentials inside a URL, anything shaped like a JWT or a bearer token.
+ *   Nothing else is hidden there, so a value a crafted backup or tenant registers as a
+ *   "secret" can never blind what a diff or a listing shows.
+ * - by value, in free text (messages, hints, traces, stack traces): every secret the tool
+ *   has read, from any source, since an SDK error message or a gateway's answer can quote one.
  */
 export const REDACTED = '[redacted]';
 
@@ -19,7 +25,10 @@ export function isSecretKey(key: string): boolean {
   return !NOT_SECRET_KEY.has(key) && SECRET_KEY.test(key);
 }
 
-/** A deep copy of `value` with every secret-named key's value replaced by `[redacted]`. */
+/**
+ * A deep copy of `value` with every secret-named key's value replaced by `[redacted]`, and
+ * every http(s) URL shown without the credentials it may carry (redactUrl).
+ */
 export function redactDeep<T>(value: T): T {
   return redactValue(value, undefined) as T;
 }
@@ -28,6 +37,7 @@ function redactValue(value: unknown, key: string | undefined): unknown {
   if (key !== undefined && isSecretKey(key) && value !== null && value !== undefined && value !== '') {
     return REDACTED;
   }
+  if (typeof value === 'string') return value.startsWith('http') ? redactUrl(value) : value;
   if (Array.isArray(value)) return value.map((v) => redactValue(v, undefined));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
@@ -37,17 +47,22 @@ function redactValue(value: unknown, key: string | undefined): unknown {
   return value;
 }
 
-/**
+/*
  * Known secret values, registered as soon as the tool reads them (credentials, secrets read
- * from files or the environment, secrets found in a connection). `redactText` removes them
- * from any free text: SDK error messages embed response bodies, and a trace line or a
- * stack trace may carry a token.
+ * from files or the environment, secrets found in a connection or a backup). One matcher finds
+ * them all in a single pass over a text, rebuilt only when the set changes: secrets are indexed
+ * by their first characters, so the cost is one lookup per position, not one search per secret.
  */
 const knownSecrets = new Set<string>();
+/** Very short values would redact ordinary words; they are still never printed on purpose. */
+const MIN_SECRET_LENGTH = 6;
+let matcher: Map<string, string[]> | undefined;
 
 export function registerSecret(value: string | undefined | null): void {
-  // Very short values would redact ordinary words; they are still never printed on purpose.
-  if (typeof value === 'string' && value.length >= 6) knownSecrets.add(value);
+  if (typeof value === 'string' && value.length >= MIN_SECRET_LENGTH && !knownSecrets.has(value)) {
+    knownSecrets.add(value);
+    matcher = undefined;
+  }
 }
 
 /** Registers every secret-named string value found in `value`, at any depth. */
@@ -65,24 +80,61 @@ export function registerSecretsIn(value: unknown, key?: string): void {
   }
 }
 
+function buildMatcher(): Map<string, string[]> {
+  const byPrefix = new Map<string, string[]>();
+  for (const secret of knownSecrets) {
+    const prefix = secret.slice(0, MIN_SECRET_LENGTH);
+    const bucket = byPrefix.get(prefix);
+    if (bucket === undefined) byPrefix.set(prefix, [secret]);
+    else bucket.push(secret);
+  }
+  // Longest first within a bucket, so a secret that contains another is hidden whole.
+  for (const bucket of byPrefix.values()) bucket.sort((a, b) => b.length - a.length);
+  return byPrefix;
+}
+
+function redactKnownSecrets(text: string): string {
+  if (knownSecrets.size === 0 || text.length < MIN_SECRET_LENGTH) return text;
+  matcher ??= buildMatcher();
+  const index = matcher;
+  let out = '';
+  let copiedUpTo = 0;
+  const last = text.length - MIN_SECRET_LENGTH;
+  for (let i = 0; i <= last; ) {
+    const bucket = index.get(text.slice(i, i + MIN_SECRET_LENGTH));
+    const found = bucket?.find((secret) => text.startsWith(secret, i));
+    if (found === undefined) {
+      i++;
+      continue;
+    }
+    out += text.slice(copiedUpTo, i) + REDACTED;
+    i += found.length;
+    copiedUpTo = i;
+  }
+  return copiedUpTo === 0 ? text : out + text.slice(copiedUpTo);
+}
+
 const JWT = /\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g;
 const BEARER = /\b(Bearer\s+)(?!\[redacted\])[A-Za-z0-9._~+/=-]{16,}/g;
 /** `"client_secret": "…"`-style JSON members (an SDK error embedding a body) and `secret=…` form fields. */
 const SECRET_JSON_MEMBER = /("[A-Za-z_]*(?:secret|token|password|assertion)[A-Za-z_]*"\s*:\s*")([^"]*)(")/gi;
 const SECRET_FORM_FIELD = /\b((?:client_secret|client_assertion|access_token|refresh_token|id_token|password)=)([^&\s"]+)/gi;
+/** http(s) URLs in text, up to a space, a quote or an angle bracket. */
+const URL_IN_TEXT = /\bhttps?:\/\/[^\s"'<>\\]+/g;
 
-/** Free text with every known secret, JWT, bearer token and `secret=`/`"token":` value hidden. */
-export function redactText(text: string): string {
-  let out = text;
-  // Longest first, so a secret that contains another is hidden whole.
-  for (const secret of [...knownSecrets].sort((a, b) => b.length - a.length)) {
-    out = out.split(secret).join(REDACTED);
-  }
-  return out
+/** What is a secret by its shape, wherever it stands: JWTs, bearer tokens, URL credentials, secret JSON members and form fields. */
+export function redactByShape(text: string): string {
+  return text
     .replace(JWT, REDACTED)
     .replace(BEARER, `$1${REDACTED}`)
+    .replace(URL_IN_TEXT, (url) => redactUrl(url))
     .replace(SECRET_JSON_MEMBER, (match, open: string, value: string, close: string) =>
       value === '' || value === REDACTED || /base64_encoded|token_type|token_endpoint/i.test(open) ? match : `${open}${REDACTED}${close}`,
     )
     .replace(SECRET_FORM_FIELD, `$1${REDACTED}`);
+}
+
+/** Free text with every known secret, and everything secret by its shape, hidden. */
+export function redactText(text: string): string {
+  return redactByShape(redactKnownSecrets(text));
 }

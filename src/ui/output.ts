@@ -1,5 +1,5 @@
 import { Chalk, type ChalkInstance } from 'chalk';
-import { redactText } from '../core/redact.js';
+import { redactByShape, redactDeep, redactText } from '../core/redact.js';
 import { safeForTerminal, untrusted } from '../core/untrusted.js';
 
 /** Where a command writes, and what the process knows of its terminal. Tests pass their own. */
@@ -57,17 +57,24 @@ export class Output {
     this.style = new Chalk({ level: options.color ? 1 : 0 });
   }
 
-  /** Data for stdout (tables, diffs). Suppressed in --json mode, where stdout holds one JSON document. */
+  /**
+   * Data for stdout (tables, diffs). Suppressed in --json mode, where stdout holds one JSON
+   * document. Redacted by position only (core/redact.ts): the producers redact secrets by key.
+   */
   data(text: string): void {
     if (this.json) return;
-    this.io.stdout.write(ensureNewline(forPeople(text)));
+    this.io.stdout.write(ensureNewline(safeForTerminal(redactByShape(text))));
   }
 
   /** The single JSON document of a --json run. */
-  printJson(value: unknown): void {
+  printJson(value: unknown, options: { ownDocument?: boolean } = {}): void {
     if (this.jsonWritten) throw new Error('a --json run prints one JSON document');
     this.jsonWritten = true;
-    this.io.stdout.write(`${redactText(JSON.stringify(value, null, 2))}\n`);
+    // Exact JSON: secrets hidden by key and by shape, never by looking up values elsewhere. The
+    // tool's own static documents (the apply file's JSON Schema, whose keys are named "secret")
+    // hold nothing to hide.
+    const text = JSON.stringify(options.ownDocument === true ? value : redactDeep(value), null, 2);
+    this.io.stdout.write(`${options.ownDocument === true ? text : redactByShape(text)}\n`);
   }
 
   get hasPrintedJson(): boolean {

@@ -21,7 +21,11 @@ const commands: [string, string[]][] = [
   ['configure secret rotation', ['configure', 'sms-gateway', '--secret-env', 'GW', '--yes']],
   ['configure --secret flag', ['configure', 'sms-gateway', '--secret', GATEWAY_SECRET, '--dry-run']],
   ['test-gateway dry run', ['test-gateway', 'sms-gateway', '--to', '+15551234567', '--dry-run']],
-  ['test-gateway unreachable', ['test-gateway', 'sms-gateway', '--to', '+15551234567', '--gateway-url', 'http://127.0.0.1:9/x', '--timeout', '2000']],
+  ['test-gateway unreachable', ['test-gateway', 'sms-gateway', '--to', '+15551234567', '--gateway-url', 'http://127.0.0.1:9/x', '--timeout', '2000', '--yes']],
+  ['status', ['status']],
+  ['phone-provider configure', ['phone-provider', 'configure', '--gateway-url', 'https://sms.example.com/x', '--audience', 'urn:x', '--secret-env', 'GW', '--yes', '--no-backup']],
+  ['phone-provider show', ['phone-provider', 'show']],
+  ['phone-provider test', ['phone-provider', 'test', '--to', '+15551234567']],
   ['bad client secret', ['list']],
   ['missing scope on PATCH', ['configure', 'sms', '--gateway-url', 'https://sms.example.com/x', '--yes']],
   // The mistake people make: the secret itself where a variable name or a path belongs.

@@ -172,3 +172,36 @@ describe('serve input errors', () => {
     expect(r.stderr).toMatch(/^error: /);
   });
 });
+
+describe('serve: the secret in the environment, and what a request cannot forge', () => {
+  it('AUTH0_SMS_GATEWAY_SECRET counts as given: a request without a token is refused (401)', async () => {
+    const { serve, url } = await startServe(['--audience', AUD], { AUTH0_SMS_GATEWAY_SECRET: RAW_SECRET });
+    try {
+      expect(serve.stderr()).toContain(`bearer JWT, aud ${AUD}`);
+      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ recipient: TO, body: 'x', sender: '' }) });
+      expect(response.status).toBe(401);
+    } finally {
+      serve.child.kill('SIGTERM');
+      await serve.exit;
+    }
+  });
+
+  it('--json: the request is nested under `message`, so its fields cannot pass for the server\'s own', async () => {
+    const { serve, url } = await startServe(['--json'], {});
+    try {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ recipient: TO, body: 'code 1', sender: '', receivedAt: '1970-01-01T00:00:00.000Z' }),
+      });
+      expect(response.status).toBe(200);
+      await serve.waitFor(/"message"/);
+      const line = JSON.parse(serve.stdout().trim().split('\n')[0]!) as { receivedAt: string; message: { receivedAt: string; recipient: string } };
+      expect(line.receivedAt).not.toBe('1970-01-01T00:00:00.000Z');
+      expect(line.message).toMatchObject({ recipient: TO, receivedAt: '1970-01-01T00:00:00.000Z' });
+    } finally {
+      serve.child.kill('SIGTERM');
+      await serve.exit;
+    }
+  });
+});

@@ -1,0 +1,322 @@
+// Issue 11: everything from outside (the tenant, Auth0's errors, a gateway, files) is hostile,
+// and a write ends in a true statement. Each test fails on the code before that issue.
+import { chmodSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SEED_IDS, SEED_SECRETS, seedConnections, type Connection } from '../../src/sandbox/index.js';
+import { sandboxEnv, writes } from '../helpers/env.js';
+import { runCli, type CliRun } from '../helpers/run-cli.js';
+import { closeTestSandboxes, startTestSandbox, useSandbox } from '../helpers/sandbox.js';
+
+const ESC = '\u001b';
+const FORGED = `${ESC}[2J${ESC}]0;pwned\u0007\r\nstatus 200 / delivered\u202e`;
+
+/** No terminal control reaches the output raw: no ESC (colour is off here), no \r, no bidi override. */
+function expectNoRawControls(r: CliRun): void {
+  for (const text of [r.stdout, r.stderr]) {
+    expect(text).not.toContain(ESC);
+    expect(text).not.toContain('\r');
+    expect(text).not.toContain('\u202e');
+    expect(text).not.toContain('\u0007');
+  }
+}
+
+function withTwilio(mutate: (c: Connection) => void): Connection[] {
+  const connections = seedConnections();
+  mutate(connections.find((c) => c.id === SEED_IDS.twilio)!);
+  return connections;
+}
+
+describe('5. nothing from outside reaches the terminal raw', () => {
+  afterEach(closeTestSandboxes);
+
+  it('display names and option values from the tenant: escaped in list, show and the diff; --json stays exact', async () => {
+    const s = await startTestSandbox({
+      connections: withTwilio((c) => {
+        c.display_name = `SMS${FORGED}`;
+        c.options!.from = `+1555${FORGED}`;
+        c.options!.template = `code @@password@@${FORGED}`;
+      }),
+    });
+    for (const argv of [['list'], ['show', 'sms'], ['configure', 'sms', '--gateway-url', 'https://sms.example.com/send', '--dry-run'], ['status']]) {
+      const r = await runCli(argv, { env: sandboxEnv(s) });
+      expect(r.code).toBe(0);
+      expectNoRawControls(r);
+    }
+    const shown = await runCli(['show', 'sms'], { env: sandboxEnv(s) });
+    expect(shown.stdout).toContain('\\x1b[2J');
+    const json = await runCli(['show', 'sms', '--json'], { env: sandboxEnv(s) });
+    expect((JSON.parse(json.stdout) as { display_name: string }).display_name).toBe(`SMS${FORGED}`);
+  });
+
+  it("Auth0's error messages and OAuth error fields", async () => {
+    const s = await startTestSandbox();
+    s.inject({ kind: 'status', status: 400, method: 'PATCH', body: { statusCode: 400, error: 'Bad Request', message: `Payload validation error: ${FORGED}`, errorCode: 'invalid_body' } });
+    const patch = await runCli(['configure', 'sms', '--gateway-url', 'https://sms.example.com/send', '--yes', '--no-backup'], { env: sandboxEnv(s) });
+    expect(patch.code).toBe(2);
+    expectNoRawControls(patch);
+    s.inject({ kind: 'status', status: 401, path: '/oauth/token', body: { error: `access_denied${FORGED}`, error_description: FORGED } });
+    const token = await runCli(['list'], { env: sandboxEnv(s) });
+    expect(token.code).toBe(1);
+    expectNoRawControls(token);
+  });
+
+  it("a gateway's answer, in test-gateway", async () => {
+    const server = createServer((_req, res) => {
+      res.statusCode = 500;
+      res.end(`upstream failed${FORGED}`);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/sms`;
+      const r = await runCli(['test-gateway', '--gateway-url', url, '--auth', 'none', '--to', '+15551234567'], {});
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain('upstream failed\\x1b[2J');
+      expectNoRawControls(r);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('apply-file values: no forged line can close a CI job-summary fence or start a workflow command', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'a0sg-hostile-apply-'));
+    const file = join(dir, 'f.yaml');
+    writeFileSync(file, 'connections:\n  - connection: "sms\\n```\\n::error::pwned"\n    gateway_url: https://sms.example.com/send\n    authentication: none\n');
+    const r = await runCli(['apply', '-f', file, '--dry-run'], {});
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n').some((line) => line.startsWith('```') || line.startsWith('::error::'))).toBe(false);
+    expectNoRawControls(r);
+  });
+
+  it("the tool's own inputs refuse control characters with exit 2, before any request", async () => {
+    const s = await startTestSandbox();
+    for (const [flag, value] of [
+      ['--gateway-url', `https://sms.example.com/${ESC}[2J`],
+      ['--from', `+1555${ESC}[2J`],
+      ['--template', `@@password@@${ESC}]0;x\u0007`],
+    ] as const) {
+      const r = await runCli(['configure', 'sms', '--gateway-url', 'https://sms.example.com/send', flag, value, '--dry-run'], { env: sandboxEnv(s) });
+      expect(r.code).toBe(2);
+      expectNoRawControls(r);
+    }
+    const audience = await runCli(['configure', 'sms', '--gateway-url', 'https://sms.example.com/send', '--audience', `aud\rstatus 200`, '--secret-env', 'S', '--dry-run'], {
+      env: sandboxEnv(s, 'full', { S: 'a-long-enough-gateway-secret-for-this-test!!' }),
+    });
+    expect(audience.code).toBe(2);
+    expect(s.requests).toEqual([]);
+  });
+});
+
+describe('6. credentials inside gateway_url are shown redacted, by position', () => {
+  afterEach(closeTestSandboxes);
+  const stored = 'https://gw-user:gw-pass-2f9c@sms.example.com/send?api_key=k3y-9d8f7a&region=eu&Signature=s1g-77';
+
+  it('list --json, show, the diff and status; the PATCH still carries the real value', async () => {
+    const s = await startTestSandbox({ connections: withTwilio((c) => Object.assign(c.options!, { provider: 'sms_gateway', gateway_url: stored })) });
+    const outputs: CliRun[] = [];
+    for (const argv of [['list', '--json'], ['show', 'sms'], ['show', 'sms', '--json'], ['status', '--json']]) outputs.push(await runCli(argv, { env: sandboxEnv(s) }));
+    const configured = await runCli(['configure', 'sms', '--from', '+15550001111', '--yes', '--no-backup'], { env: sandboxEnv(s) });
+    expect(configured.code).toBe(0);
+    outputs.push(configured);
+    for (const r of outputs) {
+      expect(r.stdout + r.stderr).not.toMatch(/gw-pass|k3y-9d8f7a|s1g-77/);
+    }
+    expect(outputs[0]!.stdout).toContain('https://[redacted]@sms.example.com/send?api_key=[redacted]&region=eu&Signature=[redacted]');
+    const patch = s.requests.find((q) => q.method === 'PATCH');
+    expect((patch?.body as { options: { gateway_url: string } }).options.gateway_url).toBe(stored);
+  });
+
+  it('a secret-named key in a backup that holds a URL cannot blind the diff', async () => {
+    const s = await startTestSandbox();
+    const dir = mkdtempSync(join(tmpdir(), 'a0sg-blind-'));
+    chmodSync(dir, 0o700);
+    const url = 'https://evil.example.com/steal';
+    const backup = {
+      format: 'auth0-sms-gateway/backup@1',
+      createdAt: '2026-12-01T00:00:00.000Z',
+      tenant: s.domain,
+      tool: 'auth0-sms-gateway@0.1.0',
+      connection: { ...s.connection('sms')!, options: { ...s.connection('sms')!.options, provider: 'sms_gateway', gateway_url: url, webhook_token: url } },
+    };
+    const file = join(dir, 'b.json');
+    writeFileSync(file, JSON.stringify(backup), { mode: 0o600 });
+    const r = await runCli(['restore', file, '--dry-run'], { env: sandboxEnv(s) });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`+ gateway_url: "${url}"`);
+  });
+
+  it('an input URL carrying a credential draws a warning, and is shown redacted', async () => {
+    const s = await startTestSandbox();
+    const r = await runCli(['configure', 'sms', '--gateway-url', 'https://sms.example.com/send?token=t0k3n-abc', '--dry-run'], { env: sandboxEnv(s) });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/warning: gateway URL carries a credential in its query \(token\)/);
+    expect(r.stdout + r.stderr).not.toContain('t0k3n-abc');
+  });
+});
+
+describe('7-9. files and local state', () => {
+  afterEach(closeTestSandboxes);
+
+  it.each([
+    ['an empty AUTH0_SMS_GATEWAY_BACKUP_DIR', [], { AUTH0_SMS_GATEWAY_BACKUP_DIR: '' }],
+    ["--backup-dir ''", ['--backup-dir', ''], {}],
+    ['a relative XDG_STATE_HOME', [], { XDG_STATE_HOME: 'relative-state' }],
+  ])('%s: the backup lands in the private state folder, never the working directory', async (_what, args, extra) => {
+    const s = await startTestSandbox();
+    const home = mkdtempSync(join(tmpdir(), 'a0sg-home-'));
+    const cwd = process.cwd();
+    const before = readdirSync(cwd);
+    const r = await runCli(['configure', 'sms', '--gateway-url', 'https://sms.example.com/send', '--yes', ...args], { env: sandboxEnv(s, 'full', { HOME: home, ...extra }) });
+    expect(r.code).toBe(0);
+    expect(readdirSync(cwd)).toEqual(before);
+    expect(readdirSync(join(home, '.local', 'state', 'auth0-sms-gateway', 'backups'))).toHaveLength(1);
+  });
+
+  it('restore checks the whole backup, whatever strategy it claims, and the URL rules', async () => {
+    const s = await startTestSandbox();
+    const dir = mkdtempSync(join(tmpdir(), 'a0sg-forged-'));
+    const write = (connection: object) => {
+      const file = join(dir, `${Math.random()}.json`);
+      writeFileSync(file, JSON.stringify({ format: 'auth0-sms-gateway/backup@1', createdAt: 'x', tenant: s.domain, tool: 't', connection }), { mode: 0o600 });
+      return file;
+    };
+    const sms = s.connection('sms')!;
+    const asEmail = await runCli(['restore', write({ ...sms, strategy: 'email', options: { ...sms.options, gateway_url: 'http://evil.example.com/' } }), '--yes', '--no-backup'], { env: sandboxEnv(s) });
+    expect(asEmail.code).toBe(2);
+    expect(asEmail.stderr).toMatch(/"email" connection; this tool restores SMS connections only/);
+    const http = await runCli(['restore', write({ ...sms, options: { ...sms.options, provider: 'sms_gateway', gateway_url: 'http://evil.example.com/sms' } }), '--yes', '--no-backup'], { env: sandboxEnv(s) });
+    expect(http.code).toBe(2);
+    expect(http.stderr).toMatch(/options\.gateway_url: gateway URL must use https:\/\//);
+    expect(writes(s)).toEqual([]);
+  });
+
+  it('restore refuses a backup file others could have written, unless --force', async () => {
+    const s = await startTestSandbox();
+    const dir = mkdtempSync(join(tmpdir(), 'a0sg-perm-'));
+    await runCli(['configure', 'sms', '--gateway-url', 'https://sms.example.com/send', '--yes', '--backup-dir', dir], { env: sandboxEnv(s) });
+    const file = join(dir, readdirSync(dir)[0]!);
+    chmodSync(file, 0o666);
+    const refused = await runCli(['restore', file, '--yes', '--no-backup'], { env: sandboxEnv(s) });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/refusing the backup .*: its file is writable by other users/);
+    const forced = await runCli(['restore', file, '--yes', '--no-backup', '--force'], { env: sandboxEnv(s) });
+    expect(forced.code).toBe(0);
+  });
+
+  it.each([
+    ['apply -f of 5 MiB', (f: string) => ['apply', '-f', f, '--dry-run'], 5 * 1024 * 1024, /larger than 4 MiB/],
+    ['a --secret-file of 100 KiB', (f: string) => ['configure', 'sms', '--gateway-url', 'https://sms.example.com/send', '--audience', 'a', '--secret-file', f, '--dry-run'], 100 * 1024, /larger than 64 KiB/],
+    ['restore of a 5 MiB file', (f: string) => ['restore', f, '--dry-run'], 5 * 1024 * 1024, /larger than 4 MiB/],
+  ])('bounded input: %s is exit 2', async (_what, argv, size, message) => {
+    const dir = mkdtempSync(join(tmpdir(), 'a0sg-big-'));
+    const file = join(dir, 'big');
+    writeFileSync(file, 'x'.repeat(size), { mode: 0o600 });
+    const r = await runCli(argv(file), {});
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it('bounded input: stdin past the limit is exit 2 (apply -f -, --secret-file -)', async () => {
+    const big = 'x'.repeat(5 * 1024 * 1024);
+    expect((await runCli(['apply', '-f', '-', '--dry-run'], { stdin: big })).code).toBe(2);
+    const secret = await runCli(['test-gateway', '--gateway-url', 'http://127.0.0.1:9/x', '--audience', 'a', '--secret-file', '-', '--to', '+15551234567', '--dry-run'], { stdin: big });
+    expect(secret.code).toBe(2);
+    expect(secret.stderr).toMatch(/larger than 64 KiB/);
+  });
+
+  it('bounded input: apply -f /dev/zero stops at the limit', async () => {
+    const r = await runCli(['apply', '-f', '/dev/zero', '--dry-run'], {});
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/larger than 4 MiB/);
+  });
+});
+
+describe('11-12. serve and test-gateway', () => {
+  const sandbox = useSandbox();
+  let server: Server;
+  let url: string;
+  const seen: string[] = [];
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      seen.push(req.headers.authorization ?? '');
+      req.resume();
+      res.end('ok');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/sms`;
+  });
+  afterAll(() => server.close());
+
+  it('serve refuses a non-loopback --host without a secret (exit 2), unless --insecure-open is named', async () => {
+    const r = await runCli(['serve', '--host', '0.0.0.0', '--port', '0'], {});
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/refusing to listen on 0\.0\.0\.0 without a secret.*\n.*--insecure-open/);
+  });
+
+  it("test-gateway with the connection's real secret and another URL asks first: exit 2 without a terminal or --yes, nothing sent; warns about http://", async () => {
+    seen.length = 0;
+    const refused = await runCli(['test-gateway', 'sms-gateway', '--gateway-url', url, '--to', '+15551234567'], { env: sandboxEnv(sandbox()) });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/needs confirmation/);
+    expect(seen).toEqual([]);
+    const confirmed = await runCli(['test-gateway', 'sms-gateway', '--gateway-url', url, '--to', '+15551234567', '--yes'], { env: sandboxEnv(sandbox()) });
+    expect(confirmed.code).toBe(0);
+    expect(confirmed.stderr).toMatch(/warning: the bearer token crosses the network in clear over http:\/\//);
+    expect(seen).toHaveLength(1);
+    for (const secret of SEED_SECRETS) expect(confirmed.stdout + confirmed.stderr).not.toContain(secret);
+  });
+});
+
+describe('13, 17, 18. reading leniently; errors by their code', () => {
+  afterEach(closeTestSandboxes);
+
+  it('one odd connection never fails a listing; a rewrite of it names the field', async () => {
+    const odd: Connection = {
+      id: 'con_0ddC0nnect10n001',
+      name: 'odd-sms',
+      strategy: 'sms',
+      options: { provider: 'vonage', gateway_authentication: 'bearer', from: null, template: null, forward_req_info: null, use_phone_provider: 'unified' },
+    };
+    const s = await startTestSandbox({ connections: [...seedConnections(), odd] });
+    const list = await runCli(['list', '--json'], { env: sandboxEnv(s) });
+    expect(list.code).toBe(0);
+    expect((JSON.parse(list.stdout) as { name: string; provider: string; route: string }[]).find((row) => row.name === 'odd-sms')).toMatchObject({ provider: 'vonage', route: 'phone-provider' });
+    expect((await runCli(['show', 'odd-sms'], { env: sandboxEnv(s) })).code).toBe(0);
+    const rewrite = await runCli(['configure', 'odd-sms', '--gateway-url', 'https://sms.example.com/send', '--yes', '--no-backup'], { env: sandboxEnv(s) });
+    expect(rewrite.code).toBe(2);
+    expect(rewrite.stderr).toMatch(/options\.provider, options\.gateway_authentication have an unexpected value/);
+    expect(writes(s)).toEqual([]);
+  });
+
+  it.each([
+    ['400 invalid_body: exit 2 naming the property', { statusCode: 400, error: 'Bad Request', message: "Payload validation error: 'String is too long' on property options.from.", errorCode: 'invalid_body' }, 400, 2, /Auth0 refused the connection \(options\.from\)/],
+    ['409: a naming conflict, not a concurrent edit', { statusCode: 409, error: 'Conflict', message: 'The name/client_id tuple has already been used for another connection' }, 409, 1, /409 Conflict.*\n.*naming conflict/],
+    ['403 without a scope: its own message', { statusCode: 403, error: 'Forbidden', message: 'Insufficient privileges to use this deprecated feature', errorCode: 'legacy_mfa_phone_provider_not_allowed' }, 403, 1, /Auth0 refused the request \(403, legacy_mfa_phone_provider_not_allowed\): Insufficient privileges.*\n.*not a missing scope/],
+  ])('%s', async (_what, body, status, code, message) => {
+    const s = await startTestSandbox();
+    s.inject({ kind: 'status', status, method: 'PATCH', body, times: 5 });
+    const r = await runCli(['configure', 'sms', '--gateway-url', 'https://sms.example.com/send', '--yes', '--no-backup'], { env: sandboxEnv(s, 'full', { AUTH0_SMS_GATEWAY_SETTLE_MS: '10' }) });
+    expect(r.code).toBe(code);
+    expect(r.stderr).toMatch(message);
+    expect(s.connection('sms')!.options!.gateway_url).toBeUndefined();
+  });
+
+  it('an argument starting with con_ that is no Auth0 id: exit 2, no request', async () => {
+    const s = await startTestSandbox();
+    const r = await runCli(['show', 'con_tooShort'], { env: sandboxEnv(s) });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/"con_tooShort" is not a connection id/);
+    expect(s.requests).toEqual([]);
+  });
+
+  it('a malformed AUTH0_CLIENT_ASSERTION_SIGNING_KEY: exit 2 naming the variable, no request', async () => {
+    const s = await startTestSandbox();
+    const r = await runCli(['list'], { env: { AUTH0_DOMAIN: s.domain, AUTH0_CLIENT_ID: 'x', AUTH0_CLIENT_ASSERTION_SIGNING_KEY: '-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/error: AUTH0_CLIENT_ASSERTION_SIGNING_KEY does not hold a usable private key/);
+    expect(s.requests).toEqual([]);
+  });
+});
