@@ -5,6 +5,7 @@ import type { Connection, SmsOptions } from '../core/options.js';
 import type { DesiredSettings } from '../core/validate.js';
 import { describeRoute, usesPhoneProvider, type Route } from '../core/route.js';
 import { untrusted } from '../core/untrusted.js';
+import type { GatewayClientSettings } from '../gateway/client.js';
 import { overlayGatewayFlags, settingsOfConnection } from './gateway-settings.js';
 import { preflightGateway } from './preflight.js';
 import type { CommandContext } from './context.js';
@@ -54,6 +55,8 @@ export async function applyDesiredSettings(
   secretInput: SecretInput,
   flags: ConfigureFlags,
   route: Route,
+  /** The pre-flight before the confirmation; default: --test-to's. */
+  preflight?: (settings: GatewayClientSettings) => Promise<Record<string, unknown>>,
 ): Promise<ConfigureOutcome> {
   const { output } = ctx;
   const plan = planSmsUpdate(current, desired);
@@ -84,9 +87,15 @@ export async function applyDesiredSettings(
       beforeWrite: () => {
         if (isGenerated(secretInput)) output.info(deliverGeneratedSecret(secretInput.secret, flags, ctx.io));
       },
-      ...(flags.testTo === undefined
+      ...(preflight === undefined && flags.testTo === undefined
         ? {}
-        : { beforeConfirm: () => preflightGateway(ctx, overlayGatewayFlags(settingsOfConnection({ ...current, options: plan.next }), {}, undefined), flags.testTo as string) }),
+        : {
+            beforeConfirm: () => {
+              // The request Auth0 will send once the change lands: the planned options, not the current ones.
+              const planned = overlayGatewayFlags(settingsOfConnection({ ...current, options: plan.next }), {}, undefined);
+              return preflight === undefined ? preflightGateway(ctx, planned, flags.testTo as string) : preflight(planned);
+            },
+          }),
     },
     flags,
   );

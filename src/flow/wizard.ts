@@ -1,21 +1,43 @@
-import { missingCredentials, normalizeDomain } from '../auth0/credentials.js';
+import type { ManagementApi } from '../auth0/client.js';
+import { missingCredentials, normalizeDomain, type CredentialFlags } from '../auth0/credentials.js';
 import { CliError, ExitCode, inputError } from '../core/errors.js';
-import { rewritableOptions, type Connection } from '../core/options.js';
+import { rewritableOptions, type Connection, type SmsOptions } from '../core/options.js';
+import { findOurAction } from '../core/phone-provider.js';
+import { routeOf, type Route } from '../core/route.js';
+import { untrusted } from '../core/untrusted.js';
 import { recipientSchema } from '../core/validate.js';
-import { applySnippet, askCredentials, askGatewaySettings, equivalentCommand, optional, shellQuote, validateBy, validateWith, type WizardUi } from '../ui/wizard.js';
+import type { GatewayClientSettings } from '../gateway/client.js';
+import {
+  applySnippet,
+  askCredentials,
+  askGatewaySettings,
+  equivalentCommand,
+  equivalentPhoneCommand,
+  optional,
+  phoneApplySnippet,
+  shellQuote,
+  validateBy,
+  validateWith,
+  type SecretSources,
+  type WizardUi,
+} from '../ui/wizard.js';
 import { BIN_NAME } from '../version.js';
 import { applyDesiredSettings, checkSettingsFlags, type ConfigureFlags } from './configure-connection.js';
+import { configurePhoneProvider } from './configure-phone-provider.js';
 import type { CommandContext } from './context.js';
 import { testConnectionGateway } from './gateway-test.js';
-import { readSecretInput, SECRET_ENV_DEFAULT, secretEnvName, typedSecret } from './secret-input.js';
+import { phoneStateOf, readPhoneView } from './phone-provider.js';
+import { preflightGateway } from './preflight.js';
 import { unifiedPhoneFor } from './routes.js';
+import { readSecretInput, SECRET_ENV_DEFAULT, secretEnvName, typedSecret, type SecretInput } from './secret-input.js';
 import { resolveSmsConnection } from './target.js';
-import { routeOf } from '../core/route.js';
 
 /**
- * The interactive setup: asks for what flags and environment left open, then runs the same
- * plan → diff → confirm → backup → re-read → PATCH pipeline as `configure`, offers a test
- * message, and prints the command and the apply file that do the same without questions.
+ * The interactive setup: asks for what flags and environment left open, finds out where the
+ * chosen connection's codes really go, and sets up that: the connection's options, or, on the
+ * Unified Phone Experience, the tenant's phone provider. It offers a test message before the
+ * switch (with the planned settings) and after it, and prints the command and the apply file
+ * that do the same without questions.
  */
 export async function runWizard(ctx: CommandContext, connectionRef: string | undefined, flags: ConfigureFlags): Promise<number> {
   const { output } = ctx;
@@ -27,7 +49,7 @@ export async function runWizard(ctx: CommandContext, connectionRef: string | und
   }
   const { secretInput: flagSecret, desired: flagDesired } = await checkSettingsFlags(ctx, flags);
   const ui: WizardUi = { prompter: await ctx.prompter(), output };
-  output.info(`Switch an Auth0 SMS connection to your own gateway. Nothing is written before you confirm the diff; Ctrl-C quits.`);
+  output.info(`Send an Auth0 SMS connection's codes through your own gateway. Nothing is written before you confirm the diff; Ctrl-C quits.`);
 
   const typed = await askCredentials(ui, missingCredentials(ctx.globals, ctx.io.env), validateBy(normalizeDomain));
   // As the printed command will carry it: host[:port], whatever form was pasted.
@@ -35,64 +57,122 @@ export async function runWizard(ctx: CommandContext, connectionRef: string | und
   const tenant = ctx.withCredentials(typed);
   const api = await tenant.auth0();
   const current = await resolveSmsConnection(tenant, api, connectionRef);
+  const route = routeOf(current.options, await unifiedPhoneFor(api, output, [current]));
+  const sources: SecretSources = {
+    generate: () => readSecretInput({ generateSecret: true }, ctx.io),
+    fromEnv: (name: string) => readSecretInput({ secretEnv: name }, ctx.io),
+    pasted: typedSecret,
+  };
+  const session: Session = { tenant, api, ui, typed, flags, flagSecret, sources };
+  if (route === 'phone-provider') {
+    output.info(
+      output.style.dim(
+        `Auth0 sends ${untrusted(current.name)}'s codes through the tenant's phone provider (Unified Phone Experience), not through the connection's options: the wizard sets up the phone provider, which serves every SMS of the tenant, MFA included.`,
+      ),
+    );
+    return phoneProviderWizard(session, flagDesired);
+  }
+  if (route === 'unknown') {
+    output.warn('whether Auth0 reads this connection\'s options cannot be told (see the warning above); the wizard configures them, and `status` says more once the scope is granted');
+  }
+  return connectionWizard(session, current, flagDesired, route);
+}
+
+interface Session {
+  tenant: CommandContext;
+  api: ManagementApi;
+  ui: WizardUi;
+  typed: CredentialFlags;
+  flags: ConfigureFlags;
+  flagSecret: SecretInput;
+  sources: SecretSources;
+}
+
+async function connectionWizard(session: Session, current: Connection, flagDesired: Parameters<typeof askGatewaySettings>[1]['desired'], route: Route): Promise<number> {
+  const { tenant, api, ui, typed, flags, flagSecret, sources } = session;
   // A read without options (missing scope), or options it cannot rewrite, stop here, before any question.
   const options = rewritableOptions(current);
-
-  const { desired, secretInput: askedSecret } = await askGatewaySettings(ui, {
-    desired: flagDesired,
-    options,
-    sources: {
-      generate: () => readSecretInput({ generateSecret: true }, ctx.io),
-      fromEnv: (name: string) => readSecretInput({ secretEnv: name }, ctx.io),
-      pasted: typedSecret,
-    },
-  });
+  const { desired, secretInput: askedSecret } = await askGatewaySettings(ui, { desired: flagDesired, options, sources });
   const secretInput = askedSecret ?? flagSecret;
-  const route = routeOf(current.options, await unifiedPhoneFor(api, output, [current]));
-  const outcome = await applyDesiredSettings(tenant, api, current, desired, secretInput, flags, route);
+  const outcome = await applyDesiredSettings(tenant, api, current, desired, secretInput, flags, route, (planned) => testBeforeSwitch(session, planned));
 
-  const code = outcome.result !== 'dry-run' && outcome.connection.options?.provider === 'sms_gateway' ? await offerTest(tenant, ui, outcome.connection) : ExitCode.ok;
+  const code = outcome.result === 'applied' && outcome.connection.options?.provider === 'sms_gateway' ? await offerTestAfter(ui, (to) => testConnectionGateway(tenant, outcome.connection, to)) : ExitCode.ok;
 
   const secretEnv = secretEnvName(secretInput.source) ?? SECRET_ENV_DEFAULT;
   const summary = { bin: BIN_NAME, connection: current.name, next: outcome.next, keepTwilio: desired.keepTwilio === true, secretEnv, domain: typed.domain, clientId: typed.clientId };
   const bearer = typeof outcome.next.gateway_authentication === 'object' && outcome.next.gateway_authentication !== null;
-  const needs = [
-    ...(bearer ? [`${secretEnv} set to the gateway secret`] : []),
-    ...(typed.clientSecret === undefined ? [] : ['AUTH0_CLIENT_SECRET set to the client secret']),
-  ];
-  output.data(
-    [
-      '',
-      `The same setup without questions${needs.length === 0 ? '' : `, with ${needs.join(' and ')}`}:`,
-      '',
-      `  ${equivalentCommand(summary).map(shellQuote).join(' ')}`,
-      '',
-      `Or, for CI, an apply file (${BIN_NAME} apply -f sms-gateway.yaml):`,
-      '',
-      applySnippet(summary),
-    ].join('\n'),
+  printEquivalents(session, bearer, secretEnv, equivalentCommand(summary), applySnippet(summary));
+  return code;
+}
+
+async function phoneProviderWizard(session: Session, flagDesired: Parameters<typeof askGatewaySettings>[1]['desired']): Promise<number> {
+  const { tenant, api, ui, typed, flags, flagSecret, sources } = session;
+  const state = phoneStateOf(await readPhoneView(api, { tolerant: false }));
+  const ours = findOurAction(state);
+  const settings = ours?.settings ?? null;
+  // The Action's settings, in the options' shape the questions take their defaults from.
+  const defaults: SmsOptions =
+    settings === null
+      ? {}
+      : {
+          provider: 'sms_gateway',
+          gateway_url: settings.gateway_url,
+          forward_req_info: settings.forward_req_info,
+          ...(settings.authentication === 'bearer'
+            ? { gateway_authentication: { method: 'bearer', subject: settings.subject, audience: settings.audience, secret_base64_encoded: settings.secret_base64_encoded === true } }
+            : {}),
+        };
+  const secretKept = settings?.authentication === 'bearer' && settings.secret_fingerprint !== undefined;
+  const { desired, secretInput: askedSecret } = await askGatewaySettings(ui, { desired: flagDesired, options: defaults, sources, phoneProvider: { secretKept } });
+  const secretInput = askedSecret ?? flagSecret;
+  const outcome = await configurePhoneProvider(
+    tenant,
+    api,
+    { gatewayUrl: desired.gatewayUrl, authentication: desired.authentication, forwardReqInfo: desired.forwardReqInfo },
+    secretInput,
+    flags,
+    async (planned) => (planned === null ? {} : testBeforeSwitch(session, planned)),
+  );
+  const code = outcome.result === 'applied' ? await offerTestAfter(ui, (to) => phoneProviderTest(tenant, api, to)) : ExitCode.ok;
+  const secretEnv = secretEnvName(secretInput.source) ?? SECRET_ENV_DEFAULT;
+  const bearer = outcome.plan.settings.authentication === 'bearer';
+  printEquivalents(
+    session,
+    bearer,
+    secretEnv,
+    equivalentPhoneCommand({ bin: BIN_NAME, settings: outcome.plan.settings, secretEnv, domain: typed.domain, clientId: typed.clientId }),
+    phoneApplySnippet({ settings: outcome.plan.settings, secretEnv }),
   );
   return code;
 }
 
 /**
- * A test message to a number the user types (asked again until it is a phone number; empty
- * skips), through the settings the connection now holds, as Auth0 will use them. The change is
- * already applied here, so a Ctrl-C only skips the test: "cancelled, nothing changed" would lie.
+ * Before the switch, with the planned settings: a gateway that fails would break every login
+ * the moment the change lands, so a failure stops here, with nothing written. --test-to
+ * answers the question for scripts.
  */
-async function offerTest(tenant: CommandContext, ui: WizardUi, connection: Connection): Promise<number> {
-  ui.output.info(ui.output.style.dim('Send a test SMS through the gateway now, exactly as Auth0 would send it.'));
-  try {
-    const to = (
+async function testBeforeSwitch(session: Session, planned: GatewayClientSettings): Promise<Record<string, unknown>> {
+  const { ui, tenant, flags } = session;
+  const to =
+    flags.testTo ??
+    (
       await ui.prompter.input({
-        message: 'Phone number for a test SMS (empty to skip)',
-        // test-gateway's own --to rule, so a bad number is asked again rather than failing.
+        message: 'Phone number for a test SMS through the gateway, before anything changes (empty to skip)',
         validate: optional(validateWith(recipientSchema)),
       })
     ).trim();
+  if (to === '') return {};
+  return preflightGateway(tenant, planned, to);
+}
+
+/** After the switch: the change is applied, so a Ctrl-C here only skips the test ("cancelled, nothing changed" would lie). */
+async function offerTestAfter(ui: WizardUi, test: (to: string) => Promise<number>): Promise<number> {
+  ui.output.info(ui.output.style.dim('Send a test SMS now, the way Auth0 will send it.'));
+  try {
+    const to = (await ui.prompter.input({ message: 'Phone number for a test SMS (empty to skip)', validate: optional(validateWith(recipientSchema)) })).trim();
     if (to === '') return ExitCode.ok;
     try {
-      return await testConnectionGateway(tenant, connection, to);
+      return await test(to);
     } catch (error) {
       if (!(error instanceof CliError)) throw error;
       ui.output.error(error.message);
@@ -104,4 +184,30 @@ async function offerTest(tenant: CommandContext, ui: WizardUi, connection: Conne
     ui.output.info('Test skipped; the change is applied.');
     return ExitCode.ok;
   }
+}
+
+/** Auth0's own test message through the provider: accepted (202) is not delivered, and it says so. */
+async function phoneProviderTest(tenant: CommandContext, api: ManagementApi, to: string): Promise<number> {
+  const provider = (await api.listPhoneProviders())[0];
+  if (provider === undefined) return ExitCode.remote;
+  const answer = await api.testPhoneProvider(provider.id, to);
+  tenant.output.info(`Auth0 accepted the test message (${answer.code ?? 202}); accepted is not delivered: watch your gateway, or the tenant logs (type "fn").`);
+  return ExitCode.ok;
+}
+
+function printEquivalents(session: Session, bearer: boolean, secretEnv: string, command: string[], apply: string): void {
+  const { ui, typed } = session;
+  const needs = [...(bearer ? [`${secretEnv} set to the gateway secret`] : []), ...(typed.clientSecret === undefined ? [] : ['AUTH0_CLIENT_SECRET set to the client secret'])];
+  ui.output.data(
+    [
+      '',
+      `The same setup without questions${needs.length === 0 ? '' : `, with ${needs.join(' and ')}`}:`,
+      '',
+      `  ${command.map(shellQuote).join(' ')}`,
+      '',
+      `Or, for CI, an apply file (${BIN_NAME} apply -f sms-gateway.yaml):`,
+      '',
+      apply,
+    ].join('\n'),
+  );
 }

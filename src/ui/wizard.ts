@@ -6,6 +6,7 @@
 import type * as z from 'zod';
 import type { SecretInput } from '../flow/secret-input.js';
 import { isPlainObject } from '../core/diff.js';
+import type { ActionSettings } from '../core/action-code.js';
 import type { DesiredBearer } from '../core/bearer.js';
 import { isTruthy, type SmsOptions } from '../core/options.js';
 import {
@@ -88,9 +89,14 @@ export interface SecretSources {
 export interface SettingsQuestions {
   /** What flags and environment already settled (desiredFromFlags). */
   desired: DesiredSettings;
-  /** The connection's current options: the defaults. */
+  /** The connection's current options (or the phone provider Action's settings in their shape): the defaults. */
   options: SmsOptions;
   sources: SecretSources;
+  /**
+   * The phone provider's Action: no sender or template questions (the tenant's phone templates
+   * decide the text), and its secret cannot be read, only kept (`secretKept`).
+   */
+  phoneProvider?: { secretKept: boolean } | undefined;
 }
 
 export interface SettingsAnswers {
@@ -144,7 +150,8 @@ export async function askGatewaySettings(ui: WizardUi, questions: SettingsQuesti
     }
     let secret = auth.secret;
     if (secret === undefined) {
-      secretInput = await askSecret(ui, sources, nonEmpty(current?.secret) !== undefined);
+      const hasCurrent = questions.phoneProvider?.secretKept ?? nonEmpty(current?.secret) !== undefined;
+      secretInput = await askSecret(ui, sources, hasCurrent);
       if (secretInput === undefined) secret = nonEmpty(current?.secret);
       else auth.secret = secret = secretInput.secret;
     }
@@ -160,6 +167,7 @@ export async function askGatewaySettings(ui: WizardUi, questions: SettingsQuesti
     desired.forwardReqInfo = await prompter.confirm({ message: 'Forward request info (forward_req_info)?', default: isTruthy(options.forward_req_info) });
   }
 
+  if (questions.phoneProvider !== undefined) return { desired, secretInput };
   const syntax = nonEmpty(options.syntax);
   if (desired.from === undefined) {
     describeField(ui, 'Optional sender the gateway texts from: a phone number (+15551234567) or an alphanumeric sender id of up to 11 characters.');
@@ -302,5 +310,55 @@ export function applySnippet(s: Summary): string {
     ...(template === undefined ? [] : [`    template: ${q(template)}`]),
     // Without it apply drops the Twilio credentials, as configure does.
     ...(s.keepTwilio ? ['    keep_twilio: true'] : []),
+  ].join('\n');
+}
+
+/** The `phone-provider configure` argv that reaches the planned Action settings without questions. */
+export function equivalentPhoneCommand(s: { bin: string; settings: ActionSettings; secretEnv: string; domain?: string | undefined; clientId?: string | undefined }): string[] {
+  const o = s.settings;
+  return [
+    s.bin,
+    ...(s.domain === undefined ? [] : ['--domain', s.domain]),
+    ...(s.clientId === undefined ? [] : ['--client-id', s.clientId]),
+    'phone-provider',
+    'configure',
+    '--gateway-url',
+    o.gateway_url,
+    ...(o.authentication === 'none'
+      ? ['--auth', 'none']
+      : [
+          '--auth',
+          'bearer',
+          '--subject',
+          String(o.subject ?? DEFAULT_SUBJECT),
+          '--audience',
+          String(o.audience),
+          '--secret-env',
+          s.secretEnv,
+          o.secret_base64_encoded === true ? '--secret-base64-encoded' : '--no-secret-base64-encoded',
+        ]),
+    o.forward_req_info ? '--forward-req-info' : '--no-forward-req-info',
+    '--yes',
+  ];
+}
+
+/** The same state as the apply file's `phone_provider:` entry. */
+export function phoneApplySnippet(s: { settings: ActionSettings; secretEnv: string }): string {
+  const o = s.settings;
+  const q = (value: unknown) => JSON.stringify(String(value));
+  return [
+    'phone_provider:',
+    `  gateway_url: ${q(o.gateway_url)}`,
+    ...(o.authentication === 'none'
+      ? ['  authentication: none']
+      : [
+          '  authentication:',
+          '    method: bearer',
+          `    subject: ${q(o.subject ?? DEFAULT_SUBJECT)}`,
+          `    audience: ${q(o.audience)}`,
+          `    secret: ${q(`\${${s.secretEnv}}`)}`,
+          `    secret_base64_encoded: ${o.secret_base64_encoded === true}`,
+        ]),
+    `  forward_req_info: ${o.forward_req_info}`,
   ].join('\n');
 }

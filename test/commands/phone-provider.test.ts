@@ -19,7 +19,7 @@ import {
   seedForeignPhoneAction,
   seedTwilioPhoneProvider,
 } from '../../src/sandbox/index.js';
-import { requestLines, sandboxEnv, writes } from '../helpers/env.js';
+import { asCreatedOnUnifiedPhone, requestLines, sandboxEnv, writes } from '../helpers/env.js';
 import { api } from '../sandbox/http.js';
 import { runCli, type CliRun } from '../helpers/run-cli.js';
 import { closeTestSandboxes, sharedTls, startTestSandbox, useSandbox } from '../helpers/sandbox.js';
@@ -185,14 +185,7 @@ describe('phone-provider configure on a Unified Phone tenant', () => {
 
   it('configure on a connection whose route is the phone provider writes, warns that Auth0 ignores it, and does not claim delivery', async () => {
     // A connection made on this tenant: none of provider, twilio_sid, gateway_url.
-    sandbox().inject({
-      kind: 'concurrentWrite',
-      id: SEED_IDS.twilio,
-      afterReads: 0,
-      mutate: (c) => {
-        for (const key of ['twilio_sid', 'twilio_token', 'messaging_service_sid']) delete c.options![key];
-      },
-    });
+    asCreatedOnUnifiedPhone(sandbox(), SEED_IDS.twilio);
     const r = await runCli(['configure', 'sms', '--gateway-url', 'https://sms.example.com/send', '--yes', '--no-backup'], { env: env() });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/warning: Auth0 ignores these options for sms: .*phone-provider configure/);

@@ -9,7 +9,7 @@ import { planSmsUpdate } from '../../src/core/plan.js';
 import { startGatewayServer, type GatewayServer } from '../../src/gateway/server.js';
 import type { GatewayPayload } from '../../src/gateway/payload.js';
 import { SEED_CLIENTS, SEED_IDS, SEED_SECRETS } from '../../src/sandbox/index.js';
-import { requestLines, sandboxEnv, writes } from '../helpers/env.js';
+import { asCreatedOnUnifiedPhone, requestLines, sandboxEnv, writes } from '../helpers/env.js';
 import { KEY, runCliOnTerminal, type Step } from '../helpers/pty-cli.js';
 import { stripAnsi } from '../helpers/pty.js';
 import { runCli } from '../helpers/run-cli.js';
@@ -96,8 +96,10 @@ describe('wizard', () => {
       [/forward_req_info\)\? \(Y\/n\)/, KEY.enter], // the connection's "true"
       [/Sender \(from\) \(\+15551234567\)/, KEY.enter],
       [/Template \(Your verification code is: @@password@@\)/, KEY.enter],
+      // Before the switch, with the planned settings: a gateway that fails stops the run here.
+      [/test SMS through the gateway, before anything changes/, `${PHONE}${KEY.enter}`],
       [/Apply 10 changes to sms/, `y${KEY.enter}`],
-      [/Phone number for a test SMS/, `${PHONE}${KEY.enter}`],
+      [/Phone number for a test SMS \(empty to skip\)/, `${PHONE}${KEY.enter}`],
     ];
     const r = await runCliOnTerminal(['wizard', '--backup-dir', backupDir], { env: env(), steps });
     expect(r.stderr).not.toMatch(/error:/);
@@ -126,8 +128,10 @@ describe('wizard', () => {
     const lines = requestLines(sandbox());
     expect(lines[lines.indexOf(`PATCH /api/v2/connections/${SEED_IDS.twilio}`) - 1]).toBe(`GET /api/v2/connections/${SEED_IDS.twilio}`);
     expect(readdirSync(backupDir)).toHaveLength(1);
-    expect(received).toHaveLength(1);
+    // One test message before the switch (the pre-flight), one after it.
+    expect(received).toHaveLength(2);
     expect(received[0]).toMatchObject({ payload: { recipient: PHONE, sender: '+15551234567' }, audience: AUDIENCE });
+    expect(received[1]).toMatchObject({ payload: { recipient: PHONE, sender: '+15551234567' }, audience: AUDIENCE });
     expect(r.stdout).toMatch(/status\s+200/);
 
     // The command as printed, with the variable it names set: nothing left to change.
@@ -153,6 +157,7 @@ describe('wizard', () => {
         [/Gateway URL/, `${URL}${KEY.enter}`],
         [/Sender \(from\)/, KEY.enter],
         [/Template/, KEY.enter],
+        [/before anything changes/, KEY.enter], // skip the test before the switch
         [/Apply \d+ changes to sms/, `n${KEY.enter}`],
       ],
     });
@@ -184,8 +189,9 @@ describe('wizard', () => {
         [/forward_req_info/, `n${KEY.enter}`],
         [/Sender/, KEY.enter],
         [/Template/, KEY.enter],
+        [/before anything changes/, KEY.enter], // skip the test before the switch
         [/Apply/, `y${KEY.enter}`],
-        [/Phone number/, KEY.enter], // skip the test
+        [/Phone number for a test SMS \(empty to skip\)/, KEY.enter], // and the one after
       ],
     });
     expect(r.stderr).not.toMatch(/error:/);
@@ -279,5 +285,53 @@ describe('configure without a connection, in a terminal', () => {
     expect(r.stdout).toContain('sms-gateway (con_GatewaySmsSeed02)');
     expect(r.stdout).toContain('~ gateway_url: "https://sms-gateway.example.com/v1/messages" -> "https://sms.example.com/picked"');
     expect(writes(sandbox())).toEqual([]);
+  });
+});
+
+describe('wizard on a Unified Phone tenant', () => {
+  const sandbox = useSandbox({ tenant: { phoneConsolidatedExperience: true } });
+  let gateway: GatewayServer;
+  const received: GatewayPayload[] = [];
+  beforeAll(async () => {
+    gateway = await startGatewayServer({ tls: sharedTls(), verify: { secret: PASTED_SECRET, audience: AUDIENCE }, onMessage: (payload) => void received.push(payload) });
+  });
+  afterAll(() => gateway?.close());
+
+  it('sees that the codes go through the phone provider, says why, sets that up, and prints the phone-provider command and apply entry', async () => {
+    // A connection made on this tenant: none of provider, twilio_sid, gateway_url.
+    asCreatedOnUnifiedPhone(sandbox(), SEED_IDS.twilio);
+    const gatewayUrl = `${gateway.url}/sms`;
+    const r = await runCliOnTerminal(['wizard', 'sms', '--no-backup'], {
+      env: sandboxEnv(sandbox(), 'full', { GW: PASTED_SECRET }),
+      steps: [
+        [/Gateway URL/, `${gatewayUrl}${KEY.enter}`],
+        [/Authentication/, KEY.enter],
+        [/Subject/, KEY.enter],
+        [/Audience/, `${AUDIENCE}${KEY.enter}`],
+        [/Signing secret/, KEY.down], // generate → env
+        [/❯ read it from an environment variable/, KEY.enter],
+        [/Environment variable/, `GW${KEY.enter}`],
+        [/base64url-encoded/, KEY.enter],
+        [/forward_req_info/, KEY.enter],
+        [/before anything changes/, `${PHONE}${KEY.enter}`],
+        [/Apply these changes to the phone provider/, `y${KEY.enter}`],
+        [/Phone number for a test SMS \(empty to skip\)/, KEY.enter],
+      ],
+    });
+    expect(r.stderr).not.toMatch(/error:/);
+    expect(r.code).toBe(0);
+    expect(r.screen).toMatch(/through the tenant's phone provider \(Unified Phone Experience\).*MFA included/);
+    // No sender or template questions: the tenant's phone templates decide the text.
+    expect(r.screen).not.toMatch(/Sender \(from\)|Template/);
+    expect(sandbox().phoneProvider()).toMatchObject({ name: 'custom' });
+    expect(sandbox().connection(SEED_IDS.twilio)?.options?.gateway_url).toBeUndefined();
+    expect(received).toHaveLength(1); // the test before the switch
+    expect(stripAnsi(r.stdout)).toMatch(/auth0-sms-gateway phone-provider configure --gateway-url \S+ --auth bearer --subject urn:Auth0 --audience urn:wizard-gateway --secret-env GW/);
+    expect(stripAnsi(r.stdout)).toContain('phone_provider:\n  gateway_url:');
+    expectNoSecret(r.stdout + r.stderr, PASTED_SECRET);
+    // The printed command, run as printed: nothing left to change.
+    const line = stripAnsi(r.stdout).split('\n').find((l) => /^\s+auth0-sms-gateway phone-provider configure /.test(l))!;
+    const again = await runCli(shellWords(line.trim()).slice(1), { env: sandboxEnv(sandbox(), 'full', { GW: PASTED_SECRET }) });
+    expect(again.stderr).toContain('Nothing to change');
   });
 });

@@ -17,3 +17,19 @@ export function requestLines(sandbox: Sandbox): string[] {
 export function writes(sandbox: Sandbox): string[] {
   return requestLines(sandbox).filter((l) => /^(PATCH|POST|PUT|DELETE) \/api/.test(l));
 }
+
+/**
+ * Makes the connection look as if it was created on a Unified Phone tenant: none of the keys
+ * only the older generation writes (provider, twilio_sid, gateway_url), so its route is the
+ * tenant's phone provider.
+ */
+export function asCreatedOnUnifiedPhone(sandbox: Sandbox, id: string): void {
+  sandbox.inject({
+    kind: 'concurrentWrite',
+    id,
+    afterReads: 0,
+    mutate: (c) => {
+      for (const key of ['twilio_sid', 'twilio_token', 'messaging_service_sid']) delete c.options![key];
+    },
+  });
+}
