@@ -14,11 +14,15 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
+/** @typedef {import('esbuild').Plugin} Plugin */
+/** @typedef {import('esbuild').Metafile} Metafile */
+
 /**
  * `import text from './x.js?raw'` bundles the file's text as a string, as vitest (vite) does for
  * the same import in tests. A `.js` path that does not exist falls back to the `.ts` beside it,
  * the way TypeScript sources name their imports.
  */
+/** @returns {Plugin} */
 export function rawTextPlugin() {
   return {
     name: 'raw-text',
@@ -42,6 +46,7 @@ export function rawTextPlugin() {
  * Fails the library build when src/index.ts reaches anything but src/gateway/ modules and
  * `node:` built-ins: the library promises no dependencies and no CLI code (src/core pulls zod).
  */
+/** @returns {Plugin} */
 export function libraryGuardPlugin() {
   const allowed = join(root, 'src', 'gateway') + sep;
   return {
@@ -63,7 +68,11 @@ export function libraryGuardPlugin() {
   };
 }
 
-/** The CLI bundle; returns esbuild's metafile. */
+/**
+ * The CLI bundle; returns esbuild's metafile.
+ * @param {{ outdir?: string, version?: string }} [options]
+ * @returns {Promise<Metafile>}
+ */
 export async function buildCli({ outdir = join(root, 'dist'), version } = {}) {
   const result = await build({
     absWorkingDir: root,
@@ -88,13 +97,20 @@ export async function buildCli({ outdir = join(root, 'dist'), version } = {}) {
   return result.metafile;
 }
 
-/** The library entry as ESM and CommonJS; returns one metafile per format. */
+/**
+ * The library entry as ESM and CommonJS; returns one metafile per format.
+ * @param {{ outdir?: string }} [options]
+ * @returns {Promise<Record<'esm' | 'cjs', Metafile>>}
+ */
 export async function buildLibrary({ outdir = join(root, 'dist', 'lib') } = {}) {
+  /** @type {Record<string, Metafile>} */
   const metafiles = {};
-  for (const [format, extension] of [
+  /** @type {[import('esbuild').Format, string][]} */
+  const formats = [
     ['esm', '.mjs'],
     ['cjs', '.cjs'],
-  ]) {
+  ];
+  for (const [format, extension] of formats) {
     const result = await build({
       absWorkingDir: root,
       entryPoints: ['src/index.ts'],
@@ -114,7 +130,7 @@ export async function buildLibrary({ outdir = join(root, 'dist', 'lib') } = {}) 
     });
     metafiles[format] = result.metafile;
   }
-  return metafiles;
+  return /** @type {Record<'esm' | 'cjs', Metafile>} */ (metafiles);
 }
 
 /**
@@ -122,10 +138,12 @@ export async function buildLibrary({ outdir = join(root, 'dist', 'lib') } = {}) 
  * module, which a CommonJS consumer (`moduleResolution: node16`) may not `require`; so the
  * tsc output is written twice, as `.d.mts` with `.mjs` specifiers and as `.d.cts` with `.cjs`.
  */
+/** @param {{ outdir?: string }} [options] */
 export function buildDeclarations({ outdir = join(root, 'dist', 'lib') } = {}) {
   const temp = join(root, 'dist', '.lib-types');
   rmSync(temp, { recursive: true, force: true });
   execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.lib.json', '--outDir', temp], { stdio: 'inherit', cwd: root });
+  /** @type {(dir: string) => string[]} */
   const walk = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
   for (const file of walk(temp)) {
     if (!file.endsWith('.d.ts')) continue;
@@ -142,7 +160,11 @@ export function buildDeclarations({ outdir = join(root, 'dist', 'lib') } = {}) {
   rmSync(temp, { recursive: true, force: true });
 }
 
-/** node_modules packages that put bytes into an output (not every file esbuild looked at). */
+/**
+ * node_modules packages that put bytes into an output (not every file esbuild looked at).
+ * @param {...Metafile} metafiles
+ * @returns {string[]}
+ */
 export function bundledPackages(...metafiles) {
   const dirs = new Set();
   for (const metafile of metafiles) {
@@ -162,6 +184,11 @@ export function bundledPackages(...metafiles) {
   return [...dirs].sort();
 }
 
+/**
+ * @param {{ name: string }} pkg
+ * @param {Metafile} cliMeta
+ * @param {Metafile[]} libMetas
+ */
 function thirdPartyLicences(pkg, cliMeta, libMetas) {
   const libraryPackages = bundledPackages(...libMetas);
   let text = `# Third-party licences\n\n${pkg.name} bundles the following packages into dist/ (the command-line tool). `;
@@ -178,6 +205,7 @@ function thirdPartyLicences(pkg, cliMeta, libMetas) {
   return text;
 }
 
+/** @returns {{ name: string, version: string }} */
 const readPackage = () => JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
 export async function main() {

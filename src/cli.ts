@@ -62,7 +62,7 @@ export function buildProgram(dispatch: Dispatch): Command {
       const command = received[received.length - 1] as Command;
       const args = received.slice(0, -2) as (string | undefined)[];
       const { command: module } = await load();
-      const { parseFlags } = await import('./flow/settings-flags.js');
+      const { parseFlags } = await import('./flow/parse-flags.js');
       const path = commandPath(command);
       const flags = parseFlags(module.flagsSchema, command.opts(), path.join(' '));
       await dispatch({ path, args, flags, globals: globalsOf(command) }, module, command);

@@ -3,7 +3,7 @@
 import type { ManagementClient } from 'auth0';
 import type * as z from 'zod';
 import { connectionSchema, requireSmsOptions, type Connection, type RawOptions } from '../core/options.js';
-import { actionSchema, bindingSchema, phoneProviderSchema, type Action, type Binding, type PhoneProvider } from '../core/phone-provider.js';
+import { actionSchema, bindingSchema, phoneProviderSchema, type Action, type Binding, type PhoneProvider } from '../core/phone-schemas.js';
 import { inputError, remoteError } from '../core/errors.js';
 import { registerSecretsIn } from '../core/redact.js';
 import { untrusted } from '../core/untrusted.js';

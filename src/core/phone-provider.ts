@@ -5,7 +5,6 @@
  * the pure planner that feeds the diff, the --json document and the writes alike, so what the
  * user approved is what is sent.
  */
-import * as z from 'zod';
 import {
   ACTION_NAME,
   ACTION_RUNTIME,
@@ -26,40 +25,8 @@ import { gatewayUrlSchema, gatewayUrlWarnings, parseInput, secretWarnings } from
 
 export const TRIGGER_ID = ACTION_TRIGGER.id;
 
-/** A phone provider as Auth0 returns it (credentials are never returned). */
-export const phoneProviderSchema = z.looseObject({
-  id: z.string().min(1),
-  name: z.string(),
-  disabled: z.boolean().nullish(),
-  channel: z.string().nullish(),
-  configuration: z.record(z.string(), z.unknown()).nullish(),
-});
-export type PhoneProvider = z.infer<typeof phoneProviderSchema>;
-
-const secretNameSchema = z.looseObject({ name: z.string() });
-
-/** An Action as Auth0 returns it, as far as the tool reads it. */
-export const actionSchema = z.looseObject({
-  id: z.string().min(1),
-  name: z.string(),
-  supported_triggers: z.array(z.looseObject({ id: z.string(), version: z.string().nullish() })).nullish(),
-  code: z.string().nullish(),
-  runtime: z.string().nullish(),
-  secrets: z.array(secretNameSchema).nullish(),
-  status: z.string().nullish(),
-  all_changes_deployed: z.boolean().nullish(),
-  deployed_version: z
-    .looseObject({ id: z.string().nullish(), number: z.number().nullish(), code: z.string().nullish(), deployed: z.boolean().nullish(), secrets: z.array(secretNameSchema).nullish() })
-    .nullish(),
-});
-export type Action = z.infer<typeof actionSchema>;
-
-export const bindingSchema = z.looseObject({
-  id: z.string().nullish(),
-  display_name: z.string().nullish(),
-  action: z.looseObject({ id: z.string(), name: z.string().nullish() }),
-});
-export type Binding = z.infer<typeof bindingSchema>;
+export { actionSchema, bindingSchema, phoneProviderSchema, type Action, type Binding, type PhoneProvider } from './phone-schemas.js';
+import type { Action, Binding, PhoneProvider } from './phone-schemas.js';
 
 /** What the tool read of the tenant's side; a field is null when its scope was missing. */
 export interface PhoneState {

@@ -98,7 +98,7 @@ describe('argv → typed options, every command', () => {
 
 describe('parseFlags', () => {
   it('names the flag a schema refuses, as exit 2', async () => {
-    const { parseFlags } = await import('../../src/flow/settings-flags.js');
+    const { parseFlags } = await import('../../src/flow/parse-flags.js');
     const z = await import('zod');
     let error: unknown;
     try {

@@ -1,0 +1,43 @@
+import * as z from 'zod';
+
+/*
+ * The tenant's phone side as the Management API returns it, as far as the tool reads it
+ * (docs/auth0-facts.md#two-generations-of-sms-delivery). Apart from the planner, so that the
+ * Management API client loads only these schemas.
+ */
+
+/** A phone provider as Auth0 returns it (credentials are never returned). */
+export const phoneProviderSchema = z.looseObject({
+  id: z.string().min(1),
+  name: z.string(),
+  disabled: z.boolean().nullish(),
+  channel: z.string().nullish(),
+  configuration: z.record(z.string(), z.unknown()).nullish(),
+});
+export type PhoneProvider = z.infer<typeof phoneProviderSchema>;
+
+const secretNameSchema = z.looseObject({ name: z.string() });
+
+/** An Action as Auth0 returns it, as far as the tool reads it. */
+export const actionSchema = z.looseObject({
+  id: z.string().min(1),
+  name: z.string(),
+  supported_triggers: z.array(z.looseObject({ id: z.string(), version: z.string().nullish() })).nullish(),
+  code: z.string().nullish(),
+  runtime: z.string().nullish(),
+  secrets: z.array(secretNameSchema).nullish(),
+  status: z.string().nullish(),
+  all_changes_deployed: z.boolean().nullish(),
+  deployed_version: z
+    .looseObject({ id: z.string().nullish(), number: z.number().nullish(), code: z.string().nullish(), deployed: z.boolean().nullish(), secrets: z.array(secretNameSchema).nullish() })
+    .nullish(),
+});
+export type Action = z.infer<typeof actionSchema>;
+
+export const bindingSchema = z.looseObject({
+  id: z.string().nullish(),
+  display_name: z.string().nullish(),
+  action: z.looseObject({ id: z.string(), name: z.string().nullish() }),
+});
+export type Binding = z.infer<typeof bindingSchema>;
+
