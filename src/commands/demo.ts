@@ -18,7 +18,7 @@ import {
   SEED_LOGIN_CLIENT_ID,
   seedConnections,
   startSandbox,
-  type Connection,
+  type SandboxConnection,
   type PhoneMessage,
   type Sandbox,
 } from '../sandbox/index.js';
@@ -358,7 +358,7 @@ function quote(word: string): string {
 }
 
 /** The Unified Phone Experience tenant's connections: "sms" as a connection made there looks, without legacy delivery settings. */
-function unifiedConnections(): Connection[] {
+function unifiedConnections(): SandboxConnection[] {
   return seedConnections()
     .filter((c) => c.id !== SEED_IDS.gateway)
     .map((c) => {

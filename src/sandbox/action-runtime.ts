@@ -45,6 +45,8 @@ export interface ActionRunInput {
   code: string;
   event: Record<string, unknown>;
   timeoutMs: number;
+  /** `AbortSignal.timeout(ms)` inside the Action fires after `ms × timeScale` (default 1). */
+  timeScale?: number;
   fetch: OutboundFetch;
   cache: ActionCache;
   /** Aborted when the sandbox closes: the run ends at once. */
@@ -62,6 +64,17 @@ export function compileError(code: string): string | undefined {
   } catch (error) {
     return describe(error);
   }
+}
+
+/** AbortSignal, with `timeout(ms)` on a clock `scale` times as fast. */
+function scaledAbortSignal(scale: number): typeof AbortSignal {
+  if (scale === 1) return AbortSignal;
+  return new Proxy(AbortSignal, {
+    get(target, property, receiver) {
+      if (property === 'timeout') return (ms: number) => AbortSignal.timeout(Math.max(1, Math.round(ms * scale)));
+      return Reflect.get(target, property, receiver) as unknown;
+    },
+  });
 }
 
 export async function runPhoneAction(input: ActionRunInput): Promise<ActionRunResult> {
@@ -115,7 +128,7 @@ export async function runPhoneAction(input: ActionRunInput): Promise<ActionRunRe
     Headers,
     Request,
     AbortController,
-    AbortSignal,
+    AbortSignal: scaledAbortSignal(input.timeScale ?? 1),
     setTimeout: setTimeoutTracked,
     clearTimeout: clearTracked,
     setInterval: setIntervalTracked,

@@ -6,7 +6,7 @@
  */
 import { apiError, isPlainObject, payloadError, queryError, ReplyError, routeNotFound, type Reply } from './replies.js';
 import { CONNECTION_ID, type ConnectionStore } from './state.js';
-import type { Connection } from './types.js';
+import type { SandboxConnection } from './types.js';
 import {
   checkInteger,
   checkNoExtraKeys,
@@ -97,7 +97,7 @@ function listConnections(store: ConnectionStore, request: ApiRequest): ApiResult
   const matching = store
     .all()
     .filter((c) => (strategies.length === 0 || strategies.includes(c.strategy)) && (name === null || c.name === name));
-  const present = (connection: Connection) => presentConnection(connection, request.scopes, fields);
+  const present = (connection: SandboxConnection) => presentConnection(connection, request.scopes, fields);
 
   if (query.has('take') || query.has('from')) {
     // Checkpoint paging; include_totals is ignored here ("Not returned when using checkpoint pagination", get-connections).
@@ -157,7 +157,7 @@ function updateConnection(store: ConnectionStore, request: ApiRequest, rawId: st
   if (current === undefined) throw new ReplyError(inexistent());
   if (current.strategy === 'sms' && isPlainObject(patch.options)) checkSmsOptions(patch.options);
 
-  const next: Connection = { ...structuredClone(current), ...(structuredClone(patch) as Partial<Connection>) };
+  const next: SandboxConnection = { ...structuredClone(current), ...(structuredClone(patch) as Partial<SandboxConnection>) };
   // "If the options parameter is used, the entire options object is overridden" (patch-connections-by-id): the
   // spread above replaces it whole, no merge.
   // "If display_name is not included in the request, the field will be overwritten with the name value" (patch-connections-by-id).
@@ -188,13 +188,13 @@ function readId(raw: string, verb: string): string {
  * Connections as returned to this token: without `options` unless it has `read:connections_options`
  * (https://auth0.com/docs/troubleshoot/product-lifecycle/deprecations-and-migrations/migrate-connection-options-scope).
  */
-function presentConnection(connection: Connection, scopes: ReadonlySet<string>, fields: FieldSelection | undefined): Record<string, unknown> {
+function presentConnection(connection: SandboxConnection, scopes: ReadonlySet<string>, fields: FieldSelection | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = structuredClone(connection) as unknown as Record<string, unknown>;
   if (!scopes.has(READ_OPTIONS)) delete out.options;
   return selectFields(out, fields);
 }
 
-function checkpointStart(store: ConnectionStore, matching: readonly Connection[], from: string | null): number {
+function checkpointStart(store: ConnectionStore, matching: readonly SandboxConnection[], from: string | null): number {
   if (from === null || from === '') return 0;
   const afterId = Buffer.from(from, 'base64url').toString('utf8');
   const order = new Map(store.all().map((c, index) => [c.id, index]));

@@ -32,7 +32,7 @@ import { isPlainObject, oauthError, type Reply } from './replies.js';
 import { SEED_LOGIN_CLIENT_ID } from './seed.js';
 import type { ConnectionStore } from './state.js';
 import type { TenantSettingsStore } from './tenant.js';
-import type { Connection, DeliverInput, PhoneDeliveryMethod, PhoneMessage } from './types.js';
+import type { SandboxConnection, DeliverInput, PhoneDeliveryMethod, PhoneMessage } from './types.js';
 
 /** Lifetime of the gateway JWT (Auth0 does not document it; a short one, so a captured token is soon useless). */
 const GATEWAY_TOKEN_SECONDS = 60;
@@ -48,6 +48,7 @@ export interface DeliveryDeps {
   cache: ActionCache;
   fetch: OutboundFetch;
   actionTimeoutMs: number;
+  actionTimeScale: number;
   gatewayTimeoutMs: number;
   /** The tenant's domain (event.request.hostname). */
   domain: () => string;
@@ -67,7 +68,7 @@ interface Outgoing {
   userAgent?: string;
   language?: string;
   clientId: string;
-  connection?: Connection;
+  connection?: SandboxConnection;
 }
 
 export interface PasswordlessRequest {
@@ -94,7 +95,7 @@ export class PhoneDelivery {
 
   /** Sandbox.deliver(). */
   async deliver(input: DeliverInput): Promise<PhoneMessage> {
-    let connection: Connection | undefined;
+    let connection: SandboxConnection | undefined;
     if (input.connection !== undefined) {
       connection = this.#deps.connections.find(input.connection);
       if (connection === undefined) throw new RangeError(`deliver: no connection ${input.connection}`);
@@ -167,7 +168,7 @@ export class PhoneDelivery {
     return ok;
   }
 
-  #usesConnectionOptions(connection: Connection): boolean {
+  #usesConnectionOptions(connection: SandboxConnection): boolean {
     const options = connection.options ?? {};
     const flag = options.use_phone_provider;
     if (flag === true || flag === 'true' || flag === 'unified') return false;
@@ -184,7 +185,7 @@ export class PhoneDelivery {
     return record;
   }
 
-  async #legacy(message: Outgoing, connection: Connection): Promise<PhoneMessage> {
+  async #legacy(message: Outgoing, connection: SandboxConnection): Promise<PhoneMessage> {
     const options = connection.options ?? {};
     const body = renderTemplate(options, message.code);
     const base = { at: Date.now(), connection: connection.name, to: message.to, text: body, logs: [] };
@@ -247,6 +248,7 @@ export class PhoneDelivery {
       code: bound.version.code,
       event: this.#event(message, Object.fromEntries(bound.version.secrets.map((secret) => [secret.name, secret.value]))),
       timeoutMs: this.#deps.actionTimeoutMs,
+      timeScale: this.#deps.actionTimeScale,
       fetch: this.#deps.fetch,
       cache: this.#deps.cache,
       signal: this.#deps.closed,
@@ -345,7 +347,7 @@ export class PhoneDelivery {
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
-function codeLength(connection: Connection | undefined): number {
+function codeLength(connection: SandboxConnection | undefined): number {
   const totp = connection?.options?.totp;
   const length = isPlainObject(totp) ? totp.length : undefined;
   return typeof length === 'number' && Number.isInteger(length) && length >= 4 && length <= 40 ? length : 6;

@@ -27,7 +27,7 @@ export type {
   ActionSeed,
   ActionTriggerRef,
   BindingSeed,
-  Connection,
+  SandboxConnection,
   DeliverInput,
   Fault,
   FaultMatch,

@@ -5,7 +5,7 @@
  * https://auth0.com/docs/authenticate/passwordless/authentication-methods/use-sms-gateway-passwordless.
  * Every secret is a distinctive string listed in SEED_SECRETS, so tests can scan any output for a leak.
  */
-import type { ActionSeed, Connection, PhoneProviderSeed, SandboxClient } from './types.js';
+import type { ActionSeed, SandboxConnection, PhoneProviderSeed, SandboxClient } from './types.js';
 
 export const SEED_TWILIO_TOKEN = 'sbx-twilio-token-4f7c1e9a2b6d8e03c5a7f1b9d2e4c6a8';
 export const SEED_GATEWAY_SECRET = 'sbx-gateway-secret-9b3e7d1f5a2c8e6b0d4f7a1c3e5b9d2f';
@@ -122,7 +122,7 @@ function twilioSmsOptions(name: string): Record<string, unknown> {
   };
 }
 
-export function seedConnections(): Connection[] {
+export function seedConnections(): SandboxConnection[] {
   return [
     {
       id: SEED_IDS.twilio,
@@ -216,10 +216,10 @@ export function seedClients(): SandboxClient[] {
  * alternate between email and database connections. Ids (`con_Generated0000001`, …) and names
  * (`sms-00001`, …) are stable.
  */
-export function generateConnections(count: number, smsEvery = 3): Connection[] {
+export function generateConnections(count: number, smsEvery = 3): SandboxConnection[] {
   if (!Number.isInteger(count) || count < 0) throw new RangeError(`count must be a non-negative integer, got ${count}`);
   if (!Number.isInteger(smsEvery) || smsEvery < 1) throw new RangeError(`smsEvery must be a positive integer, got ${smsEvery}`);
-  return Array.from({ length: count }, (_, index): Connection => {
+  return Array.from({ length: count }, (_, index): SandboxConnection => {
     const serial = String(index + 1).padStart(5, '0');
     const id = `con_Generated${String(index + 1).padStart(7, '0')}`;
     if (index % smsEvery === 0) {

@@ -50,6 +50,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   for (const [name, value] of [
     ['actionTimeoutMs', options.actionTimeoutMs],
     ['gatewayTimeoutMs', options.gatewayTimeoutMs],
+    ['actionTimeScale', options.actionTimeScale],
   ] as const) {
     if (value !== undefined && !(Number.isFinite(value) && value > 0)) throw new RangeError(`${name} must be > 0, got ${value}`);
   }
@@ -80,6 +81,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     cache,
     fetch: createOutboundFetch([tls.cert, ...(options.outboundCa ?? [])]),
     actionTimeoutMs: options.actionTimeoutMs ?? 20_000,
+    actionTimeScale: options.actionTimeScale ?? 1,
     gatewayTimeoutMs: options.gatewayTimeoutMs ?? 30_000,
     domain: () => domain,
     closed: closing.signal,

@@ -1,5 +1,5 @@
 /** The tenant's connections, in creation order (the order both paging modes walk). */
-import type { Connection } from './types.js';
+import type { SandboxConnection } from './types.js';
 
 /**
  * Connection ids are `con_` and 16 alphanumerics (e.g. `con_0QkFv7MeGQs3KCDS`): the pattern the
@@ -10,10 +10,10 @@ import type { Connection } from './types.js';
 export const CONNECTION_ID = /^con_[A-Za-z0-9]{16}$/;
 
 export class ConnectionStore {
-  readonly #initial: Connection[];
-  #items: Connection[] = [];
+  readonly #initial: SandboxConnection[];
+  #items: SandboxConnection[] = [];
 
-  constructor(initial: readonly Connection[]) {
+  constructor(initial: readonly SandboxConnection[]) {
     const ids = new Set<string>();
     const names = new Set<string>();
     for (const connection of initial) {
@@ -33,19 +33,19 @@ export class ConnectionStore {
   }
 
   /** The live connections; callers copy before handing anything out. */
-  all(): readonly Connection[] {
+  all(): readonly SandboxConnection[] {
     return this.#items;
   }
 
-  get(id: string): Connection | undefined {
+  get(id: string): SandboxConnection | undefined {
     return this.#items.find((connection) => connection.id === id);
   }
 
-  find(idOrName: string): Connection | undefined {
+  find(idOrName: string): SandboxConnection | undefined {
     return this.get(idOrName) ?? this.#items.find((connection) => connection.name === idOrName);
   }
 
-  replace(next: Connection): void {
+  replace(next: SandboxConnection): void {
     const index = this.#items.findIndex((connection) => connection.id === next.id);
     if (index === -1) throw new Error(`no connection ${next.id}`);
     this.#items[index] = next;

@@ -5,7 +5,7 @@
  * `read:connections_options`.
  */
 
-export interface Connection {
+export interface SandboxConnection {
   id: string;
   name: string;
   strategy: string;
@@ -80,7 +80,7 @@ export type Fault =
    * Another writer: once `afterReads` successful GETs have returned connection `id` (by id, or
    * in a list page), `mutate` changes the stored connection. `afterReads: 0` applies it at once.
    */
-  | { kind: 'concurrentWrite'; afterReads: number; id: string; mutate: (connection: Connection) => void };
+  | { kind: 'concurrentWrite'; afterReads: number; id: string; mutate: (connection: SandboxConnection) => void };
 
 export interface RequestLogEntry {
   method: string;
@@ -100,7 +100,7 @@ export interface RequestLogEntry {
 
 export interface SandboxOptions {
   /** Default: seedConnections(). */
-  connections?: Connection[];
+  connections?: SandboxConnection[];
   /** Default: seedClients(). */
   clients?: SandboxClient[];
   /** PEM key and certificate; default: a fresh self-signed certificate (createCertificate()). */
@@ -125,6 +125,12 @@ export interface SandboxOptions {
   actionBuildMs?: number;
   /** The execution limit of an Action run. Default 20,000 ms, Auth0's (https://auth0.com/docs/customize/actions/limitations). */
   actionTimeoutMs?: number;
+  /**
+   * Runs an Action's clock faster: its `AbortSignal.timeout(ms)` fires after `ms × scale`
+   * (tests of the Action's own 15 s timeout, without waiting 15 s). Scale `actionTimeoutMs`
+   * with it. Default 1.
+   */
+  actionTimeScale?: number;
   /** How long the sandbox waits for a legacy SMS gateway. Default 30,000 ms, Auth0's. */
   gatewayTimeoutMs?: number;
   /**
@@ -320,9 +326,9 @@ export interface Sandbox {
   /** Every request, in arrival order. Emptied in place by reset(). */
   readonly requests: RequestLogEntry[];
   /** Deep copy of the current connections. */
-  connections(): Connection[];
+  connections(): SandboxConnection[];
   /** Deep copy of the connection with this id or name. */
-  connection(idOrName: string): Connection | undefined;
+  connection(idOrName: string): SandboxConnection | undefined;
   /** A Management API token for this sandbox carrying these scopes (for --token). */
   issueToken(scopes: string[]): string;
   inject(fault: Fault): void;

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SEED_IDS, SEED_SECRETS, seedConnections, type Connection } from '../../src/sandbox/index.js';
+import { SEED_IDS, SEED_SECRETS, seedConnections, type SandboxConnection } from '../../src/sandbox/index.js';
 import { sandboxEnv, writes } from '../helpers/env.js';
 import { runCli, type CliRun } from '../helpers/run-cli.js';
 import { closeTestSandboxes, startTestSandbox, useSandbox } from '../helpers/sandbox.js';
@@ -24,7 +24,7 @@ function expectNoRawControls(r: CliRun): void {
   }
 }
 
-function withTwilio(mutate: (c: Connection) => void): Connection[] {
+function withTwilio(mutate: (c: SandboxConnection) => void): SandboxConnection[] {
   const connections = seedConnections();
   mutate(connections.find((c) => c.id === SEED_IDS.twilio)!);
   return connections;
@@ -274,7 +274,7 @@ describe('13, 17, 18. reading leniently; errors by their code', () => {
   afterEach(closeTestSandboxes);
 
   it('one odd connection never fails a listing; a rewrite of it names the field', async () => {
-    const odd: Connection = {
+    const odd: SandboxConnection = {
       id: 'con_0ddC0nnect10n001',
       name: 'odd-sms',
       strategy: 'sms',

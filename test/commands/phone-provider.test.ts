@@ -272,6 +272,17 @@ describe('phone-provider configure: what is there already', () => {
     }
   });
 
+  it('a gateway that never answers makes the Action give up at its 15 s and Auth0 retry (the Action\'s clock run 100x faster)', async () => {
+    const silent = await startGatewayServer({ tls: sharedTls(), verify: null, onMessage: () => new Promise<void>(() => undefined) });
+    try {
+      const s = await startTestSandbox({ tenant: { phoneConsolidatedExperience: true }, actionTimeScale: 0.01, actionTimeoutMs: 200 });
+      expect((await runCli(['phone-provider', 'configure', '--gateway-url', `${silent.url}/sms`, '--auth', 'none', '--yes', '--no-backup'], { env: sandboxEnv(s) })).code).toBe(0);
+      expect(await s.deliver({ to: PHONE })).toMatchObject({ outcome: 'retry', reason: expect.stringMatching(/did not answer within 15 s/) });
+    } finally {
+      await silent.close();
+    }
+  });
+
   it('--test-to calls the gateway with the planned settings first, and writes nothing unless it answers 200', async () => {
     const s = await startTestSandbox({ tenant: { phoneConsolidatedExperience: true } });
     const wrong = await runCli(configureArgs(gw.url, '--test-to', PHONE, '--yes', '--no-backup'), { env: sandboxEnv(s, 'full', { S: OTHER_SECRET }) });

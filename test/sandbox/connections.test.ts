@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SEED_IDS, SEED_TWILIO_TOKEN, SEED_UNKNOWN_OPTION, generateConnections, seedConnections, type Connection } from '../../src/sandbox/index.js';
+import { SEED_IDS, SEED_TWILIO_TOKEN, SEED_UNKNOWN_OPTION, generateConnections, seedConnections, type SandboxConnection } from '../../src/sandbox/index.js';
 import { startTestSandbox, useSandbox } from '../helpers/sandbox.js';
 import { api, call } from './http.js';
 
@@ -7,7 +7,7 @@ const READ_ONLY_NO_OPTIONS = ['read:connections'];
 const NO_OPTIONS = ['read:connections', 'update:connections'];
 const INVALID_TOKEN = { statusCode: 401, error: 'Unauthorized', message: 'Invalid token', attributes: { error: 'Invalid token' } };
 const queryError = (message: RegExp) => ({ statusCode: 400, error: 'Bad Request', errorCode: 'invalid_query_string', message: expect.stringMatching(message) });
-const ids = (body: unknown) => (body as Connection[]).map((c) => c.id);
+const ids = (body: unknown) => (body as SandboxConnection[]).map((c) => c.id);
 
 describe('Management API authentication', () => {
   const sandbox = useSandbox();
@@ -50,7 +50,7 @@ describe('GET /api/v2/connections', () => {
   });
 
   it('leaves options out, in lists and by id, without read:connections_options', async () => {
-    const list = (await api(sandbox(), 'GET', '/connections', undefined, READ_ONLY_NO_OPTIONS)).body as Connection[];
+    const list = (await api(sandbox(), 'GET', '/connections', undefined, READ_ONLY_NO_OPTIONS)).body as SandboxConnection[];
     expect(list).toHaveLength(4);
     for (const connection of list) expect(connection).not.toHaveProperty('options');
     expect(list[0]).toMatchObject({ id: SEED_IDS.twilio, name: 'sms', strategy: 'sms', display_name: 'SMS' });
@@ -76,7 +76,7 @@ describe('GET /api/v2/connections', () => {
       { id: SEED_IDS.twilio, name: 'sms' },
       { id: SEED_IDS.gateway, name: 'sms-gateway' },
     ]);
-    const excluded = (await api(sandbox(), 'GET', '/connections?name=sms&fields=options,enabled_clients&include_fields=false')).body as Connection[];
+    const excluded = (await api(sandbox(), 'GET', '/connections?name=sms&fields=options,enabled_clients&include_fields=false')).body as SandboxConnection[];
     expect(Object.keys(excluded[0] ?? {}).sort()).toEqual(['display_name', 'id', 'is_domain_connection', 'metadata', 'name', 'realms', 'strategy']);
   });
 
@@ -92,10 +92,10 @@ describe('GET /api/v2/connections', () => {
 
   it('pages by checkpoint when take or from is present: next until the last page', async () => {
     const first = await api(sandbox(), 'GET', '/connections?take=3&include_totals=true');
-    const firstBody = first.body as { connections: Connection[]; next: string };
+    const firstBody = first.body as { connections: SandboxConnection[]; next: string };
     expect(Object.keys(firstBody).sort()).toEqual(['connections', 'next']); // no totals in checkpoint mode
     expect(ids(firstBody.connections)).toEqual([SEED_IDS.twilio, SEED_IDS.gateway, SEED_IDS.email]);
-    const second = (await api(sandbox(), 'GET', `/connections?take=3&from=${encodeURIComponent(firstBody.next)}`)).body as { connections: Connection[] };
+    const second = (await api(sandbox(), 'GET', `/connections?take=3&from=${encodeURIComponent(firstBody.next)}`)).body as { connections: SandboxConnection[] };
     expect(second).toEqual({ connections: [expect.objectContaining({ id: SEED_IDS.database })] });
     // exactly one page's worth left: no `next`
     expect((await api(sandbox(), 'GET', '/connections?take=4')).body).not.toHaveProperty('next');

@@ -17,7 +17,7 @@ import {
   seedTwilioPhoneProvider,
   startSandbox,
   type ActionSeed,
-  type Connection,
+  type SandboxConnection,
   type Sandbox,
   type SandboxOptions,
 } from '../../src/sandbox/index.js';
@@ -37,12 +37,12 @@ afterAll(async () => {
 });
 
 /** The seed connections with the gateway connection pointed at the local gateway. */
-function connectionsWithGateway(patch: Record<string, unknown> = {}): Connection[] {
+function connectionsWithGateway(patch: Record<string, unknown> = {}): SandboxConnection[] {
   return seedConnections().map((c) => (c.id === SEED_IDS.gateway ? { ...c, options: { ...c.options, gateway_url: gateway.url, ...patch } } : c));
 }
 
 /** An SMS connection created on a Unified Phone Experience tenant: no legacy keys at all. */
-const UPE_CONNECTION: Connection = {
+const UPE_CONNECTION: SandboxConnection = {
   id: 'con_UnifiedPhoneSms1',
   name: 'sms-upe',
   display_name: 'SMS',
@@ -226,9 +226,9 @@ describe('outbound TLS', () => {
 
 describe('routing: where a Passwordless code goes', () => {
   it('follows use_phone_provider, the tenant flag and the legacy keys as Auth0 does', async () => {
-    const twilio = seedConnections()[0] as Connection;
-    const withOptions = (options: Record<string, unknown>): Connection => ({ ...twilio, options: { ...twilio.options, ...options } });
-    const rows: Array<[string, boolean | 'absent', Connection, string]> = [
+    const twilio = seedConnections()[0] as SandboxConnection;
+    const withOptions = (options: Record<string, unknown>): SandboxConnection => ({ ...twilio, options: { ...twilio.options, ...options } });
+    const rows: Array<[string, boolean | 'absent', SandboxConnection, string]> = [
       ['legacy tenant, Twilio options', false, twilio, 'twilio'],
       ['legacy tenant, gateway options', false, { ...twilio, options: { ...withOptions({}).options, provider: 'sms_gateway', gateway_url: gateway.url } }, 'gateway'],
       ['legacy tenant, use_phone_provider true', false, withOptions({ use_phone_provider: true }), 'provider'],

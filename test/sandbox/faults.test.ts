@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SEED_IDS, seedConnections, type Connection } from '../../src/sandbox/index.js';
+import { SEED_IDS, seedConnections, type SandboxConnection } from '../../src/sandbox/index.js';
 import { startTestSandbox, useSandbox } from '../helpers/sandbox.js';
 import { ALL_SCOPES, api, call } from './http.js';
 
@@ -175,11 +175,11 @@ describe('faults', () => {
   });
 
   it('concurrentWrite: another writer changes the connection after N reads of it', async () => {
-    const mutate = (c: Connection) => {
+    const mutate = (c: SandboxConnection) => {
       c.options = { ...c.options, template: 'Changed by someone else: @@password@@' };
     };
     sandbox().inject({ kind: 'concurrentWrite', afterReads: 2, id: SEED_IDS.twilio, mutate });
-    const template = async () => ((await api(sandbox(), 'GET', `/connections/${SEED_IDS.twilio}`)).body as Connection).options?.template;
+    const template = async () => ((await api(sandbox(), 'GET', `/connections/${SEED_IDS.twilio}`)).body as SandboxConnection).options?.template;
     await api(sandbox(), 'GET', `/connections/${SEED_IDS.email}`); // another connection: not counted
     await api(sandbox(), 'GET', '/connections?strategy=sms'); // read 1, in a list
     expect(await template()).toBe('Your verification code is: @@password@@'); // read 2 sees the old value
