@@ -1,6 +1,5 @@
 // The only module that talks to the `auth0` SDK. It returns the project's own types (parsed
 // with zod) and turns every SDK failure into a CliError with a hint (./errors.ts).
-import type { ManagementClient } from 'auth0';
 import type * as z from 'zod';
 import { connectionSchema, requireSmsOptions, type Connection, type RawOptions } from '../core/options.js';
 import { actionSchema, bindingSchema, phoneProviderSchema, type Action, type Binding, type PhoneProvider } from '../core/phone-schemas.js';
@@ -113,9 +112,6 @@ function retryDelayMs(response: Response, attempt: number): number {
 }
 
 export async function connectToAuth0(credentials: Credentials, options: ClientOptions = {}): Promise<ManagementApi> {
-  // Loaded here, not at the top: importing the SDK costs hundreds of milliseconds, and
-  // --help or an argument error must not pay for it.
-  const { ManagementClient } = await import('auth0');
   const { domain } = credentials;
   let requests = 0;
   const tracer = options.tracer;
@@ -196,29 +192,35 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
     }
   };
 
+  // The SDK is loaded here, not at the top: importing it costs time that --help or an argument
+  // error must not pay. Only the sub-clients this tool uses (./sdk.ts), not the whole
+  // ManagementClient: the SDK documents createManagementAuth for this.
+  const { createManagementAuth, ConnectionsClient, ActionsClient, BindingsClient, ProvidersClient, SettingsClient } = await import('./sdk.js');
   const common = {
     domain,
+    // Also used for the token request (client credentials).
     fetch: tracingFetch,
     // The pacer above retries what may be retried; the SDK's retries would add a second wait.
     maxRetries: 0,
     timeoutInSeconds: options.timeoutSeconds ?? 30,
   };
-  let client: ManagementClient;
-  try {
-    client =
-      credentials.kind === 'token'
-        ? new ManagementClient({ ...common, token: credentials.token })
-        : credentials.kind === 'client-secret'
-          ? new ManagementClient({ ...common, clientId: credentials.clientId, clientSecret: credentials.clientSecret })
-          : new ManagementClient({
-              ...common,
-              clientId: credentials.clientId,
-              clientAssertionSigningKey: credentials.signingKey,
-              clientAssertionSigningAlg: credentials.signingAlg,
-            });
-  } catch (error) {
-    throw inputError(`cannot use domain "${domain}"`, 'pass the bare tenant domain, e.g. acme.eu.auth0.com');
-  }
+  const auth =
+    credentials.kind === 'token'
+      ? createManagementAuth({ ...common, token: credentials.token })
+      : credentials.kind === 'client-secret'
+        ? createManagementAuth({ ...common, clientId: credentials.clientId, clientSecret: credentials.clientSecret })
+        : createManagementAuth({
+            ...common,
+            clientId: credentials.clientId,
+            clientAssertionSigningKey: credentials.signingKey,
+            clientAssertionSigningAlg: credentials.signingAlg,
+          });
+  const clientOptions = { ...auth.clientOptions, fetch: tracingFetch };
+  const connectionsApi = new ConnectionsClient(clientOptions);
+  const actionsApi = new ActionsClient(clientOptions);
+  const bindingsApi = new BindingsClient(clientOptions);
+  const providersApi = new ProvidersClient(clientOptions);
+  const tenantSettings = new SettingsClient(clientOptions);
 
   const call = async <T>(context: Omit<CallContext, 'domain'>, run: () => Promise<T>): Promise<T> => {
     try {
@@ -248,9 +250,6 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
     if (!Array.isArray(items)) throw remoteError(`Auth0 returned ${what} this tool does not understand`, 'please report it with the output of --verbose');
     return items.map((item) => parseAs(schema, item, what));
   };
-  type Sdk = typeof client;
-  const sdk: Sdk = client;
-
   // Since 2025, GET omits `options` without read:connections_options (docs/auth0-facts.md#the-options-scopes); a PATCH
   // built from such a read would wipe the connection, so every read refuses it here.
   const requireOptions = (connection: Connection): Connection => {
@@ -268,7 +267,7 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
       return call({ operation: 'list', resource: 'connection' }, async () => {
         const seen = new Map<string, Connection>();
         // Checkpoint paging: offset paging stops at 1,000 connections (docs/auth0-facts.md#paging).
-        let page = await client.connections.list({ strategy: ['sms'], take: PAGE_SIZE });
+        let page = await connectionsApi.list({ strategy: ['sms'], take: PAGE_SIZE });
         for (;;) {
           for (const raw of page.data) {
             const connection = requireOptions(parse(raw, String((raw as { id?: unknown }).id ?? '?')));
@@ -285,7 +284,7 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
       return call({ operation: 'list', resource: 'connection' }, async () => {
         const wanted = new Set(connectionRefs);
         const found = new Map<string, Connection>();
-        let page = await client.connections.list({ strategy: ['sms'], take: PAGE_SIZE });
+        let page = await connectionsApi.list({ strategy: ['sms'], take: PAGE_SIZE });
         for (;;) {
           for (const raw of page.data) {
             const connection = requireOptions(parse(raw, String((raw as { id?: unknown }).id ?? '?')));
@@ -303,9 +302,9 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
       const ref = parseConnectionRef(connectionRef);
       return call({ operation: 'read', resource: 'connection', target: connectionRef }, async () => {
         if (ref.kind === 'id') {
-          return requireOptions(parse(await client.connections.get(ref.value), ref.value));
+          return requireOptions(parse(await connectionsApi.get(ref.value), ref.value));
         }
-        const page = await client.connections.list({ name: ref.value, take: PAGE_SIZE });
+        const page = await connectionsApi.list({ name: ref.value, take: PAGE_SIZE });
         const match = page.data.find((c) => c.name === ref.value);
         if (match === undefined) {
           throw inputError(`no connection named "${ref.value}" in ${domain}`, 'run `auth0-sms-gateway list` to see the SMS connections');
@@ -318,37 +317,37 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
       return call({ operation: 'update', resource: 'connection', target: id }, async () => {
         const payload: { options: RawOptions; display_name?: string } = { options: body.options };
         if (body.display_name !== undefined) payload.display_name = body.display_name;
-        return requireOptions(parse(await client.connections.update(id, payload as Parameters<typeof client.connections.update>[1]), id));
+        return requireOptions(parse(await connectionsApi.update(id, payload as Parameters<typeof connectionsApi.update>[1]), id));
       });
     },
 
     async getTenantSettings() {
       return call({ operation: 'read', resource: 'tenant settings' }, async () => {
-        const settings = (await sdk.tenants.settings.get({ fields: 'phone_consolidated_experience', include_fields: true })) as Record<string, unknown>;
+        const settings = (await tenantSettings.get({ fields: 'phone_consolidated_experience', include_fields: true })) as Record<string, unknown>;
         const value = settings.phone_consolidated_experience;
         return typeof value === 'boolean' ? { phone_consolidated_experience: value } : {};
       });
     },
 
     async listPhoneProviders() {
-      return call({ operation: 'list', resource: 'phone provider' }, async () => listOf(phoneProviderSchema, await sdk.branding.phone.providers.list(), 'providers', 'a phone provider'));
+      return call({ operation: 'list', resource: 'phone provider' }, async () => listOf(phoneProviderSchema, await providersApi.list(), 'providers', 'a phone provider'));
     },
     async createPhoneProvider(body) {
       return call({ operation: 'create', resource: 'phone provider' }, async () =>
-        parseAs(phoneProviderSchema, await sdk.branding.phone.providers.create(body as unknown as Parameters<Sdk['branding']['phone']['providers']['create']>[0]), 'a phone provider'),
+        parseAs(phoneProviderSchema, await providersApi.create(body as unknown as Parameters<typeof providersApi.create>[0]), 'a phone provider'),
       );
     },
     async updatePhoneProvider(id, body) {
       return call({ operation: 'update', resource: 'phone provider', target: id }, async () =>
-        parseAs(phoneProviderSchema, await sdk.branding.phone.providers.update(id, body as Parameters<Sdk['branding']['phone']['providers']['update']>[1]), 'a phone provider'),
+        parseAs(phoneProviderSchema, await providersApi.update(id, body as Parameters<typeof providersApi.update>[1]), 'a phone provider'),
       );
     },
     async deletePhoneProvider(id) {
-      await call({ operation: 'delete', resource: 'phone provider', target: id }, async () => sdk.branding.phone.providers.delete(id));
+      await call({ operation: 'delete', resource: 'phone provider', target: id }, async () => providersApi.delete(id));
     },
     async testPhoneProvider(id, to) {
       return call({ operation: 'test', resource: 'phone provider', target: id }, async () => {
-        const answer = (await sdk.branding.phone.providers.test(id, { to, delivery_method: 'text' })) as { code?: unknown; message?: unknown } | undefined;
+        const answer = (await providersApi.test(id, { to, delivery_method: 'text' })) as { code?: unknown; message?: unknown } | undefined;
         return {
           ...(typeof answer?.code === 'number' ? { code: answer.code } : {}),
           ...(typeof answer?.message === 'string' ? { message: answer.message } : {}),
@@ -359,7 +358,7 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
     async listTriggerActions(triggerId) {
       return call({ operation: 'list', resource: 'Action' }, async () => {
         const actions: Action[] = [];
-        let page = await sdk.actions.list({ triggerId: triggerId as 'custom-phone-provider', per_page: PAGE_SIZE });
+        let page = await actionsApi.list({ triggerId: triggerId as 'custom-phone-provider', per_page: PAGE_SIZE });
         for (;;) {
           for (const raw of page.data) actions.push(parseAs(actionSchema, raw, 'an Action'));
           if (!page.hasNextPage()) break;
@@ -370,29 +369,29 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
       });
     },
     async getAction(id) {
-      return call({ operation: 'read', resource: 'Action', target: id }, async () => parseAs(actionSchema, await sdk.actions.get(id), 'an Action'));
+      return call({ operation: 'read', resource: 'Action', target: id }, async () => parseAs(actionSchema, await actionsApi.get(id), 'an Action'));
     },
     async createAction(body) {
       return call({ operation: 'create', resource: 'Action' }, async () =>
-        parseAs(actionSchema, await sdk.actions.create(body as unknown as Parameters<Sdk['actions']['create']>[0]), 'an Action'),
+        parseAs(actionSchema, await actionsApi.create(body as unknown as Parameters<typeof actionsApi.create>[0]), 'an Action'),
       );
     },
     async updateAction(id, body) {
       return call({ operation: 'update', resource: 'Action', target: id }, async () =>
-        parseAs(actionSchema, await sdk.actions.update(id, body as Parameters<Sdk['actions']['update']>[1]), 'an Action'),
+        parseAs(actionSchema, await actionsApi.update(id, body as Parameters<typeof actionsApi.update>[1]), 'an Action'),
       );
     },
     async deployAction(id) {
-      await call({ operation: 'deploy', resource: 'Action', target: id }, async () => sdk.actions.deploy(id));
+      await call({ operation: 'deploy', resource: 'Action', target: id }, async () => actionsApi.deploy(id));
     },
     async deleteAction(id) {
-      await call({ operation: 'delete', resource: 'Action', target: id }, async () => sdk.actions.delete(id, { force: true }));
+      await call({ operation: 'delete', resource: 'Action', target: id }, async () => actionsApi.delete(id, { force: true }));
     },
 
     async listBindings(triggerId) {
       return call({ operation: 'list', resource: 'trigger bindings' }, async () => {
         const bindings: Binding[] = [];
-        let page = await sdk.actions.triggers.bindings.list(triggerId as 'custom-phone-provider', { per_page: 50 });
+        let page = await bindingsApi.list(triggerId as 'custom-phone-provider', { per_page: 50 });
         for (;;) {
           for (const raw of page.data) bindings.push(parseAs(bindingSchema, raw, 'a trigger binding'));
           if (!page.hasNextPage()) break;
@@ -403,7 +402,7 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
     },
     async updateBindings(triggerId, bindings) {
       return call({ operation: 'update', resource: 'trigger bindings' }, async () =>
-        listOf(bindingSchema, await sdk.actions.triggers.bindings.updateMany(triggerId as 'custom-phone-provider', { bindings }), 'bindings', 'a trigger binding'),
+        listOf(bindingSchema, await bindingsApi.updateMany(triggerId as 'custom-phone-provider', { bindings }), 'bindings', 'a trigger binding'),
       );
     },
   };
