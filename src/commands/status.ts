@@ -23,7 +23,8 @@ export const command = defineCommand(z.strictObject({}), async (ctx) => {
   const phoneProvider = view.provider === undefined || view.provider === null ? null : summarizePhoneProvider(view.provider, view.actions, view.bindings);
 
   if (output.json) {
-    output.printJson({ domain: api.domain, unifiedPhone: view.unifiedPhone, phoneProvider, connections: items });
+    // missingScopes tells an unknown null (its scope is listed) from a null that Auth0 answered.
+    output.printJson({ domain: api.domain, unifiedPhone: view.unifiedPhone, phoneProvider, connections: items, missingScopes: missing });
     return 0;
   }
   const { style } = output;

@@ -46,7 +46,8 @@ export async function readPhoneView(api: ManagementApi, { tolerant }: { tolerant
       return await read();
     } catch (error) {
       if (error instanceof CliError && error.missingScope !== undefined && (tolerant || alwaysTolerant)) {
-        missingScopes.push(error.missingScope);
+        // Actions and bindings both need read:actions: named once.
+        if (!missingScopes.includes(error.missingScope)) missingScopes.push(error.missingScope);
         return undefined;
       }
       throw error;

@@ -156,6 +156,7 @@ describe('phone-provider configure on a Unified Phone tenant', () => {
       domain: sandbox().domain,
       unifiedPhone: true,
       phoneProvider: { name: 'custom', disabled: false, delivery_methods: ['text'], action: { name: 'auth0-sms-gateway-sms', deployed: true, managed: true, gateway_url: gw.url } },
+      missingScopes: [],
     });
     expect((doc.connections as { route: string }[]).map((c) => c.route)).toEqual(['twilio', 'gateway']);
     const show = await runCli(['phone-provider', 'show'], { env: env() });
@@ -168,6 +169,18 @@ describe('phone-provider configure on a Unified Phone tenant', () => {
     expect(test.stderr).toMatch(/accepted the test message.*\n.*Accepted is not delivered/);
     await sandbox().idle();
     expect(gw.received).toHaveLength(1);
+  });
+
+  it('status without the Actions scopes: the provider is shown, its Action is null, read:actions is named, exit 0', async () => {
+    expect((await runCli(configureArgs(gw.url, '--yes', '--no-backup'), { env: env() })).code).toBe(0);
+    const r = await runCli(['status', '--json'], { env: sandboxEnv(sandbox(), 'noActions') });
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as { phoneProvider: Record<string, unknown> };
+    expect(doc).toMatchObject({ unifiedPhone: true, phoneProvider: { name: 'custom', disabled: false } });
+    expect(doc.phoneProvider.action).toBeNull();
+    expect(doc).toMatchObject({ missingScopes: ['read:actions'] });
+    expect(r.stderr.split('the token lacks read:actions')).toHaveLength(2);
+    expect(r.stderr).not.toContain('read:phone_providers');
   });
 
   it('an Auth0 deploy failure in the middle names the steps done and the restore command; restore puts the tenant back', async () => {
@@ -311,9 +324,9 @@ describe('status without scopes', () => {
     const r = await runCli(['status', '--json'], { env: sandboxEnv(s, 'connectionsOnly') });
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect(doc).toMatchObject({ unifiedPhone: null, phoneProvider: null });
+    expect(doc).toMatchObject({ unifiedPhone: null, phoneProvider: null, missingScopes: ['read:tenant_settings', 'read:phone_providers', 'read:actions'] });
     expect((doc.connections as { route: string }[]).map((c) => c.route)).toEqual(['twilio', 'gateway']);
-    for (const scope of ['read:tenant_settings', 'read:phone_providers', 'read:actions']) expect(r.stderr).toContain(`the token lacks ${scope}`);
+    for (const scope of ['read:tenant_settings', 'read:phone_providers', 'read:actions']) expect(r.stderr.split(`the token lacks ${scope}`)).toHaveLength(2);
     expect(requestLines(s).every((line) => line.startsWith('GET ') || line === 'POST /oauth/token')).toBe(true);
   });
 
