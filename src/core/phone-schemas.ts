@@ -27,6 +27,8 @@ export const actionSchema = z.looseObject({
   runtime: z.string().nullish(),
   secrets: z.array(secretNameSchema).nullish(),
   status: z.string().nullish(),
+  /** Why a build failed: Auth0's ActionError is `{ id, msg, url }`. */
+  errors: z.array(z.looseObject({ msg: z.unknown().optional(), message: z.unknown().optional() })).nullish().catch(null),
   all_changes_deployed: z.boolean().nullish(),
   deployed_version: z
     .looseObject({ id: z.string().nullish(), number: z.number().nullish(), code: z.string().nullish(), deployed: z.boolean().nullish(), secrets: z.array(secretNameSchema).nullish() })

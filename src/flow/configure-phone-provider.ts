@@ -6,7 +6,7 @@ import type { GatewayClientSettings } from '../gateway/client.js';
 import { changesToJson, renderChanges } from '../ui/diff.js';
 import type { CommandContext } from './context.js';
 import { acquireLocks } from './lock.js';
-import { backupPhoneSide, checkPhoneState, executePhonePlan, phoneStateOf, planFor, readPhoneView, requireScopesFor } from './phone-provider.js';
+import { backupPhoneSide, checkPhoneState, executePhonePlan, phoneStateOf, planFor, plannedSteps, readPhoneView, requireScopesFor } from './phone-provider.js';
 import { deliverGeneratedSecret, isGenerated, type SecretInput } from './secret-input.js';
 import { authFlagsShape, writeFlagsShape, type WriteFlags } from './settings-flags.js';
 import { confirmOrThrow } from './write.js';
@@ -59,8 +59,9 @@ export async function configurePhoneProvider(
   const gateway = gatewayOfPlan(plan, secretInput.secret);
   const dryRun = flags.dryRun === true;
   let extra: Record<string, unknown> = {};
+  const planned = plannedSteps(plan);
   const report = (changed: boolean, backup: string | null, steps: string[] = []) => {
-    if (output.json) output.printJson({ phoneProvider: { domain: api.domain }, changed, dryRun, diff: changesToJson(plan.changes), backup, steps, warnings: plan.warnings, ...extra });
+    if (output.json) output.printJson({ phoneProvider: { domain: api.domain }, changed, dryRun, diff: changesToJson(plan.changes), planned, backup, steps, warnings: plan.warnings, ...extra });
   };
 
   if (!output.json) output.data(`${output.style.bold('phone provider')} of ${api.domain}\n${renderChanges(plan.changes, output.style)}`);
@@ -70,10 +71,11 @@ export async function configurePhoneProvider(
     report(false, null);
     return { result: 'unchanged', plan, gateway };
   }
+  output.info(`Steps, in this order:\n${planned.map((step, index) => `  ${index + 1}. ${step}`).join('\n')}`);
   if (beforeConfirm !== undefined) extra = await beforeConfirm(gateway);
   const count = `${plan.steps.length} step${plan.steps.length === 1 ? '' : 's'}`;
   if (dryRun) {
-    output.info(`Dry run: ${count} planned (${plan.steps.map((s) => s.kind).join(', ')}), nothing written.`);
+    output.info(`Dry run: ${count} planned, nothing written.`);
     report(false, null);
     return { result: 'dry-run', plan, gateway };
   }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ManagementApi } from '../auth0/client.js';
-import { ACTION_SECRET_NAME } from '../core/action-code.js';
+import { ACTION_NAME, ACTION_SECRET_NAME } from '../core/action-code.js';
 import { CliError, ExitCode, remoteError } from '../core/errors.js';
 import {
   findOurAction,
@@ -108,6 +108,12 @@ export interface StepRunner {
 
 export const realStepRunner: StepRunner = { sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)), buildTimeoutMs: 120_000 };
 
+/** The plan's steps in words, in the order they run ("create the Action …"). */
+export function plannedSteps(plan: PhonePlan): string[] {
+  const name = plan.ours?.action.name ?? ACTION_NAME;
+  return plan.steps.map((step) => describeStep(step, name)[1]);
+}
+
 /** A step in words: `[what was done, what could not be done]`. */
 function describeStep(step: PhoneStep, name: string): [string, string] {
   switch (step.kind) {
@@ -126,14 +132,16 @@ function describeStep(step: PhoneStep, name: string): [string, string] {
   }
 }
 
-/** Polls the Action until Auth0 has built it; `failed` is an error carrying Auth0's reason. */
-async function waitUntil(api: ManagementApi, id: string, runner: StepRunner, done: (action: Action) => boolean, what: string): Promise<Action> {
+/** Polls the Action until `done`; `failed` is an error carrying Auth0's reason. Restore uses it too. */
+export async function waitUntil(api: ManagementApi, id: string, runner: StepRunner, done: (action: Action) => boolean, what: string): Promise<Action> {
   let waited = 0;
   for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
     const action = await api.getAction(id);
     if (action.status === 'failed') {
-      const errors = (action as { errors?: unknown }).errors;
-      const reason = Array.isArray(errors) ? errors.map((e) => (e as { message?: unknown })?.message).filter((m) => typeof m === 'string').join('; ') : '';
+      const reason = (action.errors ?? [])
+        .map((error) => error.msg ?? error.message)
+        .filter((text): text is string => typeof text === 'string')
+        .join('; ');
       throw remoteError(`Auth0 could not build the Action${reason === '' ? '' : `: ${untrusted(reason)}`}`, 'please report it with the output of --verbose');
     }
     if (done(action)) return action;
@@ -150,7 +158,7 @@ async function waitUntil(api: ManagementApi, id: string, runner: StepRunner, don
 export async function executePhonePlan(ctx: CommandContext, api: ManagementApi, plan: PhonePlan, backup: string | null, runner: StepRunner = realStepRunner): Promise<string[]> {
   const done: string[] = [];
   let actionId = plan.ours?.action.id;
-  const name = plan.ours?.action.name ?? 'auth0-sms-gateway-sms';
+  const name = plan.ours?.action.name ?? ACTION_NAME;
   for (const step of plan.steps) {
     // A Ctrl-C during the previous step: it finished (flow/interrupt.ts); stop before the next one.
     if (ctx.interrupts.requested !== undefined) {

@@ -6,7 +6,7 @@ import { untrusted } from '../core/untrusted.js';
 import { changesToJson, renderChanges } from '../ui/diff.js';
 import type { PhoneBackup } from './backup.js';
 import type { CommandContext } from './context.js';
-import { backupPhoneSide, phoneStateOf, readPhoneView, realStepRunner, requireScopesFor } from './phone-provider.js';
+import { backupPhoneSide, phoneStateOf, readPhoneView, realStepRunner, requireScopesFor, waitUntil } from './phone-provider.js';
 import type { WriteFlags } from './settings-flags.js';
 import { acquireLocks } from './lock.js';
 import { confirmOrThrow } from './write.js';
@@ -174,10 +174,7 @@ async function runRestoreSteps(ctx: CommandContext, api: ManagementApi, steps: r
           break;
         case 'update-action': {
           await api.updateAction(step.id, { code: step.code });
-          for (let waited = 0; (await api.getAction(step.id)).status !== 'built'; waited += 250) {
-            if (waited > realStepRunner.buildTimeoutMs) throw remoteError('the Action was not built in time', 'check it in the Auth0 Dashboard');
-            await realStepRunner.sleep(250);
-          }
+          await waitUntil(api, step.id, realStepRunner, (action) => action.status === 'built', 'built');
           await api.deployAction(step.id);
           break;
         }

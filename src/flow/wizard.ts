@@ -1,6 +1,6 @@
 import type { ManagementApi } from '../auth0/client.js';
 import { missingCredentials, normalizeDomain, type CredentialFlags } from '../auth0/credentials.js';
-import { CliError, ExitCode, inputError } from '../core/errors.js';
+import { CliError, ExitCode, inputError, remoteError } from '../core/errors.js';
 import { rewritableOptions, type Connection, type SmsOptions } from '../core/options.js';
 import { findOurAction } from '../core/phone-provider.js';
 import { routeOf, type Route } from '../core/route.js';
@@ -131,7 +131,11 @@ async function phoneProviderWizard(session: Session, flagDesired: Parameters<typ
     { gatewayUrl: desired.gatewayUrl, authentication: desired.authentication, forwardReqInfo: desired.forwardReqInfo },
     secretInput,
     flags,
-    async (planned) => (planned === null ? {} : testBeforeSwitch(session, planned)),
+    async (planned) => {
+      if (planned !== null) return testBeforeSwitch(session, planned);
+      ui.output.info("No test SMS before the switch: it is signed with the gateway secret, which Auth0 never returns; enter the secret again to test first.");
+      return {};
+    },
   );
   const code = outcome.result === 'applied' ? await offerTestAfter(ui, (to) => phoneProviderTest(tenant, api, to)) : ExitCode.ok;
   const secretEnv = secretEnvName(secretInput.source) ?? SECRET_ENV_DEFAULT;
@@ -189,7 +193,7 @@ async function offerTestAfter(ui: WizardUi, test: (to: string) => Promise<number
 /** Auth0's own test message through the provider: accepted (202) is not delivered, and it says so. */
 async function phoneProviderTest(tenant: CommandContext, api: ManagementApi, to: string): Promise<number> {
   const provider = (await api.listPhoneProviders())[0];
-  if (provider === undefined) return ExitCode.remote;
+  if (provider === undefined) throw remoteError('the tenant has no phone provider to test', 'run `auth0-sms-gateway status` to see the tenant');
   const answer = await api.testPhoneProvider(provider.id, to);
   tenant.output.info(`Auth0 accepted the test message (${answer.code ?? 202}); accepted is not delivered: watch your gateway, or the tenant logs (type "fn").`);
   return ExitCode.ok;

@@ -90,6 +90,8 @@ interface Buildable {
 
 export interface ActionStoreOptions {
   buildMs: number;
+  /** When set, every build after the start fails with this reason. */
+  buildFailure?: string | undefined;
   /** Hands each build's completion to the sandbox's idle() bookkeeping. */
   track: (done: Promise<void>) => void;
 }
@@ -493,7 +495,7 @@ export class ActionStore {
     this.#options.track(done);
     const complete = () => {
       this.#builds.delete(target);
-      const error = compileError(code);
+      const error = this.#options.buildFailure ?? compileError(code);
       const at = now();
       if (error === undefined) {
         target.status = 'built';

@@ -68,7 +68,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
   const store = new ConnectionStore(options.connections ?? seedConnections());
   const tenant = new TenantSettingsStore(options.tenant);
-  const actions = new ActionStore(options.actions ?? [], options.bindings ?? {}, { buildMs: options.actionBuildMs ?? 60, track });
+  const actions = new ActionStore(options.actions ?? [], options.bindings ?? {}, { buildMs: options.actionBuildMs ?? 60, buildFailure: options.actionBuildFailure, track });
   const provider = new PhoneProviderStore(options.phoneProvider);
   const cache = new ActionCache();
   const host = options.host ?? '127.0.0.1';

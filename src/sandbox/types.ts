@@ -123,6 +123,12 @@ export interface SandboxOptions {
   bindings?: Record<string, BindingSeed[]>;
   /** How long an Action build takes (pending → building → built/failed, in two steps). Default 60 ms. */
   actionBuildMs?: number;
+  /**
+   * Every Action build fails with this reason (Auth0 answers `status: "failed"` and
+   * `errors: [{ id, msg }]`), as when Auth0 cannot build an Action that compiles. Default: builds
+   * fail only on code that does not compile.
+   */
+  actionBuildFailure?: string;
   /** The execution limit of an Action run. Default 20,000 ms, Auth0's (https://auth0.com/docs/customize/actions/limitations). */
   actionTimeoutMs?: number;
   /**

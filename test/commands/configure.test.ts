@@ -1,11 +1,12 @@
 import { mkdtempSync, readFileSync, statSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startGatewayServer, type GatewayServer } from '../../src/gateway/server.js';
 import { SEED_IDS, SEED_SECRETS, SEED_TWILIO_TOKEN, SEED_UNKNOWN_OPTION, type Sandbox } from '../../src/sandbox/index.js';
 import { runCli, type CliRun } from '../helpers/run-cli.js';
 import { requestLines, sandboxEnv, writes } from '../helpers/env.js';
-import { useSandbox } from '../helpers/sandbox.js';
+import { sharedTls, useSandbox } from '../helpers/sandbox.js';
 
 const GATEWAY_SECRET = 'a-gateway-signing-secret-of-40-characters!';
 const URL = 'https://sms.example.com/send';
@@ -418,5 +419,34 @@ describe('two runs on one machine do not interleave', () => {
     const stale = await runCli(switchArgs('sms', '--yes', '--no-backup'), { env: env(sandbox(), { XDG_STATE_HOME: state }) });
     expect(stale.code).toBe(0);
     expect(fs.existsSync(lockFile)).toBe(false);
+  });
+});
+
+describe('configure --test-to', () => {
+  const sandbox = useSandbox();
+  let gateway: GatewayServer;
+  const received: string[] = [];
+  beforeAll(async () => {
+    gateway = await startGatewayServer({
+      tls: sharedTls(),
+      verify: { secret: GATEWAY_SECRET, audience: 'urn:my-gateway' },
+      onMessage: (payload) => void received.push(payload.recipient),
+    });
+  });
+  afterAll(() => gateway.close());
+  const args = (...more: string[]) => ['configure', 'sms', '--gateway-url', `${gateway.url}/sms`, '--auth', 'bearer', '--audience', 'urn:my-gateway', '--secret-env', 'GW_SECRET', '--test-to', '+15551230002', '--yes', '--no-backup', ...more];
+
+  it('a gateway that refuses the planned token: exit 1, no PATCH; one that answers 200: the switch is made', async () => {
+    const wrong = await runCli(args(), { env: env(sandbox(), { GW_SECRET: 'not-the-gateway-secret-but-32-chars-long' }) });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/the gateway failed the test message \(.*401.*\): nothing was written/);
+    expect(writes(sandbox())).toEqual([]);
+    expect(received).toEqual([]);
+
+    const right = await runCli(args(), { env: env(sandbox()) });
+    expect(right.code).toBe(0);
+    expect(received).toEqual(['+15551230002']);
+    expect(writes(sandbox())).toEqual([`PATCH /api/v2/connections/${SEED_IDS.twilio}`]);
+    expect(sandbox().connection(SEED_IDS.twilio)!.options!.gateway_url).toBe(`${gateway.url}/sms`);
   });
 });

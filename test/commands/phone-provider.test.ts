@@ -224,6 +224,17 @@ describe('phone-provider configure: what is there already', () => {
     expect(plan.stderr).toMatch(/warning: this replaces the tenant's Twilio phone provider; Auth0 never returns its auth token/);
     expect(plan.stdout).toMatch(/~ phone_provider\.name: "twilio" -> "custom"/);
     expect(writes(s)).toEqual([]);
+    expect(plan.stderr).toContain(
+      'Steps, in this order:\n  1. create the Action auth0-sms-gateway-sms\n  2. deploy the Action auth0-sms-gateway-sms\n  3. bind auth0-sms-gateway-sms to custom-phone-provider\n  4. set the phone provider to "custom"\n',
+    );
+    const planJson = await runCli(configureArgs(gw.url, '--dry-run', '--json'), { env });
+    expect(JSON.parse(planJson.stdout)).toMatchObject({
+      changed: false,
+      dryRun: true,
+      planned: ['create the Action auth0-sms-gateway-sms', 'deploy the Action auth0-sms-gateway-sms', 'bind auth0-sms-gateway-sms to custom-phone-provider', 'set the phone provider to "custom"'],
+      steps: [],
+    });
+    expect(writes(s)).toEqual([]);
     expect((await runCli(configureArgs(gw.url, '--yes', '--backup-dir', backups), { env })).code).toBe(0);
     const file = join(backups, readdirSync(backups)[0]!);
 
@@ -313,6 +324,25 @@ describe('phone-provider configure: what is there already', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/missing scope read:actions/);
     expect(writes(s)).toEqual([]);
+  });
+
+  it('with read scopes only: exit 1 naming every write scope it lacks, before any write', async () => {
+    const s = await startTestSandbox({ tenant: { phoneConsolidatedExperience: true } });
+    const r = await runCli(configureArgs(gw.url, '--yes', '--no-backup'), { env: sandboxEnv(s, 'readAll', { S: SECRET }) });
+    expect(r.code).toBe(1);
+    for (const scope of ['create:actions', 'create:phone_providers']) expect(r.stderr).toContain(scope);
+    expect(writes(s)).toEqual([]);
+  });
+
+  it('an Action that Auth0 fails to build: exit 1 with Auth0\'s reason, the steps done and the restore command', async () => {
+    const s = await startTestSandbox({ tenant: { phoneConsolidatedExperience: true }, actionBuildFailure: 'runtime node18 is not available' });
+    const backups = mkdtempSync(join(tmpdir(), 'a0sg-phone-build-'));
+    const r = await runCli(configureArgs(gw.url, '--yes', '--backup-dir', backups), { env: sandboxEnv(s, 'full', { S: SECRET }) });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/Auth0 could not build the Action: runtime node18 is not available\); done before that: created the Action auth0-sms-gateway-sms/);
+    expect(r.stderr).toContain(`auth0-sms-gateway restore ${join(backups, readdirSync(backups)[0]!)}`);
+    expect(s.phoneProvider()).toBeUndefined();
+    expect(s.bindings('custom-phone-provider')).toEqual([]);
   });
 });
 

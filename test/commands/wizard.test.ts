@@ -315,17 +315,20 @@ describe('wizard on a Unified Phone tenant', () => {
         [/forward_req_info/, KEY.enter],
         [/before anything changes/, `${PHONE}${KEY.enter}`],
         [/Apply these changes to the phone provider/, `y${KEY.enter}`],
-        [/Phone number for a test SMS \(empty to skip\)/, KEY.enter],
+        [/Phone number for a test SMS \(empty to skip\)/, `${PHONE}${KEY.enter}`],
       ],
     });
     expect(r.stderr).not.toMatch(/error:/);
     expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/Auth0 accepted the test message \(202\); accepted is not delivered/);
     expect(r.screen).toMatch(/through the tenant's phone provider \(Unified Phone Experience\).*MFA included/);
     // No sender or template questions: the tenant's phone templates decide the text.
     expect(r.screen).not.toMatch(/Sender \(from\)|Template/);
     expect(sandbox().phoneProvider()).toMatchObject({ name: 'custom' });
     expect(sandbox().connection(SEED_IDS.twilio)?.options?.gateway_url).toBeUndefined();
-    expect(received).toHaveLength(1); // the test before the switch
+    // The test before the switch (the tool calls the gateway), and Auth0's after it (the Action does).
+    await sandbox().idle();
+    expect(received.map((payload) => payload.recipient)).toEqual([PHONE, PHONE]);
     expect(stripAnsi(r.stdout)).toMatch(/auth0-sms-gateway phone-provider configure --gateway-url \S+ --auth bearer --subject urn:Auth0 --audience urn:wizard-gateway --secret-env GW/);
     expect(stripAnsi(r.stdout)).toContain('phone_provider:\n  gateway_url:');
     expectNoSecret(r.stdout + r.stderr, PASTED_SECRET);
