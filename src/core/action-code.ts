@@ -17,6 +17,8 @@ import { scryptSync, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod';
 import RAW_TEMPLATE from '../action/custom-phone-provider.js?raw';
 import { inputError } from './errors.js';
+import { gatewayUrlProblem } from './gateway-url.js';
+import { issueLines } from './zod-issues.js';
 
 /** Suggested name of the Action (Auth0 allows one Action on this trigger per tenant). */
 export const ACTION_NAME = 'auth0-sms-gateway-sms';
@@ -91,25 +93,10 @@ export type ParsedActionCode =
   /** Someone else's code (or no code). */
   | { kind: 'foreign' };
 
-// Structure only: http:// stays possible (tests, a local gateway). Whether Auth0 may be pointed
-// at the URL (https://, length, reachable host) is the planner's rule, not the renderer's.
-// C0 controls, DEL and C1 controls. The URL parser silently drops tabs and line breaks, so a URL
-// holding them would call another address than the one shown.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-
-function gatewayUrlProblem(value: string): string | undefined {
-  if (CONTROL.test(value) || /\s/.test(value)) return 'gateway_url contains spaces or control characters';
-  if (!/^https?:\/\//i.test(value)) return 'gateway_url must be an http:// or https:// URL';
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return 'gateway_url is not a valid URL';
-  }
-  // fetch() refuses URLs with credentials, and they would sit in clear text in the code.
-  if (url.username !== '' || url.password !== '') return 'gateway_url must not hold user:password@';
-  return undefined;
-}
+// Structure only (the shared rule with http:// allowed, as for test-gateway): tests and a local
+// gateway use http://. Whether Auth0 may be pointed at the URL (https://, length, reachable
+// host) is the planner's rule, not the renderer's.
+const SETTINGS_URL_RULE = { allowHttp: true } as const;
 
 const FINGERPRINT_SHAPE = /^scrypt\$[0-9]{1,7}\$[0-9]{1,2}\$[0-9]{1,2}\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/;
 
@@ -117,7 +104,7 @@ const FINGERPRINT_SHAPE = /^scrypt\$[0-9]{1,7}\$[0-9]{1,2}\$[0-9]{1,2}\$[A-Za-z0
 // for writing (renderActionCode) and leniently for reading (parseActionCode).
 const settingsFieldsSchema = z.object({
   gateway_url: z.string().superRefine((value, ctx) => {
-    const problem = gatewayUrlProblem(value);
+    const problem = gatewayUrlProblem(value, SETTINGS_URL_RULE);
     if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
   }),
   authentication: z.enum(['none', 'bearer']),
@@ -146,7 +133,7 @@ function canonical(fields: SettingsFields): ActionSettings {
 
 function issuesText(error: z.ZodError): string {
   // zod's messages name the expected type, never the value (which is not secret here, but long).
-  return error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(settings)'}: ${issue.message}`).join('; ');
+  return issueLines(error.issues).join('; ');
 }
 
 /**

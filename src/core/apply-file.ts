@@ -5,7 +5,6 @@ import {
   audienceSchema,
   DEFAULT_SUBJECT,
   desiredSettingsSchema,
-  formatZodError,
   fromSchema,
   GATEWAY_URL_MAX,
   GATEWAY_URL_MIN,
@@ -14,6 +13,7 @@ import {
   templateSchema,
   type DesiredSettings,
 } from './validate.js';
+import { issueProblems, problemLine, type IssueReading, type PathProblem } from './zod-issues.js';
 
 /*
  * The `apply` file: desired gateway settings for one or more SMS connections, kept in a
@@ -109,6 +109,13 @@ export const applyFileSchema = z
     error: 'the file names nothing to configure: write a `connections:` list, a `phone_provider:` entry, or both',
   })
   .meta({
+    // The refine above, for editors and CI: zod cannot turn a refinement into JSON Schema. Each
+    // branch names the key in `properties` too (`true`: the schema above checks it), so that
+    // validators in strict mode (Ajv's strictRequired) accept the schema.
+    anyOf: [
+      { properties: { connections: true }, required: ['connections'] },
+      { properties: { phone_provider: true }, required: ['phone_provider'] },
+    ],
     title: 'auth0-sms-gateway apply file',
     description:
       'Desired SMS gateway settings for Auth0 Passwordless SMS connections, applied with `auth0-sms-gateway apply -f <file>`. Secrets only as ${ENV_VAR} references.',
@@ -156,11 +163,6 @@ export interface ParseApplyFileOptions {
   env: Readonly<Record<string, string | undefined>>;
 }
 
-interface Problem {
-  path: PropertyKey[];
-  message: string;
-}
-
 /**
  * Text → validated entries, or one exit-2 error listing every problem as
  * `file:line: path: message`. YAML 1.2 reads JSON too, so one parser serves both and gives
@@ -190,15 +192,15 @@ export function parseApplyDocument(text: string, options: ParseApplyFileOptions)
   }
   if (value === null || value === undefined) throw fileError([`${source}: the file is empty: write a \`connections:\` list`]);
 
-  const where = (problems: Problem[]) =>
+  const where = (problems: PathProblem[]) =>
     problems
-      .map((p) => ({ line: lineOf(doc, lineCounter, p.path), text: formatProblem(p) }))
+      .map((p) => ({ line: lineOf(doc, lineCounter, p.path), text: problemLine(p) }))
       .sort((a, b) => a.line - b.line)
       .map((p) => `${source}:${p.line}: ${p.text}`);
   const parsed = applyFileSchema.safeParse(value, { reportInput: true });
-  if (!parsed.success) throw fileError(where(explainIssues(parsed.error.issues, [])));
+  if (!parsed.success) throw fileError(where(issueProblems(parsed.error.issues, FILE_READING)));
 
-  const problems: Problem[] = [];
+  const problems: PathProblem[] = [];
   const connections = parsed.data.connections ?? [];
   const entries = connections.map((entry, index) =>
     resolveEntry(entry, index, lineOf(doc, lineCounter, ['connections', index, 'connection']), options.env, problems),
@@ -231,13 +233,8 @@ function fileError(lines: string[]) {
   return inputError(lines.join('\n'), 'fix the file; `auth0-sms-gateway schema` prints its JSON Schema, the README has an example');
 }
 
-/** `path: message`, through the same formatter as every other input error. */
-function formatProblem(problem: Problem): string {
-  return formatZodError(new z.ZodError([{ code: 'custom', path: problem.path, message: problem.message, input: undefined }]));
-}
-
 /** Desired settings in the planner's terms; the secret is looked up here, so only here can it be checked. */
-function resolveEntry(entry: NonNullable<ApplyFile['connections']>[number], index: number, line: number, env: ParseApplyFileOptions['env'], problems: Problem[]): ApplyEntry {
+function resolveEntry(entry: NonNullable<ApplyFile['connections']>[number], index: number, line: number, env: ParseApplyFileOptions['env'], problems: PathProblem[]): ApplyEntry {
   const desired: DesiredSettings = { gatewayUrl: entry.gateway_url, ...resolveSettings(entry, ['connections', index], env, problems), keepTwilio: entry.keep_twilio };
   if (entry.forward_req_info !== undefined) desired.forwardReqInfo = entry.forward_req_info;
   if (entry.from !== undefined) desired.from = entry.from;
@@ -250,7 +247,7 @@ function resolveSettings(
   entry: Pick<NonNullable<ApplyFile['connections']>[number], 'gateway_url' | 'authentication'>,
   at: PropertyKey[],
   env: ParseApplyFileOptions['env'],
-  problems: Problem[],
+  problems: PathProblem[],
 ): { authentication: NonNullable<DesiredSettings['authentication']> } {
   if (entry.authentication === 'none') return { authentication: { method: 'none' } };
   const { subject, audience, secret: reference, secret_base64_encoded } = entry.authentication;
@@ -264,7 +261,7 @@ function resolveSettings(
   // What the file alone could not show: the secret's length and, when marked so, its base64url form.
   const checked = desiredSettingsSchema.safeParse({ gatewayUrl: entry.gateway_url, authentication });
   if (!checked.success) {
-    problems.push(...checked.error.issues.map((issue) => ({ path: [...at, ...issue.path.map(fileKey)], message: issue.message })));
+    problems.push(...issueProblems(checked.error.issues).map((problem) => ({ path: [...at, ...problem.path.map(fileKey)], message: problem.message })));
   }
   return { authentication };
 }
@@ -275,28 +272,16 @@ function fileKey(key: PropertyKey): PropertyKey {
 }
 
 /**
- * zod issues → problems a person can act on: an unknown key names itself and its likely
- * intended spelling; a union reports the branch the value was meant for; a missing key says so.
+ * How the file's zod issues read: an unknown key names itself and its likely intended
+ * spelling; a union reports the branch the value was meant for; a missing key says so; YAML
+ * reads +15551234567 as a number and yes as a string, not the other way round.
  */
-function explainIssues(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[]): Problem[] {
-  return issues.flatMap((issue): Problem[] => {
-    const path = [...prefix, ...issue.path];
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ path: [...path, key], message: unknownKeyMessage(key, knownKeysAt(path)) }));
-    }
-    if (issue.code === 'invalid_union') {
-      // The branch whose type matched (only its contents are wrong) is the one the user meant.
-      const meant = issue.errors.find((branch) => !branch.some((inner) => inner.path.length === 0 && (inner.code === 'invalid_type' || inner.code === 'invalid_value')));
-      return meant === undefined ? [{ path, message: issue.message }] : explainIssues(meant, path);
-    }
-    if (issue.code === 'invalid_type' && issue.input === undefined) return [{ path, message: 'missing: this key is required' }];
-    if (issue.code === 'invalid_type' && issue.expected === 'string' && (typeof issue.input === 'number' || typeof issue.input === 'boolean')) {
-      // YAML reads +15551234567 as a number and yes as a string, not the other way round.
-      return [{ path, message: `${issue.message} (in YAML, put the value in quotes)` }];
-    }
-    return [{ path, message: issue.message }];
-  });
-}
+const FILE_READING: IssueReading = {
+  unknownKey: (path) => unknownKeyMessage(String(path.at(-1)), knownKeysAt(path.slice(0, -1))),
+  meantBranch: true,
+  missingKeys: true,
+  scalarHint: 'in YAML, put the value in quotes',
+};
 
 /** The keys the schema allows at a path of the file: the file, an entry, a bearer authentication. */
 function knownKeysAt(path: readonly PropertyKey[]): string[] {

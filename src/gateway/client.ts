@@ -4,7 +4,7 @@ import { inputError } from '../core/errors.js';
 import { gatewayUrlProblem } from '../core/gateway-url.js';
 import { networkErrorCode, networkFailure } from '../core/network.js';
 import { REDACTED, redactText } from '../core/redact.js';
-import { signGatewayToken } from './jwt.js';
+import { signGatewayTokenForCli } from './jwt.js';
 import { renderSmsBody, toSmsTemplateSyntax } from './template.js';
 
 /** The connection options that decide the request Auth0 sends to the gateway. */
@@ -102,7 +102,7 @@ export async function sendTestMessage(settings: GatewayClientSettings, options: 
   const secrets: string[] = [];
   if (settings.authentication !== null) {
     const { secret, secretBase64Encoded, subject, audience } = settings.authentication;
-    const token = await signGatewayToken({ secret, secretBase64Encoded, subject, audience }, { now: options.now });
+    const token = await signGatewayTokenForCli({ secret, secretBase64Encoded, subject, audience }, { now: options.now });
     headers.authorization = `Bearer ${token}`;
     shownHeaders.authorization = `Bearer ${REDACTED}`;
     secrets.push(token, secret);

@@ -111,6 +111,7 @@ describe('renderActionCode', () => {
     ['an ftp URL', { ...NONE, gateway_url: 'ftp://sms.example.com/' }],
     ['a URL with user:password@', { ...NONE, gateway_url: 'https://user:pw@sms.example.com/' }],
     ['a URL with a line break', { ...NONE, gateway_url: 'https://sms.example.com/\nsend' }],
+    ['a URL with a bidi override', { ...NONE, gateway_url: 'https://sms.example.com/\u202esend' }],
     ['not a URL', { ...NONE, gateway_url: 'https://' }],
     ['a malformed fingerprint', { ...BEARER, secret_fingerprint: 'sha256$abc' }],
     ['another authentication', { ...NONE, authentication: 'basic' as 'none' }],

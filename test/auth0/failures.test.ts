@@ -103,6 +103,64 @@ describe('Management API failures', () => {
     for (const secret of SEED_SECRETS) expect(r.stdout + r.stderr).not.toContain(secret);
   });
 
+  // Auth0's refusals that name the input (docs/auth0-facts.md#errors): the tool's own message per
+  // kind of refusal, exit 2 when the value sent is at fault.
+  const CONFIGURE = ['configure', 'sms', '--gateway-url', 'https://sms.example.com/send', '--yes', '--no-backup'];
+
+  it('a 400 invalid_uri: exit 2, an input error naming the property', async () => {
+    sandbox().inject({
+      kind: 'status',
+      status: 400,
+      method: 'GET',
+      path: '/api/v2/connections',
+      body: { statusCode: 400, error: 'Bad Request', message: "Path validation error: 'String is too long' on property name (The name of the connection).", errorCode: 'invalid_uri' },
+    });
+    const r = await runCli(['show', 'sms'], { env: sandboxEnv(sandbox()) });
+    expectOneLineFailure(r, 2, /Auth0 refused the connection \(name\): Path validation error/, /fix name, then run again/);
+  });
+
+  it.each([400, 422])('a %i invalid_body naming a property: exit 2 with the property named, nothing written', async (status) => {
+    const before = sandbox().connection(SEED_IDS.twilio);
+    sandbox().inject({
+      kind: 'status',
+      status,
+      method: 'PATCH',
+      body: { statusCode: status, error: 'Bad Request', message: "Payload validation error: 'String is too long (300 chars), maximum 255' on property options.gateway_url.", errorCode: 'invalid_body' },
+    });
+    const r = await runCli(CONFIGURE, { env: sandboxEnv(sandbox()) });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/error: Auth0 refused the connection \(options\.gateway_url\): Payload validation error/);
+    expect(r.stderr).toMatch(/hint: fix options\.gateway_url, then run again/);
+    expect(sandbox().connection(SEED_IDS.twilio)).toEqual(before);
+  });
+
+  it('a 409: a naming conflict, exit 1, not reported as a concurrent edit', async () => {
+    sandbox().inject({
+      kind: 'status',
+      status: 409,
+      method: 'PATCH',
+      body: { statusCode: 409, error: 'Conflict', message: 'A connection with the same name is already enabled for one of these clients', errorCode: 'conflict' },
+    });
+    const r = await runCli(CONFIGURE, { env: sandboxEnv(sandbox()) });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/error: Auth0 refused the connection \(409 Conflict\): A connection with the same name/);
+    expect(r.stderr).toMatch(/hint: a naming conflict .*: rename one of them/);
+    expect(r.stderr).not.toMatch(/changed since it was read|someone else/); // the tool's words for a concurrent edit (flow/write.ts)
+  });
+
+  it('a 403 that is not about a scope: exit 1 with its own message, no scope hint', async () => {
+    sandbox().inject({
+      kind: 'status',
+      status: 403,
+      method: 'GET',
+      path: '/api/v2/connections',
+      body: { statusCode: 403, error: 'Forbidden', message: 'This feature is not available on your plan', errorCode: 'operation_not_supported' },
+    });
+    const r = await runCli(['list'], { env: sandboxEnv(sandbox()) });
+    expectOneLineFailure(r, 1, /Auth0 refused the request \(403, operation_not_supported\): This feature is not available on your plan/, /it is not a missing scope/);
+    expect(r.stderr).not.toMatch(/error: missing scope|grant the/);
+  });
+
   it('an invalid tuning variable is an input error before any request', async () => {
     const r = await runCli(['list'], { env: sandboxEnv(sandbox(), 'full', { AUTH0_SMS_GATEWAY_MAX_RETRIES: 'lots' }) });
     expectOneLineFailure(r, 2, /AUTH0_SMS_GATEWAY_MAX_RETRIES/, /whole number/);

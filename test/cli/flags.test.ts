@@ -78,11 +78,18 @@ describe('argv → typed options, every command', () => {
     expect({ path: call.path, args: call.args, flags: call.flags }).toEqual(expected);
   });
 
-  it('covers every command the program defines', async () => {
+  it('covers every command the program defines, subcommands included', async () => {
     const { buildProgram } = await import('../../src/cli.js');
-    const names = buildProgram(async () => 0).commands.map((c) => c.name());
-    const covered = new Set(table.map(([, e]) => e.path[0]));
-    expect(names.filter((name) => !covered.has(name))).toEqual([]);
+    type Node = { name(): string; commands: readonly Node[] };
+    // Every command a user can run, as its path: `list`, `phone-provider configure`, …
+    const leaves = (command: Node, path: string[]): string[] =>
+      command.commands.length === 0 ? [path.join(' ')] : command.commands.flatMap((sub) => leaves(sub, [...path, sub.name()]));
+    const runnable = buildProgram(async () => 0).commands.flatMap((command) => leaves(command, [command.name()]));
+    // The walk reaches the subcommands (a guard that only saw `phone-provider` would pass with one row).
+    expect(runnable).toEqual(expect.arrayContaining(['phone-provider configure', 'phone-provider show', 'phone-provider test']));
+    expect(runnable).not.toContain('phone-provider');
+    const covered = new Set(table.map(([, e]) => e.path.join(' ')));
+    expect(runnable.filter((path) => !covered.has(path))).toEqual([]);
   });
 
   it('reads global options wherever they stand, combined short flags included', async () => {

@@ -178,6 +178,12 @@ describe('applyFileJsonSchema', () => {
     expect(validate(example), JSON.stringify(validate.errors)).toBe(true);
   });
 
+  it('accepts a file with only a phone provider, as apply does', () => {
+    const phoneOnly = { phone_provider: { gateway_url: URL_A, authentication: 'none' } };
+    expect(validate(phoneOnly), JSON.stringify(validate.errors)).toBe(true);
+    expect(parse(JSON.stringify(phoneOnly))).toEqual([]);
+  });
+
   it.each<[string, () => unknown]>([
     ['an unknown key', () => ({ connections: [{ ...first(), forward_request_info: true }] })],
     ['a literal secret', () => ({ connections: [{ ...first(), authentication: { method: 'bearer', audience: 'a', secret: 'literal' } }] })],
@@ -187,6 +193,8 @@ describe('applyFileJsonSchema', () => {
     ['a string boolean', () => ({ connections: [{ ...first(), forward_req_info: 'true' }] })],
     ['an empty list', () => ({ connections: [] })],
     ['an unknown top-level key', () => ({ ...example, connection: 'sms' })],
+    ['a file that names nothing ({})', () => ({})],
+    ['a file with only $schema', () => ({ $schema: './sms-gateway.schema.json' })],
   ])('rejects %s, as apply does', (_label, make) => {
     const broken = make();
     expect(validate(broken)).toBe(false);

@@ -4,7 +4,7 @@ import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { CliError, ExitCode } from '../../src/core/errors.js';
 import { GatewayConfigurationError } from '../../src/gateway/errors.js';
-import { secretKeyBytes as cliSecretKeyBytes, signGatewayToken as cliSignGatewayToken } from '../../src/gateway/jwt.js';
+import { signGatewayTokenForCli } from '../../src/gateway/jwt.js';
 import { decodeBase64url, gatewayKeyBytes, isBase64url } from '../../src/gateway/key.js';
 import { signGatewayToken } from '../../src/gateway/sign.js';
 
@@ -164,16 +164,18 @@ describe('gateway keys', () => {
 
 describe('the CLI adapter (src/gateway/jwt.ts)', () => {
   it('turns configuration errors into input errors (exit 2)', async () => {
-    const error = await cliSignGatewayToken({ secret: 'a+b/c', secretBase64Encoded: true, audience: 'a' }).catch((e: unknown) => e);
+    const error = await signGatewayTokenForCli({ secret: 'a+b/c', secretBase64Encoded: true, audience: 'a' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CliError);
     expect((error as CliError).exitCode).toBe(ExitCode.input);
     expect((error as CliError).message).not.toContain('a+b/c');
-    expect(() => cliSecretKeyBytes('', false)).toThrow(CliError);
+    // An empty secret (the key) and an empty audience (the claims) are input errors too.
+    await expect(signGatewayTokenForCli({ secret: '', audience: 'a' })).rejects.toMatchObject({ name: 'CliError', exitCode: ExitCode.input });
+    await expect(signGatewayTokenForCli({ secret: 'adapter-secret', audience: '' })).rejects.toMatchObject({ name: 'CliError', exitCode: ExitCode.input });
   });
 
   it('signs as the library does', async () => {
     const now = new Date('2024-05-01T12:00:00.000Z');
     const settings = { secret: 'adapter-secret', audience: 'urn:a', subject: 'urn:Auth0' };
-    expect(await cliSignGatewayToken(settings, { now })).toBe(await signGatewayToken(settings, { now }));
+    expect(await signGatewayTokenForCli(settings, { now })).toBe(await signGatewayToken(settings, { now }));
   });
 });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { SEED_IDS, seedConnections, type SandboxConnection } from '../../src/sandbox/index.js';
 import { startTestSandbox, useSandbox } from '../helpers/sandbox.js';
 import { ALL_SCOPES, api, call } from './http.js';
@@ -9,18 +9,20 @@ describe('rate limit', () => {
   const sandbox = useSandbox();
 
   it('puts x-ratelimit-* on every /api/v2 response, errors included, and none on /oauth/token', async () => {
-    const nowSeconds = Math.floor(Date.now() / 1000);
-    for (const response of [
+    const responses = [
       await api(sandbox(), 'GET', '/connections'),
       await api(sandbox(), 'GET', '/connections/con_Missing000000000'),
       await call(sandbox(), 'GET', '/api/v2/connections'),
-    ]) {
+    ];
+    responses.forEach((response, index) => {
       expect(Number(response.headers.get('x-ratelimit-limit'))).toBeGreaterThan(0);
       expect(Number(response.headers.get('x-ratelimit-remaining'))).toBeGreaterThan(0);
+      // Epoch seconds, not milliseconds or a delta: next to the request's arrival in the log.
+      const arrivedSeconds = Math.floor((sandbox().requests[index]?.at ?? Number.NaN) / 1000);
       const reset = Number(response.headers.get('x-ratelimit-reset'));
-      expect(reset).toBeGreaterThanOrEqual(nowSeconds); // epoch seconds, not milliseconds or a delta
-      expect(reset).toBeLessThan(nowSeconds + 60);
-    }
+      expect(reset).toBeGreaterThanOrEqual(arrivedSeconds);
+      expect(reset).toBeLessThan(arrivedSeconds + 60);
+    });
     expect((await call(sandbox(), 'POST', '/oauth/token', { body: {} })).headers.get('x-ratelimit-limit')).toBeNull();
   });
 
@@ -33,16 +35,22 @@ describe('rate limit', () => {
     expect([first, second, third].map((r) => r.headers.get('x-ratelimit-limit'))).toEqual(['2', '2', '2']);
     expect([first, second, third].map((r) => r.headers.get('x-ratelimit-remaining'))).toEqual(['1', '0', '0']);
     expect(third.body).toEqual(TOO_MANY);
+    // Epoch seconds (not milliseconds, not a delta) at which the bucket is full again: two tokens
+    // short at 1/s, so more than a second after the request arrived (its `at` in the log). The
+    // exact value, in virtual time, is rate-limit.test.ts's.
     const reset = Number(third.headers.get('x-ratelimit-reset'));
-    expect(reset * 1000).toBeGreaterThan(Date.now());
-    expect(reset * 1000).toBeLessThanOrEqual(Date.now() + 3000);
+    const arrived = sandbox().requests.at(-1)?.at ?? Number.NaN;
+    expect(reset * 1000).toBeGreaterThan(arrived + 1000);
+    expect(reset * 1000).toBeLessThan(arrived + 60_000);
     // the token endpoint is not limited
     expect((await call(sandbox(), 'POST', '/oauth/token', { body: {} })).status).not.toBe(429);
 
     sandbox().setRateLimit({ perSecond: 4, burst: 1 }); // a new limit starts full
     expect((await api(sandbox(), 'GET', '/connections?fields=id')).status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect((await api(sandbox(), 'GET', '/connections?fields=id')).status).toBe(200);
+    // The sandbox refills on the real clock: a bucket of one that refills faster than any round
+    // trip (a token a microsecond) never runs dry, where one that did not refill would refuse the second.
+    sandbox().setRateLimit({ perSecond: 1_000_000, burst: 1 });
+    for (let i = 0; i < 3; i += 1) expect((await api(sandbox(), 'GET', '/connections?fields=id')).status).toBe(200);
 
     sandbox().setRateLimit(undefined);
     for (let i = 0; i < 5; i += 1) expect((await api(sandbox(), 'GET', '/connections?fields=id')).status).toBe(200);
@@ -111,20 +119,26 @@ describe('faults', () => {
     expect((await call(sandbox(), 'POST', '/oauth/token', { body: {} })).status).toBe(400);
   });
 
-  it('latency: delays matching requests; options.latencyMs delays all', async () => {
+  // Order of events, not elapsed time: a delayed request is still unanswered (status 0 in the log)
+  // once another request, sent after it arrived, has had its answer.
+  it('latency: delays matching requests, once; options.latencyMs delays all', async () => {
     sandbox().inject({ kind: 'latency', ms: 300, method: 'GET' });
-    let started = Date.now();
-    await api(sandbox(), 'GET', '/connections?fields=id');
-    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
-    started = Date.now();
-    await api(sandbox(), 'GET', '/connections?fields=id');
-    expect(Date.now() - started).toBeLessThan(250); // used once
+    const delayed = api(sandbox(), 'GET', '/connections?fields=id');
+    await vi.waitFor(() => expect(sandbox().requests).toHaveLength(1), { interval: 5 });
+    // The next GET matches too, but the fault was used once: it is answered while the first waits.
+    expect((await api(sandbox(), 'GET', '/connections?fields=id')).status).toBe(200);
+    expect(sandbox().requests.map((r) => r.status)).toEqual([0, 200]);
+    expect((await delayed).status).toBe(200);
+    expect(sandbox().requests.map((r) => r.status)).toEqual([200, 200]);
 
-    const slow = await startTestSandbox({ latencyMs: 150 });
+    const slow = await startTestSandbox({ latencyMs: 300 });
     try {
-      started = Date.now();
-      await api(slow, 'GET', '/connections?fields=id');
-      expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+      const first = api(slow, 'GET', '/connections?fields=id');
+      const second = call(slow, 'POST', '/oauth/token', { body: {} }); // any method, any path
+      await vi.waitFor(() => expect(slow.requests).toHaveLength(2), { interval: 5 });
+      expect((await api(sandbox(), 'GET', '/connections?fields=id')).status).toBe(200); // a sandbox without latency answers meanwhile
+      expect(slow.requests.map((r) => r.status)).toEqual([0, 0]);
+      expect([(await first).status, (await second).status]).toEqual([200, 400]);
     } finally {
       await slow.close();
     }
