@@ -141,7 +141,7 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
           // The SDK's timeout fired while waiting for a token: nothing was sent.
           throw Object.assign(new Error(`${method} ${path} timed out`), { name: 'AbortError' });
         }
-        if (grant.waitedMs > 0) tracer?.trace(`waited ${Math.round(grant.waitedMs)}ms for the rate limit before ${method} ${path}`);
+        if (grant.pacedMs > 0) tracer?.trace(`waited ${Math.round(grant.waitedMs)}ms for the rate limit before ${method} ${path}`);
       }
       requests++;
       const started = performance.now();
@@ -204,17 +204,23 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
     maxRetries: 0,
     timeoutInSeconds: options.timeoutSeconds ?? 30,
   };
-  const auth =
-    credentials.kind === 'token'
-      ? createManagementAuth({ ...common, token: credentials.token })
-      : credentials.kind === 'client-secret'
-        ? createManagementAuth({ ...common, clientId: credentials.clientId, clientSecret: credentials.clientSecret })
-        : createManagementAuth({
-            ...common,
-            clientId: credentials.clientId,
-            clientAssertionSigningKey: credentials.signingKey,
-            clientAssertionSigningAlg: credentials.signingAlg,
-          });
+  let auth: ReturnType<typeof createManagementAuth>;
+  try {
+    auth =
+      credentials.kind === 'token'
+        ? createManagementAuth({ ...common, token: credentials.token })
+        : credentials.kind === 'client-secret'
+          ? createManagementAuth({ ...common, clientId: credentials.clientId, clientSecret: credentials.clientSecret })
+          : createManagementAuth({
+              ...common,
+              clientId: credentials.clientId,
+              clientAssertionSigningKey: credentials.signingKey,
+              clientAssertionSigningAlg: credentials.signingAlg,
+            });
+  } catch {
+    // The SDK checks the domain too (normalizeDomain has already): its words are not shown.
+    throw inputError(`cannot use domain "${domain}"`, 'pass the bare tenant domain, e.g. acme.eu.auth0.com');
+  }
   const clientOptions = { ...auth.clientOptions, fetch: tracingFetch };
   const connectionsApi = new ConnectionsClient(clientOptions);
   const actionsApi = new ActionsClient(clientOptions);
@@ -250,6 +256,23 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
     if (!Array.isArray(items)) throw remoteError(`Auth0 returned ${what} this tool does not understand`, 'please report it with the output of --verbose');
     return items.map((item) => parseAs(schema, item, what));
   };
+  /**
+   * Create and update for a resource whose answer is checked against `schema` (`what` names it
+   * in the error). The body is the one the planner built (core/), sent as given.
+   */
+  const writesOf = <S extends z.ZodType>(
+    resource: CallContext['resource'],
+    schema: S,
+    what: string,
+    api: { create(body: never): Promise<unknown>; update(id: string, body: never): Promise<unknown> },
+  ) => ({
+    create: (body: Record<string, unknown>): Promise<z.output<S>> =>
+      call({ operation: 'create', resource }, async () => parseAs(schema, await api.create(body as never), what)),
+    update: (id: string, body: Record<string, unknown>): Promise<z.output<S>> =>
+      call({ operation: 'update', resource, target: id }, async () => parseAs(schema, await api.update(id, body as never), what)),
+  });
+  const providerWrites = writesOf('phone provider', phoneProviderSchema, 'a phone provider', providersApi);
+  const actionWrites = writesOf('Action', actionSchema, 'an Action', actionsApi);
   // Since 2025, GET omits `options` without read:connections_options (docs/auth0-facts.md#the-options-scopes); a PATCH
   // built from such a read would wipe the connection, so every read refuses it here.
   const requireOptions = (connection: Connection): Connection => {
@@ -332,16 +355,8 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
     async listPhoneProviders() {
       return call({ operation: 'list', resource: 'phone provider' }, async () => listOf(phoneProviderSchema, await providersApi.list(), 'providers', 'a phone provider'));
     },
-    async createPhoneProvider(body) {
-      return call({ operation: 'create', resource: 'phone provider' }, async () =>
-        parseAs(phoneProviderSchema, await providersApi.create(body as unknown as Parameters<typeof providersApi.create>[0]), 'a phone provider'),
-      );
-    },
-    async updatePhoneProvider(id, body) {
-      return call({ operation: 'update', resource: 'phone provider', target: id }, async () =>
-        parseAs(phoneProviderSchema, await providersApi.update(id, body as Parameters<typeof providersApi.update>[1]), 'a phone provider'),
-      );
-    },
+    createPhoneProvider: providerWrites.create,
+    updatePhoneProvider: providerWrites.update,
     async deletePhoneProvider(id) {
       await call({ operation: 'delete', resource: 'phone provider', target: id }, async () => providersApi.delete(id));
     },
@@ -371,16 +386,8 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
     async getAction(id) {
       return call({ operation: 'read', resource: 'Action', target: id }, async () => parseAs(actionSchema, await actionsApi.get(id), 'an Action'));
     },
-    async createAction(body) {
-      return call({ operation: 'create', resource: 'Action' }, async () =>
-        parseAs(actionSchema, await actionsApi.create(body as unknown as Parameters<typeof actionsApi.create>[0]), 'an Action'),
-      );
-    },
-    async updateAction(id, body) {
-      return call({ operation: 'update', resource: 'Action', target: id }, async () =>
-        parseAs(actionSchema, await actionsApi.update(id, body as Parameters<typeof actionsApi.update>[1]), 'an Action'),
-      );
-    },
+    createAction: actionWrites.create,
+    updateAction: actionWrites.update,
     async deployAction(id) {
       await call({ operation: 'deploy', resource: 'Action', target: id }, async () => actionsApi.deploy(id));
     },

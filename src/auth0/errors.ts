@@ -55,6 +55,25 @@ function bodyOf(error: unknown): ErrorBody {
  */
 export function toCliError(error: unknown, context: CallContext): CliError {
   if (error instanceof CliError) return error;
+  const described = describeFailure(error, context);
+  if (!answerMayBeLost(error)) return described;
+  return new CliError(described.exitCode, described.message, { hint: described.hint, cause: described.cause, missingScope: described.missingScope, answerLost: true });
+}
+
+/**
+ * Whether a failed request may have been carried out: no answer seen (timeout, network error),
+ * or an answer that does not say it was not (5xx, 408, 429). A failed token request sent no
+ * Management API request at all.
+ */
+function answerMayBeLost(error: unknown): boolean {
+  const message = String((error as { message?: unknown })?.message ?? '');
+  if (message.startsWith('ManagementClient: token request')) return false;
+  const statusCode = (error as { statusCode?: unknown })?.statusCode;
+  if (typeof statusCode !== 'number') return true;
+  return statusCode >= 500 || statusCode === 408 || statusCode === 429;
+}
+
+function describeFailure(error: unknown, context: CallContext): CliError {
   const name = (error as { name?: unknown })?.name;
   const message = String((error as { message?: unknown })?.message ?? '');
   const statusCode = (error as { statusCode?: unknown })?.statusCode;

@@ -62,6 +62,8 @@ export interface PacerGrant {
   readonly sentAt: number;
   /** How long `acquire()` waited, queue included (ms). */
   readonly waitedMs: number;
+  /** Of that, how long it waited for the bucket to refill (ms): 0 when the request went at once. */
+  readonly pacedMs: number;
 }
 
 export interface PacerVerdict {
@@ -203,10 +205,12 @@ export class Pacer {
     try {
       await Promise.race([previous, aborted]);
       head = true;
+      let pacedFrom: number | undefined;
       for (;;) {
         // Whole milliseconds, as timers have: a fraction would spin without time passing.
         const wait = Math.ceil(this.#waitMs(this.#clock.now()));
         if (wait <= 0) break;
+        pacedFrom ??= this.#clock.now();
         if (wait === INFINITY) {
           await Promise.race([this.#woken, aborted]);
           continue;
@@ -229,7 +233,7 @@ export class Pacer {
       for (const other of this.#inFlight.values()) other.overlap += 1;
       this.#inFlight.set(seq, { overlap: this.#inFlight.size });
       if (this.#anchor !== undefined) this.#spent += 1;
-      return { seq, sentAt: now, waitedMs: now - calledAt };
+      return { seq, sentAt: now, waitedMs: now - calledAt, pacedMs: pacedFrom === undefined ? 0 : now - pacedFrom };
     } finally {
       signal?.removeEventListener('abort', onAbort);
       // A caller that gave up before its turn still hands the turn on in order.

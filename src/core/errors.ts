@@ -21,6 +21,11 @@ export interface CliErrorOptions {
   cause?: unknown;
   /** The Management API scope whose absence caused the error, when Auth0 named one. */
   missingScope?: string | undefined;
+  /**
+   * The request may have been carried out although no success was seen: its answer was lost
+   * (timeout, reset) or was a 5xx, 408 or 429. A write that fails so is settled by reading.
+   */
+  answerLost?: boolean | undefined;
 }
 
 /** The one error type a command throws on purpose. `message` is one line, already redacted. */
@@ -28,6 +33,7 @@ export class CliError extends Error {
   readonly exitCode: ExitCodeValue;
   readonly hint: string | undefined;
   readonly missingScope: string | undefined;
+  readonly answerLost: boolean;
 
   constructor(exitCode: ExitCodeValue, message: string, options: CliErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -35,6 +41,7 @@ export class CliError extends Error {
     this.exitCode = exitCode;
     this.hint = options.hint;
     this.missingScope = options.missingScope;
+    this.answerLost = options.answerLost === true;
   }
 }
 

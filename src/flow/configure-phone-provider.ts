@@ -9,7 +9,8 @@ import { acquireLocks } from './lock.js';
 import { backupPhoneSide, checkPhoneState, executePhonePlan, phoneStateOf, planFor, plannedSteps, readPhoneView, requireScopesFor } from './phone-provider.js';
 import { deliverGeneratedSecret, isGenerated, type SecretInput } from './secret-input.js';
 import { authFlagsShape, writeFlagsShape, type WriteFlags } from './settings-flags.js';
-import { confirmOrThrow } from './write.js';
+import { confirmOrThrow, exitingNow } from './write.js';
+import { restoreCommand } from '../core/shell.js';
 
 /** The options of `phone-provider configure`: a connection's gateway flags without from, template and the Twilio keys. */
 export const phoneProviderFlagsSchema = z.strictObject({
@@ -92,7 +93,8 @@ export async function configurePhoneProvider(
     const saved = backup;
     steps = await ctx.interrupts.guard(
       () => executePhonePlan(ctx, api, plan, saved),
-      () => `which steps Auth0 carried out is unknown; run \`auth0-sms-gateway status\`${saved === null ? '' : `, and put it back with \`auth0-sms-gateway restore ${saved}\``}`,
+      () => `which steps Auth0 carried out is unknown; run \`auth0-sms-gateway status\`${saved === null ? '' : `, and put it back with \`${restoreCommand(saved)}\``}`,
+      exitingNow(ctx, release),
     );
     await checkPhoneState(api, plan, backup);
   } finally {
@@ -101,7 +103,7 @@ export async function configurePhoneProvider(
   report(true, backup, steps);
   if (ctx.interrupts.requested !== undefined) {
     throw new CliError(ExitCode.cancelled, `stopped by ${ctx.interrupts.requested} after the last step finished: the phone provider delivers through ${plan.settings.gateway_url}`, {
-      hint: backup === null ? undefined : `to undo it: auth0-sms-gateway restore ${backup}`,
+      hint: backup === null ? undefined : `to undo it: ${restoreCommand(backup)}`,
     });
   }
   output.info(

@@ -4,7 +4,6 @@ import { ACTION_NAME, ACTION_SECRET_NAME } from '../core/action-code.js';
 import { CliError, ExitCode, remoteError } from '../core/errors.js';
 import {
   findOurAction,
-  isDeployed,
   planPhoneProvider,
   TRIGGER_ID,
   WANTED_PROVIDER,
@@ -17,12 +16,13 @@ import {
   type PhoneStep,
 } from '../core/phone-provider.js';
 import type { UnifiedPhone } from '../core/route.js';
-import { untrusted } from '../core/untrusted.js';
 import { deepEqual } from '../core/diff.js';
 import { writePhoneBackup } from './backup.js';
+import { realStepRunner, sendSettled, type PhoneWrite, type StepRunner } from './phone-writes.js';
 import type { CommandContext } from './context.js';
 import type { WriteFlags } from './settings-flags.js';
 import { backupIfWanted } from './write.js';
+import { restoreCommand } from '../core/shell.js';
 
 /** What a read of the tenant's phone side found; a field is null where a scope was missing. */
 export interface PhoneView {
@@ -71,7 +71,7 @@ export function phoneStateOf(view: PhoneView): PhoneState {
 }
 
 /** The scopes each kind of write needs (docs/auth0-facts.md#two-generations-of-sms-delivery). */
-const SCOPE_OF: Record<PhoneStep['kind'] | 'delete-provider' | 'delete-action', string> = {
+const SCOPE_OF: Record<PhoneWrite['kind'], string> = {
   'create-action': 'create:actions',
   'update-action': 'update:actions',
   'deploy-action': 'create:actions',
@@ -99,15 +99,6 @@ export function requireScopesFor(api: ManagementApi, kinds: readonly (keyof type
   }
 }
 
-export interface StepRunner {
-  /** Waits between polls of an Action's build. */
-  sleep(ms: number): Promise<void>;
-  /** How long a build or deploy may take before the run gives up (Auth0 builds take seconds). */
-  buildTimeoutMs: number;
-}
-
-export const realStepRunner: StepRunner = { sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)), buildTimeoutMs: 120_000 };
-
 /** The plan's steps in words, in the order they run ("create the Action …"). */
 export function plannedSteps(plan: PhonePlan): string[] {
   const name = plan.ours?.action.name ?? ACTION_NAME;
@@ -132,83 +123,62 @@ function describeStep(step: PhoneStep, name: string): [string, string] {
   }
 }
 
-/** Polls the Action until `done`; `failed` is an error carrying Auth0's reason. Restore uses it too. */
-export async function waitUntil(api: ManagementApi, id: string, runner: StepRunner, done: (action: Action) => boolean, what: string): Promise<Action> {
-  let waited = 0;
-  for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
-    const action = await api.getAction(id);
-    if (action.status === 'failed') {
-      const reason = (action.errors ?? [])
-        .map((error) => error.msg ?? error.message)
-        .filter((text): text is string => typeof text === 'string')
-        .join('; ');
-      throw remoteError(`Auth0 could not build the Action${reason === '' ? '' : `: ${untrusted(reason)}`}`, 'please report it with the output of --verbose');
-    }
-    if (done(action)) return action;
-    if (waited >= runner.buildTimeoutMs) throw remoteError(`the Action was not ${what} after ${Math.round(waited / 1000)} s`, 'check the Action in the Auth0 Dashboard (Actions > Library), then run again');
-    await runner.sleep(delay);
-    waited += delay;
-  }
-}
-
 /**
  * Runs the plan's writes in order. A failure in the middle says exactly which steps were done
  * and how to undo them; the caller's backup makes that one command.
  */
-export async function executePhonePlan(ctx: CommandContext, api: ManagementApi, plan: PhonePlan, backup: string | null, runner: StepRunner = realStepRunner): Promise<string[]> {
+export async function executePhonePlan(ctx: CommandContext, api: ManagementApi, plan: PhonePlan, backup: string | null, runner: StepRunner = realStepRunner(ctx.settleWaitsMs)): Promise<string[]> {
   const done: string[] = [];
   let actionId = plan.ours?.action.id;
   const name = plan.ours?.action.name ?? ACTION_NAME;
+  const undo = backup === null ? 'run `auth0-sms-gateway status` to see the tenant, and fix it in the Dashboard' : `put it back with \`${restoreCommand(backup)}\``;
   for (const step of plan.steps) {
     // A Ctrl-C during the previous step: it finished (flow/interrupt.ts); stop before the next one.
     if (ctx.interrupts.requested !== undefined) {
       throw new CliError(ExitCode.cancelled, `stopped by ${ctx.interrupts.requested}; done: ${done.length === 0 ? 'nothing' : done.join(', ')}`, {
-        hint: backup === null ? 'run `auth0-sms-gateway status` to see the tenant' : `run the same command again to finish, or put it back with \`auth0-sms-gateway restore ${backup}\``,
+        hint: backup === null ? 'run `auth0-sms-gateway status` to see the tenant' : `run the same command again to finish, or put it back with \`${restoreCommand(backup)}\``,
       });
     }
+    const [did, todo] = describeStep(step, name);
     try {
-      switch (step.kind) {
-        case 'create-action':
-          actionId = (await api.createAction(step.body)).id;
-          break;
-        case 'update-action':
-          await api.updateAction(step.id, step.body);
-          break;
-        case 'deploy-action': {
-          const id = step.id ?? actionId;
-          if (id === undefined) throw new Error('no Action to deploy');
-          // Auth0 builds asynchronously (pending → building → built) and deploys only a built Action.
-          await waitUntil(api, id, runner, (action) => action.status === 'built', 'built');
-          await api.deployAction(id);
-          await waitUntil(api, id, runner, isDeployed, 'deployed');
-          break;
-        }
-        case 'bind': {
-          const id = step.id ?? actionId;
-          if (id === undefined) throw new Error('no Action to bind');
-          await api.updateBindings(TRIGGER_ID, [{ ref: { type: 'action_id', value: id }, display_name: step.displayName }]);
-          break;
-        }
-        case 'create-provider':
-          await api.createPhoneProvider(step.body);
-          break;
-        case 'update-provider':
-          await api.updatePhoneProvider(step.id, step.body);
-          break;
-      }
+      const made = await sendSettled(api, writeOf(step, actionId), runner);
+      if (step.kind === 'create-action') actionId = made;
     } catch (error) {
-      const failed = describeStep(step, name)[1];
       const cause = error instanceof CliError ? error.message : String((error as Error)?.message ?? error);
-      const undo = backup === null ? 'run `auth0-sms-gateway status` to see the tenant, and fix it in the Dashboard' : `put it back with \`auth0-sms-gateway restore ${backup}\``;
-      throw new CliError(error instanceof CliError ? error.exitCode : ExitCode.remote, `could not ${failed} (${cause}); done before that: ${done.length === 0 ? 'nothing' : done.join(', ')}`, {
-        hint: done.length === 0 ? (error instanceof CliError ? error.hint : undefined) : undo,
+      const lost = error instanceof CliError && error.answerLost;
+      const soFar = `done before that: ${done.length === 0 ? 'nothing' : done.join(', ')}`;
+      throw new CliError(error instanceof CliError ? error.exitCode : ExitCode.remote, lost ? `${todo}: ${cause}; ${soFar}` : `could not ${todo} (${cause}); ${soFar}`, {
+        hint: done.length === 0 && !lost ? (error instanceof CliError ? error.hint : undefined) : undo,
         cause: error,
       });
     }
-    done.push(describeStep(step, name)[0]);
-    ctx.output.info(`  ${describeStep(step, name)[0]}`);
+    done.push(did);
+    ctx.output.info(`  ${did}`);
   }
   return done;
+}
+
+/** The write a planned step sends; `actionId` is the Action the plan's create step made. */
+function writeOf(step: PhoneStep, actionId: string | undefined): PhoneWrite {
+  const id = (stepId: string | undefined): string => {
+    const resolved = stepId ?? actionId;
+    if (resolved === undefined) throw new Error(`no Action to ${step.kind === 'bind' ? 'bind' : 'deploy'}`);
+    return resolved;
+  };
+  switch (step.kind) {
+    case 'create-action':
+      return { kind: 'create-action', body: step.body };
+    case 'update-action':
+      return { kind: 'update-action', id: step.id, body: step.body };
+    case 'deploy-action':
+      return { kind: 'deploy-action', id: id(step.id) };
+    case 'bind':
+      return { kind: 'bind', bindings: [{ ref: { type: 'action_id', value: id(step.id) }, display_name: step.displayName }] };
+    case 'create-provider':
+      return { kind: 'create-provider', body: step.body };
+    case 'update-provider':
+      return { kind: 'update-provider', id: step.id, body: step.body };
+  }
 }
 
 /** After the writes: what Auth0 now holds matches the plan, or the run says what differs. */
@@ -231,7 +201,7 @@ export async function checkPhoneState(api: ManagementApi, plan: PhonePlan, backu
   if (problems.length > 0) {
     throw remoteError(
       `the writes were accepted, but reading the tenant back shows: ${problems.join('; ')}`,
-      backup === null ? 'run `auth0-sms-gateway status`' : `run \`auth0-sms-gateway status\`, or put it back with \`auth0-sms-gateway restore ${backup}\``,
+      backup === null ? 'run `auth0-sms-gateway status`' : `run \`auth0-sms-gateway status\`, or put it back with \`${restoreCommand(backup)}\``,
     );
   }
   return state;

@@ -1,28 +1,27 @@
 import type { ManagementApi } from '../auth0/client.js';
 import { diffOptions, deepEqual, type Change } from '../core/diff.js';
 import { CliError, ExitCode, inputError, remoteError } from '../core/errors.js';
-import { findOurAction, isDeployed, TRIGGER_ID, type PhoneProvider, type PhoneState } from '../core/phone-provider.js';
+import { findOurAction, isDeployed, type PhoneProvider, type PhoneState } from '../core/phone-provider.js';
 import { untrusted } from '../core/untrusted.js';
 import { changesToJson, renderChanges } from '../ui/diff.js';
 import type { PhoneBackup } from './backup.js';
 import type { CommandContext } from './context.js';
-import { backupPhoneSide, phoneStateOf, readPhoneView, realStepRunner, requireScopesFor, waitUntil } from './phone-provider.js';
+import { backupPhoneSide, phoneStateOf, readPhoneView, requireScopesFor } from './phone-provider.js';
+import { realStepRunner, sendSettled, type PhoneWrite } from './phone-writes.js';
 import type { WriteFlags } from './settings-flags.js';
 import { acquireLocks } from './lock.js';
-import { confirmOrThrow } from './write.js';
+import { confirmOrThrow, exitingNow } from './write.js';
 
 export interface PhoneRestoreFlags extends WriteFlags {
   /** The environment variable that holds a Twilio provider's auth token, which Auth0 never returns. */
   twilioAuthTokenEnv?: string | undefined;
 }
 
-type RestoreStep =
-  | { kind: 'delete-provider'; id: string; say: string }
-  | { kind: 'update-provider'; id: string; body: Record<string, unknown>; say: string }
-  | { kind: 'create-provider'; body: Record<string, unknown>; say: string }
-  | { kind: 'bind'; bindings: { ref: { type: 'action_id'; value: string }; display_name: string }[]; say: string }
-  | { kind: 'update-action'; id: string; code: string; say: string }
-  | { kind: 'delete-action'; id: string; say: string };
+/** One step of a restore: the writes it sends, and what it says once done. */
+interface RestoreStep {
+  writes: PhoneWrite[];
+  say: string;
+}
 
 function providerView(provider: PhoneProvider | null): Record<string, unknown> {
   return provider === null
@@ -69,10 +68,10 @@ export async function restorePhoneSide(ctx: CommandContext, api: ManagementApi, 
   const providerMatches = current !== null && target !== null && current.name === target.name && (current.disabled === true) === (target.disabled === true) && deepEqual(current.configuration ?? {}, target.configuration ?? {});
   // A Twilio provider's token cannot be compared; given again, it is written again.
   const providerStep = (): RestoreStep | undefined => {
-    if (target === null) return current === null ? undefined : { kind: 'delete-provider', id: current.id, say: 'deleted the phone provider (there was none)' };
+    if (target === null) return current === null ? undefined : { writes: [{ kind: 'delete-provider', id: current.id }], say: 'deleted the phone provider (there was none)' };
     if (providerMatches && target.name !== 'twilio') return undefined;
-    if (current === null) return { kind: 'create-provider', body: providerBody(target), say: `created the phone provider "${untrusted(target.name)}"` };
-    return { kind: 'update-provider', id: current.id, body: providerBody(target), say: `set the phone provider back to "${untrusted(target.name)}"` };
+    if (current === null) return { writes: [{ kind: 'create-provider', body: providerBody(target) }], say: `created the phone provider "${untrusted(target.name)}"` };
+    return { writes: [{ kind: 'update-provider', id: current.id, body: providerBody(target) }], say: `set the phone provider back to "${untrusted(target.name)}"` };
   };
   const early = target === null || target.name !== 'custom';
   if (early) {
@@ -87,8 +86,12 @@ export async function restorePhoneSide(ctx: CommandContext, api: ManagementApi, 
       if (!isDeployed(action)) throw remoteError(`the Action "${untrusted(action.name)}" the backup binds is not deployed: Auth0 cannot bind it; nothing was written`, 'deploy it in the Dashboard, then run the restore again');
     }
     steps.push({
-      kind: 'bind',
-      bindings: backup.bindings.map((binding) => ({ ref: { type: 'action_id', value: binding.action.id }, display_name: binding.display_name ?? binding.action.name ?? binding.action.id })),
+      writes: [
+        {
+          kind: 'bind',
+          bindings: backup.bindings.map((binding) => ({ ref: { type: 'action_id', value: binding.action.id }, display_name: binding.display_name ?? binding.action.name ?? binding.action.id })),
+        },
+      ],
       say: backup.bindings.length === 0 ? 'removed the custom-phone-provider binding' : `bound ${backup.bindings.map((b) => untrusted(b.action.name ?? b.action.id)).join(', ')} again`,
     });
   }
@@ -96,9 +99,15 @@ export async function restorePhoneSide(ctx: CommandContext, api: ManagementApi, 
     const step = providerStep();
     if (step !== undefined) steps.push(step);
   }
-  if (backup.action === null && ours !== null) steps.push({ kind: 'delete-action', id: ours.action.id, say: `deleted the Action ${untrusted(ours.action.name)} (the backup had none)` });
+  if (backup.action === null && ours !== null) steps.push({ writes: [{ kind: 'delete-action', id: ours.action.id }], say: `deleted the Action ${untrusted(ours.action.name)} (the backup had none)` });
   if (backup.action !== null && ours !== null && ours.action.id === backup.action.id && ours.action.code !== backup.action.code) {
-    steps.push({ kind: 'update-action', id: ours.action.id, code: backup.action.code, say: `put the code of ${untrusted(ours.action.name)} back and deployed it` });
+    steps.push({
+      writes: [
+        { kind: 'update-action', id: ours.action.id, body: { code: backup.action.code } },
+        { kind: 'deploy-action', id: ours.action.id },
+      ],
+      say: `put the code of ${untrusted(ours.action.name)} back and deployed it`,
+    });
   }
 
   const before = { ...providerView(current), bound_to_custom_phone_provider: state.bindings.map((b) => b.action.name ?? b.action.id), tool_action: ours === null ? null : ours.action.name };
@@ -113,7 +122,7 @@ export async function restorePhoneSide(ctx: CommandContext, api: ManagementApi, 
     if (output.json) output.printJson({ phoneProvider: { domain: api.domain }, changed, dryRun, diff: changesToJson(changes), backup: saved, steps: done, restoredFrom: file });
   };
   if (!output.json) output.data(`${output.style.bold('phone provider')} of ${api.domain}, back to the backup of ${untrusted(backup.createdAt)}\n${renderChanges(changes, output.style)}`);
-  if (backup.action !== null && ours !== null && steps.some((step) => step.kind === 'update-action')) {
+  if (backup.action !== null && ours !== null && steps.some((step) => step.writes.some((write) => write.kind === 'update-action'))) {
     output.warn('the Action\'s secret cannot be put back (Auth0 never returns it): it keeps the one it has now');
   }
   if (steps.length === 0) {
@@ -127,7 +136,7 @@ export async function restorePhoneSide(ctx: CommandContext, api: ManagementApi, 
     return ExitCode.ok;
   }
   await confirmOrThrow(ctx, `Restore the phone provider of ${api.domain} to the backup of ${untrusted(backup.createdAt)}?`);
-  requireScopesFor(api, steps.flatMap((step) => (step.kind === 'update-action' ? ['update-action', 'deploy-action'] as const : [step.kind])));
+  requireScopesFor(api, steps.flatMap((step) => step.writes.map((write) => write.kind)));
   const release = acquireLocks(ctx.io.env, api.domain, ['phone-provider']);
   const done: string[] = [];
   let saved: string | null;
@@ -138,6 +147,7 @@ export async function restorePhoneSide(ctx: CommandContext, api: ManagementApi, 
     await ctx.interrupts.guard(
       () => runRestoreSteps(ctx, api, steps, done, before),
       () => `which steps of the restore Auth0 carried out is unknown; run \`auth0-sms-gateway status\`${before === null ? '' : ` (the state before it is in ${before})`}`,
+      exitingNow(ctx, release),
     );
   } finally {
     release();
@@ -153,37 +163,21 @@ export async function restorePhoneSide(ctx: CommandContext, api: ManagementApi, 
 }
 
 async function runRestoreSteps(ctx: CommandContext, api: ManagementApi, steps: readonly RestoreStep[], done: string[], saved: string | null): Promise<void> {
+  const runner = realStepRunner(ctx.settleWaitsMs);
   for (const step of steps) {
     if (ctx.interrupts.requested !== undefined) return;
     try {
-      switch (step.kind) {
-        case 'delete-provider':
-          await api.deletePhoneProvider(step.id);
-          break;
-        case 'update-provider':
-          await api.updatePhoneProvider(step.id, step.body);
-          break;
-        case 'create-provider':
-          await api.createPhoneProvider(step.body);
-          break;
-        case 'bind':
-          await api.updateBindings(TRIGGER_ID, step.bindings);
-          break;
-        case 'delete-action':
-          await api.deleteAction(step.id);
-          break;
-        case 'update-action': {
-          await api.updateAction(step.id, { code: step.code });
-          await waitUntil(api, step.id, realStepRunner, (action) => action.status === 'built', 'built');
-          await api.deployAction(step.id);
-          break;
-        }
-      }
+      for (const write of step.writes) await sendSettled(api, write, runner);
     } catch (error) {
-      throw new CliError(error instanceof CliError ? error.exitCode : ExitCode.remote, `the restore stopped (${error instanceof CliError ? error.message : String(error)}); done before that: ${done.length === 0 ? 'nothing' : done.join(', ')}`, {
-        hint: saved === null ? 'run `auth0-sms-gateway status` to see the tenant' : `the state before this restore is in ${saved}`,
-        cause: error,
-      });
+      const lost = error instanceof CliError && error.answerLost;
+      throw new CliError(
+        error instanceof CliError ? error.exitCode : ExitCode.remote,
+        `the restore stopped${lost ? ' with the outcome of its last step unknown' : ''} (${error instanceof CliError ? error.message : String(error)}); done before that: ${done.length === 0 ? 'nothing' : done.join(', ')}`,
+        {
+          hint: saved === null ? 'run `auth0-sms-gateway status` to see the tenant' : `the state before this restore is in ${saved}`,
+          cause: error,
+        },
+      );
     }
     done.push(step.say);
     ctx.output.info(`  ${step.say}`);

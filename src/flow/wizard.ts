@@ -15,12 +15,13 @@ import {
   equivalentPhoneCommand,
   optional,
   phoneApplySnippet,
-  shellQuote,
   validateBy,
   validateWith,
   type SecretSources,
   type WizardUi,
 } from '../ui/wizard.js';
+import { shellQuote } from '../core/shell.js';
+import { REDACTED_URL_PART, redactUrl } from '../core/gateway-url.js';
 import { BIN_NAME } from '../version.js';
 import { applyDesiredSettings, checkSettingsFlags, type ConfigureFlags } from './configure-connection.js';
 import { configurePhoneProvider } from './configure-phone-provider.js';
@@ -214,4 +215,9 @@ function printEquivalents(session: Session, bearer: boolean, secretEnv: string, 
       apply,
     ].join('\n'),
   );
+  // The gateway URL is printed with its credential redacted (by position, as everywhere): the
+  // tool refuses the placeholder as input, and says so here before anyone pastes it.
+  if (command.some((word) => redactUrl(word) !== word)) {
+    ui.output.warn(`the gateway URL above shows ${REDACTED_URL_PART} in place of a credential: put the real value in before you run the command or apply the file`);
+  }
 }

@@ -10,6 +10,7 @@ import { acquireLocks } from './lock.js';
 import type { CommandContext } from './context.js';
 import { untrusted } from '../core/untrusted.js';
 import type { WriteFlags } from './settings-flags.js';
+import { restoreCommand } from '../core/shell.js';
 
 /**
  * Confirmation rule of the contract: --yes, else a prompt when a person is there (default no),
@@ -22,6 +23,17 @@ export async function confirmOrThrow(ctx: CommandContext, question: string): Pro
   }
   const prompter = await ctx.prompter();
   if (!(await prompter.confirm({ message: question }))) throw cancelledError();
+}
+
+/**
+ * For a run that a second signal ends at once, in the middle of a write: the lock is released
+ * and --json still prints its one document (the error), as the exit skips the usual report.
+ */
+export function exitingNow(ctx: CommandContext, release: () => void): (message: string) => void {
+  return (message) => {
+    release();
+    if (ctx.output.json && !ctx.output.hasPrintedJson) ctx.output.printJson({ error: { message, hint: null, exitCode: ExitCode.cancelled } });
+  };
 }
 
 /** Same connection, same options and display name, compared by value. */
@@ -53,18 +65,12 @@ export function backupConnection(ctx: CommandContext, api: ManagementApi, connec
 
 const sameBooleanish = (a: unknown, b: unknown): boolean => String(a) === String(b) && [a, b].some((v) => typeof v === 'boolean');
 
-/** Whether a failed PATCH may have been applied anyway (no answer, or a server error). */
-function outcomeUnknown(error: CliError): boolean {
-  const cause = error.cause as { statusCode?: unknown } | undefined;
-  const status = typeof cause?.statusCode === 'number' ? cause.statusCode : undefined;
-  return status === undefined || status >= 500 || status === 408 || status === 429;
-}
 
 /** What to say when the run must end before a connection's write settled. */
 export function unknownOutcomeOf(connection: Connection, backup: string | null): string {
   return (
     `whether ${untrusted(connection.name)} (${connection.id}) changed is unknown; check it with \`auth0-sms-gateway show ${connection.id}\`` +
-    (backup === null ? '' : ` and put it back if needed with \`auth0-sms-gateway restore ${backup}\``)
+    (backup === null ? '' : ` and put it back if needed with \`${restoreCommand(backup)}\``)
   );
 }
 
@@ -104,8 +110,8 @@ export async function patchChecked(api: ManagementApi, shown: Connection, next: 
   }
   const undo =
     backup === null
-      ? `check it with \`auth0-sms-gateway show ${shown.id}\``
-      : `check it with \`auth0-sms-gateway show ${shown.id}\`, and put it back if needed with \`auth0-sms-gateway restore ${backup}\``;
+      ? `check it with \`auth0-sms-gateway show ${untrusted(shown.id)}\``
+      : `check it with \`auth0-sms-gateway show ${untrusted(shown.id)}\`, and put it back if needed with \`${restoreCommand(backup)}\``;
   const waits = options.settleWaitsMs ?? SETTLE_WAITS_MS;
   const sleep = options.sleep ?? pause;
   for (let sends = 1; ; sends++) {
@@ -113,7 +119,7 @@ export async function patchChecked(api: ManagementApi, shown: Connection, next: 
     try {
       stored = await api.updateConnection(shown.id, { options: next, display_name: shown.display_name });
     } catch (error) {
-      if (!(error instanceof CliError) || !outcomeUnknown(error)) throw error;
+      if (!(error instanceof CliError) || !error.answerLost) throw error;
       const observed = await settle(api, shown, next, waits, sleep);
       if (observed.kind === 'applied') return observed.connection;
       if (observed.kind === 'unknown') {
@@ -134,25 +140,49 @@ export async function patchChecked(api: ManagementApi, shown: Connection, next: 
   }
 }
 
-type Observed = { kind: 'applied'; connection: Connection } | { kind: 'old' } | { kind: 'other' } | { kind: 'unknown' };
+/** What a read after a lost answer shows: the write carried out, the state before it, or neither. */
+export type Seen = 'applied' | 'old' | 'other';
 
-/** Reads until the connection shows the new state, or the waits run out; what was last seen. */
-async function settle(api: ManagementApi, shown: Connection, next: RawOptions, waits: readonly number[], sleep: (ms: number) => Promise<void>): Promise<Observed> {
-  let last: Observed = { kind: 'unknown' };
+/**
+ * Reads (with `look`) until a write whose answer was lost shows as carried out, or the waits
+ * run out: a slow write may land after the client gave up. Returns what the latest read saw,
+ * 'unknown' when it failed: an earlier read's "old" may be out of date, and a resend must
+ * follow a read that just showed the old state. Someone else's state ('other') does not turn
+ * into ours by waiting.
+ */
+export async function observeAfterLostAnswer(look: () => Promise<Seen>, waits: readonly number[], sleep: (ms: number) => Promise<void>): Promise<Seen | 'unknown'> {
+  let last: Seen | 'unknown' = 'unknown';
   for (let i = 0; i <= waits.length; i++) {
     try {
-      const after = await api.getConnection(shown.id);
-      if (holds(after, next) && (after.display_name ?? after.name) === (shown.display_name ?? shown.name)) return { kind: 'applied', connection: after };
-      last = sameConnectionState(after, shown) ? { kind: 'old' } : { kind: 'other' };
-      // Someone else's state does not turn into ours by waiting.
-      if (last.kind === 'other') return last;
+      last = await look();
+      if (last !== 'old') return last;
     } catch {
-      // A read that fails says nothing; the next one may.
+      last = 'unknown';
     }
     const wait = waits[i];
     if (wait !== undefined) await sleep(wait);
   }
   return last;
+}
+
+type Observed = { kind: 'applied'; connection: Connection } | { kind: 'old' } | { kind: 'other' } | { kind: 'unknown' };
+
+/** A connection's write, settled by reading it. */
+async function settle(api: ManagementApi, shown: Connection, next: RawOptions, waits: readonly number[], sleep: (ms: number) => Promise<void>): Promise<Observed> {
+  let applied: Connection | undefined;
+  const seen = await observeAfterLostAnswer(
+    async () => {
+      const after = await api.getConnection(shown.id);
+      if (holds(after, next) && (after.display_name ?? after.name) === (shown.display_name ?? shown.name)) {
+        applied = after;
+        return 'applied';
+      }
+      return sameConnectionState(after, shown) ? 'old' : 'other';
+    },
+    waits,
+    sleep,
+  );
+  return seen === 'applied' && applied !== undefined ? { kind: 'applied', connection: applied } : { kind: seen === 'applied' ? 'unknown' : seen };
 }
 
 /** One connection's change, as configure and restore show and write it. */
@@ -198,7 +228,7 @@ export async function showConfirmWrite(ctx: CommandContext, api: ManagementApi, 
   };
 
   if (!output.json) {
-    output.data(`${output.style.bold(current.name)} (${current.id}) on ${api.domain}${change.headingSuffix ?? ''}\n${renderChanges(change.changes, output.style)}`);
+    output.data(`${output.style.bold(untrusted(current.name))} (${untrusted(current.id)}) on ${api.domain}${change.headingSuffix ?? ''}\n${renderChanges(change.changes, output.style)}`);
   }
   for (const warning of change.warnings ?? []) output.warn(warning);
   if (change.changes.length === 0) {
@@ -224,10 +254,7 @@ export async function showConfirmWrite(ctx: CommandContext, api: ManagementApi, 
     stored = await ctx.interrupts.guard(
       () => patchChecked(api, current, change.next, saved, { settleWaitsMs: ctx.settleWaitsMs }),
       () => unknownOutcomeOf(current, saved),
-      (message) => {
-        release();
-        if (output.json && !output.hasPrintedJson) output.printJson({ error: { message, hint: null, exitCode: ExitCode.cancelled } });
-      },
+      exitingNow(ctx, release),
     );
   } finally {
     release();
@@ -237,7 +264,7 @@ export async function showConfirmWrite(ctx: CommandContext, api: ManagementApi, 
   if (stoppedBy !== undefined) {
     // The write finished and was settled; the run stops here as asked, saying what is true.
     throw new CliError(ExitCode.cancelled, `stopped by ${stoppedBy} after the write finished: ${untrusted(current.name)} holds the new options`, {
-      hint: backup === null ? undefined : `to undo it: auth0-sms-gateway restore ${backup}`,
+      hint: backup === null ? undefined : `to undo it: ${restoreCommand(backup)}`,
     });
   }
   return { result: 'applied', connection: stored };

@@ -11,7 +11,7 @@ type ConcurrentWrite = Extract<Fault, { kind: 'concurrentWrite' }>;
 export type FailureFault = Extract<Fault, { kind: 'status' | 'drop' | 'delayedApply' }>;
 
 export class FaultQueue {
-  #matched: Array<{ fault: MatchedFault; remaining: number }> = [];
+  #matched: Array<{ fault: MatchedFault; remaining: number; toPass: number }> = [];
   #writes: Array<{ fault: ConcurrentWrite; reads: number }> = [];
 
   /** Queues a fault; returns a concurrent write that is due at once (`afterReads: 0`). */
@@ -30,7 +30,9 @@ export class FaultQueue {
     if ((fault.kind === 'latency' || fault.kind === 'delayedApply') && !(Number.isFinite(fault.ms) && fault.ms >= 0)) {
       throw new RangeError(`ms must be >= 0, got ${fault.ms}`);
     }
-    this.#matched.push({ fault, remaining: times });
+    const after = fault.after ?? 0;
+    if (!Number.isInteger(after) || after < 0) throw new RangeError(`after must be an integer >= 0, got ${after}`);
+    this.#matched.push({ fault, remaining: times, toPass: after });
     return undefined;
   }
 
@@ -43,7 +45,7 @@ export class FaultQueue {
   takeLatency(method: string, path: string): number {
     let ms = 0;
     for (const entry of this.#matched) {
-      if (entry.fault.kind === 'latency' && entry.remaining > 0 && matches(entry.fault, method, path)) {
+      if (entry.fault.kind === 'latency' && entry.remaining > 0 && matches(entry.fault, method, path) && !passes(entry)) {
         ms += entry.fault.ms;
         entry.remaining -= 1;
       }
@@ -56,7 +58,7 @@ export class FaultQueue {
   takeFailure(method: string, path: string): FailureFault | undefined {
     for (const entry of this.#matched) {
       const { fault } = entry;
-      if (fault.kind !== 'latency' && entry.remaining > 0 && matches(fault, method, path)) {
+      if (fault.kind !== 'latency' && entry.remaining > 0 && matches(fault, method, path) && !passes(entry)) {
         entry.remaining -= 1;
         this.#prune();
         return fault;
@@ -88,4 +90,11 @@ function matches(fault: FaultMatch, method: string, path: string): boolean {
   if (typeof fault.path === 'string') return fault.path === path;
   fault.path.lastIndex = 0; // a /g or /y RegExp keeps state between test() calls
   return fault.path.test(path);
+}
+
+/** Counts a matching request against the fault's `after`: true while requests still pass untouched. */
+function passes(entry: { toPass: number }): boolean {
+  if (entry.toPass === 0) return false;
+  entry.toPass -= 1;
+  return true;
 }

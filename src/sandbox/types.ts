@@ -53,6 +53,8 @@ export interface FaultMatch {
   path?: RegExp | string;
   /** How many matching requests the fault affects. Default 1. */
   times?: number;
+  /** How many matching requests pass untouched before the fault starts. Default 0. */
+  after?: number;
 }
 
 export type Fault =

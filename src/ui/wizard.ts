@@ -9,6 +9,8 @@ import { isPlainObject } from '../core/diff.js';
 import type { ActionSettings } from '../core/action-code.js';
 import type { DesiredBearer } from '../core/bearer.js';
 import { isTruthy, type SmsOptions } from '../core/options.js';
+import { redactUrl } from '../core/gateway-url.js';
+import { untrusted } from '../core/untrusted.js';
 import {
   audienceSchema,
   base64urlSecretSchema,
@@ -52,6 +54,15 @@ function describeField(ui: WizardUi, help: string): void {
 }
 
 const nonEmpty = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+
+/**
+ * A current value offered as a prompt's default: the prompt shows it as it is, so a value with
+ * control or bidi characters (from the tenant, hostile or not) is not offered.
+ */
+const shownDefault = (value: unknown): string | undefined => {
+  const text = nonEmpty(value);
+  return text !== undefined && untrusted(text) === text ? text : undefined;
+};
 
 export interface CredentialAnswers {
   domain?: string;
@@ -109,6 +120,30 @@ type Method = 'none' | 'bearer';
 
 type SecretChoice = 'keep' | 'generate' | 'env' | 'paste';
 
+/**
+ * The gateway URL, defaulting to the current one. A current URL that carries credentials (a
+ * user:password@ part, a token in the query) is never shown: the choice to keep it names it
+ * redacted, and another is typed in full.
+ */
+async function askGatewayUrl(ui: WizardUi, current: string | undefined): Promise<string> {
+  const { prompter } = ui;
+  const ask = (fallback: string | undefined) => prompter.input({ message: 'Gateway URL', default: fallback, validate: validateWith(gatewayUrlSchema) });
+  if (current === undefined || redactUrl(current) === current) return ask(current);
+  const problem = firstProblem(gatewayUrlSchema, current);
+  if (problem !== undefined) {
+    ui.output.info(`The current gateway URL, ${redactUrl(current)}, cannot be kept: ${problem}.`);
+    return ask(undefined);
+  }
+  const keep = await prompter.select<boolean>({
+    message: 'Gateway URL',
+    choices: [
+      { name: `keep the current one: ${redactUrl(current)}`, value: true },
+      { name: 'enter another', value: false },
+    ],
+  });
+  return keep ? current : ask(undefined);
+}
+
 /** The gateway settings, each asked only when `questions.desired` leaves it open, defaulting to the connection's. */
 export async function askGatewaySettings(ui: WizardUi, questions: SettingsQuestions): Promise<SettingsAnswers> {
   const { prompter } = ui;
@@ -118,7 +153,7 @@ export async function askGatewaySettings(ui: WizardUi, questions: SettingsQuesti
 
   if (desired.gatewayUrl === undefined) {
     describeField(ui, 'The https:// address Auth0 POSTs each SMS to (recipient, body, sender); Auth0 calls it from the internet.');
-    desired.gatewayUrl = await prompter.input({ message: 'Gateway URL', default: nonEmpty(options.gateway_url), validate: validateWith(gatewayUrlSchema) });
+    desired.gatewayUrl = await askGatewayUrl(ui, shownDefault(options.gateway_url));
   }
 
   let method: Method | undefined = questions.desired.authentication?.method;
@@ -142,11 +177,11 @@ export async function askGatewaySettings(ui: WizardUi, questions: SettingsQuesti
     const auth: DesiredBearer = questions.desired.authentication?.method === 'bearer' ? { ...questions.desired.authentication } : { method };
     if (auth.subject === undefined) {
       describeField(ui, "The JWT's sub claim. Most gateways expect Auth0's default, urn:Auth0.");
-      auth.subject = await prompter.input({ message: 'Subject', default: nonEmpty(current?.subject) ?? DEFAULT_SUBJECT, validate: validateWith(subjectSchema) });
+      auth.subject = await prompter.input({ message: 'Subject', default: shownDefault(current?.subject) ?? DEFAULT_SUBJECT, validate: validateWith(subjectSchema) });
     }
     if (auth.audience === undefined) {
       describeField(ui, "The JWT's aud claim: the name your gateway checks, e.g. urn:my-sms-gateway.");
-      auth.audience = await prompter.input({ message: 'Audience', default: nonEmpty(current?.audience), validate: validateWith(audienceSchema) });
+      auth.audience = await prompter.input({ message: 'Audience', default: shownDefault(current?.audience), validate: validateWith(audienceSchema) });
     }
     let secret = auth.secret;
     if (secret === undefined) {
@@ -171,13 +206,13 @@ export async function askGatewaySettings(ui: WizardUi, questions: SettingsQuesti
   const syntax = nonEmpty(options.syntax);
   if (desired.from === undefined) {
     describeField(ui, 'Optional sender the gateway texts from: a phone number (+15551234567) or an alphanumeric sender id of up to 11 characters.');
-    const from = await prompter.input({ message: 'Sender (from)', default: nonEmpty(options.from), validate: optional(validateWith(fromSchema)) });
+    const from = await prompter.input({ message: 'Sender (from)', default: shownDefault(options.from), validate: optional(validateWith(fromSchema)) });
     if (from !== '') desired.from = from;
   }
   if (desired.template === undefined) {
     const placeholder = syntax === 'liquid' ? '{{ code }}' : '@@password@@';
     describeField(ui, `Optional SMS text, with ${placeholder} where the code goes.`);
-    const template = await prompter.input({ message: 'Template', default: nonEmpty(options.template), validate: optional(validateWith(templateSchema(syntax))) });
+    const template = await prompter.input({ message: 'Template', default: shownDefault(options.template), validate: optional(validateWith(templateSchema(syntax))) });
     if (template !== '') desired.template = template;
   }
   return { desired, secretInput };
@@ -226,11 +261,6 @@ async function askBase64(ui: WizardUi, secret: string | undefined, fallback: boo
     if (problem === undefined) return encoded;
     ui.output.warn(problem);
   }
-}
-
-/** Shell-quoted for POSIX shells: single quotes unless the word is plainly safe. */
-export function shellQuote(word: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
 export interface Summary {

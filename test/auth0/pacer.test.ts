@@ -117,6 +117,7 @@ describe('Pacer arithmetic', () => {
     const pacer = new Pacer(clock);
     const grants = await Promise.all(Array.from({ length: 8 }, () => pacer.acquire()));
     expect(grants.map((g) => g.waitedMs)).toEqual(new Array(8).fill(0));
+    expect(grants.map((g) => g.pacedMs)).toEqual(new Array(8).fill(0));
     for (const grant of grants) expect(pacer.observe(grant, { status: 200 })).toEqual({});
     expect((await pacer.acquire()).waitedMs).toBe(0);
     expect(pacer.estimateMs(100)).toBe(0);
@@ -163,6 +164,8 @@ describe('Pacer arithmetic', () => {
     expect(run.order).toEqual([0, 1, 2, 3, 4]);
     expect(run.at.map((t) => t - T0)).toEqual([250, 750, 1250, 1750, 2250]);
     expect(run.grants.map((g) => g.waitedMs)).toEqual([250, 750, 1250, 1750, 2250]);
+    // Of that, the time each waited for the bucket once at the head of the line: one token apart.
+    expect(run.grants.map((g) => g.pacedMs)).toEqual([250, 500, 500, 500, 500]);
     expect(estimate).toEqual([250, 750, 2250]);
   });
 

@@ -248,18 +248,32 @@ describe('configure under faults ends in the intended state or the original one'
     expect(requestLines(sandbox()).filter((line) => line.startsWith('PATCH'))).toHaveLength(1);
   });
 
-  it('no read succeeds after a lost answer: exit 1, "the outcome is unknown", and the exact restore command', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'a0sg-unknown-'));
+  it.each([
+    ['a plain backup folder', 'backups', (backup: string) => backup],
+    ["a folder with a space and a quote: quoted for the shell", "team's backups", (backup: string) => `'${backup.replace("'", "'\\''")}'`],
+  ])('no read succeeds after a lost answer: exit 1, "the outcome is unknown", and the exact restore command (%s)', async (_label, folder, quoted) => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'a0sg-unknown-')), folder);
     const s = sandbox();
     s.inject({ kind: 'drop', method: 'PATCH', afterApply: true });
     // Once the read and the re-read before the PATCH are done, every read fails.
-    s.inject({ kind: 'concurrentWrite', id: SEED_IDS.twilio, afterReads: 2, mutate: () => s.inject({ kind: 'status', status: 503, method: 'GET', times: 1000 }) });
+    s.inject({ kind: 'concurrentWrite', id: SEED_IDS.twilio, afterReads: 2, mutate: () => s.inject({ kind: 'drop', method: 'GET', times: 1000 }) });
     const r = await runCli(switchArgs(SEED_IDS.twilio, '--yes', '--backup-dir', dir), { env: env(s, { AUTH0_SMS_GATEWAY_SETTLE_MS: '10' }) });
     expect(r.code).toBe(1);
     const backup = join(dir, readdirSync(dir)[0]!);
     expect(r.stderr).toMatch(/error: .*the outcome is unknown/);
-    expect(r.stderr).toContain(`auth0-sms-gateway restore ${backup}`);
+    expect(r.stderr).toContain(`auth0-sms-gateway restore ${quoted(backup)}`);
     expect(r.stderr).not.toMatch(/nothing was changed/);
+  });
+
+  it('a read that showed the old state, then reads that fail: no resend on stale evidence, the outcome is unknown', async () => {
+    const s = sandbox();
+    s.inject({ kind: 'drop', method: 'PATCH' });
+    // The read, the re-read before the PATCH and the first settling read succeed; then every read fails.
+    s.inject({ kind: 'concurrentWrite', id: SEED_IDS.twilio, afterReads: 3, mutate: () => s.inject({ kind: 'drop', method: 'GET', times: 1000 }) });
+    const r = await runCli(switchArgs(SEED_IDS.twilio, '--yes', '--no-backup'), { env: env(s, { AUTH0_SMS_GATEWAY_SETTLE_MS: '10' }) });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/error: .*the outcome is unknown/);
+    expect(requestLines(s).filter((line) => line.startsWith('PATCH'))).toHaveLength(1);
   });
 
   it.each([

@@ -369,3 +369,55 @@ describe('status without scopes', () => {
     expect(r.stderr.match(/warning: the token lacks read:tenant_settings/g)).toHaveLength(1);
   });
 });
+
+describe('phone-provider writes whose answer is lost end in the state observed', () => {
+  afterEach(closeTestSandboxes);
+  let gw: Awaited<ReturnType<typeof gateway>>;
+  beforeAll(async () => {
+    gw = await gateway(SECRET);
+  });
+  afterAll(() => gw.server.close());
+  const fast = { S: SECRET, AUTH0_SMS_GATEWAY_SETTLE_MS: '20' };
+
+  it.each([
+    ['the Action create, applied and its answer lost', { kind: 'drop', method: 'POST', path: /\/actions\/actions$/, afterApply: true }],
+    ['the provider create, applied after the client gave up', { kind: 'delayedApply', ms: 1500, method: 'POST', path: /\/branding\/phone\/providers$/ }],
+    ['the binding, dropped before it was applied', { kind: 'drop', method: 'PATCH', path: /\/bindings$/ }],
+    ['the deploy, answered 503', { kind: 'status', status: 503, method: 'POST', path: /\/deploy$/ }],
+  ] as const)('%s: read back, exit 0, one Action, the provider set', async (_label, fault) => {
+    const s = await startTestSandbox({ tenant: { phoneConsolidatedExperience: true } });
+    s.inject(structuredClone(fault) as Parameters<typeof s.inject>[0]);
+    const r = await runCli(configureArgs(gw.url, '--yes', '--no-backup'), { env: sandboxEnv(s, 'full', { ...fast, AUTH0_SMS_GATEWAY_HTTP_TIMEOUT: '1' }) });
+    expect(r.stderr).not.toMatch(/error:/);
+    expect(r.code).toBe(0);
+    expect(s.actions()).toHaveLength(1);
+    expect(s.phoneProvider()).toMatchObject({ name: 'custom' });
+    expect(s.bindings('custom-phone-provider')).toHaveLength(1);
+  });
+
+  it('no read succeeds after a lost answer: exit 1, the outcome of that step is unknown, the steps before it and the restore command', async () => {
+    const s = await startTestSandbox({ tenant: { phoneConsolidatedExperience: true } });
+    const backups = mkdtempSync(join(tmpdir(), 'a0sg-phone-lost-'));
+    s.inject({ kind: 'drop', method: 'POST', path: /\/branding\/phone\/providers$/, afterApply: true });
+    // The provider create is the last step: every read of the providers after the first fails.
+    s.inject({ kind: 'drop', method: 'GET', path: /\/branding\/phone\/providers$/, after: 1, times: 100 });
+    const r = await runCli(configureArgs(gw.url, '--yes', '--backup-dir', backups), { env: sandboxEnv(s, 'full', fast) });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/error: create the phone provider "custom": .*, and no read since shows whether Auth0 carried it out: the outcome is unknown; done before that: created the Action auth0-sms-gateway-sms, deployed the Action auth0-sms-gateway-sms, bound auth0-sms-gateway-sms to custom-phone-provider/);
+    expect(r.stderr).toContain(`auth0-sms-gateway restore ${join(backups, readdirSync(backups)[0]!)}`);
+    expect(r.stderr).not.toMatch(/could not create the phone provider/);
+  });
+
+  it('restore: the provider delete, applied and its answer lost, is seen done', async () => {
+    const s = await startTestSandbox({ tenant: { phoneConsolidatedExperience: true } });
+    const backups = mkdtempSync(join(tmpdir(), 'a0sg-phone-lost-restore-'));
+    const env = sandboxEnv(s, 'full', fast);
+    expect((await runCli(configureArgs(gw.url, '--yes', '--backup-dir', backups), { env })).code).toBe(0);
+    s.inject({ kind: 'drop', method: 'DELETE', path: /\/branding\/phone\/providers\//, afterApply: true });
+    const r = await runCli(['restore', join(backups, readdirSync(backups)[0]!), '--yes', '--no-backup'], { env });
+    expect(r.stderr).not.toMatch(/error:/);
+    expect(r.code).toBe(0);
+    expect(s.phoneProvider()).toBeUndefined();
+    expect(s.actions()).toEqual([]);
+  });
+});

@@ -71,6 +71,64 @@ describe('a signal during a write', () => {
     expect(run.stderr().match(/ {2}not done {2}sms-0000\d/g)).toHaveLength(4);
     expect(run.stderr()).toMatch(/error: stopped by SIGINT: 1 connection changed, 4 not done/);
   });
+
+  it('restore: the first SIGINT finishes the PATCH in flight, exit 130 with the state observed', async () => {
+    const s = await startTestSandbox();
+    const dir = mkdtempSync(join(tmpdir(), 'a0sg-sigint-restore-'));
+    const configured = spawnBin(['configure', 'sms', '--gateway-url', URL, '--yes', '--backup-dir', dir], sandboxEnv(s));
+    expect(await configured.exit).toBe(0);
+    const before = join(dir, readdirSync(dir)[0]!);
+    s.inject({ kind: 'latency', ms: 1500, method: 'PATCH' });
+    const run = spawnBin(['restore', before, '--yes', '--no-backup'], sandboxEnv(s));
+    await waitUntil(() => s.requests.filter((q) => q.method === 'PATCH').length === 2);
+    run.child.kill('SIGINT');
+    expect(await run.exit).toBe(130);
+    expect(run.stderr()).toMatch(/error: stopped by SIGINT after the write finished: sms holds the new options/);
+    expect(s.connection(SEED_IDS.twilio)?.options?.gateway_url).toBeUndefined();
+  });
+
+  it('phone-provider configure: stops after the step in flight, names what was done and the restore command, exit 130', async () => {
+    const s = await startTestSandbox({ tenant: { phoneConsolidatedExperience: true } });
+    s.inject({ kind: 'latency', ms: 1500, method: 'POST', path: /\/actions\/actions$/ });
+    const dir = mkdtempSync(join(tmpdir(), 'a0sg-sigint-phone-'));
+    const run = spawnBin(['phone-provider', 'configure', '--gateway-url', URL, '--auth', 'none', '--yes', '--backup-dir', dir], sandboxEnv(s));
+    await waitUntil(() => s.requests.some((q) => q.method === 'POST' && q.path.endsWith('/actions/actions')));
+    run.child.kill('SIGINT');
+    expect(await run.exit).toBe(130);
+    expect(run.stderr()).toMatch(/error: stopped by SIGINT; done: created the Action auth0-sms-gateway-sms/);
+    expect(run.stderr()).toContain(`auth0-sms-gateway restore ${join(dir, readdirSync(dir)[0]!)}`);
+    expect(s.actions()).toHaveLength(1);
+    expect(s.phoneProvider()).toBeUndefined();
+  });
+
+  it('phone-provider configure --json, a second SIGTERM: one JSON document with the unknown outcome', async () => {
+    const s = await startTestSandbox({ tenant: { phoneConsolidatedExperience: true } });
+    s.inject({ kind: 'latency', ms: 4000, method: 'POST', path: /\/actions\/actions$/ });
+    const run = spawnBin(['phone-provider', 'configure', '--gateway-url', URL, '--auth', 'none', '--yes', '--no-backup', '--json'], sandboxEnv(s));
+    await waitUntil(() => s.requests.some((q) => q.method === 'POST' && q.path.endsWith('/actions/actions')));
+    run.child.kill('SIGTERM');
+    await run.waitFor(/finishing the request in flight/);
+    run.child.kill('SIGTERM');
+    expect(await run.exit).toBe(130);
+    const doc = JSON.parse(run.stdout()) as { error: { message: string; exitCode: number } };
+    expect(doc.error.exitCode).toBe(130);
+    expect(doc.error.message).toMatch(/stopped at once \(SIGTERM again\): which steps Auth0 carried out is unknown/);
+  });
+
+  it('restore of the phone side: stops after the step in flight, exit 130, and says what was done', async () => {
+    const s = await startTestSandbox({ tenant: { phoneConsolidatedExperience: true } });
+    const dir = mkdtempSync(join(tmpdir(), 'a0sg-sigint-phone-restore-'));
+    const configured = spawnBin(['phone-provider', 'configure', '--gateway-url', URL, '--auth', 'none', '--yes', '--backup-dir', dir], sandboxEnv(s));
+    expect(await configured.exit).toBe(0);
+    s.inject({ kind: 'latency', ms: 1500, method: 'DELETE', path: /\/branding\/phone\/providers\// });
+    const run = spawnBin(['restore', join(dir, readdirSync(dir)[0]!), '--yes', '--no-backup'], sandboxEnv(s));
+    await waitUntil(() => s.requests.some((q) => q.method === 'DELETE'));
+    run.child.kill('SIGINT');
+    expect(await run.exit).toBe(130);
+    expect(run.stderr()).toMatch(/error: stopped by SIGINT; done: deleted the phone provider \(there was none\)/);
+    expect(s.phoneProvider()).toBeUndefined();
+    expect(s.actions()).toHaveLength(1);
+  });
 });
 
 async function waitUntil(condition: () => boolean, timeoutMs = 10_000): Promise<void> {

@@ -8,7 +8,7 @@
  *   expect(await term.exit).toBe(0);
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { shellQuote } from '../../src/ui/wizard.js';
+import { shellQuote } from '../../src/core/shell.js';
 import { BIN_PATH } from './spawn.js';
 
 export const KEY = {
