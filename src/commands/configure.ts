@@ -5,6 +5,8 @@ import { routeOf } from '../core/route.js';
 import { unifiedPhoneFor } from '../flow/routes.js';
 import { checkTestTo } from '../flow/preflight.js';
 import { resolveSmsConnection } from '../flow/target.js';
+import { untrusted } from '../core/untrusted.js';
+import { shellQuote } from '../core/shell.js';
 
 /**
  * `configure` from flags: read → plan → validate → show the diff → confirm → back up →
@@ -24,7 +26,7 @@ export const command = defineCommand(configureFlagsSchema, async (ctx, flags, [c
   const route = routeOf(current.options, await unifiedPhoneFor(api, ctx.output, [current]));
   const outcome = await applyDesiredSettings(ctx, api, current, desired, secretInput, flags, route);
   if (outcome.result === 'applied' && outcome.connection.options?.provider === 'sms_gateway') {
-    ctx.output.info(`Next: auth0-sms-gateway test-gateway ${current.name} --to <your phone>`);
+    ctx.output.info(`Next: auth0-sms-gateway test-gateway ${shellQuote(untrusted(current.name))} --to <your phone>`);
   }
   return 0;
 });

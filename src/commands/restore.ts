@@ -1,7 +1,7 @@
 import * as z from 'zod';
-import { diffOptions } from '../core/diff.js';
+import { diffOptions, isPlainObject } from '../core/diff.js';
 import { CliError, ExitCode, inputError } from '../core/errors.js';
-import { gatewayUrlProblem } from '../core/gateway-url.js';
+import { CONTROL_CHARACTERS, gatewayUrlProblem } from '../core/gateway-url.js';
 import { rewritableOptions } from '../core/options.js';
 import { untrusted } from '../core/untrusted.js';
 import { readBackup, untrustedBackupLocation, type ConnectionBackup } from '../flow/backup.js';
@@ -49,6 +49,19 @@ function checkConnectionBackup(saved: ConnectionBackup, file: string): void {
   if (typeof url === 'string' || options.provider === 'sms_gateway') {
     const problem = typeof url === 'string' ? gatewayUrlProblem(url) : 'the backup says provider sms_gateway but holds no gateway_url';
     if (problem !== undefined) throw inputError(`${untrusted(file)}: options.gateway_url: ${problem}`, 'this backup cannot be restored as it is: edit it, or restore another one');
+  }
+  // The texts Auth0 shows or sends: no control characters (a template may hold line breaks).
+  const auth = isPlainObject(options.gateway_authentication) ? options.gateway_authentication : {};
+  for (const [field, value, lineBreaks] of [
+    ['options.from', options.from, false],
+    ['options.template', options.template, true],
+    ['options.gateway_authentication.subject', auth.subject, false],
+    ['options.gateway_authentication.audience', auth.audience, false],
+  ] as const) {
+    if (typeof value !== 'string') continue;
+    if (CONTROL_CHARACTERS.test(lineBreaks ? value.replaceAll('\n', '') : value)) {
+      throw inputError(`${untrusted(file)}: ${field} contains control characters${lineBreaks ? ' other than line breaks' : ''}`, 'this backup cannot be restored as it is: edit it, or restore another one');
+    }
   }
 }
 

@@ -10,6 +10,7 @@ import { secretFromFlags, settingsFlagsShape } from '../flow/settings-flags.js';
 import { resolveSmsConnection } from '../flow/target.js';
 import { confirmOrThrow } from '../flow/write.js';
 import { untrusted } from '../core/untrusted.js';
+import { shellQuote } from '../core/shell.js';
 
 const flagsSchema = z.strictObject({
   ...settingsFlagsShape,
@@ -43,10 +44,10 @@ export const command = defineCommand(flagsSchema, async (ctx, flags, [connection
     const api = await ctx.auth0();
     const connection = await resolveSmsConnection(ctx, api, connectionRef);
     if (connection.options?.provider !== 'sms_gateway' && flags.gatewayUrl === undefined) {
-      throw inputError(`${connection.name} still sends codes through Twilio; there is no gateway to test`, `configure it first (auth0-sms-gateway configure ${connection.name} --gateway-url …), or pass --gateway-url`);
+      throw inputError(`${untrusted(connection.name)} still sends codes through Twilio; there is no gateway to test`, `configure it first (auth0-sms-gateway configure ${shellQuote(untrusted(connection.name))} --gateway-url …), or pass --gateway-url`);
     }
     base = settingsOfConnection(connection);
-    source = `connection ${connection.name}`;
+    source = `connection ${untrusted(connection.name)}`;
   }
   const settings = overlayGatewayFlags(base, flags, secretInput.secret);
   if (settings.authentication !== null && flags.dryRun !== true) {

@@ -9,8 +9,8 @@ export const GATEWAY_URL_MAX = 255;
 
 export interface GatewayUrlRule {
   /**
-   * test-gateway only: http:// is fine for a gateway on the developer's machine, and Auth0's
-   * stored-URL limits do not apply to a URL that is only called.
+   * test-gateway and the Action's settings block: http:// is fine for a gateway on the
+   * developer's machine, and Auth0's stored-URL limits do not apply to a URL that is only called.
    */
   allowHttp?: boolean;
 }
@@ -26,6 +26,8 @@ export function gatewayUrlProblem(value: string, rule: GatewayUrlRule = {}): str
     if (!/^https?:\/\//i.test(value)) return 'gateway URL is not a valid URL: it must start with http:// or https://';
   }
   if (/\s/.test(value)) return 'gateway URL contains spaces: pass the address alone, percent-encode anything else';
+  // A URL copied from the tool's own output: written as it is, it would replace the credential.
+  if (value.includes(REDACTED_URL_PART)) return `gateway URL holds ${REDACTED_URL_PART}, which this tool prints in place of a credential: put the real value in`;
   if (rule.allowHttp !== true) {
     if (value.length > GATEWAY_URL_MAX) return `gateway URL has ${value.length} characters; Auth0 accepts at most ${GATEWAY_URL_MAX}: use a shorter address`;
     if (value.length < GATEWAY_URL_MIN) return `gateway URL is shorter than ${GATEWAY_URL_MIN} characters: pass a full address such as https://sms.example.com/send`;

@@ -1,6 +1,8 @@
 import * as z from 'zod';
 import { isPlainObject } from './diff.js';
 import { inputError, remoteError } from './errors.js';
+import { connectionLabel, untrusted } from './untrusted.js';
+import { formatPath, issueProblems } from './zod-issues.js';
 
 /*
  * Connections as Auth0 returns them (docs/auth0-facts.md#connection-options, the Management
@@ -120,7 +122,7 @@ export const connectionSchema = keepingKeyOrder<Connection>((input) => issuesOf(
 export function requireSmsConnection(connection: Connection): Connection {
   if (connection.strategy !== 'sms') {
     throw inputError(
-      `${connection.name} (${connection.id}) is a "${connection.strategy}" connection, not an SMS connection`,
+      `${connectionLabel(connection)} is a "${untrusted(connection.strategy)}" connection, not an SMS connection`,
       'pick a Passwordless SMS connection: `auth0-sms-gateway list` shows them',
     );
   }
@@ -129,14 +131,14 @@ export function requireSmsConnection(connection: Connection): Connection {
 
 /**
  * The options of a connection, or the scope error: since 2025 Auth0 leaves `options` out of
- * GET responses when the token lacks `read:connections_options` (docs/auth0-facts.md#the-options-scopes,
- * §1.4), and a PATCH built from such a read would wipe the connection.
+ * GET responses when the token lacks `read:connections_options` (docs/auth0-facts.md#the-options-scopes),
+ * and a PATCH built from such a read would wipe the connection.
  */
 export function requireSmsOptions(connection: Connection): RawOptions {
   const { options } = connection;
   if (options === undefined || options === null) {
     throw remoteError(
-      `Auth0 returned connection ${connection.name} (${connection.id}) without its options: the token most likely lacks the read:connections_options scope`,
+      `Auth0 returned connection ${connectionLabel(connection)} without its options: the token most likely lacks the read:connections_options scope`,
       'grant read:connections_options and update:connections_options to the Machine-to-Machine application (Dashboard > Applications > APIs > Auth0 Management API), then run again',
     );
   }
@@ -152,9 +154,9 @@ export function rewritableOptions(connection: Connection): SmsOptions {
   const raw = requireSmsOptions(requireSmsConnection(connection));
   const result = smsOptionsSchema.safeParse(raw);
   if (!result.success) {
-    const fields = result.error.issues.map((issue) => `options.${issue.path.map(String).join('.')}`);
+    const fields = issueProblems(result.error.issues, {}, ['options']).map((problem) => formatPath(problem.path));
     throw inputError(
-      `${connection.name} (${connection.id}) holds options this tool cannot rewrite safely: ${[...new Set(fields)].join(', ')} ${fields.length === 1 ? 'has' : 'have'} an unexpected value`,
+      `${connectionLabel(connection)} holds options this tool cannot rewrite safely: ${[...new Set(fields)].join(', ')} ${fields.length === 1 ? 'has' : 'have'} an unexpected value`,
       'look at them with `auth0-sms-gateway show`, and correct them in the Auth0 Dashboard or with the Management API first',
     );
   }

@@ -2,7 +2,8 @@ import { diffOptions, isPlainObject, type Change } from './diff.js';
 import { inputError } from './errors.js';
 import { isTruthy, rewritableOptions, type Connection, type GatewayAuthentication, type SmsOptions } from './options.js';
 import { bearerOfOptions, resolveBearer } from './bearer.js';
-import { desiredSettingsSchemaFor, fromWarnings, gatewayUrlSchema, gatewayUrlWarnings, parseInput, secretWarnings, type DesiredSettings } from './validate.js';
+import { desiredSettingsSchemaFor, firstProblem, fromWarnings, gatewayUrlSchema, gatewayUrlWarnings, parseInput, secretWarnings, type DesiredSettings } from './validate.js';
+import { connectionLabel } from './untrusted.js';
 
 export type { DesiredSettings };
 
@@ -23,14 +24,14 @@ export const REWRITTEN_KEYS = ['provider', 'gateway_url', 'gateway_authenticatio
 
 /**
  * The options that make `current` deliver codes through the gateway: a deep copy of the
- * current options with only the requested rewrites (docs/auth0-facts.md#switching-a-connection-to-a-gateway,
- * §2.2). Never built from scratch, so options this tool does not model survive, in order.
+ * current options with only the requested rewrites (docs/auth0-facts.md#switching-a-connection-to-a-gateway).
+ * Never built from scratch, so options this tool does not model survive, in order.
  *
  * Throws exit 2 for a non-SMS connection, invalid settings or a required setting the
  * connection does not have yet; exit 1 when the read carried no options (missing scope).
  */
 export function planSmsUpdate(current: Connection, desired: DesiredSettings): SmsPlan {
-  const label = `${current.name} (${current.id})`;
+  const label = connectionLabel(current);
   const before = rewritableOptions(current);
   // Checked here too, not only by the caller: the template rule depends on this connection's syntax.
   const checked = parseInput(desiredSettingsSchemaFor(before.syntax), desired);
@@ -99,10 +100,8 @@ function warningsFor(next: SmsOptions, urlKept: boolean): string[] {
   }
   const url = next.gateway_url;
   if (typeof url === 'string') {
-    const check = gatewayUrlSchema.safeParse(url);
-    if (urlKept && !check.success) {
-      warnings.push(`the connection's current ${check.error.issues[0]?.message ?? 'gateway URL is not valid'} (pass --gateway-url to replace it)`);
-    }
+    const problem = urlKept ? firstProblem(gatewayUrlSchema, url) : undefined;
+    if (problem !== undefined) warnings.push(`the connection's current ${problem} (pass --gateway-url to replace it)`);
     warnings.push(...gatewayUrlWarnings(url));
   }
   const auth = next.gateway_authentication;

@@ -33,3 +33,8 @@ const UNSAFE_IN_LAYOUT = /\u001b(?!\[[0-9;]*m)|[\u0000-\u0008\u000b-\u001a\u001c
 export function safeForTerminal(text: string): string {
   return text.replace(UNSAFE_IN_LAYOUT, escapeOne);
 }
+
+/** A connection as messages name it, `name (id)`: both come from the tenant (or a file), so both are escaped. */
+export function connectionLabel(connection: { name: string; id: string }): string {
+  return `${untrusted(connection.name)} (${untrusted(connection.id)})`;
+}

@@ -79,8 +79,8 @@ export async function applyDesiredSettings(
       next: plan.next,
       changes: plan.changes,
       warnings,
-      nothingToChange: `Nothing to change: ${current.name} already has these settings.`,
-      confirmQuestion: `Apply ${count} to ${current.name} on ${api.domain}?`,
+      nothingToChange: `Nothing to change: ${untrusted(current.name)} already has these settings.`,
+      confirmQuestion: `Apply ${count} to ${untrusted(current.name)} on ${api.domain}?`,
       json: { warnings, route },
       // Shown (or written) before the PATCH: if the PATCH lands but its answer is lost or odd,
       // a secret Auth0 holds that nobody ever saw would break every login.

@@ -3,6 +3,7 @@ import type { Connection } from '../core/options.js';
 import { sendTestMessage, type GatewayClientSettings, type SendTestMessageOptions } from '../gateway/client.js';
 import type { CommandContext } from './context.js';
 import { overlayGatewayFlags, settingsOfConnection } from './gateway-settings.js';
+import { untrusted } from '../core/untrusted.js';
 
 export type GatewayTestRequest = Pick<SendTestMessageOptions, 'to' | 'code' | 'ip' | 'userAgent' | 'timeoutMs' | 'dryRun'>;
 
@@ -51,5 +52,5 @@ export async function reportGatewayTest(ctx: CommandContext, settings: GatewayCl
 /** A test message through the settings a connection holds, as Auth0 will use them (no flags, no environment). */
 export async function testConnectionGateway(ctx: CommandContext, connection: Connection, to: string): Promise<number> {
   const settings = overlayGatewayFlags(settingsOfConnection(connection), {}, undefined);
-  return reportGatewayTest(ctx, settings, { to }, `connection ${connection.name}`);
+  return reportGatewayTest(ctx, settings, { to }, `connection ${untrusted(connection.name)}`);
 }

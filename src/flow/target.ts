@@ -2,6 +2,8 @@ import type { ManagementApi } from '../auth0/client.js';
 import { inputError } from '../core/errors.js';
 import { requireSmsConnection, smsSummary, type Connection } from '../core/options.js';
 import type { CommandContext } from './context.js';
+import { connectionLabel, untrusted } from '../core/untrusted.js';
+import { redactUrl } from '../core/gateway-url.js';
 
 /**
  * The connection a command acts on: the one named, else the tenant's only SMS connection, else
@@ -18,10 +20,10 @@ export async function resolveSmsConnection(ctx: CommandContext, api: ManagementA
   if (all.length === 1) return all[0] as Connection;
   const label = (c: Connection) => {
     const s = smsSummary(c);
-    return `${c.name} (${c.id}, ${s.provider}${s.gateway_url === null ? '' : ` ${s.gateway_url}`})`;
+    return `${untrusted(c.name)} (${untrusted(c.id)}, ${untrusted(s.provider)}${s.gateway_url === null ? '' : ` ${untrusted(redactUrl(s.gateway_url))}`})`;
   };
   if (!ctx.interactive) {
-    throw inputError(`${api.domain} has ${all.length} SMS connections: ${all.map((c) => `${c.name} (${c.id})`).join(', ')}`, 'name one: pass its name or id as the argument');
+    throw inputError(`${api.domain} has ${all.length} SMS connections: ${all.map(connectionLabel).join(', ')}`, 'name one: pass its name or id as the argument');
   }
   const prompter = await ctx.prompter();
   return prompter.select({ message: 'Which SMS connection?', choices: all.map((c) => ({ name: label(c), value: c })) });

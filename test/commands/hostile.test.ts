@@ -1,10 +1,10 @@
 // Issue 11: everything from outside (the tenant, Auth0's errors, a gateway, files) is hostile,
 // and a write ends in a true statement. Each test fails on the code before that issue.
-import { chmodSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SEED_IDS, SEED_SECRETS, seedConnections, type SandboxConnection } from '../../src/sandbox/index.js';
 import { sandboxEnv, writes } from '../helpers/env.js';
@@ -89,6 +89,32 @@ describe('5. nothing from outside reaches the terminal raw', () => {
     expect(r.code).toBe(2);
     expect(r.stderr.split('\n').some((line) => line.startsWith('```') || line.startsWith('::error::'))).toBe(false);
     expectNoRawControls(r);
+  });
+
+  it('connection names from the tenant or a backup: no forged line in any message, the picker included', async () => {
+    const forgedName = 'sms\n```\n::error::pwned';
+    const s = await startTestSandbox({ connections: withTwilio((c) => void (c.name = forgedName)) });
+    const noForgedLine = (r: CliRun) => {
+      expect(r.stdout.split('\n').concat(r.stderr.split('\n')).some((line) => line.startsWith('```') || line.startsWith('::error::'))).toBe(false);
+      expectNoRawControls(r);
+    };
+    const pick = await runCli(['configure', '--gateway-url', 'https://sms.example.com/send', '--dry-run'], { env: sandboxEnv(s) });
+    expect(pick.code).toBe(2);
+    expect(pick.stderr).toContain('sms\\x0a```\\x0a::error::pwned (con_Tw1l1oSmsSeed001)');
+    noForgedLine(pick);
+    for (const argv of [
+      ['configure', SEED_IDS.twilio, '--gateway-url', 'https://sms.example.com/send', '--dry-run'],
+      ['configure', SEED_IDS.twilio, '--gateway-url', 'https://sms.example.com/send', '--yes', '--no-backup'],
+      ['test-gateway', SEED_IDS.twilio, '--to', '+15551230000'],
+    ]) noForgedLine(await runCli(argv, { env: sandboxEnv(s) }));
+
+    const dir = mkdtempSync(join(tmpdir(), 'a0sg-forged-name-'));
+    const file = join(dir, 'backup.json');
+    const connection = { ...s.connection(SEED_IDS.twilio)!, options: { ...s.connection(SEED_IDS.twilio)!.options, gateway_authentication: 'not an object' } };
+    writeFileSync(file, JSON.stringify({ format: 'auth0-sms-gateway/backup@1', createdAt: 'x', tenant: s.domain, tool: 't', connection }), { mode: 0o600 });
+    const restore = await runCli(['restore', file, '--yes', '--no-backup'], { env: sandboxEnv(s) });
+    expect(restore.code).not.toBe(0);
+    noForgedLine(restore);
   });
 
   it("the tool's own inputs refuse control characters with exit 2, before any request", async () => {
@@ -190,6 +216,19 @@ describe('7-9. files and local state', () => {
     const http = await runCli(['restore', write({ ...sms, options: { ...sms.options, provider: 'sms_gateway', gateway_url: 'http://evil.example.com/sms' } }), '--yes', '--no-backup'], { env: sandboxEnv(s) });
     expect(http.code).toBe(2);
     expect(http.stderr).toMatch(/options\.gateway_url: gateway URL must use https:\/\//);
+    for (const [field, options] of [
+      ['options.from', { ...sms.options, from: `+1555${ESC}[2J` }],
+      ['options.template', { ...sms.options, template: `code @@password@@\r\nstatus 200` }],
+      ['options.gateway_authentication.audience', { ...sms.options, provider: 'sms_gateway', gateway_url: 'https://sms.example.com/send', gateway_authentication: { method: 'bearer', subject: 'urn:Auth0', audience: `aud${ESC}]0;x\u0007`, secret: 'x'.repeat(40) } }],
+    ] as const) {
+      const r = await runCli(['restore', write({ ...sms, options }), '--yes', '--no-backup'], { env: sandboxEnv(s) });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`${field} contains control characters`);
+      expectNoRawControls(r);
+    }
+    // A template's line breaks are its own: a backup holding one restores.
+    const multiline = await runCli(['restore', write({ ...sms, options: { ...sms.options, template: 'Your code:\n@@password@@' } }), '--yes', '--no-backup', '--dry-run'], { env: sandboxEnv(s) });
+    expect(multiline.code).toBe(0);
     expect(writes(s)).toEqual([]);
   });
 
@@ -204,6 +243,24 @@ describe('7-9. files and local state', () => {
     expect(refused.stderr).toMatch(/refusing the backup .*: its file is writable by other users/);
     const forced = await runCli(['restore', file, '--yes', '--no-backup', '--force'], { env: sandboxEnv(s) });
     expect(forced.code).toBe(0);
+  });
+
+  it.each([
+    ['a folder writable by others (not sticky)', (file: string) => chmodSync(dirname(file), 0o777), /its folder is writable by other users/],
+    ['a file writable by its group', (file: string) => chmodSync(file, 0o620), /it is writable by its group/],
+    // Only root can give a file away: elsewhere this case is skipped, the other two still run.
+    ...(process.getuid?.() === 0 ? [['a file that belongs to another user', (file: string) => chownSync(file, 65534, 65534), /its file belongs to another user/] as const] : []),
+  ] as const)('restore refuses %s, before any request', async (_what, spoil, message) => {
+    const s = await startTestSandbox();
+    const dir = mkdtempSync(join(tmpdir(), 'a0sg-perm-'));
+    await runCli(['configure', 'sms', '--gateway-url', 'https://sms.example.com/send', '--yes', '--backup-dir', dir], { env: sandboxEnv(s) });
+    const file = join(dir, readdirSync(dir)[0]!);
+    spoil(file);
+    const before = s.requests.length;
+    const refused = await runCli(['restore', file, '--yes', '--no-backup'], { env: sandboxEnv(s) });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(message);
+    expect(s.requests.length).toBe(before);
   });
 
   it.each([

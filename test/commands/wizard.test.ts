@@ -8,7 +8,7 @@ import type { Connection } from '../../src/core/options.js';
 import { planSmsUpdate } from '../../src/core/plan.js';
 import { startGatewayServer, type GatewayServer } from '../../src/gateway/server.js';
 import type { GatewayPayload } from '../../src/gateway/payload.js';
-import { SEED_CLIENTS, SEED_IDS, SEED_SECRETS } from '../../src/sandbox/index.js';
+import { SEED_CLIENTS, SEED_IDS, SEED_SECRETS, seedConnections } from '../../src/sandbox/index.js';
 import { asCreatedOnUnifiedPhone, requestLines, sandboxEnv, writes } from '../helpers/env.js';
 import { KEY, runCliOnTerminal, type Step } from '../helpers/pty-cli.js';
 import { stripAnsi } from '../helpers/pty.js';
@@ -336,5 +336,41 @@ describe('wizard on a Unified Phone tenant', () => {
     const line = stripAnsi(r.stdout).split('\n').find((l) => /^\s+auth0-sms-gateway phone-provider configure /.test(l))!;
     const again = await runCli(shellWords(line.trim()).slice(1), { env: sandboxEnv(sandbox(), 'full', { GW: PASTED_SECRET }) });
     expect(again.stderr).toContain('Nothing to change');
+  });
+});
+
+describe('a gateway URL that carries credentials, in the wizard', () => {
+  const CREDENTIAL_URL = 'https://sms-gateway.example.com/v1/messages?token=TOK-SECRET-123';
+  const sandbox = useSandbox({
+    connections: seedConnections().map((c) => (c.id === SEED_IDS.gateway ? { ...c, options: { ...c.options, gateway_url: CREDENTIAL_URL } } : c)),
+  });
+
+  it('the picker and the URL question show it redacted; "keep" keeps the real one', async () => {
+    const r = await runCliOnTerminal(['configure', '--dry-run'], {
+      env: sandboxEnv(sandbox()),
+      steps: [
+        [/Which SMS connection\?/, `${KEY.down}${KEY.enter}`],
+        [/keep the current one/, KEY.enter],
+        [/Authentication/, KEY.enter],
+        [/Subject/, KEY.enter],
+        [/Audience/, KEY.enter],
+        [/Signing secret/, KEY.enter],
+        [/base64url-encoded/, KEY.enter],
+        [/forward_req_info/, KEY.enter],
+        [/Sender \(from\)/, KEY.enter],
+        [/Template/, KEY.enter],
+      ],
+    });
+    expect(r.stderr).not.toMatch(/error:/);
+    expect(r.code).toBe(0);
+    expect(r.screen + r.stdout + r.stderr).not.toContain('TOK-SECRET-123');
+    expect(r.screen).toContain('keep the current one: https://sms-gateway.example.com/v1/messages?token=');
+    // Kept as it is: nothing to change.
+    expect(r.stderr).toContain('Nothing to change: sms-gateway already has these settings.');
+    // The printed command cannot write the placeholder: it says so, and the tool refuses it.
+    expect(r.stderr).toContain('warning: the gateway URL above shows [redacted] in place of a credential');
+    const pasted = await runCli(printedCommand(r.stdout).concat('--dry-run'), { env: sandboxEnv(sandbox(), 'full', { AUTH0_SMS_GATEWAY_SECRET: 'a-gateway-secret-of-at-least-32-chars!!' }) });
+    expect(pasted.code).toBe(2);
+    expect(pasted.stderr).toContain('holds [redacted], which this tool prints in place of a credential');
   });
 });
