@@ -180,6 +180,20 @@ export const authenticationSchema = z.discriminatedUnion('method', [noneAuthenti
  * what the connection has". `syntax` is the connection's (see templateSchema).
  */
 export function desiredSettingsSchemaFor(syntax: string | null | undefined | 'any') {
+  // Built once per syntax: a zod schema costs far more to build than to run, and apply plans
+  // hundreds of connections with the same few syntaxes.
+  const key = syntax ?? null;
+  let schema = desiredSettingsSchemas.get(key);
+  if (schema === undefined) {
+    schema = buildDesiredSettingsSchema(syntax);
+    desiredSettingsSchemas.set(key, schema);
+  }
+  return schema;
+}
+
+const desiredSettingsSchemas = new Map<string | null, ReturnType<typeof buildDesiredSettingsSchema>>();
+
+function buildDesiredSettingsSchema(syntax: string | null | undefined | 'any') {
   return z.strictObject({
     /** Undefined keeps the current URL; required when the connection has none. */
     gatewayUrl: gatewayUrlSchema.optional(),

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateConnections, SEED_IDS, SEED_SECRETS, SEED_TWILIO_TOKEN } from '../../src/sandbox/index.js';
 import { runCli } from '../helpers/run-cli.js';
-import { requestLines, sandboxEnv } from '../helpers/env.js';
+import { asCreatedOnUnifiedPhone, requestLines, sandboxEnv } from '../helpers/env.js';
 import { closeTestSandboxes, startTestSandbox, useSandbox } from '../helpers/sandbox.js';
 
 describe('list', () => {
@@ -90,5 +90,63 @@ describe('show', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(message);
     expect(r.stderr).toMatch(/\nhint: /);
+  });
+});
+
+describe('show states the route in one line (human output on stdout)', () => {
+  const sandbox = useSandbox({ tenant: { phoneConsolidatedExperience: true } });
+  const routeLines = (stdout: string) => stdout.split('\n').filter((line) => line.startsWith('route '));
+
+  it('a gateway connection: its gateway_url decides, even on the Unified Phone Experience', async () => {
+    const r = await runCli(['show', 'sms-gateway'], { env: sandboxEnv(sandbox()) });
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')[1]).toBe("route             gateway: Auth0 sends this connection's codes to its gateway_url (the connection's options decide)");
+    expect(routeLines(r.stdout)).toHaveLength(1);
+    expect(r.stderr).toBe('');
+  });
+
+  it('a connection on the phone-provider route: its gateway options are ignored', async () => {
+    asCreatedOnUnifiedPhone(sandbox(), SEED_IDS.twilio);
+    const r = await runCli(['show', 'sms'], { env: sandboxEnv(sandbox()) });
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')[1]).toBe("route             phone-provider: Auth0 sends this connection's codes through the tenant's phone provider and ignores its gateway options");
+    expect(routeLines(r.stdout)).toHaveLength(1);
+    expect(r.stderr).toBe('');
+  });
+
+  it('use_phone_provider switches a gateway connection to the phone provider, and --json says so too', async () => {
+    sandbox().inject({ kind: 'concurrentWrite', id: SEED_IDS.gateway, afterReads: 0, mutate: (c) => void (c.options!.use_phone_provider = 'unified') });
+    const human = await runCli(['show', 'sms-gateway'], { env: sandboxEnv(sandbox()) });
+    expect(human.code).toBe(0);
+    expect(routeLines(human.stdout)).toEqual(["route             phone-provider: Auth0 sends this connection's codes through the tenant's phone provider and ignores its gateway options"]);
+    const json = await runCli(['show', 'sms-gateway', '--json'], { env: sandboxEnv(sandbox()) });
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ id: SEED_IDS.gateway, route: 'phone-provider', options: { use_phone_provider: 'unified', provider: 'sms_gateway' } });
+    expect(json.stderr).toBe('');
+  });
+});
+
+describe('a tenant settings answer without phone_consolidated_experience counts as on (list, show)', () => {
+  const sandbox = useSandbox({ tenant: { phoneConsolidatedExperience: 'absent' } });
+
+  it('list --json: a connection without legacy keys goes through the phone provider; legacy ones keep their own route', async () => {
+    expect(sandbox().tenantSettings()).not.toHaveProperty('phone_consolidated_experience');
+    asCreatedOnUnifiedPhone(sandbox(), SEED_IDS.twilio);
+    const r = await runCli(['list', '--json'], { env: sandboxEnv(sandbox()) });
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as { name: string; route: string }[]).map((row) => [row.name, row.route])).toEqual([
+      ['sms', 'phone-provider'],
+      ['sms-gateway', 'gateway'],
+    ]);
+    expect(r.stderr).toBe('');
+    expect(requestLines(sandbox())).toContain('GET /api/v2/tenants/settings');
+  });
+
+  it('show: the route line says phone-provider', async () => {
+    asCreatedOnUnifiedPhone(sandbox(), SEED_IDS.twilio);
+    const r = await runCli(['show', 'sms'], { env: sandboxEnv(sandbox()) });
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')[1]).toBe("route             phone-provider: Auth0 sends this connection's codes through the tenant's phone provider and ignores its gateway options");
+    expect(r.stderr).toBe('');
   });
 });

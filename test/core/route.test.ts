@@ -36,6 +36,71 @@ describe('routeOf', () => {
   });
 });
 
+// The cross product, with the expectation written out per shape: the options alone (no
+// use_phone_provider, or a value that does not mean "on"), under each reading of the tenant
+// setting. `true` is also what a settings answer without the field reads as (flow/routes.ts,
+// flow/phone-provider.ts; tested against the sandbox in test/commands/status-scopes.test.ts and
+// list-show.test.ts).
+const shapes: [string, Record<string, unknown> | null | undefined, Record<'on' | 'off' | 'unreadable', Route>][] = [
+  ['gateway', gateway, { on: 'gateway', off: 'gateway', unreadable: 'gateway' }],
+  ['provider sms_gateway alone', { provider: 'sms_gateway' }, { on: 'gateway', off: 'gateway', unreadable: 'gateway' }],
+  ['twilio', twilio, { on: 'twilio', off: 'twilio', unreadable: 'twilio' }],
+  ['provider twilio alone', { provider: 'twilio' }, { on: 'twilio', off: 'twilio', unreadable: 'twilio' }],
+  ['twilio_sid alone', { twilio_sid: 'AC123' }, { on: 'twilio', off: 'twilio', unreadable: 'twilio' }],
+  // Created on the Unified Phone Experience: none of provider, twilio_sid, gateway_url.
+  ['fresh (no provider, twilio_sid, gateway_url)', fresh, { on: 'phone-provider', off: 'twilio', unreadable: 'unknown' }],
+  ['fresh, with only a twilio_token left', { ...fresh, twilio_token: 't' }, { on: 'phone-provider', off: 'twilio', unreadable: 'unknown' }],
+  ['empty options', {}, { on: 'phone-provider', off: 'twilio', unreadable: 'unknown' }],
+  ['an unknown provider', { provider: 'vonage' }, { on: 'unknown', off: 'unknown', unreadable: 'unknown' }],
+  ['options not readable (undefined)', undefined, { on: 'unknown', off: 'unknown', unreadable: 'unknown' }],
+  ['options not readable (null)', null, { on: 'unknown', off: 'unknown', unreadable: 'unknown' }],
+];
+const settings: ['on' | 'off' | 'unreadable', UnifiedPhone][] = [
+  ['on', true],
+  ['off', false],
+  ['unreadable', null],
+];
+/** Values of use_phone_provider that mean "on" (observed: true and "unified"; "true" as a string, like forward_req_info). */
+const switchedOn: unknown[] = [true, 'true', 'unified'];
+/** Values that do not: the connection is routed as if the key were absent. */
+const notOn: unknown[] = [undefined, false, 'false', null, '', 'yes', 0, 1, 'UNIFIED'];
+
+describe('routeOf, every combination', () => {
+  const withoutSwitch = shapes.flatMap(([shape, options, routes]) =>
+    settings.flatMap(([setting, unifiedPhone]) =>
+      notOn.map((value): [string, unknown, string, Record<string, unknown> | null | undefined, UnifiedPhone, Route] => [
+        shape,
+        value,
+        setting,
+        options === null || options === undefined || value === undefined ? options : { ...options, use_phone_provider: value },
+        unifiedPhone,
+        routes[setting],
+      ]),
+    ),
+  );
+  it.each(withoutSwitch)('%s, use_phone_provider %j, tenant setting %s', (_shape, _value, _setting, options, unifiedPhone, expected) => {
+    expect(routeOf(options, unifiedPhone)).toBe(expected);
+  });
+
+  // The switch decides alone: on a legacy tenant, on the Unified Phone Experience (flag on) and
+  // when the setting is unreadable; over a gateway, Twilio, an unknown provider or nothing.
+  const withSwitch = shapes
+    .filter(([, options]) => options !== null && options !== undefined)
+    .flatMap(([shape, options]) =>
+      settings.flatMap(([setting, unifiedPhone]) =>
+        switchedOn.map((value): [string, unknown, string, Record<string, unknown>, UnifiedPhone] => [shape, value, setting, { ...options, use_phone_provider: value }, unifiedPhone]),
+      ),
+    );
+  it.each(withSwitch)('%s, use_phone_provider %j, tenant setting %s: phone-provider', (_shape, _value, _setting, options, unifiedPhone) => {
+    expect(routeOf(options, unifiedPhone)).toBe('phone-provider');
+  });
+
+  it('covers every shape under every setting, switched on and off', () => {
+    expect(withoutSwitch).toHaveLength(shapes.length * settings.length * notOn.length);
+    expect(withSwitch).toHaveLength((shapes.length - 2) * settings.length * switchedOn.length);
+  });
+});
+
 describe('usesPhoneProvider', () => {
   it.each([
     [true, true],

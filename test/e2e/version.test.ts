@@ -1,0 +1,88 @@
+// `--version` is answered by src/main.ts before anything else loads: not commander, not the
+// command line of src/cli.ts, not a command module. Checked on a fresh build of the CLI (the
+// build script's own buildCli, into a temporary folder) run under a module-load hook that
+// records every file Node loads; esbuild's metafile says which sources each file holds.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Metafile } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+let dir: string;
+let metafile: Metafile;
+
+/** Registers a load hook that appends each file: URL Node loads to $LOAD_LOG (hooks run on their own thread). */
+const REGISTER = `import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n`;
+const HOOKS = `import { appendFileSync } from 'node:fs';
+export async function load(url, context, next) {
+  if (url.startsWith('file:')) appendFileSync(process.env.LOAD_LOG, url + '\\n');
+  return next(url, context);
+}
+`;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** The sources (esbuild metafile inputs, e.g. src/cli.ts, node_modules/commander/…) of every bundle file that loaded. */
+  sources: string[];
+  files: string[];
+}
+
+function run(args: string[], name: string): Run {
+  const log = join(dir, `${name}.log`);
+  writeFileSync(log, '');
+  const r = spawnSync(process.execPath, ['--import', pathToFileURL(join(dir, 'register.mjs')).href, join(dir, 'cli.js'), ...args], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, LOAD_LOG: log },
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+  const files = readFileSync(log, 'utf8').split('\n').filter(Boolean).map((url) => fileURLToPath(url));
+  const bundle = files.filter((file) => file.startsWith(dir) && !file.endsWith('.mjs'));
+  const sources = Object.entries(metafile.outputs)
+    .filter(([output]) => bundle.includes(resolve(root, output)))
+    .flatMap(([, output]) => Object.keys(output.inputs));
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, sources, files: bundle.map((file) => file.slice(dir.length + 1)) };
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'a0sg-version-'));
+  const script = (await import(pathToFileURL(join(root, 'scripts', 'build.mjs')).href)) as { buildCli(options: { outdir: string }): Promise<Metafile> };
+  metafile = await script.buildCli({ outdir: dir });
+  writeFileSync(join(dir, 'register.mjs'), REGISTER);
+  writeFileSync(join(dir, 'hooks.mjs'), HOOKS);
+}, 60_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('--version', () => {
+  it.each([['--version'], ['-V']])('%s prints package.json\'s version alone on stdout, exit 0, and loads neither commander nor src/cli.ts', (flag) => {
+    const r = run([flag], `version${flag}`);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`${version}\n`);
+    expect(r.stderr).toBe('');
+    expect(r.files).toContain('cli.js');
+    expect(r.sources).toContain('src/main.ts');
+    expect(r.sources).toContain('src/version.ts');
+    expect(r.sources).not.toContain('src/cli.ts');
+    expect(r.sources.filter((source) => source.includes('node_modules/'))).toEqual([]);
+    expect(r.sources.filter((source) => /^src\/(commands|flow|auth0|core|ui|sandbox)\//.test(source))).toEqual([]);
+  });
+
+  it('the probe sees the command line load for anything else: --help loads src/cli.ts and commander', () => {
+    const r = run(['--help'], 'help');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Usage: auth0-sms-gateway');
+    expect(r.sources).toContain('src/cli.ts');
+    expect(r.sources.some((source) => source.includes('node_modules/commander/'))).toBe(true);
+  });
+
+  it('the same version as the command line reports through commander (list --version)', () => {
+    // Not the fast path (more than one argument): commander's own version option answers.
+    const out = execFileSync(process.execPath, [join(dir, 'cli.js'), 'list', '--version'], { env: { PATH: process.env.PATH }, encoding: 'utf8' });
+    expect(out).toBe(`${version}\n`);
+  });
+});
