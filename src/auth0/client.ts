@@ -1,7 +1,7 @@
 // The only module that talks to the `auth0` SDK. It returns the project's own types (parsed
 // with zod) and turns every SDK failure into a CliError with a hint (./errors.ts).
 import type * as z from 'zod';
-import { connectionSchema, requireSmsOptions, type Connection, type RawOptions } from '../core/options.js';
+import { readConnection, requireSmsOptions, type Connection, type RawOptions } from '../core/options.js';
 import { actionSchema, bindingSchema, phoneProviderSchema, type Action, type Binding, type PhoneProvider } from '../core/phone-schemas.js';
 import { inputError, remoteError } from '../core/errors.js';
 import { registerSecretsIn } from '../core/redact.js';
@@ -237,12 +237,12 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
   };
 
   const parse = (raw: unknown, target: string): Connection => {
-    const result = connectionSchema.safeParse(raw);
-    if (!result.success) {
-      throw remoteError(`Auth0 returned a connection this tool does not understand (${target})`, 'please report it with the output of --verbose');
+    const connection = readConnection(raw);
+    if (connection === undefined) {
+      throw remoteError(`Auth0 returned a connection this tool does not understand (${untrusted(target)})`, 'please report it with the output of --verbose');
     }
-    registerSecretsIn(result.data);
-    return result.data;
+    registerSecretsIn(connection);
+    return connection;
   };
 
   /** Any other answer, checked against the shape the tool relies on. */

@@ -5,7 +5,7 @@ import { untrusted } from '../core/untrusted.js';
 import { startGatewayServer, type GatewayServerVerifyOptions } from '../gateway/server.js';
 import type { GatewayPayload } from '../gateway/payload.js';
 import { defineCommand } from '../flow/command.js';
-import type { CommandContext } from '../flow/context.js';
+import type { Output } from '../ui/output.js';
 import { bearerFromFlags } from '../flow/gateway-settings.js';
 import { deliverGeneratedSecret, isGenerated } from '../flow/secret-input.js';
 import { authFlagsShape, secretFromFlags } from '../flow/settings-flags.js';
@@ -50,11 +50,12 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
   if (verify === null) output.warn('no secret given: accepting requests without a token (like a connection without gateway_authentication)');
   if (isGenerated(secretInput)) output.info(deliverGeneratedSecret(secretInput.secret, flags, ctx.io));
 
+  const log = output.stdoutLines();
   const server = await startGatewayServer({
     host,
     port,
     verify,
-    onMessage: (payload, meta) => printMessage(ctx, payload, meta.receivedAt),
+    onMessage: (payload, meta) => printMessage(output, log, payload, meta.receivedAt),
     onRejected: (status, reason) => output.warn(`rejected a request with ${status}: ${untrusted(reason)}`),
   });
   output.info(`SMS gateway listening on ${server.url} (${verify ? `bearer JWT, aud ${untrusted(verify.audience)}` : 'no authentication'}). Ctrl-C stops it.`);
@@ -65,19 +66,19 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
     process.once('SIGTERM', stop);
   });
   await server.close();
+  log.flush();
   output.info('SMS gateway stopped.');
   return 0;
 });
 
-function printMessage(ctx: CommandContext, payload: GatewayPayload, at: Date): void {
-  const { output } = ctx;
+function printMessage(output: Output, log: ReturnType<Output['stdoutLines']>, payload: GatewayPayload, at: Date): void {
   if (output.json) {
     // One JSON object per line (JSON Lines). What the caller sent is nested under `message`,
     // so no field of the request can pass for one of the server's own (`receivedAt`).
-    ctx.io.stdout.write(`${JSON.stringify({ receivedAt: at.toISOString(), message: payload })}\n`);
+    log.line(JSON.stringify({ receivedAt: at.toISOString(), message: payload }), { json: true });
     return;
   }
   // Everything a caller sends is outside text: rendered escaped, one line per message.
   const req = payload.req ? `  (ip ${untrusted(payload.req.ip)}, user-agent ${untrusted(payload.req['user-agent'])})` : '';
-  output.data(`${at.toISOString()}  SMS to ${untrusted(payload.recipient)} from ${payload.sender === '' ? '(no sender)' : untrusted(payload.sender)}: ${untrusted(JSON.stringify(payload.body))}${req}`);
+  log.line(`${at.toISOString()}  SMS to ${untrusted(payload.recipient)} from ${payload.sender === '' ? '(no sender)' : untrusted(payload.sender)}: ${untrusted(JSON.stringify(payload.body))}${req}`);
 }

@@ -63,7 +63,7 @@ export type SmsOptions = z.infer<typeof smsOptionsObjectSchema>;
 export type RawOptions = Record<string, unknown>;
 
 /** The fields of a connection this tool reads, `options` apart; the rest (authentication, …) is kept. */
-const connectionFieldsSchema = z.looseObject({
+const connectionFields = {
   id: z.string().min(1),
   name: z.string().min(1),
   display_name: z.string().optional(),
@@ -73,11 +73,17 @@ const connectionFieldsSchema = z.looseObject({
   metadata: z.record(z.string(), z.unknown()).nullish(),
   is_domain_connection: z.boolean().optional(),
   show_as_button: z.boolean().optional(),
-});
+};
+const connectionFieldsSchema = z.looseObject(connectionFields);
 
-/** Any connection; its `options` are an object of any shape (see `connectionSchema`). */
-export const connectionObjectSchema = connectionFieldsSchema.extend({
-  options: z.record(z.string(), z.unknown()).nullish(),
+/**
+ * Any connection; its `options` are an object of any shape (see `connectionSchema`). Used only
+ * to check a value, never for its output: it does not copy the keys it does not name, nor the
+ * options (a listing of thousands of connections paid for those copies).
+ */
+export const connectionObjectSchema = z.object({
+  ...connectionFields,
+  options: z.custom<RawOptions>(isPlainObject, { error: 'options must be an object' }).nullish(),
 });
 
 /**
@@ -117,6 +123,15 @@ export const smsOptionsSchema = keepingKeyOrder<SmsOptions>((input) => issuesOf(
  * (a lookup by name may return any strategy; odd SMS options are judged only when rewritten).
  */
 export const connectionSchema = keepingKeyOrder<Connection>((input) => issuesOf(connectionObjectSchema, input));
+
+/**
+ * A connection as the Management API just sent it, checked like `connectionSchema`, but the
+ * object itself is returned, not a copy: it is freshly parsed JSON that nothing else holds, so
+ * Auth0's key order is kept without the deep copy (listing thousands of connections paid for it).
+ */
+export function readConnection(raw: unknown): Connection | undefined {
+  return connectionObjectSchema.safeParse(raw).success ? (raw as Connection) : undefined;
+}
 
 /** The connection itself when its strategy is `sms`; otherwise exit 2 (every command acts on SMS connections only). */
 export function requireSmsConnection(connection: Connection): Connection {

@@ -63,7 +63,36 @@ export class Output {
    */
   data(text: string): void {
     if (this.json) return;
-    this.io.stdout.write(ensureNewline(safeForTerminal(redactByShape(text))));
+    this.io.stdout.write(renderData(text));
+  }
+
+  /**
+   * stdout for a stream of lines (a server's log of messages): each line rendered as `data()`
+   * renders it (or, with `json`, written as given: JSON Lines), and the lines of one turn of the
+   * event loop written together, so a burst of requests costs one write instead of one each.
+   */
+  stdoutLines(): { line(text: string, options?: { json?: boolean }): void; flush(): void } {
+    let pending: string[] = [];
+    let scheduled = false;
+    const flush = (): void => {
+      scheduled = false;
+      if (pending.length === 0) return;
+      const text = pending.join('');
+      pending = [];
+      this.io.stdout.write(text);
+    };
+    return {
+      line: (text, options = {}) => {
+        // One kind of line per mode: JSON Lines with --json, text for people otherwise.
+        if (this.json !== (options.json === true)) return;
+        pending.push(options.json === true ? ensureNewline(text) : renderData(text));
+        if (!scheduled) {
+          scheduled = true;
+          setImmediate(flush);
+        }
+      },
+      flush,
+    };
   }
 
   /** The single JSON document of a --json run. */
@@ -107,6 +136,11 @@ export class Output {
 /** Every human-facing write: secrets redacted, then anything that could drive the terminal escaped. */
 function forPeople(text: string): string {
   return safeForTerminal(redactText(text));
+}
+
+/** What `data()` writes: redacted by position, terminal controls escaped, one trailing newline. */
+function renderData(text: string): string {
+  return ensureNewline(safeForTerminal(redactByShape(text)));
 }
 
 function ensureNewline(text: string): string {

@@ -1,15 +1,16 @@
 // "Never print a secret": every command, in every output mode, on success and on failure,
 // scanned for the sandbox's secret values, the client secret, and any JWT.
-import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SEED_SECRETS } from '../../src/sandbox/index.js';
+import { SEED_IDS, SEED_SECRETS, type Sandbox } from '../../src/sandbox/index.js';
 import { runCli } from '../helpers/run-cli.js';
 import { sandboxEnv } from '../helpers/env.js';
 import { useSandbox } from '../helpers/sandbox.js';
 
 const GATEWAY_SECRET = 'scan-me-gateway-secret-0123456789abcdef';
+const URL_TOKEN = 'url-token-secret-0123456789abcdef';
 const JWT = /eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/;
 
 const commands: [string, string[]][] = [
@@ -33,7 +34,22 @@ const commands: [string, string[]][] = [
   ['name-like secret passed to --secret-env', ['configure', 'sms', '--gateway-url', 'https://sms.example.com/x', '--audience', 'urn:x', '--secret-env', 'deadbeefcafe0123456789abcdef0123']],
   ['secret passed to --secret-file', ['configure', 'sms', '--gateway-url', 'https://sms.example.com/x', '--audience', 'urn:x', '--secret-file', 'Zk3JqP9xLm2VbT8wQr5YhN1cD6fG0sAe']],
   ['restore', ['restore', 'BACKUP', '--yes']],
+  // A credential inside the gateway URL is shown redacted, by position, everywhere.
+  ['configure, credential in the URL', ['configure', 'sms', '--gateway-url', `https://sms.example.com/x?token=${URL_TOKEN}`, '--auth', 'none', '--yes']],
+  ['apply', ['apply', '-f', 'APPLY_FILE', '--yes']],
+  // Faults: messages about a write whose answer was lost name the backup, never its content.
+  ['configure, outcome unknown', ['configure', 'sms', '--gateway-url', 'https://sms.example.com/x', '--audience', 'urn:x', '--secret-env', 'GW', '--yes']],
+  ['phone-provider configure, answer lost', ['phone-provider', 'configure', '--gateway-url', 'https://sms.example.com/x', '--audience', 'urn:x', '--secret-env', 'GW', '--yes']],
 ];
+
+/** Faults set up before some of the runs above. */
+const faults: Record<string, (s: Sandbox) => void> = {
+  'configure, outcome unknown': (s) => {
+    s.inject({ kind: 'drop', method: 'PATCH', afterApply: true });
+    s.inject({ kind: 'concurrentWrite', id: SEED_IDS.twilio, afterReads: 2, mutate: () => s.inject({ kind: 'drop', method: 'GET', times: 1000 }) });
+  },
+  'phone-provider configure, answer lost': (s) => s.inject({ kind: 'drop', method: 'POST', path: /\/actions\/actions$/, afterApply: true }),
+};
 const MISTAKEN_SECRETS = ['Zk3JqP9xLm2VbT8wQr5YhN1cD6fG0sAe', 'deadbeefcafe0123456789abcdef0123'];
 
 describe('no output mode prints a secret', () => {
@@ -43,7 +59,7 @@ describe('no output mode prints a secret', () => {
     '%s: %s',
     async (mode, label, argv) => {
       const backups = mkdtempSync(join(tmpdir(), 'a0sg-scan-'));
-      const env = sandboxEnv(sandbox(), label === 'missing scope on PATCH' ? 'readOnly' : 'full', { GW: GATEWAY_SECRET, AUTH0_SMS_GATEWAY_BACKUP_DIR: backups });
+      const env = sandboxEnv(sandbox(), label === 'missing scope on PATCH' ? 'readOnly' : 'full', { GW: GATEWAY_SECRET, AUTH0_SMS_GATEWAY_BACKUP_DIR: backups, AUTH0_SMS_GATEWAY_SETTLE_MS: '10' });
       if (label === 'bad client secret') env.AUTH0_CLIENT_SECRET = `${SEED_SECRETS[2]}-but-wrong`;
       let args: string[] = [...argv];
       if (label === 'restore') {
@@ -54,9 +70,18 @@ describe('no output mode prints a secret', () => {
         expect(statSync(file).mode & 0o777).toBe(0o600);
         args = args.map((a) => (a === 'BACKUP' ? file : a));
       }
+      if (label === 'apply') {
+        const file = join(mkdtempSync(join(tmpdir(), 'a0sg-scan-apply-')), 'f.yaml');
+        writeFileSync(file, 'connections:\n  - connection: sms\n    gateway_url: https://sms.example.com/x\n    authentication:\n      method: bearer\n      audience: urn:x\n      secret: ${GW}\n');
+        args = args.map((a) => (a === 'APPLY_FILE' ? file : a));
+      }
+      faults[label]?.(sandbox());
       const r = await runCli([...args, ...(mode === 'human' ? [] : [mode])], { env });
       const all = r.stdout + r.stderr;
-      for (const secret of [...SEED_SECRETS, GATEWAY_SECRET, ...MISTAKEN_SECRETS]) expect(all).not.toContain(secret);
+      // The fault rows scan the messages they are there for.
+      if (label === 'configure, outcome unknown') expect(all).toContain('the outcome is unknown');
+      if (label === 'configure, credential in the URL') expect(all).toContain('token=[redacted]');
+      for (const secret of [...SEED_SECRETS, GATEWAY_SECRET, URL_TOKEN, ...MISTAKEN_SECRETS]) expect(all).not.toContain(secret);
       expect(all).not.toMatch(JWT);
       if (mode === '--json') expect(() => JSON.parse(r.stdout) as unknown).not.toThrow();
       if (mode === '--verbose' && r.code !== 2) expect(r.stderr).toMatch(/-> (\d{3}|failed|timed out)/);

@@ -2,7 +2,7 @@ import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
 import { diffOptions } from '../../src/core/diff.js';
 import { changesToJson, renderChanges } from '../../src/ui/diff.js';
-import { decideColor, renderTable } from '../../src/ui/output.js';
+import { decideColor, Output, renderTable, type Io } from '../../src/ui/output.js';
 
 describe('decideColor: one rule for the whole run', () => {
   const table: [string, { json: boolean; colorFlag: boolean; env: NodeJS.ProcessEnv; stdoutIsTTY: boolean }, boolean][] = [
@@ -128,5 +128,32 @@ describe('renderers, colour off', () => {
       sms                    con_Tw1l1oSmsSeed001  twilio
       sms-gateway-long-name  con_GatewaySmsSeed02  sms_gateway"
     `);
+  });
+});
+
+describe('stdoutLines: a server log written in bursts', () => {
+  const sink = (json: boolean) => {
+    const writes: string[] = [];
+    const stream = { write: (chunk: string) => void writes.push(chunk), isTTY: false };
+    const output = new Output({ stdout: stream, stderr: stream, stdin: process.stdin, env: {} } as unknown as Io, { color: false, json, verbose: false });
+    return { writes, log: output.stdoutLines() };
+  };
+
+  it('the lines of one turn of the event loop go out in one write, each escaped and redacted by shape', async () => {
+    const { writes, log } = sink(false);
+    log.line('first \u001b[2J');
+    log.line('second https://gw.example.com/x?token=abcdef123456');
+    log.line('{"x":1}', { json: true }); // not for people: dropped in human mode
+    expect(writes).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(writes).toEqual(['first \\x1b[2J\nsecond https://gw.example.com/x?token=[redacted]\n']);
+  });
+
+  it('--json: JSON Lines as given, human lines dropped; flush() writes what is pending at once', () => {
+    const { writes, log } = sink(true);
+    log.line('{"a":1}', { json: true });
+    log.line('for people');
+    log.flush();
+    expect(writes).toEqual(['{"a":1}\n']);
   });
 });
