@@ -103,6 +103,21 @@ function scopesOfJwt(token: string): Set<string> | null {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A page of an SDK listing, as far as the tool uses it. */
+interface Pages<T> {
+  data: T[];
+  hasNextPage(): boolean;
+  getNextPage(): Promise<Pages<T>>;
+}
+
+/** Hands every item of every page, from `first` on, to `visit`; stops when `visit` returns true. */
+async function eachItem<T>(first: Pages<T>, visit: (item: T) => boolean | void): Promise<void> {
+  for (let page = first; ; page = await page.getNextPage()) {
+    for (const item of page.data) if (visit(item) === true) return;
+    if (!page.hasNextPage()) return;
+  }
+}
+
 /** x-ratelimit-reset (epoch seconds) when Auth0 sends it, else exponential backoff; at most 10 s. */
 function retryDelayMs(response: Response, attempt: number): number {
   const reset = Number(response.headers.get('x-ratelimit-reset'));
@@ -280,6 +295,16 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
     return connection;
   };
 
+  /**
+   * Every SMS connection, page after page (checkpoint paging: offset paging stops at 1,000
+   * connections, docs/auth0-facts.md#paging), until `visit` returns true.
+   */
+  const eachSmsConnection = async (visit: (connection: Connection) => boolean | void): Promise<void> =>
+    eachItem(await connectionsApi.list({ strategy: ['sms'], take: PAGE_SIZE }), (raw) => {
+      const connection = requireOptions(parse(raw, String((raw as { id?: unknown }).id ?? '?')));
+      return connection.strategy === 'sms' ? visit(connection) : false;
+    });
+
   return {
     domain,
     requestCount: () => requests,
@@ -289,16 +314,7 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
     async listSmsConnections() {
       return call({ operation: 'list', resource: 'connection' }, async () => {
         const seen = new Map<string, Connection>();
-        // Checkpoint paging: offset paging stops at 1,000 connections (docs/auth0-facts.md#paging).
-        let page = await connectionsApi.list({ strategy: ['sms'], take: PAGE_SIZE });
-        for (;;) {
-          for (const raw of page.data) {
-            const connection = requireOptions(parse(raw, String((raw as { id?: unknown }).id ?? '?')));
-            if (connection.strategy === 'sms') seen.set(connection.id, connection);
-          }
-          if (!page.hasNextPage()) break;
-          page = await page.getNextPage();
-        }
+        await eachSmsConnection((connection) => void seen.set(connection.id, connection));
         return [...seen.values()];
       });
     },
@@ -307,16 +323,10 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
       return call({ operation: 'list', resource: 'connection' }, async () => {
         const wanted = new Set(connectionRefs);
         const found = new Map<string, Connection>();
-        let page = await connectionsApi.list({ strategy: ['sms'], take: PAGE_SIZE });
-        for (;;) {
-          for (const raw of page.data) {
-            const connection = requireOptions(parse(raw, String((raw as { id?: unknown }).id ?? '?')));
-            if (connection.strategy !== 'sms') continue;
-            for (const ref of [connection.id, connection.name]) if (wanted.has(ref)) found.set(ref, connection);
-          }
-          if (found.size === wanted.size || !page.hasNextPage()) break;
-          page = await page.getNextPage();
-        }
+        await eachSmsConnection((connection) => {
+          for (const ref of [connection.id, connection.name]) if (wanted.has(ref)) found.set(ref, connection);
+          return found.size === wanted.size;
+        });
         return found;
       });
     },
@@ -373,12 +383,7 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
     async listTriggerActions(triggerId) {
       return call({ operation: 'list', resource: 'Action' }, async () => {
         const actions: Action[] = [];
-        let page = await actionsApi.list({ triggerId: triggerId as 'custom-phone-provider', per_page: PAGE_SIZE });
-        for (;;) {
-          for (const raw of page.data) actions.push(parseAs(actionSchema, raw, 'an Action'));
-          if (!page.hasNextPage()) break;
-          page = await page.getNextPage();
-        }
+        await eachItem(await actionsApi.list({ triggerId: triggerId as 'custom-phone-provider', per_page: PAGE_SIZE }), (raw) => void actions.push(parseAs(actionSchema, raw, 'an Action')));
         // The filter is the API's; checked again so that no other trigger's Action is ever touched.
         return actions.filter((action) => action.supported_triggers?.some((trigger) => trigger.id === triggerId) !== false);
       });
@@ -398,12 +403,7 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
     async listBindings(triggerId) {
       return call({ operation: 'list', resource: 'trigger bindings' }, async () => {
         const bindings: Binding[] = [];
-        let page = await bindingsApi.list(triggerId as 'custom-phone-provider', { per_page: 50 });
-        for (;;) {
-          for (const raw of page.data) bindings.push(parseAs(bindingSchema, raw, 'a trigger binding'));
-          if (!page.hasNextPage()) break;
-          page = await page.getNextPage();
-        }
+        await eachItem(await bindingsApi.list(triggerId as 'custom-phone-provider', { per_page: 50 }), (raw) => void bindings.push(parseAs(bindingSchema, raw, 'a trigger binding')));
         return bindings;
       });
     },

@@ -87,7 +87,7 @@ export function resolveCredentials(flags: CredentialFlags, env: NodeJS.ProcessEn
     throw inputError(
       `missing Auth0 credentials: set ${missing.join(', ')}`,
       token === undefined && clientId === undefined
-        ? 'use a Machine-to-Machine app granted read:connections, update:connections, read:connections_options and update:connections_options, or set AUTH0_ACCESS_TOKEN'
+        ? 'use a Machine-to-Machine app authorised for the Auth0 Management API (the README, "Set up a Machine-to-Machine application", lists the scopes each command needs), or set AUTH0_ACCESS_TOKEN'
         : undefined,
     );
   }

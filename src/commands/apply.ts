@@ -7,7 +7,7 @@ import type { PhonePlan, PhoneState } from '../core/phone-provider.js';
 import { planSmsUpdate, type SmsPlan } from '../core/plan.js';
 import { registerSecret } from '../core/redact.js';
 import { describeRoute, routeOf, usesPhoneProvider } from '../core/route.js';
-import { untrusted } from '../core/untrusted.js';
+import { connectionLabel, untrusted } from '../core/untrusted.js';
 import { changesToJson, renderChanges } from '../ui/diff.js';
 import type { Io } from '../ui/output.js';
 import { ProgressLine } from '../ui/progress.js';
@@ -43,7 +43,6 @@ interface PhoneTarget {
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-const label = (c: Connection) => `${untrusted(c.name)} (${c.id})`;
 /** Files this short are read one connection at a time; longer ones by paging the SMS connections. */
 const READ_ONE_BY_ONE_UP_TO = 3;
 /** Reads in flight at once; the pacer still spaces them by the tenant's rate limit. */
@@ -194,9 +193,9 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
   for (const t of targets) {
     const skipped = !t.plan.noop && !t.changed && t.error === null;
     if (t.error !== null) {
-      output.info(`  ${output.style.red('failed   ')} ${label(t.connection)}: ${t.error.message}${t.error.hint === undefined ? '' : `\n             hint: ${t.error.hint}`}`);
+      output.info(`  ${output.style.red('failed   ')} ${connectionLabel(t.connection)}: ${t.error.message}${t.error.hint === undefined ? '' : `\n             hint: ${t.error.hint}`}`);
     } else {
-      output.info(`  ${t.changed ? output.style.green('changed  ') : skipped ? 'not done ' : 'unchanged'} ${label(t.connection)}`);
+      output.info(`  ${t.changed ? output.style.green('changed  ') : skipped ? 'not done ' : 'unchanged'} ${connectionLabel(t.connection)}`);
     }
   }
   if (phone !== null) {
@@ -258,7 +257,7 @@ async function planAll(ctx: CommandContext, api: ManagementApi, entries: readonl
     // A name and an id of the same connection only show up as the same once read.
     const first = seen.get(connection.id);
     if (first !== undefined) {
-      throw inputError(`${where(entry)}.connection: "${untrusted(entry.connection)}" is ${label(connection)}, already listed at ${first.path} as "${untrusted(first.connection)}"`, 'list each connection once');
+      throw inputError(`${where(entry)}.connection: "${untrusted(entry.connection)}" is ${connectionLabel(connection)}, already listed at ${first.path} as "${untrusted(first.connection)}"`, 'list each connection once');
     }
     seen.set(connection.id, entry);
     try {

@@ -15,6 +15,11 @@ export type Route = 'gateway' | 'twilio' | 'phone-provider' | 'unknown';
  */
 export type UnifiedPhone = boolean | null;
 
+/** The tenant setting from a settings answer: one without the field counts as on (see above). */
+export function unifiedPhoneOf(settings: { phone_consolidated_experience?: boolean | null | undefined }): boolean {
+  return settings.phone_consolidated_experience ?? true;
+}
+
 /** `use_phone_provider` is undocumented; `true`, `"true"` and `"unified"` have been seen meaning "on". */
 export function usesPhoneProvider(value: unknown): boolean {
   return value === true || value === 'true' || value === 'unified';

@@ -15,7 +15,7 @@ import {
   type PhoneState,
   type PhoneStep,
 } from '../core/phone-provider.js';
-import type { UnifiedPhone } from '../core/route.js';
+import { unifiedPhoneOf, type UnifiedPhone } from '../core/route.js';
 import { deepEqual } from '../core/diff.js';
 import { writePhoneBackup } from './backup.js';
 import { realStepRunner, sendSettled, type PhoneWrite, type StepRunner } from './phone-writes.js';
@@ -55,7 +55,7 @@ export async function readPhoneView(api: ManagementApi, { tolerant }: { tolerant
   };
   // The tenant setting only informs: without it routes say "unknown", nothing is refused.
   const settings = await attempt(() => api.getTenantSettings(), true);
-  const unifiedPhone: UnifiedPhone = settings === undefined ? null : (settings.phone_consolidated_experience ?? true);
+  const unifiedPhone: UnifiedPhone = settings === undefined ? null : unifiedPhoneOf(settings);
   const providers = await attempt(() => api.listPhoneProviders());
   const actions = await attempt(() => api.listTriggerActions(TRIGGER_ID));
   const bindings = await attempt(() => api.listBindings(TRIGGER_ID));

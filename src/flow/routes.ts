@@ -1,7 +1,7 @@
 import type { ManagementApi } from '../auth0/client.js';
 import { CliError } from '../core/errors.js';
 import { smsSummary, type Connection, type SmsSummary } from '../core/options.js';
-import { routeOf, type Route, type UnifiedPhone } from '../core/route.js';
+import { routeOf, unifiedPhoneOf, type Route, type UnifiedPhone } from '../core/route.js';
 import type { Output } from '../ui/output.js';
 
 /** One row of `list --json` and of `status`'s connections. */
@@ -18,9 +18,7 @@ export function connectionItem(connection: Connection, unifiedPhone: UnifiedPhon
  */
 export async function readUnifiedPhone(api: ManagementApi, output: Output): Promise<UnifiedPhone> {
   try {
-    const settings = await api.getTenantSettings();
-    // A settings answer without the field: new tenants have it on by default.
-    return settings.phone_consolidated_experience ?? true;
+    return unifiedPhoneOf(await api.getTenantSettings());
   } catch (error) {
     if (error instanceof CliError && error.missingScope !== undefined) {
       output.warn(`the token lacks ${error.missingScope}: routes that depend on the tenant setting show as "unknown"`);

@@ -182,7 +182,9 @@ async function settle(api: ManagementApi, shown: Connection, next: RawOptions, w
     waits,
     sleep,
   );
-  return seen === 'applied' && applied !== undefined ? { kind: 'applied', connection: applied } : { kind: seen === 'applied' ? 'unknown' : seen };
+  if (seen !== 'applied') return { kind: seen };
+  // `look` keeps the connection it saw applied: set whenever it answered 'applied'.
+  return applied === undefined ? { kind: 'unknown' } : { kind: 'applied', connection: applied };
 }
 
 /** One connection's change, as configure and restore show and write it. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SEED_ACTION_SECRET, SEED_FOREIGN_ACTION_ID, seedForeignPhoneAction, type Sandbox } from '../../src/sandbox/index.js';
 import { startTestSandbox, useSandbox } from '../helpers/sandbox.js';
-import { full } from './http.js';
+import { expectEachScopeNeeded, full } from './http.js';
 
 const TRIGGER = { id: 'custom-phone-provider', version: 'v1' };
 const CODE = 'exports.onExecuteCustomPhoneProvider = async (event, api) => { console.log(event.notification.recipient); };';
@@ -165,8 +165,7 @@ describe('Actions: create, build, get, list', () => {
       });
     }
     const action = await createAction(sandbox());
-    const all = ['read:actions', 'create:actions', 'update:actions', 'delete:actions'];
-    for (const [method, path, body, scope] of [
+    await expectEachScopeNeeded(sandbox(), ['read:actions', 'create:actions', 'update:actions', 'delete:actions'], [
       ['GET', '/actions/actions', undefined, 'read:actions'],
       ['POST', '/actions/actions', { name: 'y', supported_triggers: [TRIGGER] }, 'create:actions'],
       ['GET', `/actions/actions/${action.id}`, undefined, 'read:actions'],
@@ -176,15 +175,7 @@ describe('Actions: create, build, get, list', () => {
       ['GET', `/actions/actions/${action.id}/versions`, undefined, 'read:actions'],
       ['GET', bindings, undefined, 'read:actions'],
       ['PATCH', bindings, { bindings: [] }, 'update:actions'],
-    ] as const) {
-      const response = await full(sandbox(), method, path, body, all.filter((s) => s !== scope));
-      expect({ method, path, status: response.status, body: response.body }).toEqual({
-        method,
-        path,
-        status: 403,
-        body: { statusCode: 403, error: 'Forbidden', message: `Insufficient scope, expected any of: ${scope}`, errorCode: 'insufficient_scope' },
-      });
-    }
+    ]);
     expect(sandbox().actions()).toHaveLength(1);
     await sandbox().idle();
   });

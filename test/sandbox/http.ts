@@ -1,5 +1,6 @@
 /** Plain-fetch helpers for the sandbox tests: no SDK in between, so the wire format is what is asserted. */
-import type { Sandbox } from '../../src/sandbox/index.js';
+import { expect } from 'vitest';
+import { SEED_CLIENTS, type Sandbox } from '../../src/sandbox/index.js';
 
 export const ALL_SCOPES = ['read:connections', 'update:connections', 'read:connections_options', 'update:connections_options'];
 
@@ -53,24 +54,25 @@ export const clientCredentials = (sandbox: Sandbox, client: { clientId: string; 
   audience: `https://${sandbox.domain}/api/v2/`,
 });
 
-/** Every scope of the seed `full` client: connections, tenant settings, phone providers, Actions. */
-export const FULL_SCOPES = [
-  ...ALL_SCOPES,
-  'read:tenant_settings',
-  'update:tenant_settings',
-  'read:phone_providers',
-  'create:phone_providers',
-  'update:phone_providers',
-  'delete:phone_providers',
-  'read:actions',
-  'create:actions',
-  'update:actions',
-  'delete:actions',
-];
-
 /** Any /api/v2 call with a token carrying every scope (default) or `scopes`. */
-export const full = (sandbox: Sandbox, method: string, path: string, body?: unknown, scopes: string[] = FULL_SCOPES): Promise<ApiResponse> =>
-  call(sandbox, method, `/api/v2${path}`, { token: sandbox.issueToken(scopes), body });
+export const full = (sandbox: Sandbox, method: string, path: string, body?: unknown, scopes: readonly string[] = SEED_CLIENTS.full.scopes): Promise<ApiResponse> =>
+  call(sandbox, method, `/api/v2${path}`, { token: sandbox.issueToken([...scopes]), body });
+
+/**
+ * Each call, made with every scope of `family` but the one it names, is refused as Auth0 refuses
+ * it: 403 insufficient_scope naming that scope.
+ */
+export async function expectEachScopeNeeded(sandbox: Sandbox, family: readonly string[], calls: readonly (readonly [string, string, unknown, string])[]): Promise<void> {
+  for (const [method, path, body, scope] of calls) {
+    const response = await full(sandbox, method, path, body, family.filter((s) => s !== scope));
+    expect({ method, path, status: response.status, body: response.body }).toEqual({
+      method,
+      path,
+      status: 403,
+      body: { statusCode: 403, error: 'Forbidden', message: `Insufficient scope, expected any of: ${scope}`, errorCode: 'insufficient_scope' },
+    });
+  }
+}
 
 /** POST /passwordless/start as a browser app would: no token, JSON (or a form, with `form: true`). */
 export async function passwordlessStart(

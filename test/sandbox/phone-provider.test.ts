@@ -7,7 +7,7 @@ import {
   type SandboxPhoneProvider,
 } from '../../src/sandbox/index.js';
 import { startTestSandbox, useSandbox } from '../helpers/sandbox.js';
-import { full } from './http.js';
+import { expectEachScopeNeeded, full } from './http.js';
 
 const providers = '/branding/phone/providers';
 const TWILIO = {
@@ -101,23 +101,14 @@ describe('phone provider, on a tenant without one', () => {
 
   it('needs the phone provider scopes, one per operation', async () => {
     const id = ((await full(sandbox(), 'POST', providers, TWILIO)).body as { id: string }).id;
-    const all = ['read:phone_providers', 'create:phone_providers', 'update:phone_providers', 'delete:phone_providers'];
-    for (const [method, path, body, scope] of [
+    await expectEachScopeNeeded(sandbox(), ['read:phone_providers', 'create:phone_providers', 'update:phone_providers', 'delete:phone_providers'], [
       ['GET', providers, undefined, 'read:phone_providers'],
       ['POST', providers, TWILIO, 'create:phone_providers'],
       ['GET', `${providers}/${id}`, undefined, 'read:phone_providers'],
       ['PATCH', `${providers}/${id}`, { disabled: true }, 'update:phone_providers'],
       ['DELETE', `${providers}/${id}`, undefined, 'delete:phone_providers'],
       ['POST', `${providers}/${id}/try`, { to: '+15550100100' }, 'create:phone_providers'],
-    ] as const) {
-      const response = await full(sandbox(), method, path, body, all.filter((s) => s !== scope));
-      expect({ method, path, status: response.status, body: response.body }).toEqual({
-        method,
-        path,
-        status: 403,
-        body: { statusCode: 403, error: 'Forbidden', message: `Insufficient scope, expected any of: ${scope}`, errorCode: 'insufficient_scope' },
-      });
-    }
+    ]);
     expect(sandbox().phoneProvider()).toMatchObject({ id, disabled: false });
   });
 });

@@ -3,22 +3,10 @@
  * the phone provider, Actions and trigger bindings, with the SDK's own types, paging and error
  * mapping.
  */
-import { ManagementClient, ManagementError } from 'auth0';
+import { clientFor, rejection } from './sdk-client.js';
 import { describe, expect, it } from 'vitest';
-import { SEED_CLIENTS, SEED_IDS, SEED_PHONE_TWILIO_TOKEN, seedForeignPhoneAction, seedTwilioPhoneProvider, type Sandbox } from '../../src/sandbox/index.js';
+import { SEED_CLIENTS, SEED_IDS, SEED_PHONE_TWILIO_TOKEN, seedForeignPhoneAction, seedTwilioPhoneProvider } from '../../src/sandbox/index.js';
 import { useSandbox } from '../helpers/sandbox.js';
-
-const clientFor = (sandbox: Sandbox, client: { clientId: string; clientSecret: string } = SEED_CLIENTS.full) =>
-  new ManagementClient({ domain: sandbox.domain, clientId: client.clientId, clientSecret: client.clientSecret });
-
-async function rejection(promise: Promise<unknown>): Promise<ManagementError> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof ManagementError)) throw new Error(`expected a ManagementError, got ${String(error)}`);
-  return error;
-}
 
 const CODE = 'exports.onExecuteCustomPhoneProvider = async (event, api) => { console.log(event.notification.recipient); };';
 

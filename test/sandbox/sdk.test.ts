@@ -3,27 +3,16 @@
  * paging, error mapping, retries and token handling are exercised as in production.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { ManagementClient, ManagementError } from 'auth0';
+import { ManagementClient } from 'auth0';
+import { clientFor, rejection } from './sdk-client.js';
 import { describe, expect, it } from 'vitest';
-import { SEED_CLIENTS, SEED_IDS, generateConnections, seedClients, seedConnections, type Sandbox } from '../../src/sandbox/index.js';
+import { SEED_CLIENTS, SEED_IDS, generateConnections, seedClients, seedConnections } from '../../src/sandbox/index.js';
 import { startTestSandbox, useSandbox } from '../helpers/sandbox.js';
-
-const clientFor = (sandbox: Sandbox, client: { clientId: string; clientSecret: string }, maxRetries?: number) =>
-  new ManagementClient({ domain: sandbox.domain, clientId: client.clientId, clientSecret: client.clientSecret, ...(maxRetries === undefined ? {} : { maxRetries }) });
 
 async function listSms(client: ManagementClient) {
   const found = [];
   for await (const connection of await client.connections.list({ strategy: ['sms'] })) found.push(connection);
   return found;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ManagementError> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof ManagementError)) throw new Error(`expected a ManagementError, got ${String(error)}`);
-  return error;
 }
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
