@@ -1,4 +1,3 @@
-import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import * as z from 'zod';
 import { inputError } from './errors.js';
 import {
@@ -14,6 +13,7 @@ import {
   type DesiredSettings,
 } from './validate.js';
 import { issueProblems, problemLine, type IssueReading, type PathProblem } from './zod-issues.js';
+import { readYamlSource, YamlSyntaxError, type YamlSource } from './yaml-source.js';
 
 /*
  * The `apply` file: desired gateway settings for one or more SMS connections, kept in a
@@ -175,26 +175,20 @@ export function parseApplyFile(text: string, options: ParseApplyFileOptions): Ap
 /** The whole file: its connections and its phone provider entry. */
 export function parseApplyDocument(text: string, options: ParseApplyFileOptions): ApplyDocument {
   const { source } = options;
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const format = /^\s*[{[]/.test(text) ? 'JSON' : 'YAML';
-  // The first syntax error only: the ones after it are mostly its echoes.
-  const syntaxError = doc.errors[0] ?? doc.warnings[0];
-  if (syntaxError !== undefined) {
-    throw fileError([`${source}:${lineCounter.linePos(syntaxError.pos[0]).line}: not valid ${format}: ${syntaxError.message.split('\n')[0] ?? ''}`]);
-  }
-
-  let value: unknown;
+  let yaml: YamlSource;
   try {
-    value = doc.toJS({ maxAliasCount: 100 });
+    yaml = readYamlSource(text);
   } catch (error) {
-    throw fileError([`${source}: not valid ${format}: ${(error as Error).message}`]);
+    if (!(error instanceof YamlSyntaxError)) throw error;
+    throw fileError([`${source}:${error.line}: not valid ${format}: ${error.message}`]);
   }
+  const { value } = yaml;
   if (value === null || value === undefined) throw fileError([`${source}: the file is empty: write a \`connections:\` list`]);
 
   const where = (problems: PathProblem[]) =>
     problems
-      .map((p) => ({ line: lineOf(doc, lineCounter, p.path), text: problemLine(p) }))
+      .map((p) => ({ line: yaml.lineOf(p.path), text: problemLine(p) }))
       .sort((a, b) => a.line - b.line)
       .map((p) => `${source}:${p.line}: ${p.text}`);
   const parsed = applyFileSchema.safeParse(value, { reportInput: true });
@@ -203,7 +197,7 @@ export function parseApplyDocument(text: string, options: ParseApplyFileOptions)
   const problems: PathProblem[] = [];
   const connections = parsed.data.connections ?? [];
   const entries = connections.map((entry, index) =>
-    resolveEntry(entry, index, lineOf(doc, lineCounter, ['connections', index, 'connection']), options.env, problems),
+    resolveEntry(entry, index, yaml.lineOf(['connections', index, 'connection']), options.env, problems),
   );
   const phone = parsed.data.phone_provider;
   let phoneProvider: PhoneProviderApplyEntry | null = null;
@@ -211,7 +205,7 @@ export function parseApplyDocument(text: string, options: ParseApplyFileOptions)
     const resolved = resolveSettings(phone, ['phone_provider'], options.env, problems);
     phoneProvider = {
       path: 'phone_provider',
-      line: lineOf(doc, lineCounter, ['phone_provider']),
+      line: yaml.lineOf(['phone_provider']),
       desired: {
         gatewayUrl: phone.gateway_url,
         authentication: resolved.authentication,
@@ -327,24 +321,4 @@ function editDistance(a: string, b: string): number {
     previous = row;
   }
   return previous[b.length] ?? 0;
-}
-
-/** The line of the deepest node on `path` that exists (a missing key: its parent's line). */
-function lineOf(doc: Document, lineCounter: LineCounter, path: readonly PropertyKey[]): number {
-  let node: unknown = doc.contents;
-  let offset = doc.contents?.range?.[0] ?? 0;
-  for (const segment of path) {
-    if (isMap(node)) {
-      const pair = node.items.find((item) => String((item.key as { value?: unknown } | null)?.value) === String(segment));
-      if (pair === undefined) break;
-      offset = (pair.key as { range?: [number, number, number] } | null)?.range?.[0] ?? offset;
-      node = pair.value;
-    } else if (isSeq(node) && typeof segment === 'number') {
-      node = node.items[segment];
-      offset = (node as { range?: [number, number, number] } | undefined)?.range?.[0] ?? offset;
-    } else {
-      break;
-    }
-  }
-  return lineCounter.linePos(offset).line;
 }

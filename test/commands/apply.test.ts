@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { parse as parseYaml } from 'yaml';
+import { load as parseYaml } from 'js-yaml';
 import { applyFileJsonSchema } from '../../src/core/apply-file.js';
 import { SEED_IDS, SEED_SECRETS, seedConnections, type Sandbox } from '../../src/sandbox/index.js';
 import { runCli, type CliRun, type RunOptions } from '../helpers/run-cli.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { parse as parseYaml } from 'yaml';
+import { load as parseYaml } from 'js-yaml';
 import { applyFileJsonSchema, closestKey, parseApplyFile, type ApplyEntry } from '../../src/core/apply-file.js';
 import { ExitCode } from '../../src/core/errors.js';
 import { cliErrorOf } from './helpers.js';
@@ -72,6 +72,32 @@ describe('parseApplyFile: valid files', () => {
     ]);
   });
 
+  it('takes one authentication shared by anchor and alias, each entry at its own line', () => {
+    const text = [
+      'connections:',
+      '  - connection: sms',
+      `    gateway_url: ${URL_A}`,
+      '    authentication: &gateway',
+      '      method: bearer',
+      '      audience: urn:gw',
+      '      secret: ${SMS_GATEWAY_SECRET}',
+      '  - connection: sms-2',
+      `    gateway_url: ${URL_A}`,
+      '    authentication: *gateway',
+    ].join('\n');
+    const entries = parse(text);
+    expect(entries.map((e) => [e.line, e.connection])).toEqual([
+      [2, 'sms'],
+      [8, 'sms-2'],
+    ]);
+    expect(entries[1]?.desired.authentication).toEqual(entries[0]?.desired.authentication);
+  });
+
+  it('gives each entry of a flow-style file the line it starts on', () => {
+    const text = `{ "connections": [\n  { "connection": "sms", "gateway_url": "${URL_A}", "authentication": "none" },\n\n  { "connection": "sms-2", "gateway_url": "${URL_A}", "authentication": "none" }\n] }`;
+    expect(parse(text, {}).map((e) => e.line)).toEqual([2, 4]);
+  });
+
   it('takes subject and secret_base64_encoded as written', () => {
     const base64 = 'c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldC0x';
     const [entry] = parse(
@@ -86,8 +112,16 @@ describe('parseApplyFile: every malformed file is exit 2 with file:line: path: m
   const cases: [string, string, RegExp[], Record<string, string | undefined>?][] = [
     ['bad YAML', 'connections:\n  - connection: sms\n   gateway_url: x', [/^sms\.yaml:3: not valid YAML: /]],
     ['bad JSON', '{"connections": [{"connection": "sms",}', [/^sms\.yaml:1: not valid JSON: /]],
-    ['a duplicate key', 'connections:\n  - connection: sms\n    connection: sms-2', [/^sms\.yaml:3: not valid YAML: Map keys must be unique/]],
-    ['two YAML documents', 'connections: []\n---\nconnections: []', [/^sms\.yaml:2: not valid YAML: .*multiple documents/]],
+    ['a duplicate key', 'connections:\n  - connection: sms\n    connection: sms-2', [/^sms\.yaml:3: not valid YAML: duplicated mapping key$/]],
+    ['two YAML documents', 'connections: []\n---\nconnections: []', [/^sms\.yaml:2: not valid YAML: the file holds more than one document \(---\): keep one$/]],
+    ['a duplicate key in JSON', '{"connections": [], "connections": []}', [/^sms\.yaml:1: not valid JSON: duplicated mapping key$/]],
+    ['an alias to nothing', 'connections: *nothing', [/^sms\.yaml:1: not valid YAML: unidentified alias "nothing"$/]],
+    [
+      'aliases that expand without end',
+      `a: &a [x, x, x, x, x, x, x, x, x, x]\n${Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`).join('\n')}\nconnections: []`,
+      [/^sms\.yaml:1: not valid YAML: its aliases \(\*name\) expand to more than 100000 values: write the values out$/],
+    ],
+    ['more than 100 aliases', `x: &x 1\nconnections: [${Array(101).fill('*x').join(', ')}]`, [/^sms\.yaml:2: not valid YAML: aliases exceeded maxAliases \(100\)$/]],
     ['an empty file', '# nothing yet\n', [/^sms\.yaml: the file is empty: write a `connections:` list$/]],
     ['a list at the top', '- connection: sms', [/^sms\.yaml:1: the file must be a mapping with a `connections:` list$/]],
     ['no connections key', '$schema: x', [/^sms\.yaml:1: the file names nothing to configure: write a `connections:` list, a `phone_provider:` entry, or both$/]],

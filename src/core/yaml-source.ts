@@ -1,0 +1,190 @@
+import { constructFromEvents, CORE_SCHEMA, EVENT_ID, getScalarValue, parseEvents, type Event, YAMLException } from 'js-yaml';
+
+/**
+ * A YAML (or JSON: YAML 1.2 reads it) text as a value, with the line each part of it starts
+ * on, for messages of the form `file:line: path: message`. js-yaml's event stream carries the
+ * offset of every node, so one parse gives both the value and the lines (core schema:
+ * `yes` stays a string; duplicate keys are refused, which JSON.parse would silently accept).
+ */
+export interface YamlSource {
+  /** The first document; undefined when the text holds none. */
+  value: unknown;
+  /** The line of the deepest node on `path` that exists: a key's own line, a list item's first line. */
+  lineOf(path: readonly PropertyKey[]): number;
+}
+
+/** What makes the text unreadable, at a line. */
+export class YamlSyntaxError extends Error {
+  constructor(
+    readonly line: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'YamlSyntaxError';
+  }
+}
+
+/**
+ * Aliases (`*name`) are references, so a few of them nested can describe a value too large to
+ * walk (a "billion laughs" file). Both limits stop such a file before anything walks it.
+ */
+const MAX_ALIASES = 100;
+const MAX_EXPANDED_NODES = 100_000;
+
+/** Where a node starts, and its parts: a mapping's keys (with the key's own start) or a list's items. */
+interface Position {
+  start: number;
+  keys?: Map<string, { keyStart: number; node: Position }>;
+  items?: Position[];
+}
+
+interface Frame {
+  node: Position;
+  /** In a mapping: the key read last, waiting for its value. */
+  key?: { text: string; start: number } | undefined;
+}
+
+export function readYamlSource(text: string): YamlSource {
+  const lines = lineStarts(text);
+  const lineAt = (offset: number) => lineOfOffset(lines, offset);
+  let events: Event[];
+  let value: unknown;
+  try {
+    events = parseEvents(text, {});
+    value = constructFromEvents(events, { source: text, schema: CORE_SCHEMA, maxAliases: MAX_ALIASES })[0];
+  } catch (error) {
+    if (!(error instanceof YAMLException)) throw error;
+    throw new YamlSyntaxError(lineAt(error.mark?.position ?? 0), error.reason);
+  }
+  const { root, secondDocumentAt, aliases } = positions(text, events);
+  if (secondDocumentAt !== undefined) {
+    throw new YamlSyntaxError(lineAt(documentMarkerBefore(text, secondDocumentAt)), 'the file holds more than one document (---): keep one');
+  }
+  if (aliases > 0 && expandsPast(value, MAX_EXPANDED_NODES)) {
+    throw new YamlSyntaxError(1, `its aliases (*name) expand to more than ${MAX_EXPANDED_NODES} values: write the values out`);
+  }
+  return {
+    value,
+    lineOf(path) {
+      let node = root;
+      let offset = root?.start ?? 0;
+      for (const segment of path) {
+        if (node === undefined) break;
+        if (node.keys !== undefined) {
+          const pair = node.keys.get(String(segment));
+          if (pair === undefined) break;
+          offset = pair.keyStart;
+          node = pair.node;
+        } else if (node.items !== undefined && typeof segment === 'number') {
+          node = node.items[segment];
+          if (node === undefined) break;
+          offset = node.start;
+        } else {
+          break;
+        }
+      }
+      return lineAt(offset);
+    },
+  };
+}
+
+/** The first document's positions, where a second document starts, and how many aliases there are. */
+function positions(text: string, events: readonly Event[]): { root: Position | undefined; secondDocumentAt: number | undefined; aliases: number } {
+  let root: Position | undefined;
+  let documents = 0;
+  let aliases = 0;
+  const stack: Frame[] = [];
+  const attach = (node: Position, keyText: string) => {
+    const frame = stack.at(-1);
+    if (frame === undefined) {
+      root ??= node;
+      return;
+    }
+    if (frame.node.items !== undefined) {
+      frame.node.items.push(node);
+    } else if (frame.key === undefined) {
+      frame.key = { text: keyText, start: node.start };
+    } else {
+      frame.node.keys?.set(frame.key.text, { keyStart: frame.key.start, node });
+      frame.key = undefined;
+    }
+  };
+  for (const event of events) {
+    switch (event.type) {
+      case EVENT_ID.DOCUMENT:
+        documents++;
+        break;
+      case EVENT_ID.MAPPING:
+      case EVENT_ID.SEQUENCE: {
+        const start = firstOf(event.anchorStart - 1, event.tagStart, event.start);
+        if (documents > 1) return { root, secondDocumentAt: start, aliases };
+        const node: Position = event.type === EVENT_ID.MAPPING ? { start, keys: new Map() } : { start, items: [] };
+        // A collection used as a key (`? [a, b]`) matches no path segment.
+        attach(node, '\u0000');
+        stack.push({ node });
+        break;
+      }
+      case EVENT_ID.SCALAR: {
+        const start = firstOf(event.anchorStart - 1, event.tagStart, event.valueStart);
+        if (documents > 1) return { root, secondDocumentAt: start, aliases };
+        attach({ start }, getScalarValue(text, event));
+        break;
+      }
+      case EVENT_ID.ALIAS: {
+        aliases++;
+        const start = event.anchorStart - 1;
+        if (documents > 1) return { root, secondDocumentAt: start, aliases };
+        attach({ start }, '\u0000');
+        break;
+      }
+      case EVENT_ID.POP:
+        stack.pop();
+        break;
+    }
+  }
+  return { root, secondDocumentAt: undefined, aliases };
+}
+
+/** The smallest offset that is set (offsets are -1, or -2 for an anchor, when absent). */
+function firstOf(...offsets: number[]): number {
+  let first = Number.POSITIVE_INFINITY;
+  for (const offset of offsets) if (offset >= 0 && offset < first) first = offset;
+  return Number.isFinite(first) ? first : 0;
+}
+
+/** The `---` (or `...`) line that opens the document whose first node is at `offset`, else `offset`. */
+function documentMarkerBefore(text: string, offset: number): number {
+  const before = text.slice(0, offset);
+  const marker = Math.max(before.lastIndexOf('\n---'), before.lastIndexOf('\n...'));
+  return marker === -1 ? offset : marker + 1;
+}
+
+/** Whether walking `value`, shared references counted each time they are met, meets more than `limit` values. */
+function expandsPast(value: unknown, limit: number): boolean {
+  let count = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const next = stack.pop();
+    if (++count > limit) return true;
+    if (next !== null && typeof next === 'object') for (const child of Object.values(next)) stack.push(child);
+  }
+  return false;
+}
+
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+/** 1-based line of an offset, by binary search over the lines' starts. */
+function lineOfOffset(starts: readonly number[], offset: number): number {
+  let low = 0;
+  let high = starts.length - 1;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if ((starts[mid] ?? 0) <= offset) low = mid;
+    else high = mid - 1;
+  }
+  return low + 1;
+}
