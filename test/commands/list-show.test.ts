@@ -38,6 +38,28 @@ describe('list', () => {
 describe('list across many pages, rate limited', () => {
   afterEach(closeTestSandboxes);
 
+  it('reads every page once, in checkpoint order, each asked for after the one before it answered', async () => {
+    const s = await startTestSandbox({ connections: generateConnections(350, 1) });
+    const r = await runCli(['list', '--json'], { env: sandboxEnv(s) });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toHaveLength(350);
+    const pages = s.requests.filter((q) => q.path === '/api/v2/connections');
+    expect(pages.map((q) => q.query.from ?? null)).toEqual([null, expect.any(String), expect.any(String), expect.any(String)]);
+    expect(new Set(pages.map((q) => q.query.from)).size).toBe(4);
+  });
+
+  it('a page without options stops the listing with the scope error while the next page is read ahead', async () => {
+    const s = await startTestSandbox({ connections: generateConnections(350, 1) });
+    const token = s.issueToken(['read:connections']);
+    const r = await runCli(['list'], { env: { AUTH0_DOMAIN: s.domain, AUTH0_ACCESS_TOKEN: token } });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^error: .*read:connections_options scope$/), expect.stringMatching(/^hint: grant read:connections_options/)]);
+    expect(r.stderr).not.toMatch(/Unhandled|at async/);
+    // The first page, and at most the one read ahead.
+    expect(s.requests.filter((q) => q.path === '/api/v2/connections').length).toBeLessThanOrEqual(2);
+  });
+
   it('returns exactly the 400 SMS connections of 1,200, no duplicates, at 2 requests/second', async () => {
     const s = await startTestSandbox({ connections: generateConnections(1200, 3), rateLimit: { perSecond: 2, burst: 2 } });
     const expected = s.connections().filter((c) => c.strategy === 'sms').map((c) => c.id).sort();
@@ -84,7 +106,7 @@ describe('show', () => {
     ['an unknown id', 'con_DoesNotExist0001', 2, /not found/],
     ['a malformed id', 'con_bad!id', 2, /not a connection id/],
     ['a malformed name', 'bad name with spaces', 2, /neither a connection id nor a connection name/],
-  ])('%s is exit %i with one line and a hint', async (_label, ref, code, message) => {
+  ])('%s (%s) is exit %i with one line and a hint', async (_label, ref, code, message) => {
     const r = await runCli(['show', ref], { env: sandboxEnv(sandbox()) });
     expect(r.code).toBe(code);
     expect(r.stdout).toBe('');
