@@ -196,13 +196,12 @@ export function parseApplyDocument(text: string, options: ParseApplyFileOptions)
 
   const problems: PathProblem[] = [];
   const connections = parsed.data.connections ?? [];
-  const entries = connections.map((entry, index) =>
-    resolveEntry(entry, index, yaml.lineOf(['connections', index, 'connection']), options.env, problems),
-  );
+  const resolving: Resolving = { env: options.env, checked: new Map() };
+  const entries = connections.map((entry, index) => resolveEntry(entry, index, yaml.lineOf(['connections', index, 'connection']), resolving, problems));
   const phone = parsed.data.phone_provider;
   let phoneProvider: PhoneProviderApplyEntry | null = null;
   if (phone !== undefined) {
-    const resolved = resolveSettings(phone, ['phone_provider'], options.env, problems);
+    const resolved = resolveSettings(phone, ['phone_provider'], resolving, problems);
     phoneProvider = {
       path: 'phone_provider',
       line: yaml.lineOf(['phone_provider']),
@@ -228,19 +227,28 @@ function fileError(lines: string[]) {
 }
 
 /** Desired settings in the planner's terms; the secret is looked up here, so only here can it be checked. */
-function resolveEntry(entry: NonNullable<ApplyFile['connections']>[number], index: number, line: number, env: ParseApplyFileOptions['env'], problems: PathProblem[]): ApplyEntry {
-  const desired: DesiredSettings = { gatewayUrl: entry.gateway_url, ...resolveSettings(entry, ['connections', index], env, problems), keepTwilio: entry.keep_twilio };
+function resolveEntry(entry: NonNullable<ApplyFile['connections']>[number], index: number, line: number, resolving: Resolving, problems: PathProblem[]): ApplyEntry {
+  const desired: DesiredSettings = { gatewayUrl: entry.gateway_url, ...resolveSettings(entry, ['connections', index], resolving, problems), keepTwilio: entry.keep_twilio };
   if (entry.forward_req_info !== undefined) desired.forwardReqInfo = entry.forward_req_info;
   if (entry.from !== undefined) desired.from = entry.from;
   if (entry.template !== undefined) desired.template = entry.template;
   return { path: `connections[${index}]`, line, connection: entry.connection, desired };
 }
 
+/**
+ * Where `${NAME}` references are looked up, and the problems of each URL and authentication
+ * checked so far: a file for many connections repeats one gateway, checked once.
+ */
+interface Resolving {
+  env: ParseApplyFileOptions['env'];
+  checked: Map<string, PathProblem[]>;
+}
+
 /** An entry's authentication with its `${NAME}` secret read from the environment, checked as a flag's would be. */
 function resolveSettings(
   entry: Pick<NonNullable<ApplyFile['connections']>[number], 'gateway_url' | 'authentication'>,
   at: PropertyKey[],
-  env: ParseApplyFileOptions['env'],
+  { env, checked }: Resolving,
   problems: PathProblem[],
 ): { authentication: NonNullable<DesiredSettings['authentication']> } {
   if (entry.authentication === 'none') return { authentication: { method: 'none' } };
@@ -253,10 +261,14 @@ function resolveSettings(
   }
   const authentication = { method: 'bearer' as const, subject, audience, secret, secretBase64Encoded: secret_base64_encoded };
   // What the file alone could not show: the secret's length and, when marked so, its base64url form.
-  const checked = desiredSettingsSchema.safeParse({ gatewayUrl: entry.gateway_url, authentication });
-  if (!checked.success) {
-    problems.push(...issueProblems(checked.error.issues).map((problem) => ({ path: [...at, ...problem.path.map(fileKey)], message: problem.message })));
+  const key = JSON.stringify([entry.gateway_url, subject, audience, secret, secret_base64_encoded]);
+  let found = checked.get(key);
+  if (found === undefined) {
+    const result = desiredSettingsSchema.safeParse({ gatewayUrl: entry.gateway_url, authentication });
+    found = result.success ? [] : issueProblems(result.error.issues);
+    checked.set(key, found);
   }
+  problems.push(...found.map((problem) => ({ path: [...at, ...problem.path.map(fileKey)], message: problem.message })));
   return { authentication };
 }
 

@@ -168,6 +168,15 @@ describe('parseApplyFile: every malformed file is exit 2 with file:line: path: m
     ]);
   });
 
+  it('reports a gateway setting shared by two entries at each of them', () => {
+    const auth = 'authentication: { method: bearer, audience: a, secret: "${S}", secret_base64_encoded: true }';
+    const text = `${file({ auth })}\n${file({ auth }).replace('connections:\n', '').replace('connection: sms', 'connection: sms-2')}`;
+    expect(problems(text, { S: 'abc+def/ghi-0123456789-0123456789' }).split('\n')).toEqual([
+      expect.stringMatching(/^sms\.yaml:4: connections\[0\]\.authentication\.secret: secret holds \+ or \//),
+      expect.stringMatching(/^sms\.yaml:8: connections\[1\]\.authentication\.secret: secret holds \+ or \//),
+    ]);
+  });
+
   it('never repeats a secret, literal or resolved', () => {
     const literal = 'literal-secret-value-9f8e7d6c';
     expect(problems(file({ auth: `authentication: { method: bearer, audience: a, secret: ${literal} }` }))).not.toContain(literal);
