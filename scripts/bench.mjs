@@ -14,6 +14,7 @@
 // 127.0.0.1 and stops at the end; no traffic leaves the machine; every loop is bounded.
 // The pieces live in scripts/bench/: util (statistics, processes, table), sandbox (bundles
 // src/sandbox for the bench), floor-client (the bare-fetch floor), tenant (rows 1-4, 8, 9, 11),
+// sdk-cost (4b: the auth0 SDK's own time per request, which row 4 cannot shed),
 // verify (5), serve + bare-server (6), startup + graph-* (7, 12), redaction (10), package (13).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';

@@ -12,6 +12,7 @@ import { apiRequests } from './sandbox.mjs';
 import { alternate, bin, formatMs, median, root, runNode } from './util.mjs';
 
 const FLOOR = join(root, 'scripts', 'bench', 'floor-client.mjs');
+const SDK_COST = join(root, 'scripts', 'bench', 'sdk-cost.mjs');
 const GW_SECRET = 'bench-gateway-secret-4d7e1a9c3f6b2e8d0a5c';
 const GW_URL = 'https://sms.example.com/bench';
 
@@ -117,6 +118,27 @@ export async function applyUnlimitedRows(table, { runs, work, sandboxes, n }) {
       goal: '<= 1.3x',
       meets: ratio <= 1.3,
       note: `both child processes against the same sandbox, reset before each run; the floor replays the CLI's requests in its order, bodies included, one at a time as apply sends them at this N (each page needs the previous one's checkpoint, each re-read precedes its PATCH)`,
+    });
+
+    // Row 4b: how much of row 4's excess is the SDK's own work per request (no verdict).
+    const rounds = n;
+    const costOf = (/** @type {string} */ mode) => async () => {
+      const r = await onFreshTenant(sandbox, () => runNode([SDK_COST, mode, String(rounds)], { env, capture: true }));
+      return /** @type {{ ms: number }} */ (JSON.parse(r.stdout)).ms / (2 * rounds);
+    };
+    const [sdk, bare] = await alternate(runs, costOf('sdk'), costOf('bare'));
+    const sdkMs = median(sdk);
+    const bareMs = median(bare);
+    const apiRequests = count - 1;
+    const sdkShare = (sdkMs - bareMs) * apiRequests;
+    table.add({
+      id: '4b',
+      what: 'of row 4: the auth0 SDK, per request',
+      now: `${formatMs(sdkMs)}/request`,
+      floor: `${formatMs(bareMs)}/request (bare fetch, in process)`,
+      ratio: sdkMs / bareMs,
+      goal: '(explains row 4)',
+      note: `GET + PATCH of one connection, ${rounds} rounds after 10 warm-up rounds, in one process (scripts/bench/sdk-cost.mjs): the SDK adds ${formatMs(sdkMs - bareMs)} per request, ${formatMs(sdkShare)} over row 4's ${apiRequests} Management API requests, ${((100 * sdkShare) / Math.max(1, ms - floorMs)).toFixed(0)} % of its excess (${formatMs(ms - floorMs)}); 1.3x leaves ${formatMs(0.3 * floorMs)} for everything`,
     });
   } finally {
     await sandboxes.stop(sandbox);
