@@ -93,6 +93,14 @@ describe('parseApplyFile: valid files', () => {
     expect(entries[1]?.desired.authentication).toEqual(entries[0]?.desired.authentication);
   });
 
+  it('reads a file saved with a byte order mark and CRLF line ends (Windows editors) as the same entries, at the same lines', () => {
+    const text = `${file()}\n${file().replace('connections:\n', '').replace('connection: sms', 'connection: sms-2')}`;
+    const plain = parse(text);
+    const windows = parse(`\uFEFF${text.replace(/\n/g, '\r\n')}`);
+    expect(windows).toEqual(plain);
+    expect(windows.map((e) => e.line)).toEqual([2, 9]);
+  });
+
   it('gives each entry of a flow-style file the line it starts on', () => {
     const text = `{ "connections": [\n  { "connection": "sms", "gateway_url": "${URL_A}", "authentication": "none" },\n\n  { "connection": "sms-2", "gateway_url": "${URL_A}", "authentication": "none" }\n] }`;
     expect(parse(text, {}).map((e) => e.line)).toEqual([2, 4]);
