@@ -110,36 +110,27 @@ function positions(text: string, events: readonly Event[]): { root: Position | u
     }
   };
   for (const event of events) {
-    switch (event.type) {
-      case EVENT_ID.DOCUMENT:
-        documents++;
-        break;
-      case EVENT_ID.MAPPING:
-      case EVENT_ID.SEQUENCE: {
-        const start = firstOf(event.anchorStart - 1, event.tagStart, event.start);
-        if (documents > 1) return { root, secondDocumentAt: start, aliases };
-        const node: Position = event.type === EVENT_ID.MAPPING ? { start, keys: new Map() } : { start, items: [] };
-        // A collection used as a key (`? [a, b]`) matches no path segment.
-        attach(node, '\u0000');
-        stack.push({ node });
-        break;
-      }
-      case EVENT_ID.SCALAR: {
-        const start = firstOf(event.anchorStart - 1, event.tagStart, event.valueStart);
-        if (documents > 1) return { root, secondDocumentAt: start, aliases };
-        attach({ start }, getScalarValue(text, event));
-        break;
-      }
-      case EVENT_ID.ALIAS: {
-        aliases++;
-        const start = event.anchorStart - 1;
-        if (documents > 1) return { root, secondDocumentAt: start, aliases };
-        attach({ start }, '\u0000');
-        break;
-      }
-      case EVENT_ID.POP:
-        stack.pop();
-        break;
+    if (event.type === EVENT_ID.DOCUMENT) {
+      documents++;
+      continue;
+    }
+    if (event.type === EVENT_ID.POP) {
+      stack.pop();
+      continue;
+    }
+    if (event.type === EVENT_ID.ALIAS) aliases++;
+    const start =
+      event.type === EVENT_ID.ALIAS
+        ? event.anchorStart - 1
+        : firstOf(event.anchorStart - 1, event.tagStart, event.type === EVENT_ID.SCALAR ? event.valueStart : event.start);
+    if (documents > 1) return { root, secondDocumentAt: start, aliases };
+    if (event.type === EVENT_ID.MAPPING || event.type === EVENT_ID.SEQUENCE) {
+      const node: Position = event.type === EVENT_ID.MAPPING ? { start, keys: new Map() } : { start, items: [] };
+      // A collection used as a key (`? [a, b]`) matches no path segment.
+      attach(node, '\u0000');
+      stack.push({ node });
+    } else {
+      attach({ start }, event.type === EVENT_ID.SCALAR ? getScalarValue(text, event) : '\u0000');
     }
   }
   return { root, secondDocumentAt: undefined, aliases };
