@@ -175,6 +175,8 @@ export class Pacer {
   /** Requests released and not yet answered, each with the number of other requests in flight at some moment since it was sent (less those refused). */
   readonly #inFlight = new Map<number, { overlap: number }>();
   #queue: Promise<void> = Promise.resolve();
+  /** Callers of acquire() not yet released. */
+  #waiting = 0;
   /** Resolved and replaced by every answer, so that a waiting acquire() looks again. */
   #wake: () => void = () => {};
   #woken: Promise<void>;
@@ -194,6 +196,10 @@ export class Pacer {
   async acquire(signal?: AbortSignal): Promise<PacerGrant> {
     signal?.throwIfAborted();
     const calledAt = this.#clock.now();
+    // Nobody queued and a token at hand: release at once, without the queue and abort
+    // machinery below (most requests of a run, when the limit is far).
+    if (this.#waiting === 0 && this.#waitMs(calledAt) <= 0) return this.#release(calledAt, calledAt, undefined);
+    this.#waiting++;
     const previous = this.#queue;
     let done!: () => void;
     this.#queue = new Promise<void>((resolve) => (done = resolve));
@@ -226,20 +232,25 @@ export class Pacer {
           stop.abort();
         }
       }
-      const now = this.#clock.now();
-      this.#level = this.#tokensAt(now) - 1;
-      this.#levelAt = now;
-      const seq = ++this.#seq;
-      for (const other of this.#inFlight.values()) other.overlap += 1;
-      this.#inFlight.set(seq, { overlap: this.#inFlight.size });
-      if (this.#anchor !== undefined) this.#spent += 1;
-      return { seq, sentAt: now, waitedMs: now - calledAt, pacedMs: pacedFrom === undefined ? 0 : now - pacedFrom };
+      return this.#release(calledAt, this.#clock.now(), pacedFrom);
     } finally {
+      this.#waiting--;
       signal?.removeEventListener('abort', onAbort);
       // A caller that gave up before its turn still hands the turn on in order.
       if (head) done();
       else void previous.then(done);
     }
+  }
+
+  /** Spends a token of the model for a request sent now, at `now`. */
+  #release(calledAt: number, now: number, pacedFrom: number | undefined): PacerGrant {
+    this.#level = this.#tokensAt(now) - 1;
+    this.#levelAt = now;
+    const seq = ++this.#seq;
+    for (const other of this.#inFlight.values()) other.overlap += 1;
+    this.#inFlight.set(seq, { overlap: this.#inFlight.size });
+    if (this.#anchor !== undefined) this.#spent += 1;
+    return { seq, sentAt: now, waitedMs: now - calledAt, pacedMs: pacedFrom === undefined ? 0 : now - pacedFrom };
   }
 
   /**

@@ -169,6 +169,23 @@ describe('Pacer arithmetic', () => {
     expect(estimate).toEqual([250, 750, 2250]);
   });
 
+  it('a caller arriving while another waits goes behind it, even once an answer has brought a token', async () => {
+    const clock = new FakeClock(T0);
+    const pacer = new Pacer(clock);
+    const inFlight = await pacer.acquire();
+    pacer.observe(await pacer.acquire(), answer(200, 10, 0, T0 / 1000 + 5));
+    const order: string[] = [];
+    void pacer.acquire().then(() => order.push('waiting'));
+    await settle();
+    expect(order).toEqual([]);
+    // A full bucket: the waiting caller may go now, but has not been told yet.
+    pacer.observe(inFlight, answer(200, 10, 9, T0 / 1000 + 5));
+    void pacer.acquire().then(() => order.push('newcomer'));
+    await settle();
+    expect(order).toEqual(['waiting', 'newcomer']);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
   it('after a 429 waits one token (not a bucket) plus 10-30 %, for every caller', async () => {
     for (const [random, expected] of [
       [0, 550],
