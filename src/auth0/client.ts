@@ -2,7 +2,7 @@
 // with zod) and turns every SDK failure into a CliError with a hint (./errors.ts).
 import type * as z from 'zod';
 import { readConnection, requireSmsOptions, type Connection, type RawOptions } from '../core/options.js';
-import { actionSchema, bindingSchema, phoneProviderSchema, type Action, type Binding, type PhoneProvider } from '../core/phone-schemas.js';
+import { phoneSchemas, type Action, type Binding, type PhoneProvider } from '../core/phone-schemas.js';
 import { inputError, remoteError } from '../core/errors.js';
 import { registerSecretsIn } from '../core/redact.js';
 import { untrusted } from '../core/untrusted.js';
@@ -281,22 +281,22 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
     return items.map((item) => parseAs(schema, item, what));
   };
   /**
-   * Create and update for a resource whose answer is checked against `schema` (`what` names it
-   * in the error). The body is the one the planner built (core/), sent as given.
+   * Create and update for a resource whose answer is checked against `schema()` (`what` names
+   * it in the error). The body is the one the planner built (core/), sent as given.
    */
   const writesOf = <S extends z.ZodType>(
     resource: CallContext['resource'],
-    schema: S,
+    schema: () => S,
     what: string,
     api: { create(body: never): Promise<unknown>; update(id: string, body: never): Promise<unknown> },
   ) => ({
     create: (body: Record<string, unknown>): Promise<z.output<S>> =>
-      call({ operation: 'create', resource }, async () => parseAs(schema, await api.create(body as never), what)),
+      call({ operation: 'create', resource }, async () => parseAs(schema(), await api.create(body as never), what)),
     update: (id: string, body: Record<string, unknown>): Promise<z.output<S>> =>
-      call({ operation: 'update', resource, target: id }, async () => parseAs(schema, await api.update(id, body as never), what)),
+      call({ operation: 'update', resource, target: id }, async () => parseAs(schema(), await api.update(id, body as never), what)),
   });
-  const providerWrites = writesOf('phone provider', phoneProviderSchema, 'a phone provider', providersApi);
-  const actionWrites = writesOf('Action', actionSchema, 'an Action', actionsApi);
+  const providerWrites = writesOf('phone provider', () => phoneSchemas().phoneProvider, 'a phone provider', providersApi);
+  const actionWrites = writesOf('Action', () => phoneSchemas().action, 'an Action', actionsApi);
   // Since 2025, GET omits `options` without read:connections_options (docs/auth0-facts.md#the-options-scopes); a PATCH
   // built from such a read would wipe the connection, so every read refuses it here.
   const requireOptions = (connection: Connection): Connection => {
@@ -376,7 +376,7 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
     },
 
     async listPhoneProviders() {
-      return call({ operation: 'list', resource: 'phone provider' }, async () => listOf(phoneProviderSchema, await providersApi.list(), 'providers', 'a phone provider'));
+      return call({ operation: 'list', resource: 'phone provider' }, async () => listOf(phoneSchemas().phoneProvider, await providersApi.list(), 'providers', 'a phone provider'));
     },
     createPhoneProvider: providerWrites.create,
     updatePhoneProvider: providerWrites.update,
@@ -396,13 +396,13 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
     async listTriggerActions(triggerId) {
       return call({ operation: 'list', resource: 'Action' }, async () => {
         const actions: Action[] = [];
-        await eachItem(await actionsApi.list({ triggerId: triggerId as 'custom-phone-provider', per_page: PAGE_SIZE }), (raw) => void actions.push(parseAs(actionSchema, raw, 'an Action')));
+        await eachItem(await actionsApi.list({ triggerId: triggerId as 'custom-phone-provider', per_page: PAGE_SIZE }), (raw) => void actions.push(parseAs(phoneSchemas().action, raw, 'an Action')));
         // The filter is the API's; checked again so that no other trigger's Action is ever touched.
         return actions.filter((action) => action.supported_triggers?.some((trigger) => trigger.id === triggerId) !== false);
       });
     },
     async getAction(id) {
-      return call({ operation: 'read', resource: 'Action', target: id }, async () => parseAs(actionSchema, await actionsApi.get(id), 'an Action'));
+      return call({ operation: 'read', resource: 'Action', target: id }, async () => parseAs(phoneSchemas().action, await actionsApi.get(id), 'an Action'));
     },
     createAction: actionWrites.create,
     updateAction: actionWrites.update,
@@ -416,13 +416,13 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
     async listBindings(triggerId) {
       return call({ operation: 'list', resource: 'trigger bindings' }, async () => {
         const bindings: Binding[] = [];
-        await eachItem(await bindingsApi.list(triggerId as 'custom-phone-provider', { per_page: 50 }), (raw) => void bindings.push(parseAs(bindingSchema, raw, 'a trigger binding')));
+        await eachItem(await bindingsApi.list(triggerId as 'custom-phone-provider', { per_page: 50 }), (raw) => void bindings.push(parseAs(phoneSchemas().binding, raw, 'a trigger binding')));
         return bindings;
       });
     },
     async updateBindings(triggerId, bindings) {
       return call({ operation: 'update', resource: 'trigger bindings' }, async () =>
-        listOf(bindingSchema, await bindingsApi.updateMany(triggerId as 'custom-phone-provider', { bindings }), 'bindings', 'a trigger binding'),
+        listOf(phoneSchemas().binding, await bindingsApi.updateMany(triggerId as 'custom-phone-provider', { bindings }), 'bindings', 'a trigger binding'),
       );
     },
   };

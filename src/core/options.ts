@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { isPlainObject } from './diff.js';
 import { inputError, remoteError } from './errors.js';
+import { lazy } from './lazy.js';
 import { connectionLabel, untrusted } from './untrusted.js';
 import { formatPath, issueProblems } from './zod-issues.js';
 
@@ -16,49 +17,57 @@ import { formatPath, issueProblems } from './zod-issues.js';
  * values a person gives live in validate.ts.
  */
 
-/** `forward_req_info`: a boolean, but Auth0's gateway doc shows the string `"true"` (docs/auth0-facts.md#connection-options). */
-export const booleanishSchema = z.union([z.boolean(), z.enum(['true', 'false'])]);
-export type Booleanish = z.infer<typeof booleanishSchema>;
+/*
+ * The schemas of options to rewrite are built on their first use: `list`, `show` and `status`
+ * never rewrite, and building zod schemas is a measurable part of a command's start-up.
+ */
+function buildSmsOptionsSchemas() {
+  /** `forward_req_info`: a boolean, but Auth0's gateway doc shows the string `"true"` (docs/auth0-facts.md#connection-options). */
+  const booleanish = z.union([z.boolean(), z.enum(['true', 'false'])]);
+  /** The Management API's `ConnectionGatewayAuthenticationSMS` (additionalProperties: true). */
+  const gatewayAuthentication = z.looseObject({
+    method: z.string().optional(),
+    subject: z.string().optional(),
+    audience: z.string().optional(),
+    secret: z.string().optional(),
+    secret_base64_encoded: z.boolean().optional(),
+  });
+  /** SMS connection options, as an object schema; `smsOptions` parses them keeping the key order. */
+  const object = z.looseObject({
+    name: z.string().nullish(),
+    from: z.string().nullish(),
+    syntax: z.string().nullish(),
+    template: z.string().nullish(),
+    totp: z.looseObject({ time_step: z.number().optional(), length: z.number().optional() }).nullish(),
+    twilio_sid: z.string().nullish(),
+    twilio_token: z.string().nullish(),
+    messaging_service_sid: z.string().nullish(),
+    // Absent means Twilio (docs/auth0-facts.md#connection-options).
+    provider: z.enum(['twilio', 'sms_gateway']).nullish(),
+    gateway_url: z.string().nullish(),
+    gateway_authentication: gatewayAuthentication.nullish(),
+    forward_req_info: booleanish.nullish(),
+    brute_force_protection: z.boolean().nullish(),
+    disable_signup: z.boolean().nullish(),
+    // Undocumented; `true` and `"unified"` have been seen (docs/auth0-facts.md#two-generations-of-sms-delivery).
+    use_phone_provider: z.union([booleanish, z.literal('unified')]).nullish(),
+  });
+  return { booleanish, gatewayAuthentication, object, smsOptions: keepingKeyOrder<z.infer<typeof object>>((input) => issuesOf(object, input)) };
+}
+type SmsOptionsSchemas = ReturnType<typeof buildSmsOptionsSchemas>;
+const smsSchemas = lazy(buildSmsOptionsSchemas);
+/** Parses options this tool can rewrite, keeping their key order (a deep copy). */
+export const smsOptionsSchema = (): SmsOptionsSchemas['smsOptions'] => smsSchemas().smsOptions;
+
+export type Booleanish = z.infer<SmsOptionsSchemas['booleanish']>;
+export type GatewayAuthentication = z.infer<SmsOptionsSchemas['gatewayAuthentication']>;
 
 export function isTruthy(value: unknown): boolean {
   return value === true || value === 'true';
 }
 
-/** The Management API's `ConnectionGatewayAuthenticationSMS` (additionalProperties: true). */
-export const gatewayAuthenticationSchema = z.looseObject({
-  method: z.string().optional(),
-  subject: z.string().optional(),
-  audience: z.string().optional(),
-  secret: z.string().optional(),
-  secret_base64_encoded: z.boolean().optional(),
-});
-export type GatewayAuthentication = z.infer<typeof gatewayAuthenticationSchema>;
-
-/**
- * SMS connection options. The plain object schema, for composing (`.shape`, `.extend`);
- * parse with `smsOptionsSchema`, which keeps the key order.
- */
-export const smsOptionsObjectSchema = z.looseObject({
-  name: z.string().nullish(),
-  from: z.string().nullish(),
-  syntax: z.string().nullish(),
-  template: z.string().nullish(),
-  totp: z.looseObject({ time_step: z.number().optional(), length: z.number().optional() }).nullish(),
-  twilio_sid: z.string().nullish(),
-  twilio_token: z.string().nullish(),
-  messaging_service_sid: z.string().nullish(),
-  // Absent means Twilio (docs/auth0-facts.md#connection-options).
-  provider: z.enum(['twilio', 'sms_gateway']).nullish(),
-  gateway_url: z.string().nullish(),
-  gateway_authentication: gatewayAuthenticationSchema.nullish(),
-  forward_req_info: booleanishSchema.nullish(),
-  brute_force_protection: z.boolean().nullish(),
-  disable_signup: z.boolean().nullish(),
-  // Undocumented; `true` and `"unified"` have been seen (docs/auth0-facts.md#two-generations-of-sms-delivery).
-  use_phone_provider: z.union([booleanishSchema, z.literal('unified')]).nullish(),
-});
 /** Options this tool can rewrite: the keys it models have the types it expects. */
-export type SmsOptions = z.infer<typeof smsOptionsObjectSchema>;
+export type SmsOptions = z.infer<SmsOptionsSchemas['object']>;
 /** Options as read: any object. */
 export type RawOptions = Record<string, unknown>;
 
@@ -74,7 +83,8 @@ const connectionFields = {
   is_domain_connection: z.boolean().optional(),
   show_as_button: z.boolean().optional(),
 };
-const connectionFieldsSchema = z.looseObject(connectionFields);
+/** Never called: it names the type of a connection's fields (`Connection`) without building a schema at start-up. */
+const connectionFieldsSchema = () => z.looseObject(connectionFields);
 
 /**
  * Any connection; its `options` are an object of any shape (see `connectionSchema`). Used only
@@ -90,7 +100,7 @@ export const connectionObjectSchema = z.object({
  * `options` is undefined or null when the token lacks `read:connections_options`
  * (docs/auth0-facts.md#the-options-scopes): never read that as "no options".
  */
-export type Connection = z.infer<typeof connectionFieldsSchema> & {
+export type Connection = z.infer<ReturnType<typeof connectionFieldsSchema>> & {
   options?: RawOptions | null | undefined;
 };
 
@@ -115,8 +125,6 @@ const issuesOf = (schema: z.ZodType, input: unknown): z.core.$ZodIssue[] => {
   const result = schema.safeParse(input);
   return result.success ? [] : result.error.issues;
 };
-
-export const smsOptionsSchema = keepingKeyOrder<SmsOptions>((input) => issuesOf(smsOptionsObjectSchema, input));
 
 /**
  * A connection as GET/PATCH return it: the fields this tool reads, and `options` as any object
@@ -167,7 +175,7 @@ export function requireSmsOptions(connection: Connection): RawOptions {
  */
 export function rewritableOptions(connection: Connection): SmsOptions {
   const raw = requireSmsOptions(requireSmsConnection(connection));
-  const result = smsOptionsSchema.safeParse(raw);
+  const result = smsOptionsSchema().safeParse(raw);
   if (!result.success) {
     const fields = issueProblems(result.error.issues, {}, ['options']).map((problem) => formatPath(problem.path));
     throw inputError(

@@ -25,7 +25,7 @@ import { gatewayUrlSchema, gatewayUrlWarnings, parseInput, secretWarnings } from
 
 export const TRIGGER_ID = ACTION_TRIGGER.id;
 
-export { actionSchema, bindingSchema, phoneProviderSchema, type Action, type Binding, type PhoneProvider } from './phone-schemas.js';
+export { phoneSchemas, type Action, type Binding, type PhoneProvider } from './phone-schemas.js';
 import type { Action, Binding, PhoneProvider } from './phone-schemas.js';
 
 /** What the tool read of the tenant's side; a field is null when its scope was missing. */

@@ -4,7 +4,8 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import * as z from 'zod';
 import { inputError } from '../core/errors.js';
 import { connectionSchema, type Connection } from '../core/options.js';
-import { bindingSchema, phoneProviderSchema, type Action, type Binding, type PhoneProvider } from '../core/phone-provider.js';
+import { phoneSchemas, type Action, type Binding, type PhoneProvider } from '../core/phone-provider.js';
+import { lazy } from '../core/lazy.js';
 import { registerSecretsIn } from '../core/redact.js';
 import { untrusted } from '../core/untrusted.js';
 import { formatZodError } from '../core/validate.js';
@@ -23,14 +24,16 @@ export type ConnectionBackup = z.infer<typeof connectionBackupSchema>;
  * provider's token is not in here), the trigger's bindings, and the tool's own Action (null:
  * there was none).
  */
-export const phoneBackupSchema = z.object({
-  format: z.literal(PHONE_BACKUP_FORMAT),
-  ...header,
-  phoneProvider: phoneProviderSchema.nullable(),
-  bindings: z.array(bindingSchema),
-  action: z.object({ id: z.string().min(1), name: z.string(), code: z.string() }).nullable(),
-});
-export type PhoneBackup = z.infer<typeof phoneBackupSchema>;
+export const phoneBackupSchema = lazy(() =>
+  z.object({
+    format: z.literal(PHONE_BACKUP_FORMAT),
+    ...header,
+    phoneProvider: phoneSchemas().phoneProvider.nullable(),
+    bindings: z.array(phoneSchemas().binding),
+    action: z.object({ id: z.string().min(1), name: z.string(), code: z.string() }).nullable(),
+  }),
+);
+export type PhoneBackup = z.infer<ReturnType<typeof phoneBackupSchema>>;
 
 export type Backup = ConnectionBackup | PhoneBackup;
 
@@ -138,7 +141,7 @@ export function readBackup(path: string): Backup {
     throw inputError(`${untrusted(path)} is not JSON`, 'pass a backup file written by auth0-sms-gateway');
   }
   const format = (raw as { format?: unknown } | null)?.format;
-  const parsed = format === PHONE_BACKUP_FORMAT ? phoneBackupSchema.safeParse(raw) : connectionBackupSchema.safeParse(raw);
+  const parsed = format === PHONE_BACKUP_FORMAT ? phoneBackupSchema().safeParse(raw) : connectionBackupSchema.safeParse(raw);
   if (!parsed.success) {
     throw inputError(`${untrusted(path)} is not an auth0-sms-gateway backup (${untrusted(formatZodError(parsed.error).split('\n')[0] ?? 'invalid')})`, 'pass a backup file written by auth0-sms-gateway');
   }

@@ -73,7 +73,7 @@ describe('smsOptionsSchema', () => {
   ];
   for (const [name, input] of accepted) {
     it(`accepts ${name}`, () => {
-      expect(smsOptionsSchema.parse(input)).toStrictEqual(input);
+      expect(smsOptionsSchema().parse(input)).toStrictEqual(input);
     });
   }
 
@@ -87,7 +87,7 @@ describe('smsOptionsSchema', () => {
   ];
   for (const [name, input, path] of rejected) {
     it(`rejects ${name}`, () => {
-      const result = smsOptionsSchema.safeParse(input);
+      const result = smsOptionsSchema().safeParse(input);
       expect(result.success).toBe(false);
       if (!result.success) expect(result.error.issues[0]?.path.join('.')).toBe(path);
     });
