@@ -84,7 +84,10 @@ export async function buildCli({ outdir = join(root, 'dist'), version } = {}) {
     platform: 'node',
     target: 'node20',
     minify: true,
-    keepNames: true,
+    // No keepNames: it wraps every function the bundle creates, the SDK's per-request closures
+    // included, in a __name() call (Object.defineProperty). Nothing here reads a function's
+    // .name: error names are string literals (the SDK's, inquirer's and ours).
+    keepNames: false,
     legalComments: 'none',
     metafile: true,
     chunkNames: 'chunks/[name]-[hash]',
