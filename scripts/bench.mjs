@@ -80,7 +80,7 @@ try {
   await section('12', '--help / --version', () => cliStartupRows(table, { runs: RUNS, work }));
   await section('5', 'verifyGatewayRequest', () => verifyRow(table, RUNS));
   await section('6', '`serve` requests/s', () => serveRow(table, { runs: RUNS, work }));
-  await section('10', 'redaction', () => redactionRows(table, { runs: RUNS }));
+  await section('10', 'redaction', () => redactionRows(table, { runs: RUNS, work }));
 
   try {
     sandboxes = await loadSandbox(work);

@@ -1,8 +1,8 @@
 // Row 10: redaction with 10,000 distinct secrets registered, over one large --json document.
 //
-// Measured in-process on the built code itself: the dist/ chunks that hold src/core/redact.ts
-// and src/ui/output.ts are found by the function names esbuild keeps (keepNames), imported,
-// and their exports picked by name. A CLI run cannot register 10,000 secrets without a tenant
+// Measured in-process on built code: src/core/redact.ts and src/ui/output.ts built by
+// scripts/build.mjs with the settings the CLI ships with, into the bench's work folder, and
+// imported. A CLI run cannot register 10,000 secrets without a tenant
 // that holds them, and its wall time would bury the redaction under start-up and requests.
 // Three numbers, each against JSON.stringify(document, null, 2), the floor of printing it:
 //   a. Output.printJson(document): what a --json run does (redaction by key and by shape);
@@ -12,35 +12,22 @@
 //   c. as b, but the 10,000 secrets share their first characters, as keys of one vendor do
 //      (`sk_live_…`, `whsec_…`, the sandbox's `sbx-client-secret-…`).
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { alternate, ensureBuilt, formatMs, median, root } from './util.mjs';
+import { buildCli } from '../build.mjs';
+import { alternate, formatMs, median } from './util.mjs';
 
 /**
- * Finds, in dist/chunks, exports by the name their function or class was given in src.
- * @param {readonly string[]} names
- * @returns {Promise<Record<string, any>>}
+ * src/core/redact.ts and src/ui/output.ts, built into `dir` by scripts/build.mjs with the
+ * settings the CLI ships with (minified, split), and imported.
+ * @param {string} dir
+ * @returns {Promise<{ registerSecret: (value: string) => void, redactText: (text: string) => string, Output: any }>}
  */
-export async function builtExports(names) {
-  ensureBuilt();
-  const dir = join(root, 'dist', 'chunks');
-  /** @type {Record<string, any>} */
-  const found = {};
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.js'))) {
-    const text = readFileSync(join(dir, file), 'utf8');
-    const wanted = names.filter((name) => found[name] === undefined && text.includes(`"${name}")`));
-    if (wanted.length === 0) continue;
-    /** @type {Record<string, unknown>} */
-    const mod = await import(pathToFileURL(join(dir, file)).href);
-    for (const value of Object.values(mod)) {
-      const name = typeof value === 'function' ? value.name : undefined;
-      if (name !== undefined && wanted.includes(name)) found[name] = value;
-    }
-  }
-  const missing = names.filter((name) => found[name] === undefined);
-  if (missing.length > 0) throw new Error(`no dist/chunks export named ${missing.join(', ')} (rebuilt meanwhile, or renamed in src?)`);
-  return found;
+export async function builtRedaction(dir) {
+  await buildCli({ outdir: dir, entryPoints: { redact: 'src/core/redact.ts', output: 'src/ui/output.ts' } });
+  const redact = await import(pathToFileURL(join(dir, 'redact.js')).href);
+  const output = await import(pathToFileURL(join(dir, 'output.js')).href);
+  return { registerSecret: redact.registerSecret, redactText: redact.redactText, Output: output.Output };
 }
 
 /**
@@ -76,9 +63,9 @@ function applyReport(count, secretAt) {
   };
 }
 
-/** @param {import('./util.mjs').Table} table @param {{ runs: number, secrets?: number, connections?: number }} options */
-export async function redactionRows(table, { runs, secrets = 10_000, connections = 200 }) {
-  const { registerSecret, redactText, Output } = await builtExports(['registerSecret', 'redactText', 'Output']);
+/** @param {import('./util.mjs').Table} table @param {{ runs: number, work: string, secrets?: number, connections?: number }} options */
+export async function redactionRows(table, { runs, work, secrets = 10_000, connections = 200 }) {
+  const { registerSecret, redactText, Output } = await builtRedaction(join(work, 'redaction-build'));
   const random = Array.from({ length: secrets }, () => randomBytes(24).toString('base64url'));
   const shared = Array.from({ length: secrets }, (_, i) => `sk_live_${String(i).padStart(5, '0')}${randomBytes(12).toString('base64url')}`);
   const doc = applyReport(connections);
