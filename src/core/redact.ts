@@ -54,12 +54,27 @@ function redactValue(value: unknown, key: string | undefined): unknown {
  * Known secret values, registered as soon as the tool reads them (credentials, secrets read
  * from files or the environment, secrets found in a connection or a backup). One matcher finds
  * them all in a single pass over a text, rebuilt only when the set changes: secrets are indexed
- * by their first characters, so the cost is one lookup per position, not one search per secret.
+ * by a hash of their first characters, and a rolling hash of the text's characters at each
+ * position looks them up, so the cost is one lookup per position, not one search per secret,
+ * and no string is made to find out that nothing matches.
  */
 const knownSecrets = new Set<string>();
 /** Very short values would redact ordinary words; they are still never printed on purpose. */
 const MIN_SECRET_LENGTH = 6;
-let matcher: Map<string, string[]> | undefined;
+let matcher: Map<number, string[]> | undefined;
+
+/** The polynomial hash of MIN_SECRET_LENGTH UTF-16 code units, kept to 30 bits (small integers index a Map fastest). */
+const HASH_BASE = 0x01000193;
+const HASH_MASK = 0x3fffffff;
+/** HASH_BASE ** (MIN_SECRET_LENGTH - 1), in 32-bit arithmetic: the weight of the character a rolling step drops. */
+let HASH_TOP = 1;
+for (let i = 1; i < MIN_SECRET_LENGTH; i++) HASH_TOP = Math.imul(HASH_TOP, HASH_BASE);
+
+function prefixHash(text: string, start: number): number {
+  let hash = 0;
+  for (let j = start; j < start + MIN_SECRET_LENGTH; j++) hash = (Math.imul(hash, HASH_BASE) + text.charCodeAt(j)) | 0;
+  return hash;
+}
 
 export function registerSecret(value: string | undefined | null): void {
   if (typeof value === 'string' && value.length >= MIN_SECRET_LENGTH && !knownSecrets.has(value)) {
@@ -85,12 +100,12 @@ export function registerSecretsIn(value: unknown, key?: string): void {
   }
 }
 
-function buildMatcher(): Map<string, string[]> {
-  const byPrefix = new Map<string, string[]>();
+function buildMatcher(): Map<number, string[]> {
+  const byPrefix = new Map<number, string[]>();
   for (const secret of knownSecrets) {
-    const prefix = secret.slice(0, MIN_SECRET_LENGTH);
-    const bucket = byPrefix.get(prefix);
-    if (bucket === undefined) byPrefix.set(prefix, [secret]);
+    const key = prefixHash(secret, 0) & HASH_MASK;
+    const bucket = byPrefix.get(key);
+    if (bucket === undefined) byPrefix.set(key, [secret]);
     else bucket.push(secret);
   }
   // Longest first within a bucket, so a secret that contains another is hidden whole.
@@ -105,16 +120,20 @@ function redactKnownSecrets(text: string): string {
   let out = '';
   let copiedUpTo = 0;
   const last = text.length - MIN_SECRET_LENGTH;
+  let hash = prefixHash(text, 0);
   for (let i = 0; i <= last; ) {
-    const bucket = index.get(text.slice(i, i + MIN_SECRET_LENGTH));
+    const bucket = index.get(hash & HASH_MASK);
+    // The hash only narrows the search: a secret matches when the text holds it here.
     const found = bucket?.find((secret) => text.startsWith(secret, i));
     if (found === undefined) {
+      if (i < last) hash = (Math.imul((hash - Math.imul(text.charCodeAt(i), HASH_TOP)) | 0, HASH_BASE) + text.charCodeAt(i + MIN_SECRET_LENGTH)) | 0;
       i++;
       continue;
     }
     out += text.slice(copiedUpTo, i) + REDACTED;
     i += found.length;
     copiedUpTo = i;
+    if (i <= last) hash = prefixHash(text, i);
   }
   return copiedUpTo === 0 ? text : out + text.slice(copiedUpTo);
 }

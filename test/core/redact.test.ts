@@ -1,0 +1,70 @@
+// Redaction by value: every registered secret is hidden wherever a text holds it, the longest
+// one where several start at the same place, and nothing else changes. Checked against a plain
+// search over every secret, on texts made of few characters (so that secrets overlap, nest and
+// follow each other) that hold none of the shapes redactByShape looks for.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { REDACTED, redactText, registerSecret } from '../../src/core/redact.js';
+
+/** Every secret registered in this file (the registry is per process, so it only grows). */
+const registered = new Set<string>();
+const register = (secret: string) => {
+  registerSecret(secret);
+  if (secret.length >= 6) registered.add(secret);
+};
+
+/** At each position, the longest registered secret that starts there is replaced; then the search goes on after it. */
+function reference(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; ) {
+    let longest: string | undefined;
+    for (const secret of registered) if (text.startsWith(secret, i) && (longest === undefined || secret.length > longest.length)) longest = secret;
+    if (longest === undefined) {
+      out += text[i];
+      i++;
+    } else {
+      out += REDACTED;
+      i += longest.length;
+    }
+  }
+  return out;
+}
+
+// Surrogate pairs and a two-byte letter besides ASCII: the matcher works on UTF-16 code units.
+const alphabet = fc.constantFrom('a', 'b', '0', '1', '-', 'é', '😀');
+const word = (min: number, max: number) => fc.array(alphabet, { minLength: min, maxLength: max }).map((chars) => chars.join(''));
+
+describe('redactText: secrets registered by value', () => {
+  it('hides what a plain search over every secret finds, and nothing else', () => {
+    fc.assert(
+      fc.property(fc.array(word(4, 14), { maxLength: 12 }), fc.array(fc.oneof(word(0, 8), fc.nat(40)), { maxLength: 20 }), (secrets, parts) => {
+        for (const secret of secrets) register(secret);
+        const all = [...registered];
+        // Text from free characters and registered secrets side by side.
+        const text = parts.map((part) => (typeof part === 'number' ? (all[part % Math.max(1, all.length)] ?? '') : part)).join('');
+        expect(redactText(text)).toBe(reference(text));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('a secret inside a longer one, at the start of the text, at its end and twice in a row', () => {
+    register('abcdef0123');
+    register('abcdef01234567');
+    expect(redactText('abcdef01234567')).toBe(REDACTED);
+    expect(redactText('xabcdef0123')).toBe(`x${REDACTED}`);
+    expect(redactText('abcdef0123abcdef0123!')).toBe(`${REDACTED}${REDACTED}!`);
+    expect(redactText('abcdef012')).toBe('abcdef012');
+  });
+
+  it('a value shorter than six characters is never looked for', () => {
+    register('abc12');
+    expect(redactText('xx abc12 yy')).toBe('xx abc12 yy');
+  });
+
+  it('a secret registered after a text was redacted is found in the next one', () => {
+    expect(redactText('token-free text zz9911zz')).toBe('token-free text zz9911zz');
+    register('zz9911');
+    expect(redactText('token-free text zz9911zz')).toBe(`token-free text ${REDACTED}zz`);
+  });
+});
