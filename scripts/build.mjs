@@ -86,8 +86,10 @@ export async function buildCli({ outdir = join(root, 'dist'), version, entryPoin
     target: 'node20',
     minify: true,
     // No keepNames: it wraps every function the bundle creates, the SDK's per-request closures
-    // included, in a __name() call (Object.defineProperty). Nothing here reads a function's
-    // .name: error names are string literals (the SDK's, inquirer's and ours).
+    // included, in a __name() call (Object.defineProperty). Nothing here depends on a
+    // function's .name: the errors the CLI tells apart carry literal names (the SDK's,
+    // inquirer's, ours) or are told apart with instanceof and codes (commander's). Commander's
+    // and jose's errors take constructor.name, so a --verbose trace shows them minified.
     keepNames: false,
     legalComments: 'none',
     metafile: true,

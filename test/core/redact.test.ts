@@ -57,6 +57,16 @@ describe('redactText: secrets registered by value', () => {
     expect(redactText('abcdef012')).toBe('abcdef012');
   });
 
+  it('two secrets whose first six characters hash alike: only the one the text holds is hidden', () => {
+    // "10388a" and "p7oqoc" share a bucket of the matcher (found by a search over its hash,
+    // HASH_BASE 0x01000193 in src/core/redact.ts: search again if that changes).
+    register('10388a-first-secret');
+    register('p7oqoc-second-secret');
+    expect(redactText('x 10388a-first-secret y')).toBe(`x ${REDACTED} y`);
+    expect(redactText('x p7oqoc-second-secret y')).toBe(`x ${REDACTED} y`);
+    expect(redactText('x p7oqoc-first-secret 10388a-second-secret y')).toBe('x p7oqoc-first-secret 10388a-second-secret y');
+  });
+
   it('a value shorter than six characters is never looked for', () => {
     register('abc12');
     expect(redactText('xx abc12 yy')).toBe('xx abc12 yy');
