@@ -71,17 +71,16 @@ export type SmsOptions = z.infer<SmsOptionsSchemas['object']>;
 /** Options as read: any object. */
 export type RawOptions = Record<string, unknown>;
 
-/** The fields of a connection this tool reads, `options` apart; the rest (authentication, …) is kept. */
+/**
+ * The fields of a connection this tool reads, `options` apart (display_name goes back in every
+ * PATCH). The others (enabled_clients, realms, metadata, …) are neither read nor written, so
+ * they are not checked: an odd value there must not fail a listing, nor cost it time.
+ */
 const connectionFields = {
   id: z.string().min(1),
   name: z.string().min(1),
   display_name: z.string().optional(),
   strategy: z.string().min(1),
-  enabled_clients: z.array(z.string()).optional(),
-  realms: z.array(z.string()).optional(),
-  metadata: z.record(z.string(), z.unknown()).nullish(),
-  is_domain_connection: z.boolean().optional(),
-  show_as_button: z.boolean().optional(),
 };
 /** Never called: it names the type of a connection's fields (`Connection`) without building a schema at start-up. */
 const connectionFieldsSchema = () => z.looseObject(connectionFields);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/core/errors.js';
-import { connectionSchema, rewritableOptions, smsOptionsSchema, smsSummary, type Connection, type SmsSummary } from '../../src/core/options.js';
+import { connectionSchema, readConnection, rewritableOptions, smsOptionsSchema, smsSummary, type Connection, type SmsSummary } from '../../src/core/options.js';
 import { formatZodError } from '../../src/core/validate.js';
 import { emailConnection, gatewayConnection, optionlessConnection, phoneProviderConnection, twilioConnection } from './fixtures.js';
 import { cliErrorOf } from './helpers.js';
@@ -56,6 +56,28 @@ describe('connectionSchema', () => {
     const result = connectionSchema.safeParse({ name: 'sms', options: {} });
     expect(result.success).toBe(false);
     if (!result.success) expect(formatZodError(result.error)).toMatch(/^id: .*\nstrategy: /);
+  });
+});
+
+describe('readConnection (every connection the Management API returns)', () => {
+  it('reads a connection whose fields the tool never uses hold odd values, as it is', () => {
+    const raw = { ...twilioConnection(), enabled_clients: [42], realms: 'sms', metadata: null, is_domain_connection: 'no', show_as_button: 1 };
+    expect(readConnection(raw)).toBe(raw);
+  });
+
+  it('refuses one without the fields the tool reads and writes back', () => {
+    for (const broken of [
+      { ...twilioConnection(), id: '' },
+      { ...twilioConnection(), name: 7 },
+      { ...twilioConnection(), strategy: undefined },
+      { ...twilioConnection(), display_name: null },
+      { ...twilioConnection(), options: 'twilio' },
+      null,
+      [],
+    ]) {
+      expect(readConnection(broken)).toBeUndefined();
+    }
+    expect(readConnection({ ...twilioConnection(), options: null })).toBeDefined();
   });
 });
 
