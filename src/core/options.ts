@@ -55,9 +55,8 @@ function buildSmsOptionsSchemas() {
   return { booleanish, gatewayAuthentication, object, smsOptions: keepingKeyOrder<z.infer<typeof object>>((input) => issuesOf(object, input)) };
 }
 type SmsOptionsSchemas = ReturnType<typeof buildSmsOptionsSchemas>;
-const smsSchemas = lazy(buildSmsOptionsSchemas);
 /** Parses options this tool can rewrite, keeping their key order (a deep copy). */
-export const smsOptionsSchema = (): SmsOptionsSchemas['smsOptions'] => smsSchemas().smsOptions;
+export const smsOptionsSchema = lazy(() => buildSmsOptionsSchemas().smsOptions);
 
 export type Booleanish = z.infer<SmsOptionsSchemas['booleanish']>;
 export type GatewayAuthentication = z.infer<SmsOptionsSchemas['gatewayAuthentication']>;
@@ -82,8 +81,6 @@ const connectionFields = {
   display_name: z.string().optional(),
   strategy: z.string().min(1),
 };
-/** Never called: it names the type of a connection's fields (`Connection`) without building a schema at start-up. */
-const connectionFieldsSchema = () => z.looseObject(connectionFields);
 
 /**
  * Any connection; its `options` are an object of any shape (see `connectionSchema`). Used only
@@ -99,9 +96,7 @@ export const connectionObjectSchema = z.object({
  * `options` is undefined or null when the token lacks `read:connections_options`
  * (docs/auth0-facts.md#the-options-scopes): never read that as "no options".
  */
-export type Connection = z.infer<ReturnType<typeof connectionFieldsSchema>> & {
-  options?: RawOptions | null | undefined;
-};
+export type Connection = z.infer<typeof connectionObjectSchema> & { [key: string]: unknown };
 
 /*
  * zod rebuilds an object with its declared keys first and unknown keys after them. The
