@@ -106,24 +106,37 @@ function view(provider: PhoneProvider | { name: string; disabled: boolean; confi
     ...(provider === null
       ? {}
       : {
-          phone_provider: {
-            name: provider.name,
-            enabled: provider.disabled !== true,
-            delivery_methods: (provider.configuration as { delivery_methods?: unknown } | null | undefined)?.delivery_methods ?? null,
-          },
+          // The whole configuration: a write replaces it, so a key it drops (a Twilio sid) shows.
+          phone_provider: { name: provider.name, enabled: provider.disabled !== true, configuration: provider.configuration ?? null },
         }),
     ...(action === null ? {} : { action }),
     bound_to_custom_phone_provider: bound,
   };
 }
 
+/**
+ * The template an Action of the tool runs, as diffs and warnings name it: this version's code
+ * byte for byte, an older version's, or this version's changed by hand (its settings may still
+ * read the same, so the label is what shows the change).
+ */
+export function templateLabel(action: Pick<OurAction, 'version' | 'current'>): string {
+  if (action.current) return `template ${action.version}`;
+  return action.version === ACTION_TEMPLATE_VERSION ? `template ${action.version} (changed by hand)` : `template ${action.version} (outdated)`;
+}
+
+/** Settings as diffs show them: the secret's fingerprint left out (the secret has its own line). */
+export function shownSettings(settings: ActionSettings | null): Record<string, unknown> | string {
+  if (settings === null) return '(unreadable)';
+  const { secret_fingerprint: _fingerprint, ...shown } = settings;
+  return shown;
+}
+
 function actionView(name: string, settings: ActionSettings | null, template: string, deployed: boolean, secretMark: string | null): Record<string, unknown> {
-  const { secret_fingerprint: _fingerprint, ...shown } = settings ?? ({} as Partial<ActionSettings>);
   return {
     name,
     template,
     deployed,
-    settings: settings === null ? '(unreadable)' : shown,
+    settings: shownSettings(settings),
     ...(secretMark === null ? {} : { secrets: { [ACTION_SECRET_NAME]: secretMark } }),
   };
 }
@@ -235,15 +248,15 @@ export function planPhoneProvider(state: PhoneState, desired: DesiredPhoneProvid
     });
   }
 
-  const templateOf = (o: OurAction) => (o.current ? `template ${o.version}` : `template ${o.version} (outdated)`);
   const secretMark = (fingerprint: string | undefined) => (fingerprint === undefined ? null : fingerprint);
   const before = view(
     provider,
-    ours === null ? null : actionView(ours.action.name, ours.settings, templateOf(ours), ours.deployed, secretMark(ours.settings?.secret_fingerprint)),
+    ours === null ? null : actionView(ours.action.name, ours.settings, templateLabel(ours), ours.deployed, secretMark(ours.settings?.secret_fingerprint)),
     bindingNames(state.bindings),
   );
   const after = view(
-    WANTED_PROVIDER,
+    // The provider as the steps leave it: one already wanted is not written, whatever else its configuration holds.
+    providerIsWanted ? provider : WANTED_PROVIDER,
     actionView(ours?.action.name ?? ACTION_NAME, settings, `template ${ACTION_TEMPLATE_VERSION}`, true, secretMark(settings.secret_fingerprint)),
     [ours?.action.name ?? ACTION_NAME],
   );
@@ -271,7 +284,13 @@ function phoneWarnings(state: PhoneState, ours: OurAction | null, settings: Acti
   for (const binding of foreign) {
     warnings.push(`the Action "${binding.action.name ?? binding.action.id}" is unbound from custom-phone-provider (kept, not deleted; \`restore\` binds it again)`);
   }
-  if (ours !== null && !ours.current) warnings.push(`the installed Action uses an older template (${ours.version}); it is rewritten with template ${ACTION_TEMPLATE_VERSION}`);
+  if (ours !== null && !ours.current) {
+    warnings.push(
+      ours.version === ACTION_TEMPLATE_VERSION
+        ? `the installed Action's code was changed by hand since this tool wrote it; it is rewritten with template ${ACTION_TEMPLATE_VERSION}, which drops the edits`
+        : `the installed Action uses an older template (${ours.version}); it is rewritten with template ${ACTION_TEMPLATE_VERSION}`,
+    );
+  }
   if (state.unifiedPhone === false) {
     warnings.push(
       'this tenant is not on the Unified Phone Experience: its Passwordless SMS connections keep using their own options unless use_phone_provider is on; the phone provider serves MFA and those connections',

@@ -1,7 +1,10 @@
 import type { ManagementApi } from '../auth0/client.js';
 import { diffOptions, deepEqual, type Change } from '../core/diff.js';
 import { CliError, ExitCode, inputError, remoteError } from '../core/errors.js';
-import { findOurAction, isDeployed, type PhoneProvider, type PhoneState } from '../core/phone-provider.js';
+import { createHash } from 'node:crypto';
+import { parseActionCode } from '../core/action-code.js';
+import { findOurAction, isDeployed, shownSettings, templateLabel, type OurAction, type PhoneProvider, type PhoneState } from '../core/phone-provider.js';
+import { shellQuote } from '../core/shell.js';
 import { untrusted } from '../core/untrusted.js';
 import { changesToJson, renderChanges } from '../ui/diff.js';
 import type { PhoneBackup } from './backup.js';
@@ -23,10 +26,48 @@ interface RestoreStep {
   say: string;
 }
 
-function providerView(provider: PhoneProvider | null): Record<string, unknown> {
+/** `token`: how the provider's Twilio auth token appears (Auth0 never returns it); undefined for none. */
+function providerView(provider: PhoneProvider | null, token?: string): Record<string, unknown> {
   return provider === null
     ? {}
-    : { phone_provider: { name: provider.name, enabled: provider.disabled !== true, configuration: provider.configuration ?? null } };
+    : {
+        phone_provider: {
+          name: provider.name,
+          enabled: provider.disabled !== true,
+          configuration: provider.configuration ?? null,
+          ...(token === undefined ? {} : { credentials: { auth_token: token } }),
+        },
+      };
+}
+
+/**
+ * The tool's Action as the restore diff shows it. The code's digest is there because a code
+ * edited by hand may read the same settings: any code the restore writes shows as a change.
+ */
+function actionView(name: string, code: string, deployed: boolean): Record<string, unknown> {
+  const parsed = parseActionCode(code);
+  return {
+    name,
+    ...(parsed.kind === 'ours' ? { template: templateLabel(parsed), settings: shownSettings(parsed.settings) } : { template: '(not this tool\'s code)' }),
+    code: `sha256:${createHash('sha256').update(code).digest('hex').slice(0, 12)}`,
+    deployed,
+  };
+}
+
+/** The command that installs the backup's Action again, from the settings its code holds (the secret has to be given again). */
+function reinstallCommand(code: string): string {
+  const parsed = parseActionCode(code);
+  const settings = parsed.kind === 'ours' ? parsed.settings : null;
+  if (settings === null) return 'auth0-sms-gateway phone-provider configure --gateway-url <url> …';
+  const words = ['auth0-sms-gateway', 'phone-provider', 'configure', '--gateway-url', shellQuote(settings.gateway_url), '--auth', settings.authentication];
+  if (settings.authentication === 'bearer') {
+    if (settings.subject !== undefined) words.push('--subject', shellQuote(settings.subject));
+    if (settings.audience !== undefined) words.push('--audience', shellQuote(settings.audience));
+    if (settings.secret_base64_encoded === true) words.push('--secret-base64-encoded');
+    words.push('--secret-env', '<VARIABLE>');
+  }
+  if (settings.forward_req_info) words.push('--forward-req-info');
+  return words.join(' ');
 }
 
 /** The Twilio token for a restored Twilio provider, read before any request. */
@@ -78,6 +119,13 @@ export async function restorePhoneSide(ctx: CommandContext, api: ManagementApi, 
     const step = providerStep();
     if (step !== undefined) steps.push(step);
   }
+  if (backup.action !== null && ours === null) {
+    // Its code is in the backup, but not its secret (Auth0 never returns one): configure installs it again.
+    throw remoteError(
+      `the tool's Action "${untrusted(backup.action.name)}" no longer exists, and a restore cannot create it again without its secret: nothing was written`,
+      `install it again with \`${untrusted(reinstallCommand(backup.action.code))}\`, then run this restore for the rest if needed`,
+    );
+  }
   const wantedIds = backup.bindings.map((binding) => binding.action.id);
   if (!deepEqual(state.bindings.map((binding) => binding.action.id), wantedIds)) {
     for (const binding of backup.bindings) {
@@ -100,7 +148,9 @@ export async function restorePhoneSide(ctx: CommandContext, api: ManagementApi, 
     if (step !== undefined) steps.push(step);
   }
   if (backup.action === null && ours !== null) steps.push({ writes: [{ kind: 'delete-action', id: ours.action.id }], say: `deleted the Action ${untrusted(ours.action.name)} (the backup had none)` });
-  if (backup.action !== null && ours !== null && ours.action.id === backup.action.id && ours.action.code !== backup.action.code) {
+  // The tool's Action now, whichever id it has: the backup's code goes back into it.
+  const putBackCode = backup.action !== null && ours !== null && ours.action.code !== backup.action.code;
+  if (putBackCode && ours !== null && backup.action !== null) {
     steps.push({
       writes: [
         { kind: 'update-action', id: ours.action.id, body: { code: backup.action.code } },
@@ -110,13 +160,26 @@ export async function restorePhoneSide(ctx: CommandContext, api: ManagementApi, 
     });
   }
 
-  const before = { ...providerView(current), bound_to_custom_phone_provider: state.bindings.map((b) => b.action.name ?? b.action.id), tool_action: ours === null ? null : ours.action.name };
+  // The diff is the tenant before and after these steps (not the backup as such): what is shown is what is written.
+  const providerWritten = steps.some((step) => step.writes.some((write) => write.kind === 'create-provider' || write.kind === 'update-provider' || write.kind === 'delete-provider'));
+  // Auth0 never returns a Twilio token, and every output redacts it: two different marks make its line show as written.
+  const twilioTokenBefore = current?.name === 'twilio' ? '(set)' : undefined;
+  const before = {
+    ...providerView(current, twilioTokenBefore),
+    bound_to_custom_phone_provider: bindingLabels(state.bindings, backup.bindings),
+    tool_action: currentActionView(ours),
+  };
   const after = {
-    ...providerView(target),
-    bound_to_custom_phone_provider: backup.bindings.map((b) => b.action.name ?? b.action.id),
-    tool_action: backup.action === null ? null : backup.action.name,
+    ...(providerWritten ? providerView(target, target?.name === 'twilio' ? '(given again)' : undefined) : providerView(current, twilioTokenBefore)),
+    bound_to_custom_phone_provider: steps.some((step) => step.writes.some((write) => write.kind === 'bind')) ? bindingLabels(backup.bindings, state.bindings) : bindingLabels(state.bindings, backup.bindings),
+    tool_action:
+      backup.action === null || ours === null ? null : putBackCode ? actionView(ours.action.name, backup.action.code, true) : currentActionView(ours),
   };
   const changes: Change[] = diffOptions(before, after);
+  if (steps.length > 0 && changes.length === 0) {
+    // Never write what was not shown: a step the diff cannot show is a defect, not a restore.
+    throw new CliError(ExitCode.remote, 'the restore planned a write its diff does not show: nothing was written', { hint: 'please report it with the output of --verbose' });
+  }
   const dryRun = flags.dryRun === true;
   const report = (changed: boolean, saved: string | null, done: string[]) => {
     if (output.json) output.printJson({ phoneProvider: { domain: api.domain }, changed, dryRun, diff: changesToJson(changes), backup: saved, steps: done, restoredFrom: file });
@@ -160,6 +223,17 @@ export async function restorePhoneSide(ctx: CommandContext, api: ManagementApi, 
   }
   output.info(output.style.green(`Done: the phone provider of ${api.domain} is back to the backup of ${untrusted(backup.createdAt)}.`));
   return ExitCode.ok;
+}
+
+/** Bound Actions by name, with their ids when the two lists' names alone would look the same. */
+function bindingLabels(bindings: PhoneBackup['bindings'], other: PhoneBackup['bindings']): string[] {
+  const name = (b: PhoneBackup['bindings'][number]) => b.action.name ?? b.action.id;
+  const sameNames = deepEqual(bindings.map(name), other.map(name)) && !deepEqual(bindings.map((b) => b.action.id), other.map((b) => b.action.id));
+  return bindings.map((b) => (sameNames ? `${name(b)} (${b.action.id})` : name(b)));
+}
+
+function currentActionView(ours: OurAction | null): Record<string, unknown> | null {
+  return ours === null ? null : actionView(ours.action.name, ours.action.code ?? '', ours.deployed);
 }
 
 async function runRestoreSteps(ctx: CommandContext, api: ManagementApi, steps: readonly RestoreStep[], done: string[], saved: string | null): Promise<void> {

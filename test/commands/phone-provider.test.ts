@@ -102,6 +102,55 @@ describe('phone-provider configure on a Unified Phone tenant', () => {
     expect(file).toMatch(/phone-provider/);
   });
 
+  it('restore shows the Action code it puts back (settings and digest) before writing it', async () => {
+    expect((await runCli(configureArgs(gw.url, '--yes', '--no-backup'), { env: env() })).code).toBe(0);
+    const changed = await runCli(['phone-provider', 'configure', '--audience', 'urn:changed', '--yes', '--backup-dir', backups], { env: env() });
+    expect(changed.code).toBe(0);
+    const file = join(backups, readdirSync(backups)[0]!);
+    sandbox().requests.length = 0;
+
+    const plan = await runCli(['restore', file, '--dry-run', '--json'], { env: env() });
+    expect(plan.code).toBe(0);
+    const doc = JSON.parse(plan.stdout) as { changed: boolean; diff: { path: string; before: unknown; after: unknown }[] };
+    expect(doc.changed).toBe(false);
+    expect(doc.diff).toEqual([
+      { path: 'tool_action.settings.audience', kind: 'changed', before: 'urn:changed', after: AUDIENCE },
+      { path: 'tool_action.code', kind: 'changed', before: expect.stringMatching(/^sha256:[0-9a-f]{12}$/), after: expect.stringMatching(/^sha256:[0-9a-f]{12}$/) },
+    ]);
+    const human = await runCli(['restore', file, '--yes', '--no-backup'], { env: env() });
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/~ tool_action\.settings\.audience: "urn:changed" -> "urn:phone-gateway"/);
+    expect(human.stdout).not.toContain('(no changes)');
+    expect(writes(sandbox())).toEqual([expect.stringMatching(/^PATCH \/api\/v2\/actions\/actions\/[^/]+$/), expect.stringMatching(/^POST \/api\/v2\/actions\/actions\/[^/]+\/deploy$/)]);
+    expect(parseActionCode(sandbox().actions()[0]?.code)).toMatchObject({ kind: 'ours', settings: { audience: AUDIENCE } });
+  });
+
+  it('restore refuses to stand in for a deleted Action, and names the configure command that installs it again', async () => {
+    const none = mkdtempSync(join(tmpdir(), 'a0sg-phone-none-'));
+    expect((await runCli(configureArgs(gw.url, '--yes', '--backup-dir', none), { env: env() })).code).toBe(0);
+    expect((await runCli(['phone-provider', 'configure', '--audience', 'urn:changed', '--yes', '--backup-dir', backups], { env: env() })).code).toBe(0);
+    // Back to "no provider": the Action goes too.
+    expect((await runCli(['restore', join(none, readdirSync(none)[0]!), '--yes', '--no-backup'], { env: env() })).code).toBe(0);
+    expect(sandbox().actions()).toEqual([]);
+    sandbox().requests.length = 0;
+
+    const r = await runCli(['restore', join(backups, readdirSync(backups)[0]!), '--yes', '--no-backup'], { env: env() });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('no longer exists, and a restore cannot create it again without its secret: nothing was written');
+    expect(r.stderr).toContain(`auth0-sms-gateway phone-provider configure --gateway-url ${gw.url} --auth bearer --subject urn:Auth0 --audience ${AUDIENCE} --secret-env <VARIABLE>`);
+    expect(writes(sandbox())).toEqual([]);
+  });
+
+  it('an Action edited by hand is named so, not "outdated", and the rewrite says it drops the edits', async () => {
+    expect((await runCli(configureArgs(gw.url, '--yes', '--no-backup'), { env: env() })).code).toBe(0);
+    const [action] = sandbox().actions();
+    expect((await api(sandbox(), 'PATCH', `/actions/actions/${action?.id}`, { code: `${action?.code ?? ''}\n// edited` }, ['update:actions'])).status).toBe(200);
+    const r = await runCli(configureArgs(gw.url, '--dry-run', '--json'), { env: env() });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("the installed Action's code was changed by hand since this tool wrote it; it is rewritten with template");
+    expect(JSON.parse(r.stdout).diff).toContainEqual({ path: 'action.template', kind: 'changed', before: 'template 1 (changed by hand)', after: 'template 1' });
+  });
+
   it('a second run with the same settings writes nothing', async () => {
     expect((await runCli(configureArgs(gw.url, '--yes', '--no-backup'), { env: env() })).code).toBe(0);
     sandbox().requests.length = 0;
@@ -223,6 +272,9 @@ describe('phone-provider configure: what is there already', () => {
     const plan = await runCli(configureArgs(gw.url, '--dry-run'), { env });
     expect(plan.stderr).toMatch(/warning: this replaces the tenant's Twilio phone provider; Auth0 never returns its auth token/);
     expect(plan.stdout).toMatch(/~ phone_provider\.name: "twilio" -> "custom"/);
+    // The PATCH replaces the configuration: the Twilio keys it drops are in the diff.
+    expect(plan.stdout).toMatch(/- phone_provider\.configuration\.sid/);
+    expect(plan.stdout).toMatch(/- phone_provider\.configuration\.default_from/);
     expect(writes(s)).toEqual([]);
     expect(plan.stderr).toContain(
       'Steps, in this order:\n  1. create the Action auth0-sms-gateway-sms\n  2. deploy the Action auth0-sms-gateway-sms\n  3. bind auth0-sms-gateway-sms to custom-phone-provider\n  4. set the phone provider to "custom"\n',
@@ -250,6 +302,17 @@ describe('phone-provider configure: what is there already', () => {
     expect(s.phoneProvider()).toMatchObject({ name: 'twilio', credentials: { auth_token: SEED_PHONE_TWILIO_TOKEN }, configuration: seedTwilioPhoneProvider().configuration });
     expect(s.bindings('custom-phone-provider')).toEqual([]);
     expect(s.actions()).toEqual([]);
+
+    // Restored once more: the provider already matches, but the token is written again, and the diff says so.
+    const again = await runCli(['restore', file, '--dry-run', '--json', '--twilio-auth-token-env', 'TWILIO_TOKEN'], { env: { ...env, TWILIO_TOKEN: SEED_PHONE_TWILIO_TOKEN } });
+    expect(again.code).toBe(0);
+    noSecretIn(again, SEED_PHONE_TWILIO_TOKEN);
+    expect(JSON.parse(again.stdout)).toMatchObject({
+      changed: false,
+      dryRun: true,
+      // A credential shows redacted, as every secret does; the line says it is written again.
+      diff: [{ path: 'phone_provider.credentials.auth_token', kind: 'changed', before: '[redacted]', after: '[redacted]' }],
+    });
   });
 
   it('unbinds another vendor\'s Action only after saying so; restore binds it again', async () => {
