@@ -1,9 +1,10 @@
 import { diffOptions, isPlainObject, type Change } from './diff.js';
 import { inputError } from './errors.js';
-import { isTruthy, rewritableOptions, type Connection, type GatewayAuthentication, type SmsOptions } from './options.js';
+import { rewritableOptions, type Connection, type GatewayAuthentication, type SmsOptions } from './options.js';
 import { bearerOfOptions, resolveBearer } from './bearer.js';
 import { desiredSettingsSchemaFor, firstProblem, fromWarnings, gatewayUrlSchema, gatewayUrlWarnings, parseInput, secretWarnings, type DesiredSettings } from './validate.js';
 import { connectionLabel } from './untrusted.js';
+import { usesPhoneProvider } from './route.js';
 
 export type { DesiredSettings };
 
@@ -92,7 +93,7 @@ function planAuthentication(next: SmsOptions, desired: DesiredAuthentication, la
 
 function warningsFor(next: SmsOptions, urlKept: boolean): string[] {
   const warnings: string[] = [];
-  if (isTruthy(next.use_phone_provider)) {
+  if (usesPhoneProvider(next.use_phone_provider)) {
     // Unified Phone Experience tenants (docs/auth0-facts.md#two-generations-of-sms-delivery).
     warnings.push(
       "Auth0 bypasses the gateway while use_phone_provider is on: codes go out through the tenant's phone provider (Branding > Phone Provider); turn use_phone_provider off on the connection for the gateway to receive them",

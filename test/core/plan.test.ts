@@ -292,6 +292,13 @@ describe('planSmsUpdate: a connection already on the gateway', () => {
 });
 
 describe('planSmsUpdate: warnings', () => {
+  it.each([true, 'true', 'unified'])('warns that use_phone_provider %j bypasses the gateway', (value) => {
+    const connection = phoneProviderConnection();
+    const plan = planSmsUpdate({ ...connection, options: { ...connection.options, use_phone_provider: value } }, { gatewayUrl: GATEWAY_URL });
+    expect(plan.next.use_phone_provider).toBe(value);
+    expect(plan.warnings).toEqual([expect.stringMatching(/^Auth0 bypasses the gateway while use_phone_provider is on/)]);
+  });
+
   it('warns that use_phone_provider bypasses the gateway, and keeps the flag', () => {
     const plan = planSmsUpdate(phoneProviderConnection(), { gatewayUrl: GATEWAY_URL });
     expect(plan.next.use_phone_provider).toBe(true);
