@@ -6,7 +6,7 @@ import { requireSmsConnection, type Connection } from '../core/options.js';
 import type { PhonePlan, PhoneState } from '../core/phone-provider.js';
 import { planSmsUpdate, type SmsPlan } from '../core/plan.js';
 import { registerSecret } from '../core/redact.js';
-import { describeRoute, routeOf, usesPhoneProvider } from '../core/route.js';
+import { routeOf, routeWarning } from '../core/route.js';
 import { connectionLabel, untrusted } from '../core/untrusted.js';
 import { changesToJson, renderChanges } from '../ui/diff.js';
 import type { Io } from '../ui/output.js';
@@ -262,11 +262,9 @@ async function planAll(ctx: CommandContext, api: ManagementApi, entries: readonl
     seen.set(connection.id, entry);
     try {
       const plan = planSmsUpdate(connection, entry.desired);
-      const route = routeOf(connection.options, unifiedPhone);
       const warnings = [...plan.warnings];
-      if (route === 'phone-provider' && !usesPhoneProvider(connection.options?.use_phone_provider)) {
-        warnings.push(`Auth0 ignores these options: ${describeRoute(route).replace(/^Auth0 sends this connection's codes/, 'its codes go')}; configure the phone_provider: entry for the gateway to receive them`);
-      }
+      const routeNote = routeWarning(routeOf(connection.options, unifiedPhone), routeOf(plan.next, unifiedPhone), plan.next, 'configure the phone_provider: entry for the gateway to receive them');
+      if (routeNote !== undefined) warnings.push(routeNote);
       targets.push({ entry, connection, plan, warnings, backup: null, changed: false, error: null });
     } catch (error) {
       // Collected: one run shows every setting a connection cannot take (e.g. a template for its syntax).

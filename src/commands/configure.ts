@@ -1,7 +1,6 @@
 import { defineCommand } from '../flow/command.js';
 import { applyDesiredSettings, checkSettingsFlags, configureFlagsSchema, templateSyntax } from '../flow/configure-connection.js';
 import { desiredFromFlags } from '../flow/settings-flags.js';
-import { routeOf } from '../core/route.js';
 import { unifiedPhoneFor } from '../flow/routes.js';
 import { checkTestTo } from '../flow/preflight.js';
 import { resolveSmsConnection } from '../flow/target.js';
@@ -23,8 +22,7 @@ export const command = defineCommand(configureFlagsSchema, async (ctx, flags, [c
   const api = await ctx.auth0();
   const current = await resolveSmsConnection(ctx, api, connectionRef);
   const desired = desiredFromFlags(flags, secretInput.secret, templateSyntax(current));
-  const route = routeOf(current.options, await unifiedPhoneFor(api, ctx.output, [current]));
-  const outcome = await applyDesiredSettings(ctx, api, current, desired, secretInput, flags, route);
+  const outcome = await applyDesiredSettings(ctx, api, current, desired, secretInput, flags, await unifiedPhoneFor(api, ctx.output, [current]));
   if (outcome.result === 'applied' && outcome.connection.options?.provider === 'sms_gateway') {
     ctx.output.info(`Next: auth0-sms-gateway test-gateway ${shellQuote(untrusted(current.name))} --to <your phone>`);
   }

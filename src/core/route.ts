@@ -61,3 +61,22 @@ export function describeRoute(route: Route): string {
       return 'where Auth0 sends these codes depends on the tenant setting phone_consolidated_experience, which could not be read (grant read:tenant_settings)';
   }
 }
+
+/**
+ * What a write of a connection's options means for its codes, from its route before and after
+ * the write: a route that stays `phone-provider` ignores the options; one that leaves it does
+ * so because the options gain the keys of a connection from before the Unified Phone
+ * Experience. `then` names what to do for the gateway to get the codes anyway. Undefined when
+ * the options decide before and after, or when use_phone_provider is on (the plan warns).
+ */
+export function routeWarning(before: Route, after: Route, next: Readonly<Record<string, unknown>>, then: string): string | undefined {
+  if (usesPhoneProvider(next.use_phone_provider)) return undefined;
+  if (after === 'phone-provider') {
+    return `Auth0 ignores these options: this connection's codes go through the tenant's phone provider (Unified Phone Experience); they are written (they matter again if the connection is switched back), but ${then}`;
+  }
+  if (after === 'unknown') return `whether Auth0 reads these options is unknown: ${describeRoute('unknown')}`;
+  if (before === 'phone-provider' || before === 'unknown') {
+    return `this write changes the route from ${before} to ${after}: it gives the connection the keys of a connection from before the Unified Phone Experience (provider, gateway_url), and Auth0 reads the options of such a connection; for the tenant's other SMS, ${then}`;
+  }
+  return undefined;
+}

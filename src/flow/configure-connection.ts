@@ -3,7 +3,7 @@ import type { ManagementApi } from '../auth0/client.js';
 import { planSmsUpdate } from '../core/plan.js';
 import type { Connection, SmsOptions } from '../core/options.js';
 import type { DesiredSettings } from '../core/validate.js';
-import { describeRoute, usesPhoneProvider, type Route } from '../core/route.js';
+import { routeOf, routeWarning, usesPhoneProvider, type Route, type UnifiedPhone } from '../core/route.js';
 import { untrusted } from '../core/untrusted.js';
 import type { GatewayClientSettings } from '../gateway/client.js';
 import { overlayGatewayFlags, settingsOfConnection } from './gateway-settings.js';
@@ -54,22 +54,21 @@ export async function applyDesiredSettings(
   desired: DesiredSettings,
   secretInput: SecretInput,
   flags: ConfigureFlags,
-  route: Route,
+  /** The tenant setting as read (null: not read, or not readable); with the options it gives the route. */
+  unifiedPhone: UnifiedPhone,
   /** The pre-flight before the confirmation; default: --test-to's. */
   preflight?: (settings: GatewayClientSettings) => Promise<Record<string, unknown>>,
 ): Promise<ConfigureOutcome> {
   const { output } = ctx;
   const plan = planSmsUpdate(current, desired);
   const name = untrusted(current.name);
-  // The route is the connection's as it is now: on the Unified Phone Experience Auth0 does not
-  // read these options, whatever they will say (docs/auth0-facts.md#two-generations-of-sms-delivery).
+  // The route before and after the write (docs/auth0-facts.md#two-generations-of-sms-delivery):
+  // the options written decide it as much as the tenant setting does.
+  const route = routeOf(current.options, unifiedPhone);
+  const routeAfter = routeOf(plan.next, unifiedPhone);
   const warnings = [...plan.warnings];
-  if (route === 'phone-provider' && !usesPhoneProvider(current.options?.use_phone_provider)) {
-    warnings.push(
-      `Auth0 ignores these options for ${name}: ${describeRoute(route).replace(/^Auth0 sends this connection's codes/, 'its codes go')}; they are written (they matter again if the connection is switched back), but to send its codes through the gateway run \`auth0-sms-gateway phone-provider configure\``,
-    );
-  }
-  if (route === 'unknown') warnings.push(`whether Auth0 reads these options for ${name} is unknown: ${describeRoute(route)}`);
+  const routeNote = routeWarning(route, routeAfter, plan.next, 'to send them through the gateway run `auth0-sms-gateway phone-provider configure`');
+  if (routeNote !== undefined) warnings.push(routeNote);
   const count = `${plan.changes.length} change${plan.changes.length === 1 ? '' : 's'}`;
   const outcome = await showConfirmWrite(
     ctx,
@@ -81,7 +80,7 @@ export async function applyDesiredSettings(
       warnings,
       nothingToChange: `Nothing to change: ${untrusted(current.name)} already has these settings.`,
       confirmQuestion: `Apply ${count} to ${untrusted(current.name)} on ${api.domain}?`,
-      json: { warnings, route },
+      json: { warnings, route, routeAfter },
       // Shown (or written) before the PATCH: if the PATCH lands but its answer is lost or odd,
       // a secret Auth0 holds that nobody ever saw would break every login.
       beforeWrite: () => {
@@ -99,7 +98,8 @@ export async function applyDesiredSettings(
     },
     flags,
   );
-  if (outcome.result === 'applied') output.info(output.style.green(doneLine(name, outcome.connection, route)));
+  // Said of the options Auth0 stored, not of the plan.
+  if (outcome.result === 'applied') output.info(output.style.green(doneLine(name, outcome.connection, routeOf(outcome.connection.options, unifiedPhone))));
   return { ...outcome, next: plan.next };
 }
 

@@ -3,7 +3,7 @@ import { missingCredentials, normalizeDomain, type CredentialFlags } from '../au
 import { CliError, ExitCode, inputError, remoteError } from '../core/errors.js';
 import { rewritableOptions, type Connection, type SmsOptions } from '../core/options.js';
 import { findOurAction } from '../core/phone-provider.js';
-import { routeOf, type Route } from '../core/route.js';
+import { routeOf, type UnifiedPhone } from '../core/route.js';
 import { untrusted } from '../core/untrusted.js';
 import { recipientSchema } from '../core/validate.js';
 import type { GatewayClientSettings } from '../gateway/client.js';
@@ -58,7 +58,8 @@ export async function runWizard(ctx: CommandContext, connectionRef: string | und
   const tenant = ctx.withCredentials(typed);
   const api = await tenant.auth0();
   const current = await resolveSmsConnection(tenant, api, connectionRef);
-  const route = routeOf(current.options, await unifiedPhoneFor(api, output, [current]));
+  const unifiedPhone = await unifiedPhoneFor(api, output, [current]);
+  const route = routeOf(current.options, unifiedPhone);
   const sources: SecretSources = {
     generate: () => readSecretInput({ generateSecret: true }, ctx.io),
     fromEnv: (name: string) => readSecretInput({ secretEnv: name }, ctx.io),
@@ -76,7 +77,7 @@ export async function runWizard(ctx: CommandContext, connectionRef: string | und
   if (route === 'unknown') {
     output.warn('whether Auth0 reads this connection\'s options cannot be told (see the warning above); the wizard configures them, and `status` says more once the scope is granted');
   }
-  return connectionWizard(session, current, flagDesired, route);
+  return connectionWizard(session, current, flagDesired, unifiedPhone);
 }
 
 interface Session {
@@ -89,13 +90,13 @@ interface Session {
   sources: SecretSources;
 }
 
-async function connectionWizard(session: Session, current: Connection, flagDesired: Parameters<typeof askGatewaySettings>[1]['desired'], route: Route): Promise<number> {
+async function connectionWizard(session: Session, current: Connection, flagDesired: Parameters<typeof askGatewaySettings>[1]['desired'], unifiedPhone: UnifiedPhone): Promise<number> {
   const { tenant, api, ui, typed, flags, flagSecret, sources } = session;
   // A read without options (missing scope), or options it cannot rewrite, stop here, before any question.
   const options = rewritableOptions(current);
   const { desired, secretInput: askedSecret } = await askGatewaySettings(ui, { desired: flagDesired, options, sources });
   const secretInput = askedSecret ?? flagSecret;
-  const outcome = await applyDesiredSettings(tenant, api, current, desired, secretInput, flags, route, (planned) => testBeforeSwitch(session, planned));
+  const outcome = await applyDesiredSettings(tenant, api, current, desired, secretInput, flags, unifiedPhone, (planned) => testBeforeSwitch(session, planned));
 
   const code = outcome.result === 'applied' && outcome.connection.options?.provider === 'sms_gateway' ? await offerTestAfter(ui, (to) => testConnectionGateway(tenant, outcome.connection, to)) : ExitCode.ok;
 

@@ -99,7 +99,7 @@ describe('configure', () => {
     const r = await runCli(switchArgs('sms', '--dry-run', '--json'), { env: env(sandbox()) });
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect(Object.keys(doc).sort()).toEqual(['backup', 'changed', 'connection', 'diff', 'dryRun', 'route', 'warnings']);
+    expect(Object.keys(doc).sort()).toEqual(['backup', 'changed', 'connection', 'diff', 'dryRun', 'route', 'routeAfter', 'warnings']);
     expect(doc.connection).toEqual({ id: SEED_IDS.twilio, name: 'sms' });
     expect(doc.changed).toBe(false);
     expect(doc.dryRun).toBe(true);

@@ -36,7 +36,7 @@ describe('--json shapes', () => {
     const backups = mkdtempSync(join(tmpdir(), 'a0sg-json-'));
     const configured = await json(['configure', 'sms', '--gateway-url', 'https://sms.example.com/j', '--yes', '--backup-dir', backups]);
     expect(configured.code).toBe(0);
-    expect(keys(configured.doc)).toEqual(['backup', 'changed', 'connection', 'diff', 'dryRun', 'route', 'warnings']);
+    expect(keys(configured.doc)).toEqual(['backup', 'changed', 'connection', 'diff', 'dryRun', 'route', 'routeAfter', 'warnings']);
     for (const change of configured.doc.diff as object[]) expect(keys(change)).toEqual(['after', 'before', 'kind', 'path']);
     const file = join(backups, readdirSync(backups)[0]!);
     expect(configured.doc.backup).toBe(file);

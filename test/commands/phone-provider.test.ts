@@ -245,15 +245,29 @@ describe('phone-provider configure on a Unified Phone tenant', () => {
     expect(sandbox().phoneProvider()).toBeUndefined();
   });
 
-  it('configure on a connection whose route is the phone provider writes, warns that Auth0 ignores it, and does not claim delivery', async () => {
+  it('configure on a connection whose route is the phone provider says the write changes its route, and ends with the route status then shows', async () => {
     // A connection made on this tenant: none of provider, twilio_sid, gateway_url.
     asCreatedOnUnifiedPhone(sandbox(), SEED_IDS.twilio);
+    const plan = await runCli(['configure', 'sms', '--gateway-url', 'https://sms.example.com/send', '--dry-run', '--json'], { env: env() });
+    expect(JSON.parse(plan.stdout)).toMatchObject({ route: 'phone-provider', routeAfter: 'gateway' });
     const r = await runCli(['configure', 'sms', '--gateway-url', 'https://sms.example.com/send', '--yes', '--no-backup'], { env: env() });
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/warning: Auth0 ignores these options for sms: .*phone-provider configure/);
+    expect(r.stderr).toMatch(/warning: this write changes the route from phone-provider to gateway: .*phone-provider configure/);
+    expect(r.stderr).not.toContain('Auth0 ignores these options');
+    expect(r.stderr).toContain('Done: sms now sends codes through https://sms.example.com/send');
+    expect(sandbox().connection(SEED_IDS.twilio)?.options?.gateway_url).toBe('https://sms.example.com/send');
+    const status = await runCli(['status', '--json'], { env: env() });
+    expect((JSON.parse(status.stdout) as { connections: { name: string; route: string }[] }).connections).toContainEqual(expect.objectContaining({ name: 'sms', route: 'gateway' }));
+  });
+
+  it('configure on a connection with use_phone_provider on writes, warns that Auth0 bypasses the gateway, and does not claim delivery', async () => {
+    const connection = sandbox().connection(SEED_IDS.twilio);
+    expect((await api(sandbox(), 'PATCH', `/connections/${SEED_IDS.twilio}`, { options: { ...connection?.options, use_phone_provider: 'unified' } })).status).toBe(200);
+    const r = await runCli(['configure', 'sms', '--gateway-url', 'https://sms.example.com/send', '--yes', '--no-backup'], { env: env() });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/warning: Auth0 bypasses the gateway while use_phone_provider is on/);
     expect(r.stderr).toContain("Done: sms updated; Auth0 still sends its codes through the tenant's phone provider");
     expect(r.stderr).not.toContain('now sends codes through');
-    expect(sandbox().connection(SEED_IDS.twilio)?.options?.gateway_url).toBe('https://sms.example.com/send');
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { routeOf, usesPhoneProvider, type Route, type UnifiedPhone } from '../../src/core/route.js';
+import { routeOf, routeWarning, usesPhoneProvider, type Route, type UnifiedPhone } from '../../src/core/route.js';
 
 // Every combination of the classification (docs/auth0-facts.md#two-generations-of-sms-delivery):
 // use_phone_provider, the legacy keys, and the tenant setting read as true, false or unreadable.
@@ -113,5 +113,24 @@ describe('usesPhoneProvider', () => {
     ['yes', false],
   ])('%j → %s', (value, expected) => {
     expect(usesPhoneProvider(value)).toBe(expected);
+  });
+});
+
+describe('routeWarning: what a write of options means for the codes', () => {
+  const then = 'run phone-provider configure';
+  it('a route that stays phone-provider: the options are ignored', () => {
+    expect(routeWarning('phone-provider', 'phone-provider', {}, then)).toMatch(/^Auth0 ignores these options: .*run phone-provider configure$/);
+  });
+  it('a write that gives a newer connection the older keys changes its route, and says so', () => {
+    expect(routeWarning('phone-provider', 'gateway', { provider: 'sms_gateway' }, then)).toMatch(/^this write changes the route from phone-provider to gateway: /);
+    expect(routeWarning('unknown', 'gateway', { provider: 'sms_gateway' }, then)).toMatch(/^this write changes the route from unknown to gateway: /);
+  });
+  it('an undecided route after the write is said to be unknown', () => {
+    expect(routeWarning('unknown', 'unknown', {}, then)).toMatch(/^whether Auth0 reads these options is unknown/);
+  });
+  it('nothing when the options decide before and after, or when use_phone_provider is on (the plan warns of that)', () => {
+    expect(routeWarning('twilio', 'gateway', { provider: 'sms_gateway' }, then)).toBeUndefined();
+    expect(routeWarning('gateway', 'gateway', { provider: 'sms_gateway' }, then)).toBeUndefined();
+    for (const on of [true, 'true', 'unified']) expect(routeWarning('phone-provider', 'phone-provider', { use_phone_provider: on }, then)).toBeUndefined();
   });
 });
