@@ -20,7 +20,7 @@ export const command = defineCommand(z.strictObject({}), async (ctx) => {
   const secrets = (bound?.secrets ?? []).map((secret) => secret.name);
 
   if (output.json) {
-    output.printJson({ domain: api.domain, unifiedPhone: view.unifiedPhone, phoneProvider: summary === null ? null : { ...summary, configuration: provider?.configuration ?? null, settings, secrets } });
+    output.printJson({ domain: api.domain, unifiedPhone: view.unifiedPhone, phoneProvider: summary === null ? null : { ...summary, configuration: provider?.configuration ?? null, settings, secretNames: secrets } });
     return 0;
   }
   if (view.provider === undefined) {

@@ -18,8 +18,8 @@ export const REDACTED = '[redacted]';
  */
 const SECRET_KEY = /(secret|token|password|passwd|pwd|private[_-]?key|api[_-]?key|assertion|authorization|credential)/i;
 
-/** Keys that match the pattern above but are not secrets. */
-const NOT_SECRET_KEY = new Set(['secret_base64_encoded', 'token_endpoint_auth_method', 'token_type', 'expires_in']);
+/** Keys that match the pattern above but are not secrets (`secretNames`: an Action's secrets by name, as `phone-provider show --json` lists them). */
+const NOT_SECRET_KEY = new Set(['secret_base64_encoded', 'token_endpoint_auth_method', 'token_type', 'expires_in', 'secretNames']);
 
 export function isSecretKey(key: string): boolean {
   return !NOT_SECRET_KEY.has(key) && SECRET_KEY.test(key);

@@ -213,6 +213,9 @@ describe('phone-provider configure on a Unified Phone tenant', () => {
     expect(show.stdout).toContain('installed by this tool');
     expect(show.stdout).toContain('SMS_GATEWAY_SECRET (value never shown)');
     noSecretIn(show);
+    const showJson = await runCli(['phone-provider', 'show', '--json'], { env: env() });
+    expect(JSON.parse(showJson.stdout)).toMatchObject({ phoneProvider: { secretNames: ['SMS_GATEWAY_SECRET'], settings: { audience: AUDIENCE } } });
+    noSecretIn(showJson);
     const test = await runCli(['phone-provider', 'test', '--to', PHONE], { env: env() });
     expect(test.code).toBe(0);
     expect(test.stderr).toMatch(/accepted the test message.*\n.*Accepted is not delivered/);
