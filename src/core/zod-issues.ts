@@ -1,4 +1,5 @@
 import type * as z from 'zod';
+import { untrusted } from './untrusted.js';
 
 /*
  * The one way zod issues become messages, for flags, files, backups, prompts and the Action's
@@ -6,12 +7,16 @@ import type * as z from 'zod';
  * it does not use.
  */
 
-/** `connections[0].authentication.secret`: a path as people write it. */
+/**
+ * `connections[0].authentication.secret`: a path as people write it. Its keys may come from a
+ * file (an unknown key names itself), so each is escaped: a key holding a line break and
+ * `::error::` must not start a line of its own in a CI log.
+ */
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const segment of path) {
     if (typeof segment === 'number') out += `[${segment}]`;
-    else out += out === '' ? String(segment) : `.${String(segment)}`;
+    else out += out === '' ? untrusted(String(segment)) : `.${untrusted(String(segment))}`;
   }
   return out;
 }

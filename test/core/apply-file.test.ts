@@ -149,6 +149,8 @@ describe('parseApplyFile: every malformed file is exit 2 with file:line: path: m
     ['camelCase keys', file({ extra: 'keepTwilio: true' }), [/^sms\.yaml:8: connections\[0\]\.keepTwilio: unknown key: did you mean keep_twilio\?$/]],
     ['a misspelt authentication key', file({ auth: 'authentication: { method: bearer, audiance: a, secret: "${SMS_GATEWAY_SECRET}" }' }), [/connections\[0\]\.authentication\.audience: missing/, /connections\[0\]\.authentication\.audiance: unknown key: did you mean audience\?$/]],
     ['a misspelt top-level key', `${file()}\nconnection: sms`, [/^sms\.yaml:9: connection: unknown key: did you mean connections\?$/]],
+    // A key from a pull request's file must not start a line of its own (a CI workflow command) or drive the terminal.
+    ['an unknown key holding a line break and an escape', file({ extra: '"x\\n::error::pwned\\u001b[31m": 1' }), [/^sms\.yaml:8: connections\[0\]\.x\\x0a::error::pwned\\x1b\[31m: unknown key: /]],
     ['an unknown key with no near miss', file({ extra: 'colour: blue' }), [/^sms\.yaml:8: connections\[0\]\.colour: unknown key: the keys here are connection, gateway_url, authentication, forward_req_info, from, template, keep_twilio$/]],
     ['a literal secret', file({ auth: 'authentication: { method: bearer, audience: a, secret: hunter2-literal-secret }' }), [/^sms\.yaml:4: connections\[0\]\.authentication\.secret: a literal secret is not allowed in the file .*: put it in an environment variable and write \$\{NAME\}$/]],
     ['a secret without braces', file({ auth: 'authentication: { method: bearer, audience: a, secret: $GW_SECRET }' }), [/connections\[0\]\.authentication\.secret: write \$\{GW_SECRET\}, with braces$/]],
