@@ -26,6 +26,30 @@ export function isSecretKey(key: string): boolean {
 }
 
 /**
+ * The path of a secret-named key whose value is the `[redacted]` placeholder: such a value was
+ * copied from the tool's output, and writing it would replace a real secret with that text.
+ */
+export function placeholderSecretPath(value: unknown, path = ''): string | undefined {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = placeholderSecretPath(value[i], `${path}[${i}]`);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  if (value === null || typeof value !== 'object') return undefined;
+  const record = value as Record<string, unknown>;
+  for (const key in record) {
+    if (!Object.hasOwn(record, key)) continue;
+    const at = path === '' ? key : `${path}.${key}`;
+    if (record[key] === REDACTED && isSecretKey(key)) return at;
+    const found = placeholderSecretPath(record[key], at);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/**
  * A deep copy of `value` with every secret-named key's value replaced by `[redacted]`, and
  * every http(s) URL shown without the credentials it may carry (redactUrl).
  */

@@ -4,6 +4,7 @@ import { inputError } from './errors.js';
 import { isBase64url } from '../gateway/key.js';
 import { LIQUID_PLACEHOLDER } from '../gateway/template.js';
 import { CONTROL_CHARACTERS, gatewayUrlProblem } from './gateway-url.js';
+import { REDACTED } from './redact.js';
 
 export { isBase64url };
 
@@ -56,7 +57,10 @@ export const audienceSchema = z
 export const secretSchema = z
   .string({ error: 'secret must be a string' })
   .min(1, { error: 'secret is empty: pass the signing secret, or generate one' })
-  .max(SECRET_MAX, { error: `secret is longer than ${SECRET_MAX} characters, the most Auth0 accepts: use a shorter key` });
+  .max(SECRET_MAX, { error: `secret is longer than ${SECRET_MAX} characters, the most Auth0 accepts: use a shorter key` })
+  // An escape or a line break in a key is a paste or file mistake that breaks every token it signs.
+  .superRefine(withoutControlCharacters('secret'))
+  .refine((value) => value !== REDACTED, { error: "secret is the placeholder the tool's output shows in place of a secret: pass the secret itself" });
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 

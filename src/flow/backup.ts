@@ -6,7 +6,7 @@ import { inputError } from '../core/errors.js';
 import { lazy } from '../core/lazy.js';
 import { connectionSchema, type Connection } from '../core/options.js';
 import { phoneSchemas, type Action, type Binding, type PhoneProvider } from '../core/phone-provider.js';
-import { registerSecretsIn } from '../core/redact.js';
+import { placeholderSecretPath, REDACTED, registerSecretsIn } from '../core/redact.js';
 import { untrusted } from '../core/untrusted.js';
 import { formatZodError } from '../core/validate.js';
 import { INPUT_LIMITS, readBoundedFile } from './read-input.js';
@@ -147,6 +147,13 @@ export function readBackup(path: string): Backup {
   }
   if (parsed.data.format === BACKUP_FORMAT && (parsed.data.connection.options === undefined || parsed.data.connection.options === null)) {
     throw inputError(`${untrusted(path)} holds no connection options`, 'pass a backup written by auth0-sms-gateway configure');
+  }
+  const placeholder = placeholderSecretPath(parsed.data);
+  if (placeholder !== undefined) {
+    throw inputError(
+      `${untrusted(path)} holds "${REDACTED}" as ${untrusted(placeholder)}: that is how the tool's output hides a secret, and restoring it would replace the real one`,
+      'restore the backup file the tool wrote, not a copy of its output',
+    );
   }
   registerSecretsIn(parsed.data);
   return parsed.data;

@@ -171,6 +171,19 @@ describe('configure', () => {
     expect(writes(sandbox()).filter((w) => w.startsWith('PATCH'))).toHaveLength(1);
   });
 
+  it('restore refuses a backup whose secret is the [redacted] placeholder (a copy of the output), before any request', async () => {
+    await runCli(switchArgs('sms', '--yes', '--backup-dir', backupDir), { env: env(sandbox()) });
+    const file = join(backupDir, readdirSync(backupDir)[0]!);
+    const forged = join(backupDir, 'placeholder.json');
+    const fs = await import('node:fs');
+    fs.writeFileSync(forged, readFileSync(file, 'utf8').replace(JSON.stringify(SEED_TWILIO_TOKEN), '"[redacted]"'));
+    sandbox().requests.length = 0;
+    const r = await runCli(['restore', forged, '--yes', '--no-backup'], { env: env(sandbox()) });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/holds "\[redacted\]" as connection\.options\.twilio_token: that is how the tool's output hides a secret/);
+    expect(sandbox().requests).toEqual([]);
+  });
+
   it('--auth none removes gateway_authentication and keeps everything else', async () => {
     const before = sandbox().connection(SEED_IDS.gateway)!;
     const r = await runCli(['configure', 'sms-gateway', '--auth', 'none', '--yes', '--no-backup'], { env: env(sandbox()) });
