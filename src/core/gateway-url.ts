@@ -124,11 +124,27 @@ export function gatewayUrlWarnings(value: string): string[] {
 
 export const REDACTED_URL_PART = '[redacted]';
 
-/** Query parameter names that carry a credential: `token`, `api_key`, `x-api-key`, `sig`, `access_token`, … */
-const SECRET_QUERY_NAME = /^(?:.*[_.-])?(?:token|key|apikey|secret|password|passwd|pwd|sig|signature|auth|authorization|credential|credentials)$/i;
+/** Words that make a query parameter a credential, wherever they sit in its name. */
+const SECRET_QUERY_WORDS = new Set([
+  'token', 'key', 'apikey', 'apitoken', 'secret', 'password', 'passwd', 'pwd', 'pass', 'passphrase',
+  'sig', 'signature', 'auth', 'authorization', 'credential', 'credentials', 'jwt', 'bearer',
+]);
+/** Endings that make one even written as a single word (`apitoken`, `clientsecret`). */
+const SECRET_QUERY_ENDING = /(?:token|secret|password|apikey|signature|jwt)$/;
 
+/**
+ * Whether a query parameter carries a credential: `token`, `api_key`, `X-Api-Key`,
+ * `accessToken`, `sessionToken`, `apitoken`, `sig`, `jwt`, `pass`, … The name is cut into
+ * words at separators and camelCase humps. Erring towards hiding: a name read as secret is
+ * only shown redacted and warned about.
+ */
 export function isSecretQueryName(name: string): boolean {
-  return SECRET_QUERY_NAME.test(name);
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
+  return words.some((word) => SECRET_QUERY_WORDS.has(word)) || SECRET_QUERY_ENDING.test(name.toLowerCase());
 }
 
 /**

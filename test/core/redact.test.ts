@@ -1,6 +1,7 @@
 // Redaction by value: every registered secret is hidden wherever a text holds it, the longest
 // one where several start at the same place, and nothing else changes. Checked against a plain
 // search over every secret, on texts made of few characters (so that secrets overlap, nest and
+import { gatewayUrlWarnings, isSecretQueryName, redactUrl } from '../../src/core/gateway-url.js';
 // follow each other) that hold none of the shapes redactByShape looks for.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -76,5 +77,25 @@ describe('redactText: secrets registered by value', () => {
     expect(redactText('token-free text zz9911zz')).toBe('token-free text zz9911zz');
     register('zz9911');
     expect(redactText('token-free text zz9911zz')).toBe(`token-free text ${REDACTED}zz`);
+  });
+});
+
+describe('credentials in a gateway URL query', () => {
+  const secretNames = [
+    'token', 'api_key', 'x-api-key', 'X-Api-Key', 'apiKey', 'sig', 'access_token', 'auth_token', 'secret_key',
+    'accessToken', 'authToken', 'secretKey', 'apitoken', 'sessionToken', 'idToken', 'jwt', 'bearer', 'pass', 'clientsecret', 'Password',
+  ];
+  const plainNames = ['to', 'from', 'region', 'channel', 'format', 'lang', 'id', 'user', 'sender', 'monkey', 'bypass', 'compass', 'v'];
+
+  it.each(secretNames)('%s is a credential, shown redacted and warned about', (name) => {
+    expect(isSecretQueryName(name)).toBe(true);
+    const url = `https://sms.example.com/send?region=eu&${name}=VAL123&to=1`;
+    expect(redactUrl(url)).toBe(`https://sms.example.com/send?region=eu&${name}=[redacted]&to=1`);
+    expect(gatewayUrlWarnings(url)).toContainEqual(expect.stringContaining(`carries a credential in its query (${name})`));
+  });
+
+  it.each(plainNames)('%s is not', (name) => {
+    expect(isSecretQueryName(name)).toBe(false);
+    expect(redactUrl(`https://sms.example.com/send?${name}=x`)).toBe(`https://sms.example.com/send?${name}=x`);
   });
 });
