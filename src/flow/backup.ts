@@ -102,6 +102,11 @@ function writePrivateJson(target: BackupTarget, label: string, content: unknown)
   const stamp = target.now.toISOString().replace(/[:.]/g, '-');
   const safeName = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_');
   const file = join(folder, `${safeName(target.tenant)}_${safeName(label)}_${stamp}.json`);
+  // restore refuses a backup from such a folder (readBackup): better to say so now than when it is needed.
+  const unsafe = untrustedBackupLocation(file);
+  if (unsafe !== undefined) {
+    throw inputError(`the backup folder ${untrusted(folder)} is not safe for backups (${unsafe}), and restore would refuse a backup from it: nothing was changed`, 'pass --backup-dir <a folder only you can write>, e.g. one made with mkdir -m 700');
+  }
   // 'wx': never overwrite an earlier backup.
   writeFileSync(file, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
   chmodSync(file, 0o600);

@@ -52,6 +52,7 @@ export function backupIfWanted(ctx: CommandContext, flags: WriteFlags, write: (t
   try {
     return write({ dir, tenant, tool: `auth0-sms-gateway@${VERSION}`, now: new Date() });
   } catch (error) {
+    if (error instanceof CliError) throw error;
     throw new CliError(ExitCode.input, `cannot write the backup in ${untrusted(dir)} (${(error as NodeJS.ErrnoException).code ?? 'error'}): nothing was changed`, {
       hint: 'pass --backup-dir <a writable folder>, or --no-backup to go without one',
     });

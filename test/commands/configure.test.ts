@@ -184,6 +184,21 @@ describe('configure', () => {
     expect(sandbox().requests).toEqual([]);
   });
 
+  // Windows has no such mode bits: the check (and this test) is for POSIX systems.
+  it.skipIf(process.platform === 'win32')('refuses to back up into a folder others can write (restore would refuse the backup): exit 2, nothing written', async () => {
+    const fs = await import('node:fs');
+    const open = join(backupDir, 'shared');
+    fs.mkdirSync(open);
+    fs.chmodSync(open, 0o777);
+    sandbox().requests.length = 0;
+    const r = await runCli(switchArgs('sms', '--yes', '--backup-dir', open), { env: env(sandbox()) });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/error: the backup folder .*shared is not safe for backups \(its folder is writable by other users\), and restore would refuse a backup from it: nothing was changed/);
+    expect(r.stderr).toMatch(/hint: pass --backup-dir <a folder only you can write>/);
+    expect(fs.readdirSync(open)).toEqual([]);
+    expect(writes(sandbox())).toEqual([]);
+  });
+
   it('--auth none removes gateway_authentication and keeps everything else', async () => {
     const before = sandbox().connection(SEED_IDS.gateway)!;
     const r = await runCli(['configure', 'sms-gateway', '--auth', 'none', '--yes', '--no-backup'], { env: env(sandbox()) });
