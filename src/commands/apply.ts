@@ -19,7 +19,7 @@ import { INPUT_LIMITS, readBoundedFile, readBoundedStdin } from '../flow/read-in
 import { unifiedPhoneFor } from '../flow/routes.js';
 import { writeFlagsShape } from '../flow/settings-flags.js';
 import { acquireLocks } from '../flow/lock.js';
-import { backupConnection, confirmOrThrow, patchChecked, unknownOutcomeOf } from '../flow/write.js';
+import { backupConnection, confirmOrThrow, CONNECTION_WRITE_SCOPES, patchChecked, requireScopes, unknownOutcomeOf, warnMissingScopes } from '../flow/write.js';
 
 const flagsSchema = z.strictObject({ ...writeFlagsShape, file: z.string(), exitCode: z.boolean().optional() });
 
@@ -125,13 +125,15 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
       ...(pending.length === 0 ? [] : [`${pending.length} of ${plural(targets.length, 'connection')}`]),
       ...(phonePending ? ['the phone provider'] : []),
     ];
+    if (pending.length > 0) warnMissingScopes(ctx, api, CONNECTION_WRITE_SCOPES);
     output.info(`Dry run: ${plural(changeCount, 'change')} to ${targetsPlanned.join(' and ')} planned, nothing written.`);
     report(true);
     return flags.exitCode === true ? ExitCode.pending : ExitCode.ok;
   }
 
-  await confirmOrThrow(ctx, `Apply ${plural(changeCount, 'change')} to ${what.join(', ')} on ${api.domain}?`);
+  if (pending.length > 0) requireScopes(api, CONNECTION_WRITE_SCOPES);
   if (phonePending) requireScopesFor(api, phone.plan.steps.map((step) => step.kind));
+  await confirmOrThrow(ctx, `Apply ${plural(changeCount, 'change')} to ${what.join(', ')} on ${api.domain}?`);
   const release = acquireLocks(ctx.io.env, api.domain, [...pending.map((t) => t.connection.id), ...(phonePending ? ['phone-provider'] : [])]);
   const progress = new ProgressLine(ctx.io, { json: output.json, total: pending.length, minimum: 3 });
   let attempted = 0;

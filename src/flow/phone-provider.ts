@@ -21,7 +21,7 @@ import { writePhoneBackup } from './backup.js';
 import { realStepRunner, sendSettled, type PhoneWrite, type StepRunner } from './phone-writes.js';
 import type { CommandContext } from './context.js';
 import type { WriteFlags } from './settings-flags.js';
-import { backupIfWanted } from './write.js';
+import { backupIfWanted, requireScopes } from './write.js';
 import { restoreCommand } from '../core/shell.js';
 
 /** What a read of the tenant's phone side found; a field is null where a scope was missing. */
@@ -88,15 +88,7 @@ const SCOPE_OF: Record<PhoneWrite['kind'], string> = {
  * was created and before the provider could be set).
  */
 export function requireScopesFor(api: ManagementApi, kinds: readonly (keyof typeof SCOPE_OF)[]): void {
-  const granted = api.grantedScopes();
-  if (granted === null) return;
-  const missing = [...new Set(kinds.map((kind) => SCOPE_OF[kind]))].filter((scope) => !granted.has(scope));
-  if (missing.length > 0) {
-    throw new CliError(ExitCode.remote, `the token lacks ${missing.join(', ')}, which these changes need: nothing was written`, {
-      hint: `grant ${missing.join(', ')} to your Machine-to-Machine app: Dashboard > Applications > APIs > Auth0 Management API > Machine to Machine Applications`,
-      missingScope: missing[0],
-    });
-  }
+  requireScopes(api, kinds.map((kind) => SCOPE_OF[kind]));
 }
 
 /** The plan's steps in words, in the order they run ("create the Action …"). */

@@ -59,6 +59,36 @@ export function backupIfWanted(ctx: CommandContext, flags: WriteFlags, write: (t
   }
 }
 
+/** What a PATCH of a connection's options needs (docs/auth0-facts.md#the-options-scopes). */
+export const CONNECTION_WRITE_SCOPES = ['update:connections', 'update:connections_options'] as const;
+
+/** The scopes of `needed` the token lacks: none when it has them all, or when its scopes are unknown. */
+export function missingScopes(api: ManagementApi, needed: readonly string[]): string[] {
+  const granted = api.grantedScopes();
+  return granted === null ? [] : [...new Set(needed)].filter((scope) => !granted.has(scope));
+}
+
+/**
+ * Before the first write, and before asking for it: a scope the writes need and the token
+ * lacks is named while nothing has changed (rather than by Auth0's 403 after the backup, or
+ * halfway through a run).
+ */
+export function requireScopes(api: ManagementApi, needed: readonly string[]): void {
+  const missing = missingScopes(api, needed);
+  if (missing.length > 0) {
+    throw new CliError(ExitCode.remote, `the token lacks ${missing.join(', ')}, which these changes need: nothing was written`, {
+      hint: `grant ${missing.join(', ')} to your Machine-to-Machine app: Dashboard > Applications > APIs > Auth0 Management API > Machine to Machine Applications`,
+      missingScope: missing[0],
+    });
+  }
+}
+
+/** A dry run with such a token still shows its plan (a CI plan job may run read-only), and says the write would fail. */
+export function warnMissingScopes(ctx: CommandContext, api: ManagementApi, needed: readonly string[]): void {
+  const missing = missingScopes(api, needed);
+  if (missing.length > 0) ctx.output.warn(`the token lacks ${missing.join(', ')}: this plan cannot be written with it`);
+}
+
 /** A connection's backup, before its write. */
 export function backupConnection(ctx: CommandContext, api: ManagementApi, connection: Connection, flags: WriteFlags): string | null {
   return backupIfWanted(ctx, flags, (target) => writeBackup({ ...target, connection }), api.domain);
@@ -241,10 +271,12 @@ export async function showConfirmWrite(ctx: CommandContext, api: ManagementApi, 
   }
   if (change.beforeConfirm !== undefined) extra = await change.beforeConfirm();
   if (dryRun) {
+    warnMissingScopes(ctx, api, CONNECTION_WRITE_SCOPES);
     output.info(`Dry run: ${count} planned, nothing written.`);
     report(false, null);
     return { result: 'dry-run', connection: current };
   }
+  requireScopes(api, CONNECTION_WRITE_SCOPES);
   await confirmOrThrow(ctx, change.confirmQuestion);
   const release = acquireLocks(ctx.io.env, api.domain, [current.id]);
   let backup: string | null;

@@ -51,15 +51,17 @@ describe('Management API failures', () => {
   it.each([
     ['update:connections', ['read:connections', 'read:connections_options', 'update:connections_options']],
     ['update:connections_options', ['read:connections', 'read:connections_options', 'update:connections']],
-  ])('missing %s on the PATCH: exit 1 naming the scope, nothing written', async (scope, scopes) => {
+  ])('missing %s for the PATCH: exit 1 naming the scope before sending it (the token says its scopes), nothing written', async (scope, scopes) => {
     const token = sandbox().issueToken(scopes);
     const before = sandbox().connection(SEED_IDS.twilio);
+    sandbox().requests.length = 0;
     const r = await runCli(['configure', 'sms', '--gateway-url', 'https://sms.example.com/send', '--yes', '--no-backup'], {
       env: { AUTH0_DOMAIN: sandbox().domain, AUTH0_ACCESS_TOKEN: token },
     });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`missing scope ${scope}`));
-    expect(r.stderr).toMatch(new RegExp(`hint: grant the "${scope}" scope`));
+    expect(r.stderr).toContain(`error: the token lacks ${scope}, which these changes need: nothing was written`);
+    expect(r.stderr).toMatch(new RegExp(`hint: grant ${scope} to your Machine-to-Machine app`));
+    expect(sandbox().requests.filter((entry) => entry.method === 'PATCH')).toEqual([]);
     expect(sandbox().connection(SEED_IDS.twilio)).toEqual(before);
   });
 

@@ -116,6 +116,20 @@ describe('apply', () => {
     expect(patches()).toHaveLength(before);
   });
 
+  it('a token without the update scopes: the plan is shown with a warning; the apply stops before asking, backing up or sending', async () => {
+    const readOnly = sandboxEnv(sandbox(), 'readOnly', { SMS_GATEWAY_SECRET: GW_SECRET });
+    const plan = await cli(['apply', '-f', EXAMPLE, '--dry-run'], { env: readOnly });
+    expect(plan.code).toBe(0);
+    expect(plan.stderr).toContain('warning: the token lacks update:connections, update:connections_options: this plan cannot be written with it');
+    sandbox().requests.length = 0;
+    const backups = mkdtempSync(join(tmpdir(), 'a0sg-apply-ro-'));
+    const r = await cli(['apply', '-f', EXAMPLE, '--yes', '--backup-dir', backups], { env: readOnly });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('the token lacks update:connections, update:connections_options, which these changes need: nothing was written');
+    expect(writes(sandbox())).toEqual([]);
+    expect(readdirSync(backups)).toEqual([]);
+  });
+
   it('--json: one document in every outcome, its shape pinned', async () => {
     const dry = applyJson(await cli(['apply', '-f', EXAMPLE, '--dry-run', '--exit-code', '--json'], { env: env(sandbox()) }));
     expect(dry.dryRun).toBe(true);

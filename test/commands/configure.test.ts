@@ -199,6 +199,20 @@ describe('configure', () => {
     expect(writes(sandbox())).toEqual([]);
   });
 
+  it('a token without the update scopes: the dry run shows its plan and says it cannot be written; the write stops before asking, backing up or sending', async () => {
+    const readOnly = sandboxEnv(sandbox(), 'readOnly', { GW_SECRET: GATEWAY_SECRET, AUTH0_SMS_GATEWAY_BACKUP_DIR: backupDir });
+    const plan = await runCli(switchArgs('sms', '--dry-run'), { env: readOnly });
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain('gateway_url');
+    expect(plan.stderr).toContain('warning: the token lacks update:connections, update:connections_options: this plan cannot be written with it');
+    sandbox().requests.length = 0;
+    const r = await runCli(switchArgs('sms', '--yes'), { env: readOnly });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('error: the token lacks update:connections, update:connections_options, which these changes need: nothing was written');
+    expect(writes(sandbox())).toEqual([]);
+    expect(readdirSync(backupDir)).toEqual([]);
+  });
+
   it('--auth none removes gateway_authentication and keeps everything else', async () => {
     const before = sandbox().connection(SEED_IDS.gateway)!;
     const r = await runCli(['configure', 'sms-gateway', '--auth', 'none', '--yes', '--no-backup'], { env: env(sandbox()) });
