@@ -55,7 +55,10 @@ export const command = defineCommand(flagsSchema, async (ctx, flags, [connection
     // valid credential for the real gateway to whoever runs that URL.
     const connectionSecret = secretInput.secret === undefined && base.authentication !== null && base.authentication !== undefined;
     if (connectionSecret && flags.gatewayUrl !== undefined && flags.gatewayUrl !== base.gatewayUrl) {
-      await confirmOrThrow(ctx, `Sign the test token with the connection's gateway secret and send it to ${untrusted(flags.gatewayUrl)}, which is not its gateway_url?`);
+      await confirmOrThrow(ctx, `Sign the test token with the connection's gateway secret and send it to ${untrusted(flags.gatewayUrl)}, which is not its gateway_url?`, {
+        what: "sending a token signed with the connection's gateway secret to a URL that is not its gateway_url",
+        hint: 'pass --yes if that URL is yours, or give the secret for it (--secret-env, --secret-file)',
+      });
     }
     if (settings.gatewayUrl.toLowerCase().startsWith('http://')) {
       output.warn(`the bearer token crosses the network in clear over http://; use it only for a gateway on this machine`);

@@ -16,10 +16,12 @@ import { restoreCommand } from '../core/shell.js';
  * Confirmation rule of the contract: --yes, else a prompt when a person is there (default no),
  * else exit 2 naming --yes. A "no" or Ctrl-C is exit 130 with nothing written.
  */
-export async function confirmOrThrow(ctx: CommandContext, question: string): Promise<void> {
+export async function confirmOrThrow(ctx: CommandContext, question: string, unasked?: { what: string; hint: string }): Promise<void> {
   if (ctx.globals.yes) return;
   if (!ctx.interactive) {
-    throw inputError('this change needs confirmation, and there is no terminal to ask on', 'review the diff (add --dry-run to only see it), then re-run with --yes');
+    throw unasked === undefined
+      ? inputError('this change needs confirmation, and there is no terminal to ask on', 'review the diff (add --dry-run to only see it), then re-run with --yes')
+      : inputError(`${unasked.what} needs confirmation, and there is no terminal to ask on`, unasked.hint);
   }
   const prompter = await ctx.prompter();
   if (!(await prompter.confirm({ message: question }))) throw cancelledError();

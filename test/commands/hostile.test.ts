@@ -317,7 +317,9 @@ describe('11-12. serve and test-gateway', () => {
     seen.length = 0;
     const refused = await runCli(['test-gateway', 'sms-gateway', '--gateway-url', url, '--to', '+15551234567'], { env: sandboxEnv(sandbox()) });
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/needs confirmation/);
+    expect(refused.stderr).toContain("error: sending a token signed with the connection's gateway secret to a URL that is not its gateway_url needs confirmation, and there is no terminal to ask on");
+    expect(refused.stderr).toMatch(/hint: pass --yes if that URL is yours, or give the secret for it/);
+    expect(refused.stderr).not.toContain('diff');
     expect(seen).toEqual([]);
     const confirmed = await runCli(['test-gateway', 'sms-gateway', '--gateway-url', url, '--to', '+15551234567', '--yes'], { env: sandboxEnv(sandbox()) });
     expect(confirmed.code).toBe(0);
