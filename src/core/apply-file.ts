@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { inputError } from './errors.js';
+import { isPlainObject } from './diff.js';
 import {
   audienceSchema,
   DEFAULT_SUBJECT,
@@ -192,7 +193,8 @@ export function parseApplyDocument(text: string, options: ParseApplyFileOptions)
       .sort((a, b) => a.line - b.line)
       .map((p) => `${source}:${p.line}: ${p.text}`);
   const parsed = applyFileSchema.safeParse(value, { reportInput: true });
-  if (!parsed.success) throw fileError(where(issueProblems(parsed.error.issues, FILE_READING)));
+  // A file that fails its schema is still checked for unset variables: every problem at once.
+  if (!parsed.success) throw fileError(where([...issueProblems(parsed.error.issues, FILE_READING), ...unsetReferences(value, options.env)]));
 
   const problems: PathProblem[] = [];
   const connections = parsed.data.connections ?? [];
@@ -256,7 +258,7 @@ function resolveSettings(
   const name = ENV_REFERENCE.exec(reference)?.[1] ?? '';
   const secret = env[name];
   if (secret === undefined || secret === '') {
-    problems.push({ path: [...at, 'authentication', 'secret'], message: `environment variable ${name} (from \${${name}}) is not set or empty: set it where apply runs` });
+    problems.push(unsetProblem(name, at));
     return { authentication: { method: 'none' } };
   }
   const authentication = { method: 'bearer' as const, subject, audience, secret, secretBase64Encoded: secret_base64_encoded };
@@ -270,6 +272,25 @@ function resolveSettings(
   }
   problems.push(...found.map((problem) => ({ path: [...at, ...problem.path.map(fileKey)], message: problem.message })));
   return { authentication };
+}
+
+function unsetProblem(name: string, at: readonly PropertyKey[]): PathProblem {
+  return { path: [...at, 'authentication', 'secret'], message: `environment variable ${name} (from \${${name}}) is not set or empty: set it where apply runs` };
+}
+
+/** The `${NAME}` secrets of a file whose variable is unset, read from the file as it is (it failed its schema elsewhere). */
+function unsetReferences(value: unknown, env: ParseApplyFileOptions['env']): PathProblem[] {
+  const problems: PathProblem[] = [];
+  const check = (entry: unknown, at: PropertyKey[]) => {
+    const authentication = isPlainObject(entry) ? entry.authentication : undefined;
+    const reference = isPlainObject(authentication) ? authentication.secret : undefined;
+    const name = typeof reference === 'string' ? ENV_REFERENCE.exec(reference)?.[1] : undefined;
+    if (name !== undefined && (env[name] === undefined || env[name] === '')) problems.push(unsetProblem(name, at));
+  };
+  if (!isPlainObject(value)) return problems;
+  if (Array.isArray(value.connections)) value.connections.forEach((entry: unknown, index: number) => check(entry, ['connections', index]));
+  check(value.phone_provider, ['phone_provider']);
+  return problems;
 }
 
 /** DesiredSettings keys are the file's keys in camelCase: secretBase64Encoded → secret_base64_encoded. */

@@ -168,6 +168,15 @@ describe('parseApplyFile: every malformed file is exit 2 with file:line: path: m
     expected.forEach((pattern, i) => expect(lines[i]).toMatch(pattern));
   });
 
+  it('an unknown key in one entry and an unset variable in another: both, as the README shows', () => {
+    const text = `${file({ extra: 'forward_request_info: true' })}\n${file({ auth: 'authentication: { method: bearer, audience: urn:gw, secret: "\${MISSING_SECRET_VAR}" }' }).replace('connections:\n', '').replace('sms', 'sms-gateway')}\nphone_provider:\n  gateway_url: ${URL_A}\n  authentication: { method: bearer, audience: urn:gw, secret: "\${ALSO_MISSING}" }`;
+    expect(problems(text).split('\n')).toEqual([
+      'sms.yaml:8: connections[0].forward_request_info: unknown key: did you mean forward_req_info?',
+      'sms.yaml:11: connections[1].authentication.secret: environment variable MISSING_SECRET_VAR (from ${MISSING_SECRET_VAR}) is not set or empty: set it where apply runs',
+      'sms.yaml:15: phone_provider.authentication.secret: environment variable ALSO_MISSING (from ${ALSO_MISSING}) is not set or empty: set it where apply runs',
+    ]);
+  });
+
   it('lists every problem of the file at once, in line order', () => {
     const text = file({ extra: 'forward_request_info: true\nfrom: +15551234567', auth: 'authentication: { method: bearer, audience: "", secret: literal-secret }' });
     expect(problems(text).split('\n')).toEqual([
