@@ -164,7 +164,7 @@ export function judgeStatus(status: number, authenticated: boolean): Failure {
     return {
       message: 'Authentication failed while calling the SMS gateway: 401',
       hint: authenticated
-        ? 'the gateway refused the JWT: its secret, secret_base64_encoded, audience and subject must match the connection\'s gateway_authentication'
+        ? 'the gateway refused the JWT: its secret, secret_base64_encoded, audience and subject must match those it was signed with (the connection\'s gateway_authentication, or the phone provider\'s settings)'
         : 'the gateway wants a token but the connection sends none: configure gateway authentication (--auth bearer)',
     };
   }
