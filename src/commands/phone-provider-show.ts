@@ -4,7 +4,7 @@ import { redactDeep } from '../core/redact.js';
 import { untrusted } from '../core/untrusted.js';
 import { defineCommand } from '../flow/command.js';
 import { readPhoneView } from '../flow/phone-provider.js';
-import { summarizePhoneProvider } from '../flow/phone-summary.js';
+import { boundAction, describeBoundAction, summarizePhoneProvider } from '../flow/phone-summary.js';
 
 /** `phone-provider show`: the tenant's provider and its Action, settings in full, secrets by name only. */
 export const command = defineCommand(z.strictObject({}), async (ctx) => {
@@ -14,7 +14,7 @@ export const command = defineCommand(z.strictObject({}), async (ctx) => {
   for (const scope of view.missingScopes) output.warn(`the token lacks ${scope}: what it would show is reported as unknown`);
   const provider = view.provider ?? null;
   const summary = provider === null ? null : summarizePhoneProvider(provider, view.actions, view.bindings);
-  const bound = summary?.action === null || summary === null ? undefined : view.actions?.find((action) => action.id === summary.action?.id);
+  const bound = summary === null ? undefined : boundAction(view.actions, view.bindings);
   const parsed = bound === undefined ? undefined : parseActionCode(bound.code ?? '');
   const settings = parsed?.kind === 'ours' ? redactDeep(parsed.settings) : null;
   const secrets = (bound?.secrets ?? []).map((secret) => secret.name);
@@ -41,7 +41,7 @@ export const command = defineCommand(z.strictObject({}), async (ctx) => {
         : summary.action === null
           ? [`Action          ${view.actions === undefined ? 'unknown (read:actions is missing)' : 'none bound to custom-phone-provider'}`]
           : [
-              `Action          ${untrusted(summary.action.name)} (${untrusted(summary.action.id)}), ${summary.action.deployed ? 'deployed' : 'not deployed'}, ${summary.action.managed ? 'installed by this tool' : 'not installed by this tool'}`,
+              `Action          ${untrusted(summary.action.name)} (${untrusted(summary.action.id)}), ${summary.action.deployed ? 'deployed' : 'not deployed'}, ${describeBoundAction(bound)}`,
               `secrets         ${secrets.length === 0 ? '(none)' : secrets.map((name) => `${untrusted(name)} (value never shown)`).join(', ')}`,
               ...(settings === null ? [] : ['', style.bold('settings'), JSON.stringify(settings, null, 2)]),
             ]),

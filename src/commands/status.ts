@@ -3,7 +3,7 @@ import { describeRoute } from '../core/route.js';
 import { untrusted } from '../core/untrusted.js';
 import { defineCommand } from '../flow/command.js';
 import { readPhoneView } from '../flow/phone-provider.js';
-import { summarizePhoneProvider } from '../flow/phone-summary.js';
+import { boundAction, describeBoundAction, summarizePhoneProvider } from '../flow/phone-summary.js';
 import { connectionItem } from '../flow/routes.js';
 import { renderTable } from '../ui/output.js';
 
@@ -47,7 +47,7 @@ export const command = defineCommand(z.strictObject({}), async (ctx) => {
         ? 'unknown (read:actions is missing)'
         : phoneProvider.action === null
           ? style.red('none bound to custom-phone-provider: Auth0 cannot send through this provider')
-          : `${untrusted(phoneProvider.action.name)} (${phoneProvider.action.deployed ? 'deployed' : style.red('not deployed')}, ${phoneProvider.action.managed ? 'installed by this tool' : 'not installed by this tool'})${
+          : `${untrusted(phoneProvider.action.name)} (${phoneProvider.action.deployed ? 'deployed' : style.red('not deployed')}, ${describeBoundAction(boundAction(view.actions, view.bindings))})${
               phoneProvider.action.gateway_url === undefined ? '' : ` -> ${untrusted(phoneProvider.action.gateway_url)}`
             }`;
   output.data(

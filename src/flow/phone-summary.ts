@@ -1,5 +1,5 @@
 import { parseActionCode } from '../core/action-code.js';
-import { isDeployed, type Action, type Binding, type PhoneProvider } from '../core/phone-provider.js';
+import { isDeployed, templateLabel, type Action, type Binding, type PhoneProvider } from '../core/phone-provider.js';
 
 /** `status --json`'s `phoneProvider` (README, `status`): what the tenant's provider is and which Action serves it. */
 export interface PhoneProviderSummary {
@@ -12,8 +12,7 @@ export interface PhoneProviderSummary {
 }
 
 export function summarizePhoneProvider(provider: PhoneProvider, actions: Action[] | undefined, bindings: Binding[] | undefined): PhoneProviderSummary {
-  const boundId = bindings?.[0]?.action.id;
-  const bound = boundId === undefined ? undefined : actions?.find((action) => action.id === boundId);
+  const bound = boundAction(actions, bindings);
   let action: PhoneProviderSummary['action'] = null;
   if (bound !== undefined) {
     const parsed = parseActionCode(bound.code ?? '');
@@ -34,4 +33,21 @@ export function summarizePhoneProvider(provider: PhoneProvider, actions: Action[
     delivery_methods: provider.configuration?.delivery_methods ?? null,
     action,
   };
+}
+
+/**
+ * How people see whose code the bound Action runs: "installed by this tool", with its template
+ * when that is not this version's byte for byte (an edit by hand may change what it does with
+ * the code and the number), or "not installed by this tool".
+ */
+export function describeBoundAction(action: Action | undefined): string {
+  const parsed = parseActionCode(action?.code ?? '');
+  if (parsed.kind !== 'ours') return 'not installed by this tool';
+  return parsed.current ? 'installed by this tool' : `installed by this tool, ${templateLabel(parsed)}`;
+}
+
+/** The Action bound to custom-phone-provider, when the reads show one. */
+export function boundAction(actions: Action[] | undefined, bindings: Binding[] | undefined): Action | undefined {
+  const boundId = bindings?.[0]?.action.id;
+  return boundId === undefined ? undefined : actions?.find((action) => action.id === boundId);
 }

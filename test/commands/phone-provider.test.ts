@@ -145,9 +145,14 @@ describe('phone-provider configure on a Unified Phone tenant', () => {
     expect((await runCli(configureArgs(gw.url, '--yes', '--no-backup'), { env: env() })).code).toBe(0);
     const [action] = sandbox().actions();
     expect((await api(sandbox(), 'PATCH', `/actions/actions/${action?.id}`, { code: `${action?.code ?? ''}\n// edited` }, ['update:actions'])).status).toBe(200);
+    await sandbox().idle();
+    expect((await api(sandbox(), 'POST', `/actions/actions/${action?.id}/deploy`, undefined, ['create:actions'])).status).toBe(200);
     const r = await runCli(configureArgs(gw.url, '--dry-run', '--json'), { env: env() });
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("the installed Action's code was changed by hand since this tool wrote it; it is rewritten with template");
+    // status and show say so too: an edited Action may do anything with the code and the number.
+    expect((await runCli(['status'], { env: env() })).stdout).toMatch(/its Action +auth0-sms-gateway-sms \(deployed, installed by this tool, template 1 \(changed by hand\)\)/);
+    expect((await runCli(['phone-provider', 'show'], { env: env() })).stdout).toContain('installed by this tool, template 1 (changed by hand)');
     expect(JSON.parse(r.stdout).diff).toContainEqual({ path: 'action.template', kind: 'changed', before: 'template 1 (changed by hand)', after: 'template 1' });
   });
 
