@@ -124,7 +124,7 @@ export function gatewayUrlWarnings(value: string): string[] {
 
 export const REDACTED_URL_PART = '[redacted]';
 
-/** Words that make a query parameter a credential, wherever they sit in its name. */
+/** Words that make a query parameter a credential when its name ends with one. */
 const SECRET_QUERY_WORDS = new Set([
   'token', 'key', 'apikey', 'apitoken', 'secret', 'password', 'passwd', 'pwd', 'pass', 'passphrase',
   'sig', 'signature', 'auth', 'authorization', 'credential', 'credentials', 'jwt', 'bearer',
@@ -135,8 +135,8 @@ const SECRET_QUERY_ENDING = /(?:token|secret|password|apikey|signature|jwt)$/;
 /**
  * Whether a query parameter carries a credential: `token`, `api_key`, `X-Api-Key`,
  * `accessToken`, `sessionToken`, `apitoken`, `sig`, `jwt`, `pass`, … The name is cut into
- * words at separators and camelCase humps. Erring towards hiding: a name read as secret is
- * only shown redacted and warned about.
+ * words at separators and camelCase humps, and its last word decides (`key_id`, `token_type`
+ * and `auth_mode` name something about a credential, not one).
  */
 export function isSecretQueryName(name: string): boolean {
   const words = name
@@ -144,7 +144,8 @@ export function isSecretQueryName(name: string): boolean {
     .toLowerCase()
     .split(/[^a-z0-9]+/)
     .filter(Boolean);
-  return words.some((word) => SECRET_QUERY_WORDS.has(word)) || SECRET_QUERY_ENDING.test(name.toLowerCase());
+  const last = words.at(-1);
+  return (last !== undefined && SECRET_QUERY_WORDS.has(last)) || SECRET_QUERY_ENDING.test(name.toLowerCase());
 }
 
 /**

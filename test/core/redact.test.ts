@@ -1,10 +1,10 @@
 // Redaction by value: every registered secret is hidden wherever a text holds it, the longest
 // one where several start at the same place, and nothing else changes. Checked against a plain
 // search over every secret, on texts made of few characters (so that secrets overlap, nest and
-import { gatewayUrlWarnings, isSecretQueryName, redactUrl } from '../../src/core/gateway-url.js';
 // follow each other) that hold none of the shapes redactByShape looks for.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { gatewayUrlWarnings, isSecretQueryName, redactUrl } from '../../src/core/gateway-url.js';
 import { REDACTED, redactText, registerSecret } from '../../src/core/redact.js';
 
 /** Every secret registered in this file (the registry is per process, so it only grows). */
@@ -85,7 +85,11 @@ describe('credentials in a gateway URL query', () => {
     'token', 'api_key', 'x-api-key', 'X-Api-Key', 'apiKey', 'sig', 'access_token', 'auth_token', 'secret_key',
     'accessToken', 'authToken', 'secretKey', 'apitoken', 'sessionToken', 'idToken', 'jwt', 'bearer', 'pass', 'clientsecret', 'Password',
   ];
-  const plainNames = ['to', 'from', 'region', 'channel', 'format', 'lang', 'id', 'user', 'sender', 'monkey', 'bypass', 'compass', 'v'];
+  const plainNames = [
+    'to', 'from', 'region', 'channel', 'format', 'lang', 'id', 'user', 'sender', 'monkey', 'bypass', 'compass', 'v',
+    // About a credential, not one: the last word decides.
+    'auth_mode', 'authType', 'key_id', 'keyId', 'token_type', 'signature_method', 'sig_version', 'passThrough', 'credentialsId',
+  ];
 
   it.each(secretNames)('%s is a credential, shown redacted and warned about', (name) => {
     expect(isSecretQueryName(name)).toBe(true);
