@@ -75,8 +75,17 @@ export function routeWarning(before: Route, after: Route, next: Readonly<Record<
     return `Auth0 ignores these options: this connection's codes go through the tenant's phone provider (Unified Phone Experience); they are written (they matter again if the connection is switched back), but ${then}`;
   }
   if (after === 'unknown') return `whether Auth0 reads these options is unknown: ${describeRoute('unknown')}`;
-  if (before === 'phone-provider' || before === 'unknown') {
-    return `this write changes the route from ${before} to ${after}: it gives the connection the keys of a connection from before the Unified Phone Experience (provider, gateway_url), and Auth0 reads the options of such a connection; for the tenant's other SMS, ${then}`;
+  if (gainsOlderShape(before, after)) {
+    return `this write gives the connection the keys of one from before the Unified Phone Experience (provider, gateway_url), so \`status\` will show its route as ${after}; but Auth0 documents that the Unified Phone Experience does not use a connection's custom gateway, so whether its codes reach the gateway is not known: ${then}`;
   }
   return undefined;
+}
+
+/**
+ * A write that turns a connection with none of the older keys into one with them: the route
+ * rule then reads it as a connection from before the switch, but that rule was made for
+ * connections that are, so it proves nothing about what Auth0 does with this one.
+ */
+export function gainsOlderShape(before: Route, after: Route): boolean {
+  return (before === 'phone-provider' || before === 'unknown') && (after === 'gateway' || after === 'twilio');
 }

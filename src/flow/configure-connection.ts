@@ -3,7 +3,7 @@ import type { ManagementApi } from '../auth0/client.js';
 import { planSmsUpdate } from '../core/plan.js';
 import type { Connection, SmsOptions } from '../core/options.js';
 import type { DesiredSettings } from '../core/validate.js';
-import { routeOf, routeWarning, usesPhoneProvider, type Route, type UnifiedPhone } from '../core/route.js';
+import { gainsOlderShape, routeOf, routeWarning, usesPhoneProvider, type Route, type UnifiedPhone } from '../core/route.js';
 import { untrusted } from '../core/untrusted.js';
 import type { GatewayClientSettings } from '../gateway/client.js';
 import { overlayGatewayFlags, settingsOfConnection } from './gateway-settings.js';
@@ -99,16 +99,19 @@ export async function applyDesiredSettings(
     flags,
   );
   // Said of the options Auth0 stored, not of the plan.
-  if (outcome.result === 'applied') output.info(output.style.green(doneLine(name, outcome.connection, routeOf(outcome.connection.options, unifiedPhone))));
+  if (outcome.result === 'applied') output.info(output.style.green(doneLine(name, outcome.connection, route, routeOf(outcome.connection.options, unifiedPhone))));
   return { ...outcome, next: plan.next };
 }
 
 /** The last line says what will really happen to the codes, not only what was written. */
-function doneLine(name: string, stored: Connection, route: Route): string {
+function doneLine(name: string, stored: Connection, before: Route, route: Route): string {
   const url = typeof stored.options?.gateway_url === 'string' ? untrusted(stored.options.gateway_url) : undefined;
   const gateway = stored.options?.provider === 'sms_gateway' && url !== undefined;
   if (route === 'phone-provider' || usesPhoneProvider(stored.options?.use_phone_provider)) {
     return `Done: ${name} updated; Auth0 still sends its codes through the tenant's phone provider (see \`auth0-sms-gateway status\`).`;
+  }
+  if (gainsOlderShape(before, route)) {
+    return `Done: ${name} updated${gateway ? ` to use ${url}` : ''}; whether Auth0 sends its codes there is not known (see the warning above).`;
   }
   if (route === 'unknown') return `Done: ${name} updated${gateway ? ` to use ${url}` : ''}; whether Auth0 reads these options depends on the tenant (see \`auth0-sms-gateway status\`).`;
   return `Done: ${name} ${gateway ? `now sends codes through ${url}` : 'updated'}.`;

@@ -2,7 +2,7 @@
 // sandbox over HTTPS through the real SDK. The sandbox runs the deployed Action's code the way
 // Auth0's runtime would, so these tests prove that the generated Action reaches a gateway with a
 // token verifyGatewayRequest accepts.
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -253,19 +253,31 @@ describe('phone-provider configure on a Unified Phone tenant', () => {
     expect(sandbox().phoneProvider()).toBeUndefined();
   });
 
-  it('configure on a connection whose route is the phone provider says the write changes its route, and ends with the route status then shows', async () => {
+  it('configure on a connection made on this tenant: status will read its new keys as route gateway, but delivery there is not claimed', async () => {
     // A connection made on this tenant: none of provider, twilio_sid, gateway_url.
     asCreatedOnUnifiedPhone(sandbox(), SEED_IDS.twilio);
     const plan = await runCli(['configure', 'sms', '--gateway-url', 'https://sms.example.com/send', '--dry-run', '--json'], { env: env() });
     expect(JSON.parse(plan.stdout)).toMatchObject({ route: 'phone-provider', routeAfter: 'gateway' });
     const r = await runCli(['configure', 'sms', '--gateway-url', 'https://sms.example.com/send', '--yes', '--no-backup'], { env: env() });
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/warning: this write changes the route from phone-provider to gateway: .*phone-provider configure/);
-    expect(r.stderr).not.toContain('Auth0 ignores these options');
-    expect(r.stderr).toContain('Done: sms now sends codes through https://sms.example.com/send');
+    expect(r.stderr).toMatch(
+      /warning: this write gives the connection the keys of one from before the Unified Phone Experience \(provider, gateway_url\), so `status` will show its route as gateway; but Auth0 documents .* not known: .*phone-provider configure/,
+    );
+    expect(r.stderr).toContain('Done: sms updated to use https://sms.example.com/send; whether Auth0 sends its codes there is not known (see the warning above).');
+    expect(r.stderr).not.toContain('now sends codes through');
     expect(sandbox().connection(SEED_IDS.twilio)?.options?.gateway_url).toBe('https://sms.example.com/send');
     const status = await runCli(['status', '--json'], { env: env() });
     expect((JSON.parse(status.stdout) as { connections: { name: string; route: string }[] }).connections).toContainEqual(expect.objectContaining({ name: 'sms', route: 'gateway' }));
+  });
+
+  it('apply on a connection made on this tenant warns as configure does', async () => {
+    asCreatedOnUnifiedPhone(sandbox(), SEED_IDS.twilio);
+    const file = join(backups, 'apply.yaml');
+    writeFileSync(file, 'connections:\n  - connection: sms\n    gateway_url: https://sms.example.com/send\n    authentication: none\n');
+    const r = await runCli(['apply', '-f', file, '--dry-run', '--json'], { env: env() });
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as { results: { warnings: string[] }[] };
+    expect(doc.results[0]?.warnings).toContainEqual(expect.stringMatching(/^this write gives the connection the keys of one from before .* configure the phone_provider: entry/));
   });
 
   it('configure on a connection with use_phone_provider on writes, warns that Auth0 bypasses the gateway, and does not claim delivery', async () => {
