@@ -126,9 +126,16 @@ export async function restorePhoneSide(ctx: CommandContext, api: ManagementApi, 
       `install it again with \`${untrusted(reinstallCommand(backup.action.code))}\`, then run this restore for the rest if needed`,
     );
   }
-  const wantedIds = backup.bindings.map((binding) => binding.action.id);
+  // The backup binds the tool's Action by the id it had then; one installed again since has
+  // another id, and is the one the restore binds (and puts the code back into, below).
+  const wanted = backup.bindings.map((binding) =>
+    backup.action !== null && ours !== null && binding.action.id === backup.action.id && ours.action.id !== backup.action.id
+      ? { ...binding, action: { ...binding.action, id: ours.action.id, name: ours.action.name } }
+      : binding,
+  );
+  const wantedIds = wanted.map((binding) => binding.action.id);
   if (!deepEqual(state.bindings.map((binding) => binding.action.id), wantedIds)) {
-    for (const binding of backup.bindings) {
+    for (const binding of wanted) {
       const action = state.actions.find((candidate) => candidate.id === binding.action.id);
       if (action === undefined) throw remoteError(`the Action "${untrusted(binding.action.name ?? binding.action.id)}" the backup binds no longer exists: nothing was written`, 'bind another Action in the Dashboard, or restore a newer backup');
       if (!isDeployed(action)) throw remoteError(`the Action "${untrusted(action.name)}" the backup binds is not deployed: Auth0 cannot bind it; nothing was written`, 'deploy it in the Dashboard, then run the restore again');
@@ -137,10 +144,10 @@ export async function restorePhoneSide(ctx: CommandContext, api: ManagementApi, 
       writes: [
         {
           kind: 'bind',
-          bindings: backup.bindings.map((binding) => ({ ref: { type: 'action_id', value: binding.action.id }, display_name: binding.display_name ?? binding.action.name ?? binding.action.id })),
+          bindings: wanted.map((binding) => ({ ref: { type: 'action_id', value: binding.action.id }, display_name: binding.display_name ?? binding.action.name ?? binding.action.id })),
         },
       ],
-      say: backup.bindings.length === 0 ? 'removed the custom-phone-provider binding' : `bound ${backup.bindings.map((b) => untrusted(b.action.name ?? b.action.id)).join(', ')} again`,
+      say: wanted.length === 0 ? 'removed the custom-phone-provider binding' : `bound ${wanted.map((b) => untrusted(b.action.name ?? b.action.id)).join(', ')} again`,
     });
   }
   if (!early) {
@@ -166,12 +173,12 @@ export async function restorePhoneSide(ctx: CommandContext, api: ManagementApi, 
   const twilioTokenBefore = current?.name === 'twilio' ? '(set)' : undefined;
   const before = {
     ...providerView(current, twilioTokenBefore),
-    bound_to_custom_phone_provider: bindingLabels(state.bindings, backup.bindings),
+    bound_to_custom_phone_provider: bindingLabels(state.bindings, wanted),
     tool_action: currentActionView(ours),
   };
   const after = {
     ...(providerWritten ? providerView(target, target?.name === 'twilio' ? '(given again)' : undefined) : providerView(current, twilioTokenBefore)),
-    bound_to_custom_phone_provider: steps.some((step) => step.writes.some((write) => write.kind === 'bind')) ? bindingLabels(backup.bindings, state.bindings) : bindingLabels(state.bindings, backup.bindings),
+    bound_to_custom_phone_provider: steps.some((step) => step.writes.some((write) => write.kind === 'bind')) ? bindingLabels(wanted, state.bindings) : bindingLabels(state.bindings, wanted),
     tool_action:
       backup.action === null || ours === null ? null : putBackCode ? actionView(ours.action.name, backup.action.code, true) : currentActionView(ours),
   };

@@ -141,6 +141,28 @@ describe('phone-provider configure on a Unified Phone tenant', () => {
     expect(writes(sandbox())).toEqual([]);
   });
 
+  it('restore puts the code back into the tool\'s Action installed again since (another id), bound as it is', async () => {
+    const none = mkdtempSync(join(tmpdir(), 'a0sg-phone-none-'));
+    expect((await runCli(configureArgs(gw.url, '--yes', '--backup-dir', none), { env: env() })).code).toBe(0);
+    expect((await runCli(['phone-provider', 'configure', '--audience', 'urn:changed', '--yes', '--backup-dir', backups], { env: env() })).code).toBe(0);
+    const oldId = sandbox().actions()[0]?.id;
+    expect((await runCli(['restore', join(none, readdirSync(none)[0]!), '--yes', '--no-backup'], { env: env() })).code).toBe(0);
+    expect((await runCli(configureArgs(gw.url, '--audience', 'urn:changed', '--yes', '--no-backup'), { env: env() })).code).toBe(0);
+    const [again] = sandbox().actions();
+    expect(again?.id).not.toBe(oldId);
+    sandbox().requests.length = 0;
+
+    const file = join(backups, readdirSync(backups)[0]!);
+    const plan = await runCli(['restore', file, '--dry-run', '--json'], { env: env() });
+    expect(plan.code).toBe(0);
+    expect((JSON.parse(plan.stdout) as { diff: { path: string }[] }).diff.map((change) => change.path)).toEqual(['tool_action.settings.audience', 'tool_action.code']);
+    const r = await runCli(['restore', file, '--yes', '--no-backup'], { env: env() });
+    expect(r.code).toBe(0);
+    expect(writes(sandbox())).toEqual([`PATCH /api/v2/actions/actions/${again?.id}`, `POST /api/v2/actions/actions/${again?.id}/deploy`]);
+    expect(sandbox().bindings('custom-phone-provider')).toEqual([expect.objectContaining({ action_id: again?.id })]);
+    expect(parseActionCode(sandbox().actions()[0]?.code)).toMatchObject({ kind: 'ours', settings: { audience: AUDIENCE } });
+  });
+
   it('an Action edited by hand is named so, not "outdated", and the rewrite says it drops the edits', async () => {
     expect((await runCli(configureArgs(gw.url, '--yes', '--no-backup'), { env: env() })).code).toBe(0);
     const [action] = sandbox().actions();
