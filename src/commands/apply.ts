@@ -14,12 +14,12 @@ import { ProgressLine } from '../ui/progress.js';
 import { BIN_NAME } from '../version.js';
 import { defineCommand } from '../flow/command.js';
 import type { CommandContext } from '../flow/context.js';
-import { backupPhoneSide, checkPhoneState, executePhonePlan, phoneStateOf, planFor, readPhoneView, requireScopesFor } from '../flow/phone-provider.js';
+import { backupPhoneSide, checkPhoneState, executePhonePlan, phoneStateOf, planFor, readPhoneView, scopesFor } from '../flow/phone-provider.js';
 import { INPUT_LIMITS, readBoundedFile, readBoundedStdin } from '../flow/read-input.js';
 import { unifiedPhoneFor } from '../flow/routes.js';
 import { writeFlagsShape } from '../flow/settings-flags.js';
 import { acquireLocks } from '../flow/lock.js';
-import { backupConnection, confirmOrThrow, CONNECTION_WRITE_SCOPES, patchChecked, requireScopes, unknownOutcomeOf, warnMissingScopes } from '../flow/write.js';
+import { backupConnection, checkBeforeAsking, confirmOrThrow, CONNECTION_WRITE_SCOPES, patchChecked, unknownOutcomeOf } from '../flow/write.js';
 
 const flagsSchema = z.strictObject({ ...writeFlagsShape, file: z.string(), exitCode: z.boolean().optional() });
 
@@ -120,19 +120,19 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
     return ExitCode.ok;
   }
   const what = [...pending.map((t) => untrusted(t.connection.name)), ...(phonePending ? ['the phone provider'] : [])];
+  const neededScopes = [...(pending.length > 0 ? CONNECTION_WRITE_SCOPES : []), ...(phonePending ? scopesFor(phone.plan.steps.map((step) => step.kind)) : [])];
   if (dryRun) {
     const targetsPlanned = [
       ...(pending.length === 0 ? [] : [`${pending.length} of ${plural(targets.length, 'connection')}`]),
       ...(phonePending ? ['the phone provider'] : []),
     ];
-    if (pending.length > 0) warnMissingScopes(ctx, api, CONNECTION_WRITE_SCOPES);
+    checkBeforeAsking(ctx, api, flags, neededScopes);
     output.info(`Dry run: ${plural(changeCount, 'change')} to ${targetsPlanned.join(' and ')} planned, nothing written.`);
     report(true);
     return flags.exitCode === true ? ExitCode.pending : ExitCode.ok;
   }
 
-  if (pending.length > 0) requireScopes(api, CONNECTION_WRITE_SCOPES);
-  if (phonePending) requireScopesFor(api, phone.plan.steps.map((step) => step.kind));
+  checkBeforeAsking(ctx, api, flags, neededScopes);
   await confirmOrThrow(ctx, `Apply ${plural(changeCount, 'change')} to ${what.join(', ')} on ${api.domain}?`);
   const release = acquireLocks(ctx.io.env, api.domain, [...pending.map((t) => t.connection.id), ...(phonePending ? ['phone-provider'] : [])]);
   const progress = new ProgressLine(ctx.io, { json: output.json, total: pending.length, minimum: 3 });

@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import * as z from 'zod';
-import { inputError } from '../core/errors.js';
+import { inputError, type CliError } from '../core/errors.js';
 import { lazy } from '../core/lazy.js';
 import { connectionSchema, type Connection } from '../core/options.js';
 import { phoneSchemas, type Action, type Binding, type PhoneProvider } from '../core/phone-provider.js';
@@ -103,14 +103,24 @@ function writePrivateJson(target: BackupTarget, label: string, content: unknown)
   const safeName = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_');
   const file = join(folder, `${safeName(target.tenant)}_${safeName(label)}_${stamp}.json`);
   // restore refuses a backup from such a folder (readBackup): better to say so now than when it is needed.
-  const unsafe = untrustedBackupLocation(file);
-  if (unsafe !== undefined) {
-    throw inputError(`the backup folder ${untrusted(folder)} is not safe for backups (${unsafe}), and restore would refuse a backup from it: nothing was changed`, 'pass --backup-dir <a folder only you can write>, e.g. one made with mkdir -m 700');
-  }
+  const unsafe = unsafeBackupFolder(folder);
+  if (unsafe !== undefined) throw unsafe;
   // 'wx': never overwrite an earlier backup.
   writeFileSync(file, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
   chmodSync(file, 0o600);
   return file;
+}
+
+/**
+ * The error for a backup folder restore would not trust (an existing one others can write, or
+ * another user's), so that a write can refuse it before anything changes.
+ */
+export function unsafeBackupFolder(dir: string): CliError | undefined {
+  const folder = resolve(dir);
+  const unsafe = untrustedBackupLocation(join(folder, '.probe'));
+  return unsafe === undefined
+    ? undefined
+    : inputError(`the backup folder ${untrusted(folder)} is not safe for backups (${unsafe}), and restore would refuse a backup from it: nothing was changed`, 'pass --backup-dir <a folder only you can write>, e.g. one made with mkdir -m 700');
 }
 
 /**

@@ -6,10 +6,10 @@ import type { GatewayClientSettings } from '../gateway/client.js';
 import { changesToJson, renderChanges } from '../ui/diff.js';
 import type { CommandContext } from './context.js';
 import { acquireLocks } from './lock.js';
-import { backupPhoneSide, checkPhoneState, executePhonePlan, phoneStateOf, planFor, plannedSteps, readPhoneView, requireScopesFor } from './phone-provider.js';
+import { backupPhoneSide, checkPhoneState, executePhonePlan, phoneStateOf, planFor, plannedSteps, readPhoneView, scopesFor } from './phone-provider.js';
 import { deliverGeneratedSecret, isGenerated, type SecretInput } from './secret-input.js';
 import { authFlagsShape, writeFlagsShape, type WriteFlags } from './settings-flags.js';
-import { confirmOrThrow, exitingNow } from './write.js';
+import { checkBeforeAsking, confirmOrThrow, exitingNow } from './write.js';
 import { restoreCommand } from '../core/shell.js';
 
 /** The options of `phone-provider configure`: a connection's gateway flags without from, template and the Twilio keys. */
@@ -75,13 +75,13 @@ export async function configurePhoneProvider(
   output.info(`Steps, in this order:\n${planned.map((step, index) => `  ${index + 1}. ${step}`).join('\n')}`);
   if (beforeConfirm !== undefined) extra = await beforeConfirm(gateway);
   const count = `${plan.steps.length} step${plan.steps.length === 1 ? '' : 's'}`;
+  checkBeforeAsking(ctx, api, flags, scopesFor(plan.steps.map((step) => step.kind)));
   if (dryRun) {
     output.info(`Dry run: ${count} planned, nothing written.`);
     report(false, null);
     return { result: 'dry-run', plan, gateway };
   }
   await confirmOrThrow(ctx, `Apply these changes to the phone provider of ${api.domain} (${count})?`);
-  requireScopesFor(api, plan.steps.map((step) => step.kind));
   const release = acquireLocks(ctx.io.env, api.domain, ['phone-provider']);
   let backup: string | null;
   let steps: string[];

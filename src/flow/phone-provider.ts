@@ -21,7 +21,7 @@ import { writePhoneBackup } from './backup.js';
 import { realStepRunner, sendSettled, type PhoneWrite, type StepRunner } from './phone-writes.js';
 import type { CommandContext } from './context.js';
 import type { WriteFlags } from './settings-flags.js';
-import { backupIfWanted, requireScopes } from './write.js';
+import { backupIfWanted } from './write.js';
 import { restoreCommand } from '../core/shell.js';
 
 /** What a read of the tenant's phone side found; a field is null where a scope was missing. */
@@ -87,8 +87,8 @@ const SCOPE_OF: Record<PhoneWrite['kind'], string> = {
  * be there, so a missing one is named while nothing has changed (rather than after the Action
  * was created and before the provider could be set).
  */
-export function requireScopesFor(api: ManagementApi, kinds: readonly (keyof typeof SCOPE_OF)[]): void {
-  requireScopes(api, kinds.map((kind) => SCOPE_OF[kind]));
+export function scopesFor(kinds: readonly (keyof typeof SCOPE_OF)[]): string[] {
+  return kinds.map((kind) => SCOPE_OF[kind]);
 }
 
 /** The plan's steps in words, in the order they run ("create the Action …"). */

@@ -9,11 +9,11 @@ import { untrusted } from '../core/untrusted.js';
 import { changesToJson, renderChanges } from '../ui/diff.js';
 import type { PhoneBackup } from './backup.js';
 import type { CommandContext } from './context.js';
-import { backupPhoneSide, phoneStateOf, readPhoneView, requireScopesFor } from './phone-provider.js';
+import { backupPhoneSide, phoneStateOf, readPhoneView, scopesFor } from './phone-provider.js';
 import { realStepRunner, sendSettled, type PhoneWrite } from './phone-writes.js';
 import type { WriteFlags } from './settings-flags.js';
 import { acquireLocks } from './lock.js';
-import { confirmOrThrow, exitingNow } from './write.js';
+import { checkBeforeAsking, confirmOrThrow, exitingNow } from './write.js';
 
 export interface PhoneRestoreFlags extends WriteFlags {
   /** The environment variable that holds a Twilio provider's auth token, which Auth0 never returns. */
@@ -200,13 +200,13 @@ export async function restorePhoneSide(ctx: CommandContext, api: ManagementApi, 
     report(false, null, []);
     return ExitCode.ok;
   }
+  checkBeforeAsking(ctx, api, flags, scopesFor(steps.flatMap((step) => step.writes.map((write) => write.kind))));
   if (dryRun) {
     output.info(`Dry run: ${steps.length} step${steps.length === 1 ? '' : 's'} planned, nothing written.`);
     report(false, null, []);
     return ExitCode.ok;
   }
   await confirmOrThrow(ctx, `Restore the phone provider of ${api.domain} to the backup of ${untrusted(backup.createdAt)}?`);
-  requireScopesFor(api, steps.flatMap((step) => step.writes.map((write) => write.kind)));
   const release = acquireLocks(ctx.io.env, api.domain, ['phone-provider']);
   const done: string[] = [];
   let saved: string | null;

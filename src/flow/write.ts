@@ -5,7 +5,7 @@ import { CliError, ExitCode, inputError, remoteError, cancelledError } from '../
 import type { Connection, RawOptions } from '../core/options.js';
 import { VERSION } from '../version.js';
 import { changesToJson, renderChanges } from '../ui/diff.js';
-import { backupDirFor, writeBackup, type BackupTarget } from './backup.js';
+import { backupDirFor, unsafeBackupFolder, writeBackup, type BackupTarget } from './backup.js';
 import { acquireLocks } from './lock.js';
 import type { CommandContext } from './context.js';
 import { untrusted } from '../core/untrusted.js';
@@ -85,10 +85,21 @@ export function requireScopes(api: ManagementApi, needed: readonly string[]): vo
   }
 }
 
-/** A dry run with such a token still shows its plan (a CI plan job may run read-only), and says the write would fail. */
-export function warnMissingScopes(ctx: CommandContext, api: ManagementApi, needed: readonly string[]): void {
-  const missing = missingScopes(api, needed);
-  if (missing.length > 0) ctx.output.warn(`the token lacks ${missing.join(', ')}: this plan cannot be written with it`);
+/**
+ * What every write checks before it asks, so that nothing is asked that cannot be done: the
+ * token's scopes for these writes, and a backup folder restore would trust. A dry run shows
+ * its plan anyway (a CI plan job may run read-only) and warns of each instead.
+ */
+export function checkBeforeAsking(ctx: CommandContext, api: ManagementApi, flags: WriteFlags, needed: readonly string[]): void {
+  const unsafe = flags.backup === false ? undefined : unsafeBackupFolder(backupDirFor(flags.backupDir, ctx.io.env));
+  if (flags.dryRun === true) {
+    const missing = missingScopes(api, needed);
+    if (missing.length > 0) ctx.output.warn(`the token lacks ${missing.join(', ')}: this plan cannot be written with it`);
+    if (unsafe !== undefined) ctx.output.warn(unsafe.message.replace(/: nothing was changed$/, ''));
+    return;
+  }
+  requireScopes(api, needed);
+  if (unsafe !== undefined) throw unsafe;
 }
 
 /** A connection's backup, before its write. */
@@ -272,13 +283,12 @@ export async function showConfirmWrite(ctx: CommandContext, api: ManagementApi, 
     return { result: 'unchanged', connection: current };
   }
   if (change.beforeConfirm !== undefined) extra = await change.beforeConfirm();
+  checkBeforeAsking(ctx, api, flags, CONNECTION_WRITE_SCOPES);
   if (dryRun) {
-    warnMissingScopes(ctx, api, CONNECTION_WRITE_SCOPES);
     output.info(`Dry run: ${count} planned, nothing written.`);
     report(false, null);
     return { result: 'dry-run', connection: current };
   }
-  requireScopes(api, CONNECTION_WRITE_SCOPES);
   await confirmOrThrow(ctx, change.confirmQuestion);
   const release = acquireLocks(ctx.io.env, api.domain, [current.id]);
   let backup: string | null;

@@ -2,7 +2,7 @@
 // sandbox over HTTPS through the real SDK. The sandbox runs the deployed Action's code the way
 // Auth0's runtime would, so these tests prove that the generated Action reaches a gateway with a
 // token verifyGatewayRequest accepts.
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -445,11 +445,41 @@ describe('phone-provider configure: what is there already', () => {
     expect(writes(s)).toEqual([]);
   });
 
-  it('with read scopes only: exit 1 naming every write scope it lacks, before any write', async () => {
+  it('with read scopes only: exit 1 naming every write scope it lacks, before asking or writing; a dry run warns', async () => {
     const s = await startTestSandbox({ tenant: { phoneConsolidatedExperience: true } });
-    const r = await runCli(configureArgs(gw.url, '--yes', '--no-backup'), { env: sandboxEnv(s, 'readAll', { S: SECRET }) });
+    const env = sandboxEnv(s, 'readAll', { S: SECRET });
+    const r = await runCli(configureArgs(gw.url, '--yes', '--no-backup'), { env });
     expect(r.code).toBe(1);
     for (const scope of ['create:actions', 'create:phone_providers']) expect(r.stderr).toContain(scope);
+    expect(writes(s)).toEqual([]);
+    // Without --yes and without a terminal: the scopes, not "needs confirmation".
+    const unasked = await runCli(configureArgs(gw.url, '--no-backup'), { env });
+    expect(unasked.code).toBe(1);
+    expect(unasked.stderr).toMatch(/error: the token lacks create:actions, .*create:phone_providers, which these changes need: nothing was written/);
+    const plan = await runCli(configureArgs(gw.url, '--dry-run'), { env });
+    expect(plan.code).toBe(0);
+    expect(plan.stderr).toMatch(/warning: the token lacks create:actions, .*: this plan cannot be written with it/);
+    // apply with a phone_provider: entry checks them before asking too.
+    const file = join(mkdtempSync(join(tmpdir(), 'a0sg-phone-apply-')), 'apply.yaml');
+    writeFileSync(file, `phone_provider:\n  gateway_url: ${gw.url}\n  authentication: none\n`);
+    const applied = await runCli(['apply', '-f', file, '--no-backup'], { env });
+    expect(applied.code).toBe(1);
+    expect(applied.stderr).toMatch(/error: the token lacks create:actions, .*which these changes need: nothing was written/);
+    expect(writes(s)).toEqual([]);
+  });
+
+  // Windows has no such mode bits: the check (and this test) is for POSIX systems.
+  it.skipIf(process.platform === 'win32')('a backup folder others can write is refused before asking (a dry run warns of it)', async () => {
+    const s = await startTestSandbox({ tenant: { phoneConsolidatedExperience: true } });
+    const open = mkdtempSync(join(tmpdir(), 'a0sg-phone-open-'));
+    chmodSync(open, 0o777);
+    const env = sandboxEnv(s, 'full', { S: SECRET });
+    const plan = await runCli(configureArgs(gw.url, '--dry-run', '--backup-dir', open), { env });
+    expect(plan.code).toBe(0);
+    expect(plan.stderr).toMatch(/warning: the backup folder .* is not safe for backups \(its folder is writable by other users\), and restore would refuse a backup from it\n/);
+    const r = await runCli(configureArgs(gw.url, '--backup-dir', open), { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/error: the backup folder .* is not safe for backups/);
     expect(writes(s)).toEqual([]);
   });
 
