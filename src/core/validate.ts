@@ -58,8 +58,11 @@ export const secretSchema = z
   .string({ error: 'secret must be a string' })
   .min(1, { error: 'secret is empty: pass the signing secret, or generate one' })
   .max(SECRET_MAX, { error: `secret is longer than ${SECRET_MAX} characters, the most Auth0 accepts: use a shorter key` })
-  // An escape or a line break in a key is a paste or file mistake that breaks every token it signs.
-  .superRefine(withoutControlCharacters('secret'))
+  // An escape or a line break in a key is a paste or file mistake; a gateway reading the key
+  // elsewhere (without it) would refuse every token.
+  .refine((value) => !CONTROL_CHARACTERS.test(value), {
+    error: 'secret holds a control character or a line break (a line break at its end counts): remove it; the gateway must check tokens with the very same bytes',
+  })
   .refine((value) => value !== REDACTED, { error: "secret is the placeholder the tool's output shows in place of a secret: pass the secret itself" });
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { inputError } from '../core/errors.js';
+import { CONTROL_CHARACTERS } from '../core/gateway-url.js';
 import { registerSecret } from '../core/redact.js';
 import type { Io } from '../ui/output.js';
 import { INPUT_LIMITS, readBoundedFile, readBoundedStdin } from './read-input.js';
@@ -60,7 +61,31 @@ export async function readSecretInput(flags: SecretFlags, io: Io): Promise<Secre
   }
   const input = await readOneSource(flags, io);
   registerSecret(input.secret);
+  if (input.secret !== undefined && CONTROL_CHARACTERS.test(input.secret)) {
+    // Checked here, where every source passes, so that configure, test-gateway and serve agree.
+    const trailing = /[\r\n]$/.test(input.secret) ? ' (a line break at its end counts)' : '';
+    throw inputError(`the secret from ${sourceWords(input.source)} holds a control character or a line break${trailing}`, SECRET_CONTROL_HINT);
+  }
   return input;
+}
+
+const SECRET_CONTROL_HINT = "remove it (printf '%s' adds no newline, echo does); the gateway must check tokens with the very same bytes";
+
+function sourceWords(source: SecretSource): string {
+  switch (source.kind) {
+    case 'env':
+    case 'default-env':
+      return `the environment variable ${source.name}`;
+    case 'file':
+      return 'the file given to --secret-file';
+    case 'stdin':
+      return 'stdin';
+    case 'flag':
+      return '--secret';
+    case 'generated':
+    case 'typed':
+      return 'the wizard';
+  }
 }
 
 async function readOneSource(flags: SecretFlags, io: Io): Promise<SecretInput> {

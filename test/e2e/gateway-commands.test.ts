@@ -173,6 +173,24 @@ describe('serve input errors', () => {
   });
 });
 
+describe('a secret with a trailing newline or an escape: the same exit 2 from every command that reads it', () => {
+  it.each([
+    ['serve', ['serve', '--secret-env', 'S', '--audience', 'urn:x']],
+    ['test-gateway', ['test-gateway', '--gateway-url', 'https://sms.example.com/send', '--auth', 'bearer', '--audience', 'urn:x', '--secret-env', 'S', '--to', '+15551234567']],
+    ['configure', ['configure', 'sms', '--gateway-url', 'https://sms.example.com/send', '--auth', 'bearer', '--audience', 'urn:x', '--secret-env', 'S', '--dry-run']],
+    ['phone-provider configure', ['phone-provider', 'configure', '--gateway-url', 'https://sms.example.com/send', '--auth', 'bearer', '--audience', 'urn:x', '--secret-env', 'S', '--dry-run']],
+  ])('%s', async (_name, argv) => {
+    for (const [secret, end] of [[`${RAW_SECRET}\n`, ' (a line break at its end counts)'], [`${RAW_SECRET}\u001b[2J`, '']] as const) {
+      // No tenant is needed: the secret is read, and refused, before any request.
+      const r = await runCli(argv, { env: { S: secret, AUTH0_DOMAIN: 'tenant.invalid', AUTH0_ACCESS_TOKEN: 'unused' } });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(
+        `error: the secret from the environment variable S holds a control character or a line break${end}\nhint: remove it (printf '%s' adds no newline, echo does); the gateway must check tokens with the very same bytes\n`,
+      );
+    }
+  });
+});
+
 describe('serve: the secret in the environment, and what a request cannot forge', () => {
   it('AUTH0_SMS_GATEWAY_SECRET counts as given: a request without a token is refused (401)', async () => {
     const { serve, url } = await startServe(['--audience', AUD], { AUTH0_SMS_GATEWAY_SECRET: RAW_SECRET });
