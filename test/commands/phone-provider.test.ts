@@ -371,6 +371,16 @@ describe('phone-provider configure: what is there already', () => {
     });
   });
 
+  it('a custom provider that already delivers text is not written, and its diff shows no change to it, other keys and all', async () => {
+    const provider = { ...seedCustomPhoneProvider(), configuration: { delivery_methods: ['text'], note: 'kept by Auth0' } };
+    const s = await startTestSandbox({ tenant: { phoneConsolidatedExperience: true }, phoneProvider: provider });
+    const r = await runCli(configureArgs(gw.url, '--dry-run', '--json'), { env: sandboxEnv(s, 'full', { S: SECRET }) });
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as { diff: { path: string }[]; planned: string[] };
+    expect(doc.planned.some((step) => step.includes('phone provider'))).toBe(false);
+    expect(doc.diff.filter((change) => change.path.startsWith('phone_provider'))).toEqual([]);
+  });
+
   it('unbinds another vendor\'s Action only after saying so; restore binds it again', async () => {
     const s = await startTestSandbox({
       tenant: { phoneConsolidatedExperience: true },

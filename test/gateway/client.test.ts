@@ -108,7 +108,10 @@ describe('sendTestMessage against startGatewayServer', () => {
     expect(result.status).toBe(401);
     expect(result.ok).toBe(false);
     expect(result.auth0Error).toBe('Authentication failed while calling the SMS gateway: 401');
-    expect(result.hint).toMatch(client === null ? /configure gateway authentication/ : /secret, secret_base64_encoded, audience and subject/);
+    // The same client serves configure and phone-provider configure: the hint names both places the settings live.
+    expect(result.hint).toMatch(
+      client === null ? /configure gateway authentication/ : /secret, secret_base64_encoded, audience and subject must match those it was signed with \(the connection's gateway_authentication, or the phone provider's settings\)$/,
+    );
     expect(result.responseBody).toMatch(reason);
     expect(reasons).toHaveLength(1);
     expect(reasons[0]).toMatch(reason);
