@@ -137,6 +137,24 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
   const release = acquireLocks(ctx.io.env, api.domain, [...pending.map((t) => t.connection.id), ...(phonePending ? ['phone-provider'] : [])]);
   const progress = new ProgressLine(ctx.io, { json: output.json, total: pending.length, minimum: 3 });
   let attempted = 0;
+  let current: Target | undefined;
+  let phoneStarted = false;
+  // For --json, where each target's entry must say what a stopped run did not do or cannot
+  // tell (the human summary below says it in its own words): never "unchanged" for those.
+  const markStopped = () => {
+    const signal = ctx.interrupts.requested ?? 'a signal';
+    const notDone = (what: string) =>
+      new CliError(ExitCode.cancelled, `not done: stopped by ${signal} before ${what} was written`, { hint: 'run the same apply again: it changes only what still differs' });
+    for (const t of pending) {
+      if (t.changed || t.error !== null) continue;
+      t.error = t === current ? new CliError(ExitCode.cancelled, unknownOutcomeOf(t.connection, t.backup)) : notDone('this connection');
+    }
+    if (phone !== null && phonePending && !phone.changed && phone.error === null) {
+      phone.error = phoneStarted
+        ? new CliError(ExitCode.cancelled, 'the state of the phone provider is unknown; check it with `auth0-sms-gateway status`')
+        : notDone('the phone provider');
+    }
+  };
   try {
     // Every backup before the first write: a backup folder that cannot be written stops the run
     // while nothing has changed, instead of after some connections were written.
@@ -153,7 +171,6 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
     // change, and a stale read or a refused write on one says nothing about the others. The
     // summary names every outcome; re-running the same file writes only what still differs.
     // A first Ctrl-C or SIGTERM lets the write in flight finish, then stops (flow/interrupt.ts).
-    let current: Target | undefined;
     await ctx.interrupts.guard(
       async () => {
         for (const t of pending) {
@@ -172,6 +189,7 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
         progress.clear();
         current = undefined;
         if (phone !== null && phonePending && ctx.interrupts.requested === undefined) {
+          phoneStarted = true;
           try {
             await executePhonePlan(ctx, api, phone.plan, phone.backup);
             await checkPhoneState(api, phone.plan, phone.backup);
@@ -185,6 +203,7 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
       () => {
         progress.clear();
         release();
+        markStopped();
         report(true);
       },
     );
@@ -206,6 +225,7 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
   }
   const failed = [...targets.filter((t) => t.error !== null).map((t) => untrusted(t.connection.name)), ...(phone?.error ? ['the phone provider'] : [])];
   const stoppedBy = ctx.interrupts.requested;
+  if (stoppedBy !== undefined) markStopped();
   report(failed.length > 0 || stoppedBy !== undefined);
   if (stoppedBy !== undefined) {
     const done = targets.filter((t) => t.changed).length;

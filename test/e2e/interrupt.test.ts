@@ -72,6 +72,37 @@ describe('a signal during a write', () => {
     expect(run.stderr()).toMatch(/error: stopped by SIGINT: 1 connection changed, 4 not done/);
   });
 
+  it('apply --json: a stopped run says per connection what it did not do, and a second signal leaves the one in flight unknown, never "unchanged"', async () => {
+    type Doc = { results: { connection: { name: string }; changed: boolean; error: { message: string; exitCode: number } | null }[] };
+    const s = await startTestSandbox({ connections: generateConnections(5, 1) });
+    const dir = mkdtempSync(join(tmpdir(), 'a0sg-sigint-apply-json-'));
+    const file = join(dir, 'f.yaml');
+    writeFileSync(file, `connections:\n${s.connections().map((c) => `  - connection: ${c.name}\n    gateway_url: ${URL}\n    authentication: none\n`).join('')}`);
+
+    // One signal: the PATCH in flight finishes; the others are "not done", with exit code 130.
+    s.inject({ kind: 'latency', ms: 800, method: 'PATCH', times: 5 });
+    const graceful = spawnBin(['apply', '-f', file, '--yes', '--no-backup', '--json'], sandboxEnv(s));
+    await waitUntil(() => s.requests.some((q) => q.method === 'PATCH'));
+    graceful.child.kill('SIGINT');
+    expect(await graceful.exit).toBe(130);
+    const first = (JSON.parse(graceful.stdout()) as Doc).results;
+    expect(first[0]).toMatchObject({ changed: true, error: null });
+    for (const r of first.slice(1)) expect(r).toMatchObject({ changed: false, error: { message: 'not done: stopped by SIGINT before this connection was written', exitCode: 130 } });
+
+    // Two signals while a PATCH is in flight: that one's outcome is unknown, and said so.
+    s.reset();
+    s.inject({ kind: 'latency', ms: 4000, method: 'PATCH', times: 5 });
+    const hurried = spawnBin(['apply', '-f', file, '--yes', '--no-backup', '--json'], sandboxEnv(s));
+    await waitUntil(() => s.requests.some((q) => q.method === 'PATCH'));
+    hurried.child.kill('SIGTERM');
+    await hurried.waitFor(/finishing the request in flight/);
+    hurried.child.kill('SIGTERM');
+    expect(await hurried.exit).toBe(130);
+    const second = (JSON.parse(hurried.stdout()) as Doc).results;
+    expect(second[0]).toMatchObject({ changed: false, error: { message: expect.stringMatching(/^whether sms-00001 \(.*\) changed is unknown; check it with/), exitCode: 130 } });
+    for (const r of second.slice(1)) expect(r.error?.message).toBe('not done: stopped by SIGTERM before this connection was written');
+  });
+
   it('restore: the first SIGINT finishes the PATCH in flight, exit 130 with the state observed', async () => {
     const s = await startTestSandbox();
     const dir = mkdtempSync(join(tmpdir(), 'a0sg-sigint-restore-'));
