@@ -152,6 +152,8 @@ async function runDemo(ctx: CommandContext, keepRunning: boolean, resources: Res
     PATH: ctx.io.env.PATH,
     HOME: ctx.io.env.HOME,
     TMPDIR: dir,
+    // The steps' lock files go in the demo's folder, removed with it: the demo leaves nothing behind.
+    XDG_STATE_HOME: join(dir, 'state'),
     NO_COLOR: output.color ? undefined : '1',
     FORCE_COLOR: output.color ? '1' : undefined,
     NODE_EXTRA_CA_CERTS: certFile,

@@ -55,8 +55,11 @@ function readEnvFile(file: string): Record<string, string> {
 describe('demo', () => {
   it('shows both generations reaching one gateway, restores both tenants, and leaves no files', async () => {
     const scratch = scratchDir();
-    const r = await runBin(['demo', '--json'], { CI: 'true', TMPDIR: scratch });
+    // A home of its own: the steps' lock files must not land in the user's state folder either.
+    const home = scratchDir();
+    const r = await runBin(['demo', '--json'], { CI: 'true', TMPDIR: scratch, HOME: home });
     expect(r.code, r.stderr).toBe(0);
+    expect(readdirSync(home)).toEqual([]);
 
     const doc = JSON.parse(r.stdout) as DemoDocument;
     expect(doc).toMatchObject({ ok: true, restored: true, gatewayMessages: { legacy: 1, unifiedPhone: 1 } });
