@@ -1,6 +1,6 @@
 import { defineCommand } from '../flow/command.js';
 import { applyDesiredSettings, checkSettingsFlags, configureFlagsSchema, templateSyntax } from '../flow/configure-connection.js';
-import { desiredFromFlags } from '../flow/settings-flags.js';
+import { desiredFromFlags, settingsFlagsShape } from '../flow/settings-flags.js';
 import { unifiedPhoneFor } from '../flow/routes.js';
 import { checkTestTo } from '../flow/preflight.js';
 import { resolveSmsConnection } from '../flow/target.js';
@@ -9,11 +9,14 @@ import { shellQuote } from '../core/shell.js';
 
 /**
  * `configure` from flags: read → plan → validate → show the diff → confirm → back up →
- * re-read → PATCH → check. On a terminal without --gateway-url it is the wizard instead
- * (README, `configure`: "In a terminal without --gateway-url it starts the wizard").
+ * re-read → PATCH → check. On a terminal, without --yes and without a flag that says what to
+ * change, it is the wizard instead (README, `configure`).
  */
 export const command = defineCommand(configureFlagsSchema, async (ctx, flags, [connectionRef]) => {
-  if (ctx.interactive && flags.gatewayUrl === undefined) {
+  // The wizard only when the command line says nothing of what to change: `configure sms
+  // --auth none --yes` (README) means the same on a terminal as in a script.
+  const settingsGiven = Object.keys(settingsFlagsShape).some((key) => flags[key as keyof typeof flags] !== undefined) || flags.keepTwilio !== undefined || flags.testTo !== undefined;
+  if (ctx.interactive && !settingsGiven && !ctx.globals.yes) {
     const { runWizard } = await import('../flow/wizard.js');
     return runWizard(ctx, connectionRef, flags);
   }

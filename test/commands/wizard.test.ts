@@ -223,6 +223,14 @@ describe('wizard', () => {
     expectApplyFileIsNoop(r.stdout, { AUTH0_SMS_GATEWAY_SECRET: secret }, sandbox().connection(SEED_IDS.twilio) as Connection);
   });
 
+  it('configure on a terminal with flags that say what to change, and --yes, runs as in a script: no question', async () => {
+    const r = await runCliOnTerminal(['configure', 'sms-gateway', '--auth', 'none', '--yes', '--no-backup'], { env: env(), steps: [] });
+    expect(r.code).toBe(0);
+    expect(r.stdout + r.stderr).not.toMatch(/\? /);
+    expect(r.stdout).toContain('- gateway_authentication');
+    expect(writes(sandbox())).toHaveLength(1);
+  });
+
   it('Ctrl-C at a question (configure on a terminal starts the wizard): exit 130, nothing written', async () => {
     const r = await runCliOnTerminal(['configure', 'sms', '--backup-dir', backupDir], {
       env: env(),
