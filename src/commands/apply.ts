@@ -113,7 +113,10 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
     });
   };
 
-  const everything = `${targets.length === 1 ? 'the connection' : `all ${targets.length} connections`}${phone === null ? '' : `${targets.length === 0 ? '' : ' and'} the phone provider`}`.replace(/^all 0 connections and /, '');
+  const everything = [
+    ...(targets.length === 0 ? [] : [targets.length === 1 ? 'the connection' : `all ${targets.length} connections`]),
+    ...(phone === null ? [] : ['the phone provider']),
+  ].join(' and ');
   if (pending.length === 0 && !phonePending) {
     output.info(`Nothing to change: ${everything} already match${targets.length + (phone === null ? 0 : 1) === 1 ? 'es' : ''} ${source}.`);
     report(false);

@@ -97,7 +97,7 @@ async function readOneSource(flags: SecretFlags, io: Io): Promise<SecretInput> {
     const secret = io.env[flags.secretEnv];
     if (secret === undefined || secret === '') {
       // The name is not repeated either: a secret that looks like a name (hex, alphanumeric) would be.
-      throw inputError('the environment variable named by --secret-env is not set or empty', 'export it before running (e.g. export GATEWAY_SECRET=…), or pick another secret source');
+      throw inputError('the environment variable named for the secret (--secret-env, or at the wizard question) is not set or empty', 'export it before running (e.g. export GATEWAY_SECRET=…), or pick another secret source');
     }
     return { secret, source: { kind: 'env', name: flags.secretEnv }, warnings: [] };
   }

@@ -292,6 +292,15 @@ describe('phone-provider configure on a Unified Phone tenant', () => {
     expect((JSON.parse(status.stdout) as { connections: { name: string; route: string }[] }).connections).toContainEqual(expect.objectContaining({ name: 'sms', route: 'gateway' }));
   });
 
+  it('apply of a file with only a phone_provider: entry that already matches says so in words', async () => {
+    expect((await runCli(configureArgs(gw.url, '--yes', '--no-backup'), { env: env() })).code).toBe(0);
+    const file = join(backups, 'phone.yaml');
+    writeFileSync(file, `phone_provider:\n  gateway_url: ${gw.url}\n  authentication: { method: bearer, audience: ${AUDIENCE}, secret: "\${S}" }\n`);
+    const r = await runCli(['apply', '-f', file, '--yes', '--no-backup'], { env: env() });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`Nothing to change: the phone provider already matches ${file}.`);
+  });
+
   it('apply on a connection made on this tenant warns as configure does', async () => {
     asCreatedOnUnifiedPhone(sandbox(), SEED_IDS.twilio);
     const file = join(backups, 'apply.yaml');
