@@ -101,9 +101,10 @@ async function connectionWizard(session: Session, current: Connection, flagDesir
   const code = outcome.result === 'applied' && outcome.connection.options?.provider === 'sms_gateway' ? await offerTestAfter(ui, (to) => testConnectionGateway(tenant, outcome.connection, to)) : ExitCode.ok;
 
   const secretEnv = secretEnvName(secretInput.source) ?? SECRET_ENV_DEFAULT;
-  const summary = { bin: BIN_NAME, connection: current.name, next: outcome.next, keepTwilio: desired.keepTwilio === true, secretEnv, domain: typed.domain, clientId: typed.clientId };
   const bearer = typeof outcome.next.gateway_authentication === 'object' && outcome.next.gateway_authentication !== null;
-  printEquivalents(session, bearer, secretEnv, equivalentCommand(summary), applySnippet(summary));
+  const secretKept = bearer && secretInput.secret === undefined;
+  const summary = { bin: BIN_NAME, connection: current.name, next: outcome.next, keepTwilio: desired.keepTwilio === true, secretEnv, secretKept, domain: typed.domain, clientId: typed.clientId };
+  printEquivalents(session, bearer, secretKept, secretEnv, equivalentCommand(summary), applySnippet(summary));
   return code;
 }
 
@@ -142,11 +143,13 @@ async function phoneProviderWizard(session: Session, flagDesired: Parameters<typ
   const code = outcome.result === 'applied' ? await offerTestAfter(ui, (to) => phoneProviderTest(tenant, api, to)) : ExitCode.ok;
   const secretEnv = secretEnvName(secretInput.source) ?? SECRET_ENV_DEFAULT;
   const bearer = outcome.plan.settings.authentication === 'bearer';
+  const keptSecret = bearer && secretInput.secret === undefined;
   printEquivalents(
     session,
     bearer,
+    keptSecret,
     secretEnv,
-    equivalentPhoneCommand({ bin: BIN_NAME, settings: outcome.plan.settings, secretEnv, domain: typed.domain, clientId: typed.clientId }),
+    equivalentPhoneCommand({ bin: BIN_NAME, settings: outcome.plan.settings, secretEnv, secretKept: keptSecret, domain: typed.domain, clientId: typed.clientId }),
     phoneApplySnippet({ settings: outcome.plan.settings, secretEnv }),
   );
   return code;
@@ -201,9 +204,16 @@ async function phoneProviderTest(tenant: CommandContext, api: ManagementApi, to:
   return ExitCode.ok;
 }
 
-function printEquivalents(session: Session, bearer: boolean, secretEnv: string, command: string[], apply: string): void {
+/**
+ * The command and the apply entry that reach the same state without questions. A kept secret is
+ * not in the command (configure keeps the one Auth0 holds), but an apply file must name one:
+ * the variable has to hold the secret in use, which only its owner has (Auth0 never shows it).
+ */
+function printEquivalents(session: Session, bearer: boolean, secretKept: boolean, secretEnv: string, command: string[], apply: string): void {
   const { ui, typed } = session;
-  const needs = [...(bearer ? [`${secretEnv} set to the gateway secret`] : []), ...(typed.clientSecret === undefined ? [] : ['AUTH0_CLIENT_SECRET set to the client secret'])];
+  const client = typed.clientSecret === undefined ? [] : ['AUTH0_CLIENT_SECRET set to the client secret'];
+  const needs = [...(bearer && !secretKept ? [`${secretEnv} set to the gateway secret`] : []), ...client];
+  const applyNeeds = [...(bearer ? [secretKept ? `${secretEnv} set to the gateway secret in use now` : `${secretEnv} set to the gateway secret`] : []), ...client];
   ui.output.data(
     [
       '',
@@ -211,7 +221,7 @@ function printEquivalents(session: Session, bearer: boolean, secretEnv: string, 
       '',
       `  ${command.map(shellQuote).join(' ')}`,
       '',
-      `Or, for CI, an apply file (${BIN_NAME} apply -f sms-gateway.yaml):`,
+      `Or, for CI, an apply file (${BIN_NAME} apply -f sms-gateway.yaml)${applyNeeds.length === 0 ? '' : `, with ${applyNeeds.join(' and ')}`}:`,
       '',
       apply,
     ].join('\n'),

@@ -271,6 +271,8 @@ export interface Summary {
   keepTwilio: boolean;
   /** The variable the command and the apply file read the gateway secret from. */
   secretEnv: string;
+  /** The wizard kept the secret the connection holds: the command names none (configure keeps it). */
+  secretKept?: boolean | undefined;
   /** Tenant settings typed in the wizard, so the command does not depend on them being set. */
   domain?: string | undefined;
   clientId?: string | undefined;
@@ -299,8 +301,7 @@ export function equivalentCommand(s: Summary): string[] {
           String(auth.subject),
           '--audience',
           String(auth.audience),
-          '--secret-env',
-          s.secretEnv,
+          ...(s.secretKept === true ? [] : ['--secret-env', s.secretEnv]),
           auth.secret_base64_encoded === true ? '--secret-base64-encoded' : '--no-secret-base64-encoded',
         ]),
     isTruthy(o.forward_req_info) ? '--forward-req-info' : '--no-forward-req-info',
@@ -344,7 +345,7 @@ export function applySnippet(s: Summary): string {
 }
 
 /** The `phone-provider configure` argv that reaches the planned Action settings without questions. */
-export function equivalentPhoneCommand(s: { bin: string; settings: ActionSettings; secretEnv: string; domain?: string | undefined; clientId?: string | undefined }): string[] {
+export function equivalentPhoneCommand(s: { bin: string; settings: ActionSettings; secretEnv: string; secretKept?: boolean | undefined; domain?: string | undefined; clientId?: string | undefined }): string[] {
   const o = s.settings;
   return [
     s.bin,
@@ -363,8 +364,7 @@ export function equivalentPhoneCommand(s: { bin: string; settings: ActionSetting
           String(o.subject ?? DEFAULT_SUBJECT),
           '--audience',
           String(o.audience),
-          '--secret-env',
-          s.secretEnv,
+          ...(s.secretKept === true ? [] : ['--secret-env', s.secretEnv]),
           o.secret_base64_encoded === true ? '--secret-base64-encoded' : '--no-secret-base64-encoded',
         ]),
     o.forward_req_info ? '--forward-req-info' : '--no-forward-req-info',

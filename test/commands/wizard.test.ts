@@ -223,6 +223,39 @@ describe('wizard', () => {
     expectApplyFileIsNoop(r.stdout, { AUTH0_SMS_GATEWAY_SECRET: secret }, sandbox().connection(SEED_IDS.twilio) as Connection);
   });
 
+  it('"keep the current secret": the printed command names no secret variable and reproduces the change; the apply file says which secret it needs', async () => {
+    const r = await runCliOnTerminal(['wizard', 'sms-gateway', '--no-backup'], {
+      env: env(),
+      steps: [
+        [/Gateway URL/, KEY.enter],
+        [/Authentication/, KEY.enter],
+        [/Subject/, KEY.enter],
+        [/Audience/, `${KEY.clearLine}urn:kept-secret-audience${KEY.enter}`],
+        [/Signing secret/, KEY.enter], // keep the current secret, the default when there is one
+        [/base64url-encoded/, KEY.enter],
+        [/forward_req_info/, KEY.enter],
+        [/Sender/, KEY.enter],
+        [/Template/, KEY.enter],
+        [/before anything changes/, KEY.enter],
+        [/Apply/, `y${KEY.enter}`],
+        [/Phone number for a test SMS \(empty to skip\)/, KEY.enter],
+      ],
+    });
+    expect(r.stderr).not.toMatch(/error:/);
+    expect(r.code).toBe(0);
+    const stored = sandbox().connection(SEED_IDS.gateway)!.options!.gateway_authentication as Record<string, unknown>;
+    expect(stored.audience).toBe('urn:kept-secret-audience');
+    const argv = printedCommand(r.stdout);
+    expect(argv).not.toContain('--secret-env');
+    expect(stripAnsi(r.stdout)).toMatch(/The same setup without questions:\n/);
+    expect(stripAnsi(r.stdout)).toContain('an apply file (auth0-sms-gateway apply -f sms-gateway.yaml), with AUTH0_SMS_GATEWAY_SECRET set to the gateway secret in use now:');
+    // Run as printed, with no secret anywhere: the same state, so nothing to change, secret kept.
+    const again = await runCli(argv, { env: sandboxEnv(sandbox()) });
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain('Nothing to change: sms-gateway already has these settings.');
+    expect(sandbox().connection(SEED_IDS.gateway)!.options!.gateway_authentication).toEqual(stored);
+  });
+
   it('configure on a terminal with flags that say what to change, and --yes, runs as in a script: no question', async () => {
     const r = await runCliOnTerminal(['configure', 'sms-gateway', '--auth', 'none', '--yes', '--no-backup'], { env: env(), steps: [] });
     expect(r.code).toBe(0);
