@@ -18,6 +18,7 @@ import { backupPhoneSide, checkPhoneState, executePhonePlan, phoneStateOf, planF
 import { INPUT_LIMITS, readBoundedFile, readBoundedStdin } from '../flow/read-input.js';
 import { unifiedPhoneFor } from '../flow/routes.js';
 import { writeFlagsShape } from '../flow/settings-flags.js';
+import { restoreCommand } from '../core/shell.js';
 import { acquireLocks } from '../flow/lock.js';
 import { backupConnection, checkBeforeAsking, confirmOrThrow, CONNECTION_WRITE_SCOPES, patchChecked, unknownOutcomeOf } from '../flow/write.js';
 
@@ -142,6 +143,8 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
   let attempted = 0;
   let current: Target | undefined;
   let phoneStarted = false;
+  const phoneUnknown = () =>
+    `the state of the phone provider is unknown; check it with \`auth0-sms-gateway status\`${phone === null || phone.backup === null ? '' : ` and put it back if needed with \`${restoreCommand(phone.backup)}\``}`;
   // For --json, where each target's entry must say what a stopped run did not do or cannot
   // tell (the human summary below says it in its own words): never "unchanged" for those.
   const markStopped = () => {
@@ -153,9 +156,7 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
       t.error = t === current ? new CliError(ExitCode.cancelled, unknownOutcomeOf(t.connection, t.backup)) : notDone('this connection');
     }
     if (phone !== null && phonePending && !phone.changed && phone.error === null) {
-      phone.error = phoneStarted
-        ? new CliError(ExitCode.cancelled, 'the state of the phone provider is unknown; check it with `auth0-sms-gateway status`')
-        : notDone('the phone provider');
+      phone.error = phoneStarted ? new CliError(ExitCode.cancelled, phoneUnknown()) : notDone('the phone provider');
     }
   };
   try {
@@ -202,7 +203,7 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
           }
         }
       },
-      () => (current === undefined ? 'the state of the phone provider is unknown; check it with `auth0-sms-gateway status`' : unknownOutcomeOf(current.connection, current.backup)),
+      () => (current === undefined ? phoneUnknown() : unknownOutcomeOf(current.connection, current.backup)),
       () => {
         progress.clear();
         release();
@@ -223,16 +224,18 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
     }
   }
   if (phone !== null) {
-    const state = phone.error !== null ? output.style.red('failed   ') : phone.changed ? output.style.green('changed  ') : phonePending ? 'not done ' : 'unchanged';
+    const stopped = phone.error?.exitCode === ExitCode.cancelled;
+    const state = stopped ? 'stopped  ' : phone.error !== null ? output.style.red('failed   ') : phone.changed ? output.style.green('changed  ') : phonePending ? 'not done ' : 'unchanged';
     output.info(`  ${state} the phone provider${phone.error === null ? '' : `: ${phone.error.message}${phone.error.hint === undefined ? '' : `\n             hint: ${phone.error.hint}`}`}`);
   }
-  const failed = [...targets.filter((t) => t.error !== null).map((t) => untrusted(t.connection.name)), ...(phone?.error ? ['the phone provider'] : [])];
+  const failed = [...targets.filter((t) => t.error !== null).map((t) => untrusted(t.connection.name)), ...(phone?.error && phone.error.exitCode !== ExitCode.cancelled ? ['the phone provider'] : [])];
   const stoppedBy = ctx.interrupts.requested;
   if (stoppedBy !== undefined) markStopped();
   report(failed.length > 0 || stoppedBy !== undefined);
   if (stoppedBy !== undefined) {
     const done = targets.filter((t) => t.changed).length;
-    throw new CliError(ExitCode.cancelled, `stopped by ${stoppedBy}: ${plural(done, 'connection')} changed, ${pending.length - attempted} not done${phonePending && !phone.changed ? ', the phone provider not done' : ''}`, {
+    const phoneWords = !phonePending || phone.changed ? '' : phoneStarted ? ', the phone provider stopped part-way (above)' : ', the phone provider not done';
+    throw new CliError(ExitCode.cancelled, `stopped by ${stoppedBy}: ${plural(done, 'connection')} changed, ${pending.length - attempted} not done${phoneWords}`, {
       hint: 'the summary above names each one; run the same apply again to finish: it changes only what still differs',
     });
   }

@@ -103,6 +103,23 @@ describe('a signal during a write', () => {
     for (const r of second.slice(1)) expect(r.error?.message).toBe('not done: stopped by SIGTERM before this connection was written');
   });
 
+  it('apply with a phone_provider: entry, stopped during its steps: "stopped part-way" with what was done and the restore command, not "not done"', async () => {
+    const s = await startTestSandbox({ tenant: { phoneConsolidatedExperience: true } });
+    s.inject({ kind: 'latency', ms: 1500, method: 'POST', path: /\/actions\/actions$/ });
+    const dir = mkdtempSync(join(tmpdir(), 'a0sg-sigint-apply-phone-'));
+    const file = join(dir, 'f.yaml');
+    writeFileSync(file, `phone_provider:\n  gateway_url: ${URL}\n  authentication: none\n`);
+    const run = spawnBin(['apply', '-f', file, '--yes', '--backup-dir', dir], sandboxEnv(s));
+    await waitUntil(() => s.requests.some((q) => q.method === 'POST' && q.path.endsWith('/actions/actions')));
+    run.child.kill('SIGINT');
+    expect(await run.exit).toBe(130);
+    const backup = join(dir, readdirSync(dir).find((name) => name.endsWith('.json'))!);
+    expect(run.stderr()).toMatch(/ {2}stopped {3}the phone provider: stopped by SIGINT; done: created the Action auth0-sms-gateway-sms/);
+    expect(run.stderr()).toContain(`auth0-sms-gateway restore ${backup}`);
+    expect(run.stderr()).toMatch(/error: stopped by SIGINT: 0 connections changed, 0 not done, the phone provider stopped part-way \(above\)/);
+    expect(run.stderr()).not.toContain('the phone provider not done');
+  });
+
   it('restore: the first SIGINT finishes the PATCH in flight, exit 130 with the state observed', async () => {
     const s = await startTestSandbox();
     const dir = mkdtempSync(join(tmpdir(), 'a0sg-sigint-restore-'));
