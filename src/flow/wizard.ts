@@ -217,7 +217,8 @@ function printEquivalents(session: Session, bearer: boolean, secretKept: boolean
   ui.output.data(
     [
       '',
-      `The same setup without questions${needs.length === 0 ? '' : `, with ${needs.join(' and ')}`}:`,
+      // After --dry-run nothing was set up: the command is how to apply it (it carries --yes).
+      `${session.flags.dryRun === true ? 'To apply this setup without questions (this dry run wrote nothing)' : 'The same setup without questions'}${needs.length === 0 ? '' : `, with ${needs.join(' and ')}`}:`,
       '',
       `  ${command.map(shellQuote).join(' ')}`,
       '',

@@ -406,8 +406,9 @@ describe('a gateway URL that carries credentials, in the wizard', () => {
     expect(r.code).toBe(0);
     expect(r.screen + r.stdout + r.stderr).not.toContain('TOK-SECRET-123');
     expect(r.screen).toContain('keep the current one: https://sms-gateway.example.com/v1/messages?token=');
-    // Kept as it is: nothing to change.
+    // Kept as it is: nothing to change. A dry run's command is how to apply, not what was done.
     expect(r.stderr).toContain('Nothing to change: sms-gateway already has these settings.');
+    expect(stripAnsi(r.stdout)).toContain('To apply this setup without questions (this dry run wrote nothing)');
     // The printed command cannot write the placeholder: it says so, and the tool refuses it.
     expect(r.stderr).toContain('warning: the gateway URL above shows [redacted] in place of a credential');
     const pasted = await runCli(printedCommand(r.stdout).concat('--dry-run'), { env: sandboxEnv(sandbox(), 'full', { AUTH0_SMS_GATEWAY_SECRET: 'a-gateway-secret-of-at-least-32-chars!!' }) });
