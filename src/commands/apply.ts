@@ -7,6 +7,7 @@ import type { PhonePlan, PhoneState } from '../core/phone-provider.js';
 import { planSmsUpdate, type SmsPlan } from '../core/plan.js';
 import { registerSecret } from '../core/redact.js';
 import { routeOf, routeWarning } from '../core/route.js';
+import { restoreCommand } from '../core/shell.js';
 import { connectionLabel, untrusted } from '../core/untrusted.js';
 import { changesToJson, renderChanges } from '../ui/diff.js';
 import type { Io } from '../ui/output.js';
@@ -18,7 +19,6 @@ import { backupPhoneSide, checkPhoneState, executePhonePlan, phoneStateOf, planF
 import { INPUT_LIMITS, readBoundedFile, readBoundedStdin } from '../flow/read-input.js';
 import { unifiedPhoneFor } from '../flow/routes.js';
 import { writeFlagsShape } from '../flow/settings-flags.js';
-import { restoreCommand } from '../core/shell.js';
 import { acquireLocks } from '../flow/lock.js';
 import { backupConnection, checkBeforeAsking, confirmOrThrow, CONNECTION_WRITE_SCOPES, patchChecked, unknownOutcomeOf } from '../flow/write.js';
 
@@ -125,18 +125,17 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
   }
   const what = [...pending.map((t) => untrusted(t.connection.name)), ...(phonePending ? ['the phone provider'] : [])];
   const neededScopes = [...(pending.length > 0 ? CONNECTION_WRITE_SCOPES : []), ...(phonePending ? scopesFor(phone.plan.steps.map((step) => step.kind)) : [])];
+  checkBeforeAsking(ctx, api, flags, neededScopes);
   if (dryRun) {
     const targetsPlanned = [
       ...(pending.length === 0 ? [] : [`${pending.length} of ${plural(targets.length, 'connection')}`]),
       ...(phonePending ? ['the phone provider'] : []),
     ];
-    checkBeforeAsking(ctx, api, flags, neededScopes);
     output.info(`Dry run: ${plural(changeCount, 'change')} to ${targetsPlanned.join(' and ')} planned, nothing written.`);
     report(true);
     return flags.exitCode === true ? ExitCode.pending : ExitCode.ok;
   }
 
-  checkBeforeAsking(ctx, api, flags, neededScopes);
   await confirmOrThrow(ctx, `Apply ${plural(changeCount, 'change')} to ${what.join(', ')} on ${api.domain}?`);
   const release = acquireLocks(ctx.io.env, api.domain, [...pending.map((t) => t.connection.id), ...(phonePending ? ['phone-provider'] : [])]);
   const progress = new ProgressLine(ctx.io, { json: output.json, total: pending.length, minimum: 3 });

@@ -5,6 +5,8 @@ import { createHash } from 'node:crypto';
 import { parseActionCode } from '../core/action-code.js';
 import { findOurAction, isDeployed, shownSettings, templateLabel, type OurAction, type PhoneProvider, type PhoneState } from '../core/phone-provider.js';
 import { shellQuote } from '../core/shell.js';
+import { equivalentPhoneCommand } from '../ui/wizard.js';
+import { BIN_NAME } from '../version.js';
 import { untrusted } from '../core/untrusted.js';
 import { changesToJson, renderChanges } from '../ui/diff.js';
 import type { PhoneBackup } from './backup.js';
@@ -57,17 +59,13 @@ function actionView(name: string, code: string, deployed: boolean): Record<strin
 /** The command that installs the backup's Action again, from the settings its code holds (the secret has to be given again). */
 function reinstallCommand(code: string): string {
   const parsed = parseActionCode(code);
-  const settings = parsed.kind === 'ours' ? parsed.settings : null;
-  if (settings === null) return 'auth0-sms-gateway phone-provider configure --gateway-url <url> …';
-  const words = ['auth0-sms-gateway', 'phone-provider', 'configure', '--gateway-url', shellQuote(settings.gateway_url), '--auth', settings.authentication];
-  if (settings.authentication === 'bearer') {
-    if (settings.subject !== undefined) words.push('--subject', shellQuote(settings.subject));
-    if (settings.audience !== undefined) words.push('--audience', shellQuote(settings.audience));
-    if (settings.secret_base64_encoded === true) words.push('--secret-base64-encoded');
-    words.push('--secret-env', '<VARIABLE>');
-  }
-  if (settings.forward_req_info) words.push('--forward-req-info');
-  return words.join(' ');
+  if (parsed.kind !== 'ours' || parsed.settings === null) return `${BIN_NAME} phone-provider configure --gateway-url <url> …`;
+  const secretEnv = '<VARIABLE>';
+  // The wizard's command, less its --yes: nobody has seen this plan yet.
+  return equivalentPhoneCommand({ bin: BIN_NAME, settings: parsed.settings, secretEnv })
+    .filter((word) => word !== '--yes')
+    .map((word) => (word === secretEnv ? word : shellQuote(word)))
+    .join(' ');
 }
 
 /** The Twilio token for a restored Twilio provider, read before any request. */
@@ -156,11 +154,12 @@ export async function restorePhoneSide(ctx: CommandContext, api: ManagementApi, 
   }
   if (backup.action === null && ours !== null) steps.push({ writes: [{ kind: 'delete-action', id: ours.action.id }], say: `deleted the Action ${untrusted(ours.action.name)} (the backup had none)` });
   // The tool's Action now, whichever id it has: the backup's code goes back into it.
-  const putBackCode = backup.action !== null && ours !== null && ours.action.code !== backup.action.code;
-  if (putBackCode && ours !== null && backup.action !== null) {
+  const backupCode = backup.action?.code;
+  const putBackCode = backupCode !== undefined && ours !== null && ours.action.code !== backupCode;
+  if (putBackCode) {
     steps.push({
       writes: [
-        { kind: 'update-action', id: ours.action.id, body: { code: backup.action.code } },
+        { kind: 'update-action', id: ours.action.id, body: { code: backupCode } },
         { kind: 'deploy-action', id: ours.action.id },
       ],
       say: `put the code of ${untrusted(ours.action.name)} back and deployed it`,
@@ -168,7 +167,8 @@ export async function restorePhoneSide(ctx: CommandContext, api: ManagementApi, 
   }
 
   // The diff is the tenant before and after these steps (not the backup as such): what is shown is what is written.
-  const providerWritten = steps.some((step) => step.writes.some((write) => write.kind === 'create-provider' || write.kind === 'update-provider' || write.kind === 'delete-provider'));
+  const writes = (...kinds: PhoneWrite['kind'][]) => steps.some((step) => step.writes.some((write) => kinds.includes(write.kind)));
+  const providerWritten = writes('create-provider', 'update-provider', 'delete-provider');
   // Auth0 never returns a Twilio token, and every output redacts it: two different marks make its line show as written.
   const twilioTokenBefore = current?.name === 'twilio' ? '(set)' : undefined;
   const before = {
@@ -178,9 +178,9 @@ export async function restorePhoneSide(ctx: CommandContext, api: ManagementApi, 
   };
   const after = {
     ...(providerWritten ? providerView(target, target?.name === 'twilio' ? '(given again)' : undefined) : providerView(current, twilioTokenBefore)),
-    bound_to_custom_phone_provider: steps.some((step) => step.writes.some((write) => write.kind === 'bind')) ? bindingLabels(wanted, state.bindings) : bindingLabels(state.bindings, wanted),
+    bound_to_custom_phone_provider: writes('bind') ? bindingLabels(wanted, state.bindings) : bindingLabels(state.bindings, wanted),
     tool_action:
-      backup.action === null || ours === null ? null : putBackCode ? actionView(ours.action.name, backup.action.code, true) : currentActionView(ours),
+      backupCode === undefined || ours === null ? null : putBackCode ? actionView(ours.action.name, backupCode, true) : currentActionView(ours),
   };
   const changes: Change[] = diffOptions(before, after);
   if (steps.length > 0 && changes.length === 0) {

@@ -65,7 +65,7 @@ export function backupIfWanted(ctx: CommandContext, flags: WriteFlags, write: (t
 export const CONNECTION_WRITE_SCOPES = ['update:connections', 'update:connections_options'] as const;
 
 /** The scopes of `needed` the token lacks: none when it has them all, or when its scopes are unknown. */
-export function missingScopes(api: ManagementApi, needed: readonly string[]): string[] {
+function missingScopes(api: ManagementApi, needed: readonly string[]): string[] {
   const granted = api.grantedScopes();
   return granted === null ? [] : [...new Set(needed)].filter((scope) => !granted.has(scope));
 }
@@ -75,7 +75,7 @@ export function missingScopes(api: ManagementApi, needed: readonly string[]): st
  * lacks is named while nothing has changed (rather than by Auth0's 403 after the backup, or
  * halfway through a run).
  */
-export function requireScopes(api: ManagementApi, needed: readonly string[]): void {
+function requireScopes(api: ManagementApi, needed: readonly string[]): void {
   const missing = missingScopes(api, needed);
   if (missing.length > 0) {
     throw new CliError(ExitCode.remote, `the token lacks ${missing.join(', ')}, which these changes need: nothing was written`, {
