@@ -6,12 +6,14 @@
 // with the CLI. Child processes on both sides, rather than both in-process: the CLI's cost is
 // what a user pays, start-up and module loading included, and the floor pays Node's start-up
 // too, so the ratio is what the tool adds.
+import { build } from 'esbuild';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { apiRequests } from './sandbox.mjs';
 import { alternate, bin, formatMs, median, root, runNode } from './util.mjs';
 
 const FLOOR = join(root, 'scripts', 'bench', 'floor-client.mjs');
+const SDK_FLOOR = join(root, 'scripts', 'bench', 'floor-sdk.mjs');
 const SDK_COST = join(root, 'scripts', 'bench', 'sdk-cost.mjs');
 const GW_SECRET = 'bench-gateway-secret-4d7e1a9c3f6b2e8d0a5c';
 const GW_URL = 'https://sms.example.com/bench';
@@ -59,6 +61,71 @@ function writePlan(work, name, plan) {
 }
 
 /**
+ * A CLI run against its floor, alternating, each on a freshly reset tenant; medians.
+ * @param {Sandbox} sandbox
+ * @param {number} runs
+ * @param {() => Promise<import('./util.mjs').RunResult>} cli
+ * @param {() => Promise<import('./util.mjs').RunResult>} floor
+ */
+async function timeAgainstFloor(sandbox, runs, cli, floor) {
+  const [a, f] = await alternate(
+    runs,
+    () => onFreshTenant(sandbox, cli),
+    () => onFreshTenant(sandbox, floor),
+  );
+  return { ms: median(a.map((r) => r.ms)), floorMs: median(f.map((r) => r.ms)), floorStdout: f[0]?.stdout ?? '' };
+}
+
+/** @type {Promise<string> | undefined} */
+let sdkFloorBundle;
+
+/**
+ * floor-sdk.mjs bundled as scripts/build.mjs bundles the CLI (one minified ESM file, Node 20,
+ * the same require shim), so that it loads the SDK as the CLI does, not file by file from
+ * node_modules. Built once per bench run.
+ * @param {string} work
+ * @returns {Promise<string>}
+ */
+async function sdkFloor(work) {
+  sdkFloorBundle ??= (async () => {
+    const outfile = join(work, 'floor-sdk.bundle.mjs');
+    await build({
+      entryPoints: [SDK_FLOOR],
+      outfile,
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      minify: true,
+      banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
+      logLevel: 'error',
+    });
+    return outfile;
+  })();
+  return sdkFloorBundle;
+}
+
+/**
+ * A row (no verdict) comparing a CLI run with the SDK floor running the same plan: how much of the
+ * ratio to bare fetch is the CLI's own work, and how much is the SDK it is built on.
+ * @param {import('./util.mjs').Table} table
+ * @param {{ id: string, what: string, runs: number, work: string, sandbox: Sandbox, env: NodeJS.ProcessEnv, cli: () => Promise<import('./util.mjs').RunResult>, plan: string }} options
+ */
+async function sdkFloorRow(table, { id, what, runs, work, sandbox, env, cli, plan }) {
+  const bundle = await sdkFloor(work);
+  const { ms, floorMs, floorStdout } = await timeAgainstFloor(sandbox, runs, cli, () => runNode([bundle, plan], { env, capture: true }));
+  table.add({
+    id,
+    what,
+    now: formatMs(ms),
+    floor: `${formatMs(floorMs)} (the SDK, same ${floorStdout.trim()} requests)`,
+    ratio: ms / floorMs,
+    goal: '(for the team)',
+    note: `what the CLI adds to the SDK it is built on: the floor is scripts/bench/floor-sdk.mjs, bundled and minified like the CLI, the same plan through the SDK's ConnectionsClient (client credentials, retries off) and nothing else; its own alternating runs`,
+  });
+}
+
+/**
  * @param {Sandbox} sandbox
  * @param {() => Promise<import('./util.mjs').RunResult>} run
  * @returns {Promise<{ ms: number, log: RequestLogEntry[], stdout: string }>}
@@ -99,15 +166,8 @@ export async function applyUnlimitedRows(table, { runs, work, sandboxes, n }) {
     });
 
     const plan = writePlan(work, 'apply', replayPlan(first.log));
-    const floor = () => runNode([FLOOR, plan], { env, capture: true });
-    const [a, f] = await alternate(
-      runs,
-      () => onFreshTenant(sandbox, cli),
-      () => onFreshTenant(sandbox, floor),
-    );
-    const floorCount = Number(f[0]?.stdout.trim());
-    const ms = median(a.map((r) => r.ms));
-    const floorMs = median(f.map((r) => r.ms));
+    const { ms, floorMs, floorStdout } = await timeAgainstFloor(sandbox, runs, cli, () => runNode([FLOOR, plan], { env, capture: true }));
+    const floorCount = Number(floorStdout.trim());
     const ratio = ms / floorMs;
     table.add({
       id: '4',
@@ -140,6 +200,7 @@ export async function applyUnlimitedRows(table, { runs, work, sandboxes, n }) {
       goal: '(explains row 4)',
       note: `GET + PATCH of one connection, ${rounds} rounds after 10 warm-up rounds, in one process (scripts/bench/sdk-cost.mjs): the SDK adds ${formatMs(sdkMs - bareMs)} per request, ${formatMs(sdkShare)} over row 4's ${apiRequests} Management API requests, ${((100 * sdkShare) / Math.max(1, ms - floorMs)).toFixed(0)} % of its excess (${formatMs(ms - floorMs)}); 1.3x leaves ${formatMs(0.3 * floorMs)} for everything`,
     });
+    await sdkFloorRow(table, { id: '4c', what: `apply, N = ${n}, vs the SDK alone`, runs, work, sandbox, env, cli, plan });
   } finally {
     await sandboxes.stop(sandbox);
   }
@@ -225,13 +286,7 @@ export async function listRows(table, { runs, work, sandboxes }) {
       const probe = await onFreshTenant(sandbox, cli);
       const rows = JSON.parse(probe.stdout).length;
       const probeFloor = await onFreshTenant(sandbox, floor);
-      const [a, f] = await alternate(
-        runs,
-        () => onFreshTenant(sandbox, cli),
-        () => onFreshTenant(sandbox, floor),
-      );
-      const ms = median(a.map((r) => r.ms));
-      const floorMs = median(f.map((r) => r.ms));
+      const { ms, floorMs } = await timeAgainstFloor(sandbox, runs, cli, floor);
       const ratio = ms / floorMs;
       table.add({
         id,
@@ -243,6 +298,7 @@ export async function listRows(table, { runs, work, sandboxes }) {
         meets: ratio <= 1.3,
         note: `the CLI made ${probe.log.length} requests (${probe.log.map((e) => `${e.method} ${e.path}`).filter((v, i, all) => all.indexOf(v) === i).join(', ')}), listed ${rows} connections`,
       });
+      await sdkFloorRow(table, { id: `${id}c`, what: `${what}, vs the SDK alone`, runs, work, sandbox, env, cli, plan });
     } finally {
       await sandboxes.stop(sandbox);
     }
