@@ -211,6 +211,27 @@ export function parseActionCode(code: unknown): ParsedActionCode {
   return { kind: 'ours', version, current, settings };
 }
 
+/**
+ * The tool's code with its settings' `secret_fingerprint` set to `fingerprint` (left out when
+ * undefined), everything before the settings block kept byte for byte. For code written back
+ * without its secret (a restore): the fingerprint must describe the secret the Action holds
+ * then, or a later run would take a secret that fails every signature for the one in place.
+ * Code whose settings cannot be read, or that is not bearer, is returned as it is: it claims no
+ * secret.
+ */
+export function withSecretFingerprint(code: string, fingerprint: string | undefined): string {
+  const parsed = parseActionCode(code);
+  if (parsed.kind !== 'ours' || parsed.settings === null || parsed.settings.authentication !== 'bearer') return code;
+  if (parsed.settings.secret_fingerprint === fingerprint) return code;
+  const { secret_fingerprint: _old, ...rest } = parsed.settings;
+  const settings = canonical(fingerprint === undefined ? rest : { ...rest, secret_fingerprint: fingerprint });
+  // As parseActionCode reads it: line endings normalised, the block after the last marker.
+  const text = code.replace(/\r\n/g, '\n');
+  const marker = `\n${ACTION_SETTINGS_MARKER}\n`;
+  const head = text.slice(0, text.lastIndexOf(marker) + marker.length);
+  return `${head}${SETTINGS_PREFIX}${JSON.stringify(settings, null, 2)};\n`;
+}
+
 /*
  * Secret fingerprint. The Action's code can be read by anyone with read:actions, a lesser right
  * than knowing the gateway secret, which Auth0 never returns. A plain hash there would let that

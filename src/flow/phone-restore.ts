@@ -2,7 +2,7 @@ import type { ManagementApi } from '../auth0/client.js';
 import { diffOptions, deepEqual, type Change } from '../core/diff.js';
 import { CliError, ExitCode, inputError, remoteError } from '../core/errors.js';
 import { createHash } from 'node:crypto';
-import { parseActionCode } from '../core/action-code.js';
+import { parseActionCode, withSecretFingerprint } from '../core/action-code.js';
 import { findOurAction, isDeployed, shownSettings, templateLabel, type OurAction, type PhoneProvider, type PhoneState } from '../core/phone-provider.js';
 import { shellQuote } from '../core/shell.js';
 import { equivalentPhoneCommand } from '../ui/wizard.js';
@@ -153,8 +153,18 @@ export async function restorePhoneSide(ctx: CommandContext, api: ManagementApi, 
     if (step !== undefined) steps.push(step);
   }
   if (backup.action === null && ours !== null) steps.push({ writes: [{ kind: 'delete-action', id: ours.action.id }], say: `deleted the Action ${untrusted(ours.action.name)} (the backup had none)` });
-  // The tool's Action now, whichever id it has: the backup's code goes back into it.
-  const backupCode = backup.action?.code;
+  // The tool's Action now, whichever id it has: the backup's code goes back into it, but not the
+  // backup's secret, so the code's secret fingerprint stays the one of the secret the Action
+  // keeps (none when the code in place names none): otherwise the next apply would believe a
+  // secret in place that the Action does not hold.
+  const held = ours === null ? null : parseActionCode(ours.action.code);
+  const heldFingerprint = held?.kind === 'ours' && held.settings?.authentication === 'bearer' ? held.settings.secret_fingerprint : undefined;
+  const backupCode = backup.action === null ? undefined : withSecretFingerprint(backup.action.code, heldFingerprint);
+  // Fingerprints are salted, and a run that keeps a secret keeps its fingerprint: another one
+  // means the secret was set again since the backup, most likely to another value.
+  const backupParsed = backup.action === null ? null : parseActionCode(backup.action.code);
+  const secretMayDiffer =
+    backupParsed?.kind === 'ours' && backupParsed.settings?.authentication === 'bearer' && backupParsed.settings.secret_fingerprint !== undefined && backupParsed.settings.secret_fingerprint !== heldFingerprint;
   const putBackCode = backupCode !== undefined && ours !== null && ours.action.code !== backupCode;
   if (putBackCode) {
     steps.push({
@@ -192,11 +202,15 @@ export async function restorePhoneSide(ctx: CommandContext, api: ManagementApi, 
     if (output.json) output.printJson({ phoneProvider: { domain: api.domain }, changed, dryRun, diff: changesToJson(changes), backup: saved, steps: done, restoredFrom: file });
   };
   if (!output.json) output.data(`${output.style.bold('phone provider')} of ${api.domain}, back to the backup of ${untrusted(backup.createdAt)}\n${renderChanges(changes, output.style)}`);
-  if (backup.action !== null && ours !== null && steps.some((step) => step.writes.some((write) => write.kind === 'update-action'))) {
-    output.warn('the Action\'s secret cannot be put back (Auth0 never returns it): it keeps the one it has now');
+  if (backup.action !== null && ours !== null && (putBackCode || secretMayDiffer)) {
+    output.warn(
+      secretMayDiffer
+        ? `the Action's secret may not be the one it had at the time of the backup, and a restore cannot put a secret back (Auth0 never returns it): it keeps the one it has now; if the gateway expects the old one, set it with \`auth0-sms-gateway phone-provider configure --secret-env <VARIABLE>\``
+        : 'the Action\'s secret cannot be put back (Auth0 never returns it): it keeps the one it has now',
+    );
   }
   if (steps.length === 0) {
-    output.info('Nothing to change: the phone provider already is as the backup holds it.');
+    output.info(`Nothing to change${secretMayDiffer ? ' that a restore can write' : ''}: the phone provider already is as the backup holds it${secretMayDiffer ? ', but for the secret' : ''}.`);
     report(false, null, []);
     return ExitCode.ok;
   }

@@ -16,6 +16,7 @@ import {
   parseActionCode,
   renderActionCode,
   secretFingerprint,
+  withSecretFingerprint,
   type ActionSettings,
 } from '../../src/core/action-code.js';
 import { CliError } from '../../src/core/errors.js';
@@ -264,6 +265,31 @@ describe('parseActionCode', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('withSecretFingerprint', () => {
+  const old = secretFingerprint('old-secret', SALT);
+  const held = secretFingerprint('held-secret', Buffer.alloc(16, 7));
+
+  it('swaps the fingerprint and keeps the code current; undefined leaves it out', () => {
+    const code = renderActionCode({ ...BEARER, secret_fingerprint: old });
+    expect(withSecretFingerprint(code, held)).toBe(renderActionCode({ ...BEARER, secret_fingerprint: held }));
+    expect(withSecretFingerprint(code, undefined)).toBe(renderActionCode(BEARER));
+    expect(withSecretFingerprint(code, old)).toBe(code);
+  });
+
+  it('keeps an older template byte for byte before the settings block (CRLF read as parseActionCode reads it)', () => {
+    const older = renderActionCode({ ...BEARER, secret_fingerprint: old }).replace(`${ACTION_HEADER_PREFIX}${ACTION_TEMPLATE_VERSION}\n`, `${ACTION_HEADER_PREFIX}1\n// an older body\n`).replace(/\n/g, '\r\n');
+    const swapped = withSecretFingerprint(older, held);
+    expect(parseActionCode(swapped)).toMatchObject({ kind: 'ours', version: 1, settings: { ...BEARER, secret_fingerprint: held } });
+    expect(swapped.startsWith(`${ACTION_HEADER_PREFIX}1\n// an older body\n`)).toBe(true);
+  });
+
+  it('leaves code that claims no secret as it is: none, unreadable settings, foreign code', () => {
+    const none = renderActionCode(NONE);
+    const unreadable = `${renderActionCode(BEARER).slice(0, -2)} // edited\n`;
+    for (const code of [none, unreadable, 'exports.onExecuteCustomPhoneProvider = async () => {};']) expect(withSecretFingerprint(code, held)).toBe(code);
   });
 });
 

@@ -6,7 +6,7 @@ import { chmodSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { parseActionCode } from '../../src/core/action-code.js';
+import { fingerprintMatches, parseActionCode } from '../../src/core/action-code.js';
 import { startGatewayServer, type GatewayServer } from '../../src/gateway/server.js';
 import type { GatewayPayload } from '../../src/gateway/payload.js';
 import {
@@ -123,6 +123,40 @@ describe('phone-provider configure on a Unified Phone tenant', () => {
     expect(human.stdout).not.toContain('(no changes)');
     expect(writes(sandbox())).toEqual([expect.stringMatching(/^PATCH \/api\/v2\/actions\/actions\/[^/]+$/), expect.stringMatching(/^POST \/api\/v2\/actions\/actions\/[^/]+\/deploy$/)]);
     expect(parseActionCode(sandbox().actions()[0]?.code)).toMatchObject({ kind: 'ours', settings: { audience: AUDIENCE } });
+  });
+
+  it('restore keeps the fingerprint of the secret the Action keeps: the next configure with the backup\'s secret writes it', async () => {
+    expect((await runCli(configureArgs(gw.url, '--yes', '--no-backup'), { env: env() })).code).toBe(0);
+    // Secret and audience changed: the backup holds the code with SECRET's fingerprint; the Action now holds OTHER_SECRET.
+    const rotated = await runCli(configureArgs(gw.url, '--audience', 'urn:changed', '--yes', '--backup-dir', backups), { env: env(OTHER_SECRET) });
+    expect(rotated.code).toBe(0);
+    const restored = await runCli(['restore', join(backups, readdirSync(backups)[0]!), '--yes', '--no-backup'], { env: env() });
+    expect(restored.code).toBe(0);
+    expect(restored.stderr).toContain('warning: the Action\'s secret may not be the one it had at the time of the backup, and a restore cannot put a secret back');
+    const [action] = sandbox().actions();
+    expect(action?.secrets).toEqual([expect.objectContaining({ name: 'SMS_GATEWAY_SECRET', value: OTHER_SECRET })]);
+    const parsed = parseActionCode(action?.code);
+    expect(parsed).toMatchObject({ kind: 'ours', current: true, settings: { audience: AUDIENCE } });
+    expect(parsed.kind === 'ours' && parsed.settings !== null && fingerprintMatches(OTHER_SECRET, parsed.settings.secret_fingerprint)).toBe(true);
+
+    // The gateway expects SECRET: the backup's settings with SECRET are a change (the secret), not "nothing to change".
+    const plan = await runCli(configureArgs(gw.url, '--dry-run', '--json'), { env: env() });
+    expect(plan.code).toBe(0);
+    expect((JSON.parse(plan.stdout) as { diff: { path: string }[] }).diff.map((c) => c.path)).toEqual(['action.secrets.SMS_GATEWAY_SECRET']);
+    expect((await runCli(configureArgs(gw.url, '--yes', '--no-backup'), { env: env() })).code).toBe(0);
+    expect(sandbox().actions()[0]?.secrets).toEqual([expect.objectContaining({ name: 'SMS_GATEWAY_SECRET', value: SECRET })]);
+    expect(await sandbox().deliver({ to: PHONE, code: '515151', from: '+15550009999' })).toMatchObject({ outcome: 'delivered' });
+  });
+
+  it('restore of a backup that differs only by the secret writes nothing and says the secret is not put back', async () => {
+    expect((await runCli(configureArgs(gw.url, '--yes', '--no-backup'), { env: env() })).code).toBe(0);
+    expect((await runCli(configureArgs(gw.url, '--yes', '--backup-dir', backups), { env: env(OTHER_SECRET) })).code).toBe(0);
+    sandbox().requests.length = 0;
+    const restored = await runCli(['restore', join(backups, readdirSync(backups)[0]!), '--yes', '--no-backup'], { env: env() });
+    expect(restored.code).toBe(0);
+    expect(restored.stderr).toContain('Nothing to change that a restore can write: the phone provider already is as the backup holds it, but for the secret.');
+    expect(restored.stderr).toContain('it keeps the one it has now; if the gateway expects the old one, set it with `auth0-sms-gateway phone-provider configure --secret-env <VARIABLE>`');
+    expect(writes(sandbox())).toEqual([]);
   });
 
   it('restore refuses to stand in for a deleted Action, and names the configure command that installs it again', async () => {
