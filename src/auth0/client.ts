@@ -101,13 +101,38 @@ function scopesOfJwt(token: string): Set<string> | null {
   }
 }
 
+const CONNECTIONS: ListKey = { key: 'connections', what: 'connections' };
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A page of an SDK listing, as far as the tool uses it. */
 interface Pages<T> {
+  /** The answer's body: the SDK takes `data` from it and reads a missing list as empty. */
+  response: unknown;
   data: T[];
   hasNextPage(): boolean;
   getNextPage(): Promise<Pages<T>>;
+}
+
+/** Where a listing's answer holds its items (`key`), and what they are called in an error. */
+interface ListKey {
+  key: string;
+  what: string;
+}
+
+/**
+ * The page's items, once its answer is seen to hold them. The SDK reads an answer without the
+ * list (a proxy's HTML page, another JSON object) as an empty page: believing it would report
+ * "no connections" for a tenant that has some.
+ */
+function itemsOf<T>(page: Pages<T>, { key, what }: ListKey): T[] {
+  const body = page.response;
+  if (typeof body === 'object' && body !== null && Array.isArray((body as Record<string, unknown>)[key])) return page.data;
+  const shape = typeof body === 'string' ? (/^\s*</.test(body) ? 'an HTML page' : 'text') : typeof body === 'object' && body !== null ? `a JSON object without "${key}"` : `JSON ${body === null ? 'null' : typeof body}`;
+  throw remoteError(
+    `the listing of ${what} answered with ${shape}, not a list of them: nothing can be told from it`,
+    'check that AUTH0_DOMAIN names the tenant itself (a proxy or a login page answers like this); --verbose shows the requests',
+  );
 }
 
 /**
@@ -116,12 +141,13 @@ interface Pages<T> {
  * this one's items are visited, so the work on them overlaps the wait for it: the same
  * requests, still one at a time.
  */
-async function eachItem<T>(first: Pages<T>, visit: (item: T) => boolean | void, { readAhead = false } = {}): Promise<void> {
+async function eachItem<T>(first: Pages<T>, list: ListKey, visit: (item: T) => boolean | void, { readAhead = false } = {}): Promise<void> {
   for (let page = first; ; ) {
+    const items = itemsOf(page, list);
     const next = readAhead && page.hasNextPage() ? page.getNextPage() : undefined;
     // If visiting throws, the read ahead is dropped unanswered rather than left unhandled.
     next?.catch(() => undefined);
-    for (const item of page.data) if (visit(item) === true) return;
+    for (const item of items) if (visit(item) === true) return;
     if (!page.hasNextPage()) return;
     page = await (next ?? page.getNextPage());
   }
@@ -311,6 +337,7 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
   const eachSmsConnection = async (visit: (connection: Connection) => boolean | void, options: { readAhead?: boolean } = {}): Promise<void> =>
     eachItem(
       await connectionsApi.list({ strategy: ['sms'], take: PAGE_SIZE }),
+      CONNECTIONS,
       (raw) => {
         const connection = requireOptions(parse(raw, String((raw as { id?: unknown }).id ?? '?')));
         return connection.strategy === 'sms' ? visit(connection) : false;
@@ -351,7 +378,7 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
           return requireOptions(parse(await connectionsApi.get(ref.value), ref.value));
         }
         const page = await connectionsApi.list({ name: ref.value, take: PAGE_SIZE });
-        const match = page.data.find((c) => c.name === ref.value);
+        const match = itemsOf(page, CONNECTIONS).find((c) => c.name === ref.value);
         if (match === undefined) {
           throw inputError(`no connection named "${ref.value}" in ${domain}`, 'run `auth0-sms-gateway list` to see the SMS connections');
         }
@@ -396,7 +423,7 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
     async listTriggerActions(triggerId) {
       return call({ operation: 'list', resource: 'Action' }, async () => {
         const actions: Action[] = [];
-        await eachItem(await actionsApi.list({ triggerId: triggerId as 'custom-phone-provider', per_page: PAGE_SIZE }), (raw) => void actions.push(parseAs(phoneSchemas().action, raw, 'an Action')));
+        await eachItem(await actionsApi.list({ triggerId: triggerId as 'custom-phone-provider', per_page: PAGE_SIZE }), { key: 'actions', what: 'Actions' }, (raw) => void actions.push(parseAs(phoneSchemas().action, raw, 'an Action')));
         // The filter is the API's; checked again so that no other trigger's Action is ever touched.
         return actions.filter((action) => action.supported_triggers?.some((trigger) => trigger.id === triggerId) !== false);
       });
@@ -416,7 +443,7 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
     async listBindings(triggerId) {
       return call({ operation: 'list', resource: 'trigger bindings' }, async () => {
         const bindings: Binding[] = [];
-        await eachItem(await bindingsApi.list(triggerId as 'custom-phone-provider', { per_page: 50 }), (raw) => void bindings.push(parseAs(phoneSchemas().binding, raw, 'a trigger binding')));
+        await eachItem(await bindingsApi.list(triggerId as 'custom-phone-provider', { per_page: 50 }), { key: 'bindings', what: 'trigger bindings' }, (raw) => void bindings.push(parseAs(phoneSchemas().binding, raw, 'a trigger binding')));
         return bindings;
       });
     },

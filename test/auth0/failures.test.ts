@@ -85,6 +85,23 @@ describe('Management API failures', () => {
     expectOneLineFailure(r, 1, /HTTP 500/, /retry/);
   });
 
+  it.each([
+    ['an HTML page', '<html><body>Sign in</body></html>', /answered with an HTML page, not a list of them/],
+    ['another JSON object', { unexpected: 'object' }, /answered with a JSON object without "connections", not a list of them/],
+  ])('a 200 listing that is %s is a remote failure, not "no connections": list, list --json, show by name', async (_what, body, message) => {
+    const listing = { kind: 'status', status: 200, body, method: 'GET', path: '/api/v2/connections' } as const;
+    for (const argv of [['list'], ['list', '--json'], ['show', 'sms']]) {
+      sandbox().inject(listing);
+      const r = await runCli(argv, { env: sandboxEnv(sandbox()) });
+      if (argv.includes('--json')) {
+        expect(r.code).toBe(1);
+        expect(JSON.parse(r.stdout)).toMatchObject({ error: { exitCode: 1, message: expect.stringMatching(message) } });
+      } else {
+        expectOneLineFailure(r, 1, message, /AUTH0_DOMAIN names the tenant itself/);
+      }
+    }
+  });
+
   it('a dropped connection on a read is retried', async () => {
     sandbox().inject({ kind: 'drop', method: 'GET', path: '/api/v2/connections', times: 1 });
     const r = await runCli(['list', '--json'], { env: sandboxEnv(sandbox()) });
