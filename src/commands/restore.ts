@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { diffOptions, isPlainObject } from '../core/diff.js';
 import { CliError, ExitCode, inputError } from '../core/errors.js';
 import { CONTROL_CHARACTERS, gatewayUrlProblem } from '../core/gateway-url.js';
-import { rewritableOptions } from '../core/options.js';
+import { requireSmsConnection, requireSmsOptions, rewritableOptions } from '../core/options.js';
 import { untrusted } from '../core/untrusted.js';
 import { readBackup, untrustedBackupLocation, type ConnectionBackup } from '../flow/backup.js';
 import { defineCommand } from '../flow/command.js';
@@ -26,7 +26,7 @@ export const command = defineCommand(flagsSchema, async (ctx, flags, [fileArgume
     throw inputError(`refusing the backup ${untrusted(file)}: ${risk}, so anyone could have changed what it puts back`, 'check the file and its folder (chmod go-w), then run again; --force restores it anyway');
   }
   const saved = readBackup(file);
-  if (saved.format === 'auth0-sms-gateway/backup@1') checkConnectionBackup(saved, file);
+  if (saved.format === 'auth0-sms-gateway/backup@1') checkConnectionBackup(saved, file, flags.force === true);
   const api = await ctx.auth0();
   if (saved.tenant !== api.domain && flags.force !== true) {
     throw inputError(`${untrusted(file)} is a backup of tenant ${untrusted(saved.tenant)}, not ${api.domain}`, 'point --domain at that tenant, or pass --force to restore it here anyway');
@@ -38,9 +38,11 @@ export const command = defineCommand(flagsSchema, async (ctx, flags, [fileArgume
 /**
  * The backed-up options must be options this tool would write itself, whatever strategy the
  * file claims: a hand-edited or forged backup must not put an http:// gateway, control
- * characters or a provider the tool does not know back onto a tenant.
+ * characters or a provider the tool does not know back onto a tenant. Control characters in
+ * the texts may also be what the tenant held when the backup was taken (a backup records
+ * whatever was there): `force` puts those back, shown escaped in the diff first.
  */
-function checkConnectionBackup(saved: ConnectionBackup, file: string): void {
+function checkConnectionBackup(saved: ConnectionBackup, file: string, force: boolean): void {
   if (saved.connection.strategy !== 'sms') {
     throw inputError(`${untrusted(file)} is a backup of a "${untrusted(saved.connection.strategy)}" connection; this tool restores SMS connections only`, 'pass a backup written by auth0-sms-gateway configure');
   }
@@ -50,7 +52,8 @@ function checkConnectionBackup(saved: ConnectionBackup, file: string): void {
     const problem = typeof url === 'string' ? gatewayUrlProblem(url) : 'the backup says provider sms_gateway but holds no gateway_url';
     if (problem !== undefined) throw inputError(`${untrusted(file)}: options.gateway_url: ${problem}`, 'this backup cannot be restored as it is: edit it, or restore another one');
   }
-  // The texts Auth0 shows or sends: no control characters (a template may hold line breaks).
+  if (force) return;
+  // The texts Auth0 shows or sends: no control characters (a template may hold line breaks, CRLF included).
   const auth = isPlainObject(options.gateway_authentication) ? options.gateway_authentication : {};
   for (const [field, value, lineBreaks] of [
     ['options.from', options.from, false],
@@ -59,8 +62,11 @@ function checkConnectionBackup(saved: ConnectionBackup, file: string): void {
     ['options.gateway_authentication.audience', auth.audience, false],
   ] as const) {
     if (typeof value !== 'string') continue;
-    if (CONTROL_CHARACTERS.test(lineBreaks ? value.replaceAll('\n', '') : value)) {
-      throw inputError(`${untrusted(file)}: ${field} contains control characters${lineBreaks ? ' other than line breaks' : ''}`, 'this backup cannot be restored as it is: edit it, or restore another one');
+    if (CONTROL_CHARACTERS.test(lineBreaks ? value.replace(/\r?\n/g, '') : value)) {
+      throw inputError(
+        `${untrusted(file)}: ${field} contains control characters${lineBreaks ? ' other than line breaks' : ''}`,
+        'if the tenant held them when the backup was taken, pass --force to put them back as they were (the diff shows them escaped); otherwise edit the backup, or restore another one',
+      );
     }
   }
 }
@@ -89,7 +95,8 @@ async function restoreConnection(ctx: CommandContext, saved: ConnectionBackup, f
     {
       current,
       next,
-      changes: diffOptions(rewritableOptions(current), next),
+      // The current options are replaced whole: whatever they hold, odd values included, is only shown.
+      changes: diffOptions(requireSmsOptions(requireSmsConnection(current)), next),
       headingSuffix: `, back to the backup of ${untrusted(saved.createdAt)}`,
       nothingToChange: `Nothing to change: ${untrusted(current.name)} already holds the backed-up options.`,
       confirmQuestion: `Restore ${untrusted(current.name)} on ${api.domain} to the backup of ${untrusted(saved.createdAt)}?`,

@@ -1,6 +1,6 @@
 // Issue 11: everything from outside (the tenant, Auth0's errors, a gateway, files) is hostile,
 // and a write ends in a true statement. Each test fails on the code before that issue.
-import { chmodSync, chownSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SEED_IDS, SEED_SECRETS, seedConnections, type SandboxConnection } from '../../src/sandbox/index.js';
 import { sandboxEnv, writes } from '../helpers/env.js';
+import { api } from '../sandbox/http.js';
 import { runCli, type CliRun } from '../helpers/run-cli.js';
 import { closeTestSandboxes, startTestSandbox, useSandbox } from '../helpers/sandbox.js';
 
@@ -218,18 +219,39 @@ describe('7-9. files and local state', () => {
     expect(http.stderr).toMatch(/options\.gateway_url: gateway URL must use https:\/\//);
     for (const [field, options] of [
       ['options.from', { ...sms.options, from: `+1555${ESC}[2J` }],
-      ['options.template', { ...sms.options, template: `code @@password@@\r\nstatus 200` }],
+      ['options.template', { ...sms.options, template: `code @@password@@\r\nstatus${ESC}[8m 200` }],
       ['options.gateway_authentication.audience', { ...sms.options, provider: 'sms_gateway', gateway_url: 'https://sms.example.com/send', gateway_authentication: { method: 'bearer', subject: 'urn:Auth0', audience: `aud${ESC}]0;x\u0007`, secret: 'x'.repeat(40) } }],
     ] as const) {
-      const r = await runCli(['restore', write({ ...sms, options }), '--yes', '--no-backup'], { env: sandboxEnv(s) });
+      const file = write({ ...sms, options });
+      const r = await runCli(['restore', file, '--yes', '--no-backup'], { env: sandboxEnv(s) });
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(`${field} contains control characters`);
+      expect(r.stderr).toContain('hint: if the tenant held them when the backup was taken, pass --force to put them back as they were');
       expectNoRawControls(r);
+      // What a tenant held can be put back on purpose: shown escaped first.
+      const forced = await runCli(['restore', file, '--dry-run', '--force'], { env: sandboxEnv(s) });
+      expect(forced.code).toBe(0);
+      expect(forced.stdout).toMatch(/\\(x1b|u001b)/);
+      expectNoRawControls(forced);
     }
-    // A template's line breaks are its own: a backup holding one restores.
-    const multiline = await runCli(['restore', write({ ...sms, options: { ...sms.options, template: 'Your code:\n@@password@@' } }), '--yes', '--no-backup', '--dry-run'], { env: sandboxEnv(s) });
-    expect(multiline.code).toBe(0);
+    // A template's line breaks are its own, CRLF included: a backup holding them restores.
+    for (const template of ['Your code:\n@@password@@', 'Your code:\r\n@@password@@']) {
+      const multiline = await runCli(['restore', write({ ...sms, options: { ...sms.options, template } }), '--yes', '--no-backup', '--dry-run'], { env: sandboxEnv(s) });
+      expect(multiline.code).toBe(0);
+    }
     expect(writes(s)).toEqual([]);
+  });
+
+  it('restore replaces options whole: odd values in the connection now do not stop it', async () => {
+    const s = await startTestSandbox();
+    const dir = mkdtempSync(join(tmpdir(), 'a0sg-odd-'));
+    expect((await runCli(['configure', 'sms', '--gateway-url', 'https://sms.example.com/send', '--yes', '--backup-dir', dir], { env: sandboxEnv(s) })).code).toBe(0);
+    const backedUp = readdirSync(dir)[0]!;
+    await api(s, 'PATCH', `/connections/${s.connection('sms')!.id}`, { options: { ...s.connection('sms')!.options, forward_req_info: 'True', from: 15550001 } });
+    const r = await runCli(['restore', join(dir, backedUp), '--yes', '--no-backup'], { env: sandboxEnv(s) });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('~ forward_req_info: "True" -> ');
+    expect(s.connection('sms')!.options).toEqual(JSON.parse(readFileSync(join(dir, backedUp), 'utf8')).connection.options);
   });
 
   it('restore refuses a backup file others could have written, unless --force', async () => {
