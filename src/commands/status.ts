@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { redactUrl } from '../core/gateway-url.js';
 import { describeRoute } from '../core/route.js';
 import { untrusted } from '../core/untrusted.js';
 import { defineCommand } from '../flow/command.js';
@@ -48,7 +49,7 @@ export const command = defineCommand(z.strictObject({}), async (ctx) => {
         : phoneProvider.action === null
           ? style.red('none bound to custom-phone-provider: Auth0 cannot send through this provider')
           : `${untrusted(phoneProvider.action.name)} (${phoneProvider.action.deployed ? 'deployed' : style.red('not deployed')}, ${describeBoundAction(boundAction(view.actions, view.bindings))})${
-              phoneProvider.action.gateway_url === undefined ? '' : ` -> ${untrusted(phoneProvider.action.gateway_url)}`
+              phoneProvider.action.gateway_url === undefined ? '' : ` -> ${untrusted(redactUrl(phoneProvider.action.gateway_url))}`
             }`;
   output.data(
     [

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { isPlainObject } from './diff.js';
+import { redactUrl } from './gateway-url.js';
 import { inputError, remoteError } from './errors.js';
 import { lazy } from './lazy.js';
 import { connectionLabel, untrusted } from './untrusted.js';
@@ -186,6 +187,7 @@ export interface SmsSummary {
   name: string;
   /** "twilio" when absent; any other stored value as it is. */
   provider: string;
+  /** Credentials in it redacted: a display value (a URL with a space is not found in free text). */
   gateway_url: string | null;
   authentication: 'none' | 'bearer';
   forward_req_info: boolean;
@@ -201,7 +203,7 @@ export function smsSummary(connection: Connection): SmsSummary {
     id: connection.id,
     name: connection.name,
     provider: typeof options.provider === 'string' && options.provider !== '' ? options.provider : 'twilio',
-    gateway_url: typeof gatewayUrl === 'string' && gatewayUrl !== '' ? gatewayUrl : null,
+    gateway_url: typeof gatewayUrl === 'string' && gatewayUrl !== '' ? redactUrl(gatewayUrl) : null,
     // `bearer` is the only method Auth0 knows; an object here means Auth0 signs a JWT.
     authentication: isPlainObject(options.gateway_authentication) ? 'bearer' : 'none',
     forward_req_info: isTruthy(options.forward_req_info),

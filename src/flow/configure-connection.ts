@@ -4,6 +4,7 @@ import { planSmsUpdate } from '../core/plan.js';
 import type { Connection, SmsOptions } from '../core/options.js';
 import type { DesiredSettings } from '../core/validate.js';
 import { gainsOlderShape, routeOf, routeWarning, usesPhoneProvider, type Route, type UnifiedPhone } from '../core/route.js';
+import { redactUrl } from '../core/gateway-url.js';
 import { untrusted } from '../core/untrusted.js';
 import type { GatewayClientSettings } from '../gateway/client.js';
 import { overlayGatewayFlags, settingsOfConnection } from './gateway-settings.js';
@@ -105,7 +106,7 @@ export async function applyDesiredSettings(
 
 /** The last line says what will really happen to the codes, not only what was written. */
 function doneLine(name: string, stored: Connection, before: Route, route: Route): string {
-  const url = typeof stored.options?.gateway_url === 'string' ? untrusted(stored.options.gateway_url) : undefined;
+  const url = typeof stored.options?.gateway_url === 'string' ? untrusted(redactUrl(stored.options.gateway_url)) : undefined;
   const gateway = stored.options?.provider === 'sms_gateway' && url !== undefined;
   if (route === 'phone-provider' || usesPhoneProvider(stored.options?.use_phone_provider)) {
     return `Done: ${name} updated; Auth0 still sends its codes through the tenant's phone provider (see \`auth0-sms-gateway status\`).`;

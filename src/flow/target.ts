@@ -3,7 +3,6 @@ import { inputError } from '../core/errors.js';
 import { requireSmsConnection, smsSummary, type Connection } from '../core/options.js';
 import type { CommandContext } from './context.js';
 import { connectionLabel, untrusted } from '../core/untrusted.js';
-import { redactUrl } from '../core/gateway-url.js';
 
 /**
  * The connection a command acts on: the one named, else the tenant's only SMS connection, else
@@ -20,7 +19,7 @@ export async function resolveSmsConnection(ctx: CommandContext, api: ManagementA
   if (all.length === 1) return all[0] as Connection;
   const label = (c: Connection) => {
     const s = smsSummary(c);
-    return `${untrusted(c.name)} (${untrusted(c.id)}, ${untrusted(s.provider)}${s.gateway_url === null ? '' : ` ${untrusted(redactUrl(s.gateway_url))}`})`;
+    return `${untrusted(c.name)} (${untrusted(c.id)}, ${untrusted(s.provider)}${s.gateway_url === null ? '' : ` ${untrusted(s.gateway_url)}`})`;
   };
   if (!ctx.interactive) {
     throw inputError(`${api.domain} has ${all.length} SMS connections: ${all.map(connectionLabel).join(', ')}`, 'name one: pass its name or id as the argument');

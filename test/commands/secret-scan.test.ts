@@ -8,6 +8,7 @@ import { SEED_IDS, SEED_SECRETS, type Sandbox } from '../../src/sandbox/index.js
 import { runCli } from '../helpers/run-cli.js';
 import { sandboxEnv } from '../helpers/env.js';
 import { useSandbox } from '../helpers/sandbox.js';
+import { api } from '../sandbox/http.js';
 
 const GATEWAY_SECRET = 'scan-me-gateway-secret-0123456789abcdef';
 const URL_TOKEN = 'url-token-secret-0123456789abcdef';
@@ -87,6 +88,26 @@ describe('no output mode prints a secret', () => {
       if (mode === '--verbose' && r.code !== 2) expect(r.stderr).toMatch(/-> (\d{3}|failed|timed out)/);
       // Backups do hold secrets (restore needs them), but only in private files.
       for (const file of readdirSync(backups)) expect(statSync(join(backups, file)).mode & 0o777).toBe(0o600);
+    },
+  );
+});
+
+describe('a credential in a stored gateway_url that is not a well-formed URL', () => {
+  const sandbox = useSandbox();
+
+  it.each(['https://gw.example.com/send x?token=', 'https://gw.example.com/send\n?token=', 'https://gw.example.com/se\u001bnd?access_token='])(
+    'stays hidden in list, status and show, human and --json: %j',
+    async (prefix) => {
+      const token = 'STORED-URL-TOKEN-0123456789';
+      const id = sandbox().connection('sms-gateway')!.id;
+      expect((await api(sandbox(), 'PATCH', `/connections/${id}`, { options: { ...sandbox().connection('sms-gateway')!.options, gateway_url: `${prefix}${token}` } })).status).toBe(200);
+      for (const argv of [['list'], ['status'], ['show', 'sms-gateway']]) {
+        for (const mode of [[], ['--json']]) {
+          const r = await runCli([...argv, ...mode], { env: sandboxEnv(sandbox()) });
+          expect(r.code).toBe(0);
+          expect(r.stdout + r.stderr).not.toContain(token);
+        }
+      }
     },
   );
 });
