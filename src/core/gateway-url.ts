@@ -155,13 +155,32 @@ export function isSecretQueryName(name: string): boolean {
  * Strings that are not http(s) URLs come back unchanged.
  */
 export function redactUrl(value: string): string {
+  return replaceUrlCredentials(value, () => REDACTED_URL_PART);
+}
+
+/**
+ * The credentials in a URL (its `user:password` part, the values of secret-named query
+ * parameters), to be hidden wherever they turn up: a gateway may echo its own URL in an
+ * answer, where no URL shape surrounds them.
+ */
+export function urlCredentials(value: string): string[] {
+  const found: string[] = [];
+  replaceUrlCredentials(value, (credential) => {
+    found.push(credential);
+    return credential;
+  });
+  return found;
+}
+
+/** `value` with each credential part (see redactUrl) replaced by what `replace` returns for it. */
+function replaceUrlCredentials(value: string, replace: (credential: string) => string): string {
   const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(value);
   if (scheme === null || !/^https?:/i.test(scheme[0])) return value;
   const start = scheme[0].length;
   const authorityEnd = firstIndexOf(value, ['/', '?', '#'], start);
   const authority = value.slice(start, authorityEnd);
   const at = authority.lastIndexOf('@');
-  let out = value.slice(0, start) + (at === -1 ? authority : `${REDACTED_URL_PART}@${authority.slice(at + 1)}`);
+  let out = value.slice(0, start) + (at === -1 ? authority : `${replace(authority.slice(0, at))}@${authority.slice(at + 1)}`);
   const rest = value.slice(authorityEnd);
   const queryStart = rest.indexOf('?');
   if (queryStart === -1) return out + rest;
@@ -179,7 +198,7 @@ export function redactUrl(value: string): string {
       } catch {
         // an undecodable name is compared as written
       }
-      return isSecretQueryName(name) ? `${pair.slice(0, equals)}=${REDACTED_URL_PART}` : pair;
+      return isSecretQueryName(name) ? `${pair.slice(0, equals)}=${replace(pair.slice(equals + 1))}` : pair;
     })
     .join('&');
   out += `${rest.slice(0, queryStart)}?${query}${rest.slice(queryEnd)}`;

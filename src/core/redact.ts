@@ -1,4 +1,4 @@
-import { redactUrl } from './gateway-url.js';
+import { redactUrl, urlCredentials } from './gateway-url.js';
 
 /**
  * The one place that decides what is a secret. Two ways of hiding one:
@@ -107,10 +107,11 @@ export function registerSecret(value: string | undefined | null): void {
   }
 }
 
-/** Registers every secret-named string value found in `value`, at any depth. */
+/** Registers every secret-named string value found in `value`, at any depth, and the credentials in a gateway URL. */
 export function registerSecretsIn(value: unknown, key?: string): void {
   if (typeof value === 'string') {
     if (key !== undefined && isSecretKey(key)) registerSecret(value);
+    else if (key === 'gateway_url' || key === 'gatewayUrl') for (const credential of urlCredentials(value)) registerSecret(credential);
     return;
   }
   if (Array.isArray(value)) {

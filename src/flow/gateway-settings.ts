@@ -2,6 +2,7 @@ import { bearerOfOptions, resolveBearer, type BearerSettings } from '../core/bea
 import { inputError } from '../core/errors.js';
 import { gatewayUrlProblem } from '../core/gateway-url.js';
 import { isTruthy, type Connection } from '../core/options.js';
+import { registerSecretsIn } from '../core/redact.js';
 import { audienceSchema, formatZodError, subjectSchema } from '../core/validate.js';
 import type { GatewayClientSettings } from '../gateway/client.js';
 import { authMethodFromFlags, type SettingsFlags } from './settings-flags.js';
@@ -32,8 +33,14 @@ export function overlayGatewayFlags(base: Partial<GatewayClientSettings>, flags:
   if (gatewayUrl === undefined) {
     throw inputError('no gateway URL: the connection has none', 'pass --gateway-url, or name a connection that is configured for a gateway');
   }
+  // Its credentials stay hidden even where a gateway echoes them back without the URL around them.
+  registerSecretsIn({ gateway_url: gatewayUrl });
   const problem = gatewayUrlProblem(gatewayUrl, { allowHttp: true });
-  if (problem !== undefined) throw inputError(`--gateway-url: ${problem}`, 'e.g. --gateway-url https://sms.example.com/send (http:// is fine for a local gateway)');
+  if (problem !== undefined) {
+    throw flags.gatewayUrl === undefined
+      ? inputError(`the connection's gateway_url: ${problem}`, 'pass --gateway-url to test another URL, or correct the connection with `auth0-sms-gateway configure`')
+      : inputError(`--gateway-url: ${problem}`, 'e.g. --gateway-url https://sms.example.com/send (http:// is fine for a local gateway)');
+  }
   return {
     gatewayUrl,
     authentication: bearerFromFlags(base.authentication ?? null, flags, secret),

@@ -34,7 +34,8 @@ export async function reportGatewayTest(ctx: CommandContext, settings: GatewayCl
         `${style.bold('status')}   ${result.status ?? 'no answer'}`,
         `${style.bold('latency')}  ${result.ms} ms`,
         `${style.bold('auth0')}    ${result.ok ? style.green('delivered: Auth0 counts only HTTP 200 as success') : style.red(result.auth0Error ?? 'failed')}`,
-        ...(result.responseBody ? [`${style.bold('body')}     ${result.responseBody}`] : []),
+        // The gateway's words: one line, escaped, so that no answer can drive the terminal or forge a line.
+        ...(result.responseBody ? [`${style.bold('body')}     ${untrusted(result.responseBody)}`] : []),
       ].join('\n'),
     );
   }

@@ -23,6 +23,7 @@ import type { CommandContext } from './context.js';
 import type { WriteFlags } from './settings-flags.js';
 import { backupIfWanted } from './write.js';
 import { restoreCommand } from '../core/shell.js';
+import { untrusted } from '../core/untrusted.js';
 
 /** What a read of the tenant's phone side found; a field is null where a scope was missing. */
 export interface PhoneView {
@@ -93,7 +94,7 @@ export function scopesFor(kinds: readonly (keyof typeof SCOPE_OF)[]): string[] {
 
 /** The plan's steps in words, in the order they run ("create the Action …"). */
 export function plannedSteps(plan: PhonePlan): string[] {
-  const name = plan.ours?.action.name ?? ACTION_NAME;
+  const name = untrusted(plan.ours?.action.name ?? ACTION_NAME);
   return plan.steps.map((step) => describeStep(step, name)[1]);
 }
 
@@ -122,7 +123,7 @@ function describeStep(step: PhoneStep, name: string): [string, string] {
 export async function executePhonePlan(ctx: CommandContext, api: ManagementApi, plan: PhonePlan, backup: string | null, runner: StepRunner = realStepRunner(ctx.settleWaitsMs)): Promise<string[]> {
   const done: string[] = [];
   let actionId = plan.ours?.action.id;
-  const name = plan.ours?.action.name ?? ACTION_NAME;
+  const name = untrusted(plan.ours?.action.name ?? ACTION_NAME);
   const undo = backup === null ? 'run `auth0-sms-gateway status` to see the tenant, and fix it in the Dashboard' : `put it back with \`${restoreCommand(backup)}\``;
   for (const step of plan.steps) {
     // A Ctrl-C during the previous step: it finished (flow/interrupt.ts); stop before the next one.

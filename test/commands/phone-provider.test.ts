@@ -159,6 +159,17 @@ describe('phone-provider configure on a Unified Phone tenant', () => {
     expect(writes(sandbox())).toEqual([]);
   });
 
+  it('the steps name a renamed Action escaped: a name cannot forge a line or drive the terminal', async () => {
+    expect((await runCli(configureArgs(gw.url, '--yes', '--no-backup'), { env: env() })).code).toBe(0);
+    const [action] = sandbox().actions();
+    expect((await api(sandbox(), 'PATCH', `/actions/actions/${action!.id}`, { name: 'evil\u001b[31m\n::error::act' }, ['update:actions'])).status).toBe(200);
+    const r = await runCli(configureArgs(gw.url, '--audience', 'urn:changed', '--dry-run'), { env: env() });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('update the Action evil\\x1b[31m\\x0a::error::act');
+    expect(r.stdout + r.stderr).not.toMatch(/^::error/m);
+    expect(r.stdout + r.stderr).not.toContain('\u001b[31m');
+  });
+
   it('restore refuses to stand in for a deleted Action, and names the configure command that installs it again', async () => {
     const none = mkdtempSync(join(tmpdir(), 'a0sg-phone-none-'));
     expect((await runCli(configureArgs(gw.url, '--yes', '--backup-dir', none), { env: env() })).code).toBe(0);

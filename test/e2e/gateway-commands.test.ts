@@ -104,6 +104,12 @@ describe('test-gateway judges the answer as Auth0 does', () => {
       const status = Number(req.url?.slice(1));
       req.resume();
       req.on('end', () => {
+        if (req.url?.startsWith('/hostile')) {
+          // A gateway whose answer tries to forge a line, hide the terminal, and echoes its own URL.
+          res.statusCode = 500;
+          res.end(`a\n::error title=x::injected\n\u001b[8m you called ${req.url}`);
+          return;
+        }
         res.statusCode = status;
         res.end(status === 204 ? undefined : 'ok');
       });
@@ -117,6 +123,17 @@ describe('test-gateway judges the answer as Auth0 does', () => {
     const r = await runCli(['test-gateway', '--gateway-url', `${base}/${status}`, '--to', TO, '--json']);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout)).toMatchObject({ status, ok: false, auth0Error: `Unexpected response while calling the SMS gateway: ${status}` });
+  });
+
+  it('an answer cannot forge a line or drive the terminal, and an echoed query token stays hidden', async () => {
+    const token = 'echoed-query-token-0123456789';
+    const r = await runCli(['test-gateway', '--gateway-url', `${base}/hostile?access_token=${token}`, '--to', TO]);
+    expect(r.code).toBe(1);
+    const all = r.stdout + r.stderr;
+    expect(all).not.toContain(token);
+    expect(all).not.toMatch(/^::error/m);
+    expect(all).not.toContain('\u001b[8m');
+    expect(r.stdout).toContain('a\\x0a::error title=x::injected\\x0a\\x1b[8m you called /hostile?access_token=[redacted]');
   });
 
   it('HTTP 200 is the only success', async () => {
@@ -144,6 +161,14 @@ describe('test-gateway with settings from a connection', () => {
     expect(r.stderr).toContain('settings from connection sms-gateway, bearer JWT');
     await gw.serve.waitFor(/SMS to \+15551234567 from \+15557654321: "Your code is \d{6}"  \(ip /);
     expectNoSecret(r.stdout + r.stderr);
+  });
+
+  it('a malformed stored gateway_url is named as the connection\'s, not as a flag never given', async () => {
+    sandbox().inject({ kind: 'concurrentWrite', id: SEED_IDS.gateway, afterReads: 0, mutate: (c) => void Object.assign(c.options!, { gateway_url: 'https://gw.example.com/send x' }) });
+    const r = await runCli(['test-gateway', 'sms-gateway', '--to', TO], { env: sandboxEnv(sandbox()) });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: the connection's gateway_url: /);
+    expect(r.stderr).toContain('hint: pass --gateway-url to test another URL');
   });
 
   it('a connection still on Twilio is exit 2 with the next step', async () => {
