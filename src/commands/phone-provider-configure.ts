@@ -2,6 +2,7 @@ import type { DesiredPhoneProvider } from '../core/phone-provider.js';
 import { defineCommand } from '../flow/command.js';
 import { configurePhoneProvider, phoneProviderFlagsSchema, requireGatewayForTest } from '../flow/configure-phone-provider.js';
 import { checkTestTo, preflightGateway } from '../flow/preflight.js';
+import { ACTION_WAIT } from '../gateway/client.js';
 import { desiredFromFlags, secretFromFlags } from '../flow/settings-flags.js';
 
 /**
@@ -16,7 +17,7 @@ export const command = defineCommand(phoneProviderFlagsSchema, async (ctx, flags
   const desired: DesiredPhoneProvider = { gatewayUrl: settings.gatewayUrl, authentication: settings.authentication, forwardReqInfo: settings.forwardReqInfo };
   const api = await ctx.auth0();
   const testTo = flags.testTo;
-  const outcome = await configurePhoneProvider(ctx, api, desired, secretInput, flags, testTo === undefined ? undefined : (gateway) => preflightGateway(ctx, requireGatewayForTest(gateway), testTo));
+  const outcome = await configurePhoneProvider(ctx, api, desired, secretInput, flags, testTo === undefined ? undefined : (gateway) => preflightGateway(ctx, requireGatewayForTest(gateway), testTo, ACTION_WAIT));
   if (outcome.result === 'applied') ctx.output.info('Next: auth0-sms-gateway phone-provider test --to <your phone>');
   return 0;
 });

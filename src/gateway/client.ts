@@ -27,8 +27,14 @@ export interface SendTestMessageOptions {
   ip?: string | undefined;
   /** `req["user-agent"]` when forward_req_info is on. */
   userAgent?: string | undefined;
-  /** Give up after this many milliseconds; defaults to Auth0's 30 s. */
+  /** Give up after this many milliseconds; defaults to the caller's limit (`waitLimit`). */
   timeoutMs?: number | undefined;
+  /**
+   * How long the caller of the gateway waits, and who it is: Auth0 waits 30 s for a
+   * connection's gateway (the default), the tool's phone-provider Action 15 s. An answer after
+   * it is a timeout to that caller, whatever its status.
+   */
+  waitLimit?: WaitLimit | undefined;
   /** Build the request and return it without sending. */
   dryRun?: boolean | undefined;
   /** Clock for the JWT's iat/exp. */
@@ -71,6 +77,16 @@ export interface TestMessageResult {
 
 /** Auth0 gives up on the gateway after 30 s (docs/auth0-facts.md#what-auth0-sends-the-gateway). */
 export const AUTH0_GATEWAY_TIMEOUT_MS = 30_000;
+
+/** Who calls the gateway and how long it waits for the answer. */
+export interface WaitLimit {
+  ms: number;
+  who: string;
+}
+
+export const AUTH0_WAIT: WaitLimit = { ms: AUTH0_GATEWAY_TIMEOUT_MS, who: 'Auth0' };
+/** The tool's custom-phone-provider Action gives up after 15 s (GATEWAY_TIMEOUT_MS in src/action/custom-phone-provider.js). */
+export const ACTION_WAIT: WaitLimit = { ms: 15_000, who: "the phone provider's Action" };
 // RFC 5737 documentation address and a recognisable agent, so a gateway's logs show a test.
 const DEFAULT_IP = '203.0.113.10';
 const DEFAULT_USER_AGENT = 'Mozilla/5.0 (compatible; auth0-sms-gateway test-gateway)';
@@ -85,7 +101,8 @@ const RESPONSE_BODY_LIMIT = 500;
 export async function sendTestMessage(settings: GatewayClientSettings, options: SendTestMessageOptions): Promise<TestMessageResult> {
   const url = parseGatewayUrl(settings.gatewayUrl);
   if (typeof options.to !== 'string' || options.to.trim() === '') throw inputError('the recipient phone number is empty', 'pass --to <phone>');
-  const timeoutMs = options.timeoutMs ?? AUTH0_GATEWAY_TIMEOUT_MS;
+  const limit = options.waitLimit ?? AUTH0_WAIT;
+  const timeoutMs = options.timeoutMs ?? limit.ms;
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw inputError(`timeout must be a positive number of milliseconds, not ${String(timeoutMs)}`, 'pass --timeout <ms>');
 
   const code = options.code ?? String(randomInt(0, 1_000_000)).padStart(6, '0');
@@ -130,7 +147,7 @@ export async function sendTestMessage(settings: GatewayClientSettings, options: 
     });
   } catch (error) {
     const ms = Math.round(performance.now() - started);
-    const failure = isTimeout(error, signal) ? timeoutFailure(timeoutMs) : explainNetworkError(error, url);
+    const failure = isTimeout(error, signal) ? timeoutFailure(timeoutMs, limit) : explainNetworkError(error, url);
     const auth0Error = failure.message === null ? null : scrub(failure.message);
     return { ...base, status: null, ms, ok: false, auth0Error, hint: failure.hint, responseBody: null, dryRun: false };
   }
@@ -138,9 +155,9 @@ export async function sendTestMessage(settings: GatewayClientSettings, options: 
   const start = await readResponseStart(response);
   const responseBody = start === null ? null : scrub(start);
   const verdict = judgeStatus(response.status, settings.authentication !== null);
-  // A 200 that took longer than Auth0 waits is a timeout to Auth0 (possible with --timeout above 30 s).
-  if (ms > AUTH0_GATEWAY_TIMEOUT_MS) {
-    return { ...base, status: response.status, ms, ok: false, auth0Error: 'Timeout while calling the SMS gateway', hint: `the gateway answered after ${ms} ms; Auth0 gives up after ${AUTH0_GATEWAY_TIMEOUT_MS} ms`, responseBody, dryRun: false };
+  // A 200 that took longer than the caller waits is a timeout to it (possible with a --timeout above the limit).
+  if (ms > limit.ms) {
+    return { ...base, status: response.status, ms, ok: false, auth0Error: 'Timeout while calling the SMS gateway', hint: `the gateway answered after ${ms} ms; ${limit.who} gives up after ${limit.ms} ms`, responseBody, dryRun: false };
   }
   return { ...base, status: response.status, ms, ok: response.status === 200, auth0Error: verdict.message, hint: verdict.hint, responseBody, dryRun: false };
 }
@@ -174,10 +191,10 @@ export function judgeStatus(status: number, authenticated: boolean): Failure {
   return { message, hint: 'the gateway refused or failed the request; see its logs and the response body' };
 }
 
-function timeoutFailure(timeoutMs: number): Failure {
+function timeoutFailure(timeoutMs: number, limit: WaitLimit): Failure {
   return {
     message: 'Timeout while calling the SMS gateway',
-    hint: `no answer within ${timeoutMs} ms; the gateway must answer within Auth0's 30 s, so send the SMS asynchronously or speed it up`,
+    hint: `no answer within ${timeoutMs} ms; the gateway must answer within the ${limit.ms / 1000} s ${limit.who} waits, so send the SMS asynchronously or speed it up`,
   };
 }
 

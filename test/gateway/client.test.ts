@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CliError, ExitCode } from '../../src/core/errors.js';
 import type { BearerSettings } from '../../src/core/bearer.js';
-import { sendTestMessage, type GatewayClientSettings, type TestMessageResult } from '../../src/gateway/client.js';
+import { ACTION_WAIT, sendTestMessage, type GatewayClientSettings, type TestMessageResult } from '../../src/gateway/client.js';
+import { ACTION_TEMPLATE } from '../../src/core/action-code.js';
 import type { GatewayPayload } from '../../src/gateway/payload.js';
 import { startGatewayServer, type GatewayServer } from '../../src/gateway/server.js';
 import { verifyGatewayRequest } from '../../src/gateway/verify.js';
@@ -202,6 +203,20 @@ describe('sendTestMessage verdicts', () => {
     expect(result.ms).toBeGreaterThanOrEqual(150);
     expect(tiny.requests).toHaveLength(1);
     expectNoSecrets(result);
+  });
+
+  it('a 200 slower than the caller waits is that caller\'s timeout, named in the hint', async () => {
+    const slow = vi.fn(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 120));
+      return new Response('ok', { status: 200 });
+    });
+    const result = await sendTestMessage(settings('https://sms.example.com/send'), { to: '+15550100', timeoutMs: 1000, waitLimit: { ms: 50, who: 'the phone provider\'s Action' }, fetchImpl: slow });
+    expect(result).toMatchObject({ status: 200, ok: false, auth0Error: 'Timeout while calling the SMS gateway' });
+    expect(result.hint).toMatch(/^the gateway answered after \d+ ms; the phone provider's Action gives up after 50 ms$/);
+  });
+
+  it('the Action\'s wait is the one the Action\'s code has', () => {
+    expect(ACTION_TEMPLATE).toContain(`const GATEWAY_TIMEOUT_MS = ${ACTION_WAIT.ms};`);
   });
 
   it('explains a refused connection', async () => {
