@@ -310,10 +310,21 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const program = buildProgram(async (call, module, command) => {
     const { createContext } = await import('./flow/context.js');
     state.command = command;
-    state.ctx = createContext(io, call.globals);
-    const code = await module.run(state.ctx, call.flags, call.args);
-    exitCode = typeof code === 'number' ? code : ExitCode.ok;
-    return exitCode;
+    const ctx = createContext(io, call.globals);
+    state.ctx = ctx;
+    // A signal while no write is in flight stops the run with its last word (and the --json
+    // document) instead of killing it silently; writes answer signals themselves (guard).
+    const stopListening =
+      module.ownSignals === true
+        ? undefined
+        : ctx.interrupts.stopOutsideWrites((signal) => reportError(new CliError(ExitCode.cancelled, `stopped by ${signal}; no write to Auth0 was in flight`), io, state, program, argv));
+    try {
+      const code = await module.run(ctx, call.flags, call.args);
+      exitCode = typeof code === 'number' ? code : ExitCode.ok;
+      return exitCode;
+    } finally {
+      stopListening?.();
+    }
   });
   makeStrict(program, io, (command) => (state.command ??= command));
   try {

@@ -101,7 +101,7 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
   for (const problem of problems) ctx.output.warn(problem);
   if (finished.finally !== undefined) ctx.output.info(finished.finally);
   return finished.code;
-});
+}, { ownSignals: true });
 
 async function runDemo(ctx: CommandContext, keepRunning: boolean, resources: Resources, signal: AbortSignal): Promise<Finished> {
   const { output } = ctx;

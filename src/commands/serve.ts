@@ -69,7 +69,7 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
   log.flush();
   output.info('SMS gateway stopped.');
   return 0;
-});
+}, { ownSignals: true });
 
 function printMessage(output: Output, log: ReturnType<Output['stdoutLines']>, payload: GatewayPayload, at: Date): void {
   if (output.json) {

@@ -20,11 +20,12 @@ export interface InterruptOptions {
  * Ctrl-C or SIGTERM while a write is in flight, handled as terraform does: the first signal
  * lets the request in flight finish (bounded), so the tool can settle and say what happened,
  * and the run stops after it (exit 130); a second signal ends the run at once with the
- * "outcome unknown" message. Outside `guard`, signals keep their default effect: nothing was
- * written yet, so stopping at once is true and safe.
+ * "outcome unknown" message. Outside `guard`, no write is in flight, so stopping at once is
+ * true and safe: `stopOutsideWrites` ends the run with its last word (exit 130).
  */
 export class Interrupts {
   #requested: string | undefined;
+  #guards = 0;
   readonly #options: InterruptOptions;
 
   constructor(options: InterruptOptions) {
@@ -34,6 +35,30 @@ export class Interrupts {
   /** The signal that asked the run to stop, once one did. */
   get requested(): string | undefined {
     return this.#requested;
+  }
+
+  /**
+   * Until the returned function is called, a SIGINT or SIGTERM that arrives while no `guard` is
+   * running ends the run at once with exit 130, after `report(signal)` has said so (stderr, and
+   * the --json error document): instead of dying silently by the signal, exit 130 or 143.
+   */
+  stopOutsideWrites(report: (signal: string) => unknown): () => void {
+    const { signals, exit } = this.#options;
+    let stopping = false;
+    const onSignal = (signal: string) => () => {
+      if (this.#guards > 0 || stopping) return;
+      stopping = true;
+      void Promise.resolve()
+        .then(() => report(signal))
+        .finally(() => exit(ExitCode.cancelled));
+    };
+    const listeners = { SIGINT: onSignal('SIGINT'), SIGTERM: onSignal('SIGTERM') };
+    signals.on('SIGINT', listeners.SIGINT);
+    signals.on('SIGTERM', listeners.SIGTERM);
+    return () => {
+      signals.off('SIGINT', listeners.SIGINT);
+      signals.off('SIGTERM', listeners.SIGTERM);
+    };
   }
 
   /**
@@ -64,9 +89,11 @@ export class Interrupts {
     const listeners = { SIGINT: onSignal('SIGINT'), SIGTERM: onSignal('SIGTERM') };
     signals.on('SIGINT', listeners.SIGINT);
     signals.on('SIGTERM', listeners.SIGTERM);
+    this.#guards++;
     try {
       return await write();
     } finally {
+      this.#guards--;
       if (timer !== undefined) clearTimeout(timer);
       signals.off('SIGINT', listeners.SIGINT);
       signals.off('SIGTERM', listeners.SIGTERM);

@@ -179,6 +179,29 @@ describe('a signal during a write', () => {
   });
 });
 
+describe('a signal while no write is in flight', () => {
+  afterEach(closeTestSandboxes);
+
+  it.each([
+    ['SIGINT', ['list', '--json']],
+    ['SIGTERM', ['list', '--json']],
+    ['SIGINT', ['status']],
+  ] as const)('%s during %j: exit 130, says so, and --json still prints one document', async (signal, argv) => {
+    const s = await startTestSandbox();
+    s.inject({ kind: 'latency', ms: 5000, method: 'GET' });
+    const run = spawnBin([...argv], sandboxEnv(s));
+    await waitUntil(() => s.requests.some((q) => q.method === 'GET'));
+    run.child.kill(signal);
+    expect(await run.exit).toBe(130);
+    expect(run.stderr()).toContain(`error: stopped by ${signal}; no write to Auth0 was in flight`);
+    if ((argv as readonly string[]).includes('--json')) {
+      expect(JSON.parse(run.stdout())).toEqual({ error: { message: `stopped by ${signal}; no write to Auth0 was in flight`, hint: null, exitCode: 130 } });
+    } else {
+      expect(run.stdout()).toBe('');
+    }
+  });
+});
+
 async function waitUntil(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
   for (let waited = 0; !condition(); waited += 20) {
     if (waited > timeoutMs) throw new Error('condition never held');
