@@ -66,3 +66,18 @@ export function resolveBearer(current: Partial<BearerSettings> | undefined, desi
   }
   return { subject: desired.subject ?? current?.subject ?? DEFAULT_SUBJECT, audience, secret, secretBase64Encoded };
 }
+
+/**
+ * Refuses settings that carry the signing secret in clear: Auth0 stores and shows them, the
+ * subject and audience travel in every token, the URL and texts in logs. (A copy-paste of the
+ * wrong variable, or one secret used for everything.) The error never shows the secret.
+ */
+export function refuseSecretInSettings(secret: string | undefined, settings: Record<string, unknown>, label: string): void {
+  // Shorter ones could match by chance; the secret rule wants 32 bytes anyway.
+  if (secret === undefined || secret.length < 8) return;
+  for (const [name, value] of Object.entries(settings)) {
+    if (typeof value === 'string' && value.includes(secret)) {
+      throw inputError(`${label}: ${name} holds the gateway's signing secret, which would be stored and shown in clear`, `give ${name} its own value, and the secret only as the secret`);
+    }
+  }
+}

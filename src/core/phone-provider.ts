@@ -17,7 +17,7 @@ import {
   secretFingerprint,
   type ActionSettings,
 } from './action-code.js';
-import { resolveBearer, type DesiredBearer } from './bearer.js';
+import { refuseSecretInSettings, resolveBearer, type DesiredBearer } from './bearer.js';
 import { deepEqual, diffOptions, type Change } from './diff.js';
 import { inputError } from './errors.js';
 import type { UnifiedPhone } from './route.js';
@@ -192,6 +192,7 @@ export function planPhoneProvider(state: PhoneState, desired: DesiredPhoneProvid
       wanted,
       label,
     );
+    refuseSecretInSettings(wanted.secret, { gateway_url: gatewayUrl, subject: bearer.subject, audience: bearer.audience }, label);
     let fingerprint = current?.secret_fingerprint;
     if (wanted.secret !== undefined) {
       if (!(hasSecret && fingerprintMatches(wanted.secret, fingerprint))) {

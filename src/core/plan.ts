@@ -1,7 +1,7 @@
 import { diffOptions, isPlainObject, type Change } from './diff.js';
 import { inputError } from './errors.js';
 import { rewritableOptions, type Connection, type GatewayAuthentication, type SmsOptions } from './options.js';
-import { bearerOfOptions, resolveBearer } from './bearer.js';
+import { bearerOfOptions, refuseSecretInSettings, resolveBearer } from './bearer.js';
 import { desiredSettingsSchemaFor, firstProblem, fromWarnings, gatewayUrlSchema, gatewayUrlWarnings, parseInput, secretWarnings, type DesiredSettings } from './validate.js';
 import { connectionLabel } from './untrusted.js';
 import { usesPhoneProvider } from './route.js';
@@ -49,6 +49,12 @@ export function planSmsUpdate(current: Connection, desired: DesiredSettings): Sm
   if (checked.forwardReqInfo !== undefined) next.forward_req_info = checked.forwardReqInfo;
   if (checked.from !== undefined) next.from = checked.from;
   if (checked.template !== undefined) next.template = checked.template;
+  const auth = isPlainObject(next.gateway_authentication) ? next.gateway_authentication : undefined;
+  refuseSecretInSettings(
+    typeof auth?.secret === 'string' ? auth.secret : undefined,
+    { gateway_url: next.gateway_url, from: next.from, template: next.template, 'gateway_authentication.subject': auth?.subject, 'gateway_authentication.audience': auth?.audience },
+    label,
+  );
   // Auth0 keeps using Twilio while they are set (docs/auth0-facts.md#switching-a-connection-to-a-gateway). The backup keeps them.
   // Only keys that hold a value: a `null` messaging_service_sid (what many tools write) sends nothing through Twilio.
   if (checked.keepTwilio !== true) {

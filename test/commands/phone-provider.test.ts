@@ -159,6 +159,14 @@ describe('phone-provider configure on a Unified Phone tenant', () => {
     expect(writes(sandbox())).toEqual([]);
   });
 
+  it('an audience that holds the secret is refused before any write, without showing it', async () => {
+    const r = await runCli(['phone-provider', 'configure', '--gateway-url', gw.url, '--auth', 'bearer', '--audience', `urn:${SECRET}`, '--secret-env', 'S', '--yes', '--no-backup'], { env: env() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("error: the phone provider Action: audience holds the gateway's signing secret, which would be stored and shown in clear");
+    noSecretIn(r);
+    expect(writes(sandbox())).toEqual([]);
+  });
+
   it('the steps name a renamed Action escaped: a name cannot forge a line or drive the terminal', async () => {
     expect((await runCli(configureArgs(gw.url, '--yes', '--no-backup'), { env: env() })).code).toBe(0);
     const [action] = sandbox().actions();

@@ -399,3 +399,18 @@ describe('planSmsUpdate: refusals', () => {
     expect(error.message).toMatch(/^template: .*@@password@@/);
   });
 });
+
+describe('the signing secret in another setting', () => {
+  it.each([
+    ['gateway_authentication.audience', { authentication: { method: 'bearer', audience: NEW_SECRET, secret: NEW_SECRET } }],
+    ['gateway_authentication.subject', { authentication: { method: 'bearer', subject: `urn:${NEW_SECRET}`, audience: 'urn:gw', secret: NEW_SECRET } }],
+    ['template', { template: `Your code is @@password@@ ${NEW_SECRET}`, authentication: { method: 'bearer', audience: 'urn:gw', secret: NEW_SECRET } }],
+    ['gateway_url', { gatewayUrl: `https://sms.example.com/send?k=${NEW_SECRET}`, authentication: { method: 'bearer', audience: 'urn:gw', secret: NEW_SECRET } }],
+  ] as const)('is refused (exit 2) where it would be stored in clear: %s, never shown', (field, desired) => {
+    const error = cliErrorOf(() => planSmsUpdate(twilioConnection(), { gatewayUrl: GATEWAY_URL, ...desired } as DesiredSettings));
+    expect(error.exitCode).toBe(ExitCode.input);
+    expect(error.message).toContain(`${field} holds the gateway's signing secret`);
+    expect(`${error.message} ${error.hint}`).not.toContain(NEW_SECRET);
+  });
+});
+
