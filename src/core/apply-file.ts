@@ -193,10 +193,16 @@ export function parseApplyDocument(text: string, options: ParseApplyFileOptions)
       .sort((a, b) => a.line - b.line)
       .map((p) => `${source}:${p.line}: ${p.text}`);
   const parsed = applyFileSchema.safeParse(value, { reportInput: true });
+  const misplaced = misplacedReferences(value);
   // A file that fails its schema is still checked for unset variables: every problem at once.
-  if (!parsed.success) throw fileError(where([...issueProblems(parsed.error.issues, FILE_READING), ...unsetReferences(value, options.env)]));
+  // Where a ${NAME} stands, that is the problem, not what the schema makes of the text.
+  if (!parsed.success) {
+    const at = new Set(misplaced.map((p) => JSON.stringify(p.path)));
+    const schemaProblems = issueProblems(parsed.error.issues, FILE_READING).filter((p) => !at.has(JSON.stringify(p.path)));
+    throw fileError(where([...schemaProblems, ...misplaced, ...unsetReferences(value, options.env)]));
+  }
 
-  const problems: PathProblem[] = [];
+  const problems: PathProblem[] = [...misplaced];
   const connections = parsed.data.connections ?? [];
   const resolving: Resolving = { env: options.env, checked: new Map() };
   const entries = connections.map((entry, index) => resolveEntry(entry, index, yaml.lineOf(['connections', index, 'connection']), resolving, problems));
@@ -279,6 +285,34 @@ function unsetProblem(name: string, at: readonly PropertyKey[]): PathProblem {
 }
 
 /** The `${NAME}` secrets of a file whose variable is unset, read from the file as it is (it failed its schema elsewhere). */
+/**
+ * `${NAME}` where the file does not read it: only `authentication.secret` is a reference, and
+ * elsewhere it would be written to the tenant as the literal text (an audience of
+ * "${GW_AUDIENCE}") or fail with an unrelated message (a gateway URL "must start with https://").
+ */
+function misplacedReferences(value: unknown): PathProblem[] {
+  const problems: PathProblem[] = [];
+  const check = (text: unknown, at: PropertyKey[]) => {
+    const name = typeof text === 'string' ? /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/.exec(text)?.[1] : undefined;
+    if (name === undefined) return;
+    problems.push({
+      path: at,
+      message: `\${${name}} is not read here: the file reads environment variables only in authentication.secret; write the value itself, or render the file before apply (e.g. with envsubst)`,
+    });
+  };
+  const entry = (raw: unknown, at: PropertyKey[]) => {
+    if (!isPlainObject(raw)) return;
+    for (const [key, field] of Object.entries(raw)) {
+      if (key !== 'authentication') check(field, [...at, key]);
+      else if (isPlainObject(field)) for (const [authKey, authField] of Object.entries(field)) if (authKey !== 'secret') check(authField, [...at, key, authKey]);
+    }
+  };
+  if (!isPlainObject(value)) return problems;
+  if (Array.isArray(value.connections)) value.connections.forEach((raw: unknown, index: number) => entry(raw, ['connections', index]));
+  entry(value.phone_provider, ['phone_provider']);
+  return problems;
+}
+
 function unsetReferences(value: unknown, env: ParseApplyFileOptions['env']): PathProblem[] {
   const problems: PathProblem[] = [];
   const check = (entry: unknown, at: PropertyKey[]) => {

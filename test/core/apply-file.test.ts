@@ -159,6 +159,10 @@ describe('parseApplyFile: every malformed file is exit 2 with file:line: path: m
     ['an unset variable', file(), [/^sms\.yaml:7: connections\[0\]\.authentication\.secret: environment variable SMS_GATEWAY_SECRET \(from \$\{SMS_GATEWAY_SECRET\}\) is not set or empty/], {}],
     ['an empty variable', file(), [/environment variable SMS_GATEWAY_SECRET .* is not set or empty/], { SMS_GATEWAY_SECRET: '' }],
     ['a variable that is not base64url', file({ auth: 'authentication: { method: bearer, audience: a, secret: "${SMS_GATEWAY_SECRET}", secret_base64_encoded: true }' }), [/^sms\.yaml:4: connections\[0\]\.authentication\.secret: secret holds \+ or \/, which is base64, not base64url/], { SMS_GATEWAY_SECRET: 'abc+def/ghi' }],
+    // Only authentication.secret reads the environment: elsewhere ${NAME} would be written as text, or fail for another reason.
+    ['a reference in the audience', file({ auth: 'authentication: { method: bearer, audience: "${GW_AUDIENCE}", secret: "${SMS_GATEWAY_SECRET}" }' }), [/^sms\.yaml:4: connections\[0\]\.authentication\.audience: \$\{GW_AUDIENCE\} is not read here: the file reads environment variables only in authentication\.secret; write the value itself, or render the file before apply \(e\.g\. with envsubst\)$/]],
+    ['a reference in the gateway URL, not "must start with https://"', file().replace(URL_A, '"${GW_URL}"'), [/^sms\.yaml:3: connections\[0\]\.gateway_url: \$\{GW_URL\} is not read here/]],
+    ['a reference inside the sender', file({ extra: 'from: "+1${SENDER}"' }), [/^sms\.yaml:8: connections\[0\]\.from: \$\{SENDER\} is not read here/]],
     ['the same connection twice', `${file()}\n${file().replace('connections:\n', '')}`, [/^sms\.yaml:9: connections\[1\]\.connection: "sms" is already listed at connections\[0\]: list each connection once$/]],
   ];
 
