@@ -46,7 +46,9 @@ export function planSmsUpdate(current: Connection, desired: DesiredSettings): Sm
   }
   if (checked.authentication !== undefined) planAuthentication(next, checked.authentication, label);
   // Written as a boolean, the type the spec gives, even where Auth0's doc shows "true".
-  if (checked.forwardReqInfo !== undefined) next.forward_req_info = checked.forwardReqInfo;
+  // A stored "true" asked for as true is the same setting in Auth0's doc form: no change on its
+  // own (a rewrite for another reason turns it into the boolean below).
+  if (checked.forwardReqInfo !== undefined && next.forward_req_info !== String(checked.forwardReqInfo)) next.forward_req_info = checked.forwardReqInfo;
   if (checked.from !== undefined) next.from = checked.from;
   if (checked.template !== undefined) next.template = checked.template;
   const auth = isPlainObject(next.gateway_authentication) ? next.gateway_authentication : undefined;

@@ -122,6 +122,12 @@ describe('planSmsUpdate: switching a Twilio connection', () => {
     const plan = planSmsUpdate({ ...current, options }, {});
     expect(plan.noop).toBe(true);
     expect(plan.next.forward_req_info).toBe('true');
+    // Nor is asking for the same value as a boolean (the apply file says true, the connection holds "true").
+    for (const [stored, asked] of [['true', true], ['false', false]] as const) {
+      const same = planSmsUpdate({ ...current, options: { ...current.options, forward_req_info: stored } }, { forwardReqInfo: asked });
+      expect(same.noop).toBe(true);
+      expect(same.next.forward_req_info).toBe(stored);
+    }
   });
 
   it('keeps twilio_sid and twilio_token with keepTwilio', () => {
