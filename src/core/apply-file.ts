@@ -192,6 +192,9 @@ export function parseApplyDocument(text: string, options: ParseApplyFileOptions)
       .map((p) => ({ line: yaml.lineOf(p.path), text: problemLine(p) }))
       .sort((a, b) => a.line - b.line)
       .map((p) => `${source}:${p.line}: ${p.text}`);
+  // The core schema reads `<<` as a plain key: the schema's words about it would mislead.
+  const merges = mergeKeys(value, []);
+  if (merges.length > 0) throw fileError(where(merges));
   const parsed = applyFileSchema.safeParse(value, { reportInput: true });
   const misplaced = misplacedReferences(value);
   // A file that fails its schema is still checked for unset variables: every problem at once.
@@ -285,6 +288,17 @@ function unsetProblem(name: string, at: readonly PropertyKey[]): PathProblem {
 }
 
 /** The `${NAME}` secrets of a file whose variable is unset, read from the file as it is (it failed its schema elsewhere). */
+/** Every YAML merge key (`<<: *name`) in the file: not supported, so named as such. */
+function mergeKeys(value: unknown, at: PropertyKey[]): PathProblem[] {
+  if (Array.isArray(value)) return value.flatMap((item: unknown, index) => mergeKeys(item, [...at, index]));
+  if (!isPlainObject(value)) return [];
+  return Object.entries(value).flatMap(([key, field]) =>
+    key === '<<'
+      ? [{ path: [...at, key], message: 'YAML merge keys (<<) are not supported: write the keys out (an alias of a whole value, *name, works)' }]
+      : mergeKeys(field, [...at, key]),
+  );
+}
+
 /**
  * `${NAME}` where the file does not read it: only `authentication.secret` is a reference, and
  * elsewhere it would be written to the tenant as the literal text (an audience of

@@ -163,6 +163,7 @@ describe('parseApplyFile: every malformed file is exit 2 with file:line: path: m
     ['a reference in the audience', file({ auth: 'authentication: { method: bearer, audience: "${GW_AUDIENCE}", secret: "${SMS_GATEWAY_SECRET}" }' }), [/^sms\.yaml:4: connections\[0\]\.authentication\.audience: \$\{GW_AUDIENCE\} is not read here: the file reads environment variables only in authentication\.secret; write the value itself, or render the file before apply \(e\.g\. with envsubst\)$/]],
     ['a reference in the gateway URL, not "must start with https://"', file().replace(URL_A, '"${GW_URL}"'), [/^sms\.yaml:3: connections\[0\]\.gateway_url: \$\{GW_URL\} is not read here/]],
     ['a reference inside the sender', file({ extra: 'from: "+1${SENDER}"' }), [/^sms\.yaml:8: connections\[0\]\.from: \$\{SENDER\} is not read here/]],
+    ['a YAML merge key', `auth: &auth\n  method: bearer\n  audience: urn:gw\n  secret: \${SMS_GATEWAY_SECRET}\nconnections:\n  - connection: sms\n    gateway_url: ${URL_A}\n    authentication:\n      <<: *auth\n`, [/^sms\.yaml:9: connections\[0\]\.authentication\.<<: YAML merge keys \(<<\) are not supported: write the keys out \(an alias of a whole value, \*name, works\)$/]],
     ['the same connection twice', `${file()}\n${file().replace('connections:\n', '')}`, [/^sms\.yaml:9: connections\[1\]\.connection: "sms" is already listed at connections\[0\]: list each connection once$/]],
   ];
 
