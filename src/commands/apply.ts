@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { parseConnectionRef, type ManagementApi } from '../auth0/client.js';
 import { parseApplyDocument, type ApplyEntry, type PhoneProviderApplyEntry } from '../core/apply-file.js';
 import { CliError, ExitCode, inputError, remoteError } from '../core/errors.js';
-import { requireSmsConnection, type Connection } from '../core/options.js';
+import { requireSmsConnection, TENANT_OPTIONS_HINT, type Connection } from '../core/options.js';
 import type { PhonePlan, PhoneState } from '../core/phone-provider.js';
 import { planSmsUpdate, type SmsPlan } from '../core/plan.js';
 import { registerSecret } from '../core/redact.js';
@@ -260,25 +260,28 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
  * connection, say, which then gets its precise error).
  */
 async function planAll(ctx: CommandContext, api: ManagementApi, entries: readonly ApplyEntry[], where: (entry: ApplyEntry) => string): Promise<Target[]> {
-  const fileError = (entry: ApplyEntry) => (error: unknown) => {
-    // A connection that does not exist or is not SMS is the file's fault: say where.
-    if (!(error instanceof CliError) || error.exitCode !== ExitCode.input) throw error;
-    throw new CliError(error.exitCode, `${where(entry)}.connection: ${error.message}`, { hint: error.hint, cause: error.cause ?? error });
-  };
+  // A connection that does not exist or is not SMS is the file's fault: say where, for every entry at once.
+  const lookups: CliError[] = [];
   const found = entries.length > READ_ONE_BY_ONE_UP_TO ? await api.findSmsConnections(entries.map((e) => e.connection)) : new Map<string, Connection>();
   const connections = await mapInFlight(entries, READS_IN_FLIGHT, async (entry) => {
     const listed = found.get(entry.connection);
     if (listed !== undefined) return listed;
-    return api
-      .getConnection(entry.connection)
-      .then(requireSmsConnection)
-      .catch(fileError(entry));
+    try {
+      return requireSmsConnection(await api.getConnection(entry.connection));
+    } catch (error) {
+      if (!(error instanceof CliError) || error.exitCode !== ExitCode.input) throw error;
+      lookups.push(new CliError(error.exitCode, `${where(entry)}.connection: ${error.message}`, { hint: error.hint, cause: error.cause ?? error }));
+      return undefined;
+    }
   });
-  const unifiedPhone = await unifiedPhoneFor(api, ctx.output, connections);
+  if (lookups.length === 1) throw lookups[0];
+  if (lookups.length > 1) throw inputError(lookups.map((error) => error.message).join('\n'), 'run `auth0-sms-gateway list` to see the SMS connections; nothing was changed');
+  const unifiedPhone = await unifiedPhoneFor(api, ctx.output, connections as Connection[]);
 
   const targets: Target[] = [];
   const seen = new Map<string, ApplyEntry>();
   const problems: string[] = [];
+  let tenantSide = 0;
   entries.forEach((entry, index) => {
     const connection = connections[index] as Connection;
     // A name and an id of the same connection only show up as the same once read.
@@ -296,10 +299,20 @@ async function planAll(ctx: CommandContext, api: ManagementApi, entries: readonl
     } catch (error) {
       // Collected: one run shows every setting a connection cannot take (e.g. a template for its syntax).
       if (!(error instanceof CliError) || error.exitCode !== ExitCode.input) throw error;
+      if (error.hint === TENANT_OPTIONS_HINT) tenantSide++;
       problems.push(`${where(entry)} (${untrusted(connection.name)}): ${error.message}`);
     }
   });
-  if (problems.length > 0) throw inputError(problems.join('\n'), 'fix these entries of the file; nothing was changed');
+  if (problems.length > 0) {
+    // Odd values stored on a connection are fixed on the tenant, not in the file.
+    const hint =
+      tenantSide === 0
+        ? 'fix these entries of the file'
+        : tenantSide === problems.length
+          ? TENANT_OPTIONS_HINT
+          : `fix the file's entries, and the connections whose options are named (${TENANT_OPTIONS_HINT})`;
+    throw inputError(problems.join('\n'), `${hint}; nothing was changed`);
+  }
   return targets;
 }
 

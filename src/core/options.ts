@@ -168,6 +168,9 @@ export function requireSmsOptions(connection: Connection): RawOptions {
  * whose value it does not understand (a provider it does not know, a string where Auth0 keeps
  * an object), rather than a PATCH that would carry it back unexamined or change its meaning.
  */
+/** The hint of the error for options the tool cannot rewrite: the tenant is at fault, not the input. */
+export const TENANT_OPTIONS_HINT = 'look at them with `auth0-sms-gateway show`, and correct them in the Auth0 Dashboard or with the Management API first';
+
 export function rewritableOptions(connection: Connection): SmsOptions {
   const raw = requireSmsOptions(requireSmsConnection(connection));
   const result = smsOptionsSchema().safeParse(raw);
@@ -175,7 +178,7 @@ export function rewritableOptions(connection: Connection): SmsOptions {
     const fields = issueProblems(result.error.issues, {}, ['options']).map((problem) => formatPath(problem.path));
     throw inputError(
       `${connectionLabel(connection)} holds options this tool cannot rewrite safely: ${[...new Set(fields)].join(', ')} ${fields.length === 1 ? 'has' : 'have'} an unexpected value`,
-      'look at them with `auth0-sms-gateway show`, and correct them in the Auth0 Dashboard or with the Management API first',
+      TENANT_OPTIONS_HINT,
     );
   }
   return result.data;

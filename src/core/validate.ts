@@ -69,8 +69,11 @@ const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
 function base64urlProblem(value: string): string | undefined {
   if (isBase64url(value)) return undefined;
+  // Standard base64 first (what `openssl rand -base64` prints): its = padding is not the problem to name.
+  if (value.includes('+') || value.includes('/')) {
+    return `secret holds + or /, which is base64, not base64url: replace + with - and / with _${/=+$/.test(value) ? ', and drop the = padding' : ''}`;
+  }
   if (value.includes('=')) return 'secret has = where base64url allows it only as 1 or 2 padding characters at the end: drop the = characters';
-  if (value.includes('+') || value.includes('/')) return 'secret holds + or /, which is base64, not base64url: replace + with - and / with _';
   if (/\s/.test(value)) return 'secret holds spaces or line breaks, which base64url has not: remove them';
   if (BASE64URL.test(value)) return 'secret is not valid base64url: its length cannot be decoded (a character is missing or extra)';
   return 'secret is not base64url (only A-Z, a-z, 0-9, - and _): encode it, or turn off base64 encoding';

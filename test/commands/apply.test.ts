@@ -9,6 +9,7 @@ import { SEED_IDS, SEED_SECRETS, seedConnections, type Sandbox } from '../../src
 import { runCli, type CliRun, type RunOptions } from '../helpers/run-cli.js';
 import { sandboxEnv, writes } from '../helpers/env.js';
 import { useSandbox } from '../helpers/sandbox.js';
+import { api } from '../sandbox/http.js';
 
 const SCOPE_403 = { statusCode: 403, error: 'Forbidden', message: 'Insufficient scope, expected any of: update:connections', errorCode: 'insufficient_scope' };
 
@@ -316,6 +317,24 @@ describe('apply: every malformed file is exit 2, path-precise, with no request',
     const r = await cli(['apply', '-f', path, '--yes'], { env: env(sandbox()) });
     expect(r.code).toBe(2);
     expect(r.stderr.replaceAll(path, 'bad.yaml')).toMatch(message);
+    expect(writes(sandbox())).toEqual([]);
+  });
+
+  it('every unknown connection at once, and odd values on the tenant are the tenant\'s to fix', async () => {
+    const path = join(dir, 'bad.yaml');
+    const named = (ref: string) => entry().replace('connection: sms', `connection: ${ref}`);
+    writeFileSync(path, `connections:\n${named('no-such-one')}${named('no-such-two')}`);
+    const missing = await cli(['apply', '-f', path, '--yes'], { env: env(sandbox()) });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.replaceAll(path, 'bad.yaml')).toMatch(/^error: bad\.yaml:2: connections\[0\]\.connection: no connection named "no-such-one".*\nbad\.yaml:8: connections\[1\]\.connection: no connection named "no-such-two"/m);
+
+    await api(sandbox(), 'PATCH', `/connections/${SEED_IDS.twilio}`, { options: { ...sandbox().connection(SEED_IDS.twilio)!.options, forward_req_info: 'True' } });
+    writeFileSync(path, `connections:\n${entry()}`);
+    sandbox().requests.length = 0;
+    const odd = await cli(['apply', '-f', path, '--yes'], { env: env(sandbox()) });
+    expect(odd.code).toBe(2);
+    expect(odd.stderr).toMatch(/holds options this tool cannot rewrite safely: options\.forward_req_info has an unexpected value/);
+    expect(odd.stderr).toContain('hint: look at them with `auth0-sms-gateway show`, and correct them in the Auth0 Dashboard or with the Management API first; nothing was changed');
     expect(writes(sandbox())).toEqual([]);
   });
 

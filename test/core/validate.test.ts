@@ -57,6 +57,7 @@ const hostile: [string, z.ZodType, unknown, RegExp, RegExp][] = [
   ['secret with DEL', secretSchema, 'a-long-enough-secret-with-delete\u007f', /^secret /, /a control character or a line break/],
   ['base64url with +', base64urlSecretSchema, 'abc+defg', /^secret /, /replace \+ with -/],
   ['base64url with /', base64urlSecretSchema, 'abc/defg', /^secret /, /replace .* \/ with _/],
+  ['standard base64 with padding (openssl rand -base64)', base64urlSecretSchema, 'q83vEjRWeJA+/w==', /^secret /, /^secret holds \+ or \/, which is base64, not base64url: replace \+ with - and \/ with _, and drop the = padding$/],
   ['base64url with = inside', base64urlSecretSchema, 'abc=defg', /^secret /, /padding/],
   ['base64url with wrong padding', base64urlSecretSchema, 'abcdefg==', /^secret /, /padding/],
   ['base64url with spaces', base64urlSecretSchema, 'abcd efgh', /^secret /, /spaces/],
