@@ -8,6 +8,8 @@ import { reportGatewayTest } from '../flow/gateway-test.js';
 import { isGenerated } from '../flow/secret-input.js';
 import { secretFromFlags, settingsFlagsShape } from '../flow/settings-flags.js';
 import { resolveSmsConnection } from '../flow/target.js';
+import { unifiedPhoneFor } from '../flow/routes.js';
+import { routeOf } from '../core/route.js';
 import { confirmOrThrow } from '../flow/write.js';
 import { untrusted } from '../core/untrusted.js';
 import { shellQuote } from '../core/shell.js';
@@ -43,8 +45,20 @@ export const command = defineCommand(flagsSchema, async (ctx, flags, [connection
   if (connectionRef !== undefined || flags.gatewayUrl === undefined) {
     const api = await ctx.auth0();
     const connection = await resolveSmsConnection(ctx, api, connectionRef);
-    if (connection.options?.provider !== 'sms_gateway' && flags.gatewayUrl === undefined) {
-      throw inputError(`${untrusted(connection.name)} still sends codes through Twilio; there is no gateway to test`, `configure it first (auth0-sms-gateway configure ${shellQuote(untrusted(connection.name))} --gateway-url …), or pass --gateway-url`);
+    // Where its codes really go decides what there is to test (as `status` says it).
+    const route = routeOf(connection.options, await unifiedPhoneFor(api, output, [connection]));
+    if (route === 'phone-provider') {
+      const says = connection.options?.provider === 'sms_gateway' ? 'this tests the gateway in its options, which Auth0 does not use on this tenant' : undefined;
+      if (says === undefined && flags.gatewayUrl === undefined) {
+        throw inputError(
+          `${untrusted(connection.name)} sends its codes through the tenant's phone provider, not through a gateway in its options; there is no gateway of its own to test`,
+          'test the phone provider with `auth0-sms-gateway phone-provider test --to …`, or pass --gateway-url',
+        );
+      }
+      if (says !== undefined) output.warn(`${untrusted(connection.name)} sends its codes through the tenant's phone provider (see \`auth0-sms-gateway status\`): ${says}`);
+    } else if (connection.options?.provider !== 'sms_gateway' && flags.gatewayUrl === undefined) {
+      const where = route === 'twilio' ? 'still sends codes through Twilio' : 'has no gateway in its options (whether its codes go through the phone provider is unknown: see `auth0-sms-gateway status`)';
+      throw inputError(`${untrusted(connection.name)} ${where}; there is no gateway to test`, `configure it first (auth0-sms-gateway configure ${shellQuote(untrusted(connection.name))} --gateway-url …), or pass --gateway-url`);
     }
     base = settingsOfConnection(connection);
     source = `connection ${untrusted(connection.name)}`;

@@ -3,8 +3,8 @@ import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED_IDS, SEED_SECRETS } from '../../src/sandbox/index.js';
 import { runCli } from '../helpers/run-cli.js';
-import { sandboxEnv } from '../helpers/env.js';
-import { useSandbox } from '../helpers/sandbox.js';
+import { asCreatedOnUnifiedPhone, sandboxEnv } from '../helpers/env.js';
+import { closeTestSandboxes, startTestSandbox, useSandbox } from '../helpers/sandbox.js';
 import { spawnBin, type Spawned } from '../helpers/spawn.js';
 
 const RAW_SECRET = 'raw-gateway-secret-for-tests-0123456789';
@@ -248,3 +248,17 @@ describe('serve: the secret in the environment, and what a request cannot forge'
     }
   });
 });
+
+describe('test-gateway on a Unified Phone tenant', () => {
+  afterAll(closeTestSandboxes);
+
+  it('a connection whose codes go through the phone provider points at phone-provider test, not at Twilio', async () => {
+    const s = await startTestSandbox({ tenant: { phoneConsolidatedExperience: true } });
+    asCreatedOnUnifiedPhone(s, SEED_IDS.twilio);
+    const r = await runCli(['test-gateway', 'sms', '--to', TO], { env: sandboxEnv(s) });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("error: sms sends its codes through the tenant's phone provider, not through a gateway in its options; there is no gateway of its own to test");
+    expect(r.stderr).toContain('hint: test the phone provider with `auth0-sms-gateway phone-provider test --to …`, or pass --gateway-url');
+  });
+});
+
