@@ -344,5 +344,5 @@ async function readApplyFile(file: string, io: Io): Promise<string> {
       whenTerminal: () => inputError('-f - reads the file from stdin, but stdin is a terminal', `pipe it in (\`cat sms-gateway.yaml | ${BIN_NAME} apply -f -\`), or pass the path`),
     });
   }
-  return readBoundedFile(file, { ...limits, what: untrusted(file), hint: 'check the path, or pass -f - to read the file from stdin' });
+  return readBoundedFile(file, { ...limits, what: untrusted(file), unreadableHint: 'check the path, or pass -f - to read the file from stdin' });
 }

@@ -89,8 +89,10 @@ const connectionEntrySchema = z.strictObject({
  * The tenant's phone provider (Unified Phone Experience): the same gateway settings as a
  * connection's, without what only a connection has (its name, from, template, Twilio keys).
  */
-const phoneProviderEntrySchema = connectionEntrySchema
-  .omit({ connection: true, from: true, template: true, keep_twilio: true })
+const phoneProviderEntrySchema = z
+  .strictObject(connectionEntrySchema.omit({ connection: true, from: true, template: true, keep_twilio: true }).shape, {
+    error: 'phone_provider must be a mapping with gateway_url and authentication',
+  })
   .meta({ description: "the tenant's phone provider: one custom-phone-provider Action that calls the same gateway with the same request and JWT" });
 
 export const applyFileSchema = z

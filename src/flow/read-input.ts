@@ -22,6 +22,8 @@ export interface ReadInputOptions {
   what: string;
   /** The fix when the limit is passed. */
   hint: string;
+  /** The fix when the file cannot be opened or read; `hint` when not given. */
+  unreadableHint?: string;
 }
 
 /** A file's text, read in chunks and refused once it passes `limit` (a FIFO or device is never read to its end). */
@@ -30,7 +32,7 @@ export function readBoundedFile(path: string, options: ReadInputOptions): string
   try {
     fd = openSync(path, 'r');
   } catch (error) {
-    throw inputError(`cannot read ${options.what} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, options.hint);
+    throw inputError(`cannot read ${options.what} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, options.unreadableHint ?? options.hint);
   }
   try {
     const chunks: Buffer[] = [];
@@ -41,7 +43,7 @@ export function readBoundedFile(path: string, options: ReadInputOptions): string
       try {
         read = readSync(fd, buffer, 0, buffer.length, null);
       } catch (error) {
-        throw inputError(`cannot read ${options.what} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, options.hint);
+        throw inputError(`cannot read ${options.what} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, options.unreadableHint ?? options.hint);
       }
       if (read === 0) break;
       total += read;

@@ -286,7 +286,8 @@ describe('7-9. files and local state', () => {
   });
 
   it.each([
-    ['apply -f of 5 MiB', (f: string) => ['apply', '-f', f, '--dry-run'], 5 * 1024 * 1024, /larger than 4 MiB/],
+    // Not "pass -f - to read it from stdin": stdin has the same limit.
+    ['apply -f of 5 MiB', (f: string) => ['apply', '-f', f, '--dry-run'], 5 * 1024 * 1024, /larger than 4 MiB, more than the tool reads\nhint: pass the desired-state file \(a few kilobytes of YAML or JSON\)/],
     ['a --secret-file of 100 KiB', (f: string) => ['configure', 'sms', '--gateway-url', 'https://sms.example.com/send', '--audience', 'a', '--secret-file', f, '--dry-run'], 100 * 1024, /larger than 64 KiB/],
     ['restore of a 5 MiB file', (f: string) => ['restore', f, '--dry-run'], 5 * 1024 * 1024, /larger than 4 MiB/],
   ])('bounded input: %s is exit 2', async (_what, argv, size, message) => {
