@@ -49,7 +49,7 @@ describe('--json shapes', () => {
   it('test-gateway --dry-run: the request, token redacted', async () => {
     const { code, doc } = await json(['test-gateway', 'sms-gateway', '--to', '+15551234567', '--dry-run']);
     expect(code).toBe(0);
-    expect(keys(doc)).toEqual(['auth0Error', 'dryRun', 'ms', 'ok', 'request', 'status', 'url']);
+    expect(keys(doc)).toEqual(['auth0Error', 'dryRun', 'hint', 'ms', 'ok', 'request', 'status', 'url']);
     expect(keys(doc.request)).toEqual(['body', 'headers', 'method', 'url']);
   });
 

@@ -88,6 +88,10 @@ describe('test-gateway against serve', () => {
       expect(r.stdout).toMatch(/authorization: Bearer \[redacted\]/i);
       expect(r.stdout).toContain('"user-agent"');
       expectNoSecret(r.stdout + r.stderr, RAW_SECRET);
+      // --json: the documented keys, hint included, and the request it would send.
+      const json = await runCli(['test-gateway', '--gateway-url', url, '--audience', AUD, '--secret-env', 'S', '--to', TO, '--dry-run', '--json'], { env: { S: RAW_SECRET } });
+      expect(Object.keys(JSON.parse(json.stdout) as object)).toEqual(['url', 'status', 'ms', 'ok', 'auth0Error', 'hint', 'dryRun', 'request']);
+      expectNoSecret(json.stdout + json.stderr, RAW_SECRET);
       expect(requests).toBe(0);
     } finally {
       counter.closeAllConnections();
