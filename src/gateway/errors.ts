@@ -16,13 +16,27 @@ export type GatewayVerificationErrorCode =
  * Every code but `malformed_payload` is an authentication failure (answer 401);
  * `malformed_payload` is a bad request (answer 400).
  */
+/**
+ * The package ships ESM and CommonJS builds, each with its own copy of these classes; a process
+ * that loads both (an ESM gateway using a CommonJS helper) would see `instanceof` fail across
+ * them. A brand in the global symbol registry makes `instanceof` hold for either copy.
+ */
+const VERIFICATION_BRAND = Symbol.for('auth0-sms-gateway.GatewayVerificationError');
+const CONFIGURATION_BRAND = Symbol.for('auth0-sms-gateway.GatewayConfigurationError');
+const branded = (value: unknown, brand: symbol): boolean => typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+
 export class GatewayVerificationError extends Error {
   readonly code: GatewayVerificationErrorCode;
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return branded(value, VERIFICATION_BRAND);
+  }
 
   constructor(code: GatewayVerificationErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'GatewayVerificationError';
     this.code = code;
+    Object.defineProperty(this, VERIFICATION_BRAND, { value: true });
   }
 
   /** The HTTP status a gateway should answer with. */
@@ -61,9 +75,14 @@ export type GatewayConfigurationErrorCode =
 export class GatewayConfigurationError extends TypeError {
   readonly code: GatewayConfigurationErrorCode;
 
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return branded(value, CONFIGURATION_BRAND);
+  }
+
   constructor(code: GatewayConfigurationErrorCode, message: string) {
     super(message);
     this.name = 'GatewayConfigurationError';
     this.code = code;
+    Object.defineProperty(this, CONFIGURATION_BRAND, { value: true });
   }
 }

@@ -68,6 +68,20 @@ describe('the library build', () => {
       'verifyGatewayToken',
     ]);
     expect(readFileSync(join(out, 'index.cjs'), 'utf8')).not.toMatch(/import\.meta|createRequire/);
+    // One process may load both builds: an error from either is an instance of both copies of its class, and of nothing else.
+    type ErrorClass = new (code: string, message: string) => Error;
+    for (const name of ['GatewayVerificationError', 'GatewayConfigurationError']) {
+      const [E, C] = [esm[name] as ErrorClass, cjs[name] as ErrorClass];
+      for (const error of [new E('expired', 'x'), new C('expired', 'x')]) {
+        expect(error instanceof E && error instanceof C).toBe(true);
+        expect(error instanceof Error).toBe(true);
+      }
+    }
+    const verification = esm.GatewayVerificationError as ErrorClass;
+    const configuration = cjs.GatewayConfigurationError as ErrorClass;
+    expect(new configuration('empty_secret', 'x') instanceof verification).toBe(false);
+    expect(new Error('x') instanceof configuration).toBe(false);
+    expect(new configuration('empty_secret', 'x') instanceof TypeError).toBe(true);
   });
 
   it('refuses to build when the library reaches a package or src/core', async () => {
