@@ -91,12 +91,16 @@ export async function configurePhoneProvider(
     // Shown (or written) before the first write, for the same reason as configure's.
     if (isGenerated(secretInput)) output.info(deliverGeneratedSecret(secretInput.secret, flags, ctx.io));
     const saved = backup;
+    // The read-back too: a signal during it must not read as "no write was in flight".
     steps = await ctx.interrupts.guard(
-      () => executePhonePlan(ctx, api, plan, saved),
+      async () => {
+        const done = await executePhonePlan(ctx, api, plan, saved);
+        await checkPhoneState(api, plan, saved);
+        return done;
+      },
       () => `which steps Auth0 carried out is unknown; run \`auth0-sms-gateway status\`${saved === null ? '' : `, and put it back with \`${restoreCommand(saved)}\``}`,
       exitingNow(ctx, release),
     );
-    await checkPhoneState(api, plan, backup);
   } finally {
     release();
   }

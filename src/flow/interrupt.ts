@@ -26,6 +26,7 @@ export interface InterruptOptions {
 export class Interrupts {
   #requested: string | undefined;
   #guards = 0;
+  #stopping = false;
   readonly #options: InterruptOptions;
 
   constructor(options: InterruptOptions) {
@@ -44,10 +45,9 @@ export class Interrupts {
    */
   stopOutsideWrites(report: (signal: string) => unknown): () => void {
     const { signals, exit } = this.#options;
-    let stopping = false;
     const onSignal = (signal: string) => () => {
-      if (this.#guards > 0 || stopping) return;
-      stopping = true;
+      if (this.#guards > 0 || this.#stopping) return;
+      this.#stopping = true;
       void Promise.resolve()
         .then(() => report(signal))
         .finally(() => exit(ExitCode.cancelled));
@@ -69,6 +69,8 @@ export class Interrupts {
    */
   async guard<T>(write: () => Promise<T>, unknownOutcome: () => string, beforeExit?: (message: string) => void): Promise<T> {
     const { signals, say, exit, graceMs } = this.#options;
+    // The run is ending (stopOutsideWrites): no write starts after the user asked to stop.
+    if (this.#stopping) return new Promise<T>(() => undefined);
     let timer: NodeJS.Timeout | undefined;
     const endNow = (why: string) => {
       const message = `${why}: ${unknownOutcome()}`;

@@ -2,7 +2,7 @@ import type { ManagementApi } from '../auth0/client.js';
 import { diffOptions, deepEqual, type Change } from '../core/diff.js';
 import { CliError, ExitCode, inputError, remoteError } from '../core/errors.js';
 import { createHash } from 'node:crypto';
-import { parseActionCode, withSecretFingerprint } from '../core/action-code.js';
+import { ACTION_SECRET_NAME, parseActionCode, withSecretFingerprint } from '../core/action-code.js';
 import { findOurAction, isDeployed, shownSettings, templateLabel, type OurAction, type PhoneProvider, type PhoneState } from '../core/phone-provider.js';
 import { shellQuote } from '../core/shell.js';
 import { equivalentPhoneCommand } from '../ui/wizard.js';
@@ -166,6 +166,13 @@ export async function restorePhoneSide(ctx: CommandContext, api: ManagementApi, 
   const secretMayDiffer =
     backupParsed?.kind === 'ours' && backupParsed.settings?.authentication === 'bearer' && backupParsed.settings.secret_fingerprint !== undefined && backupParsed.settings.secret_fingerprint !== heldFingerprint;
   const putBackCode = backupCode !== undefined && ours !== null && ours.action.code !== backupCode;
+  if (putBackCode && backupParsed?.kind === 'ours' && backupParsed.settings?.authentication === 'bearer' && !(ours.action.secrets ?? []).some((secret) => secret.name === ACTION_SECRET_NAME)) {
+    // The code would sign every message with a secret the Action does not have: every SMS would fail.
+    throw remoteError(
+      `the backup's Action code signs with a secret, and the Action "${untrusted(ours.action.name)}" has none now (it was set to no authentication since); a restore cannot put a secret back (Auth0 never returns one): nothing was written`,
+      `set it up again with \`${untrusted(reinstallCommand(backupCode))}\`, then run this restore for the rest if needed`,
+    );
+  }
   if (putBackCode) {
     steps.push({
       writes: [

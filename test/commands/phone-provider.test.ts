@@ -148,6 +148,18 @@ describe('phone-provider configure on a Unified Phone tenant', () => {
     expect(await sandbox().deliver({ to: PHONE, code: '515151', from: '+15550009999' })).toMatchObject({ outcome: 'delivered' });
   });
 
+  it('restore refuses bearer code for an Action that has no secret any more, and names the command that sets one', async () => {
+    expect((await runCli(configureArgs(gw.url, '--yes', '--no-backup'), { env: env() })).code).toBe(0);
+    expect((await runCli(['phone-provider', 'configure', '--auth', 'none', '--yes', '--backup-dir', backups], { env: env() })).code).toBe(0);
+    expect(sandbox().actions()[0]?.secrets ?? []).toEqual([]);
+    sandbox().requests.length = 0;
+    const r = await runCli(['restore', join(backups, readdirSync(backups)[0]!), '--yes', '--no-backup'], { env: env() });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('has none now (it was set to no authentication since); a restore cannot put a secret back (Auth0 never returns one): nothing was written');
+    expect(r.stderr).toMatch(/hint: set it up again with `auth0-sms-gateway phone-provider configure .*--auth bearer .*--secret-env <VARIABLE>/);
+    expect(writes(sandbox())).toEqual([]);
+  });
+
   it('restore of a backup that differs only by the secret writes nothing and says the secret is not put back', async () => {
     expect((await runCli(configureArgs(gw.url, '--yes', '--no-backup'), { env: env() })).code).toBe(0);
     expect((await runCli(configureArgs(gw.url, '--yes', '--backup-dir', backups), { env: env(OTHER_SECRET) })).code).toBe(0);

@@ -149,6 +149,19 @@ describe('a signal during a write', () => {
     expect(s.phoneProvider()).toBeUndefined();
   });
 
+  it('phone-provider configure, a signal while it reads back what it wrote: the writes are reported, not "no write in flight"', async () => {
+    const s = await startTestSandbox({ tenant: { phoneConsolidatedExperience: true } });
+    // The provider is read once to plan; the second read is the read-back after the last step.
+    s.inject({ kind: 'latency', ms: 1500, method: 'GET', path: '/api/v2/branding/phone/providers', after: 1 });
+    const run = spawnBin(['phone-provider', 'configure', '--gateway-url', URL, '--auth', 'none', '--yes', '--no-backup', '--json'], sandboxEnv(s));
+    await waitUntil(() => s.requests.filter((q) => q.method === 'GET' && q.path === '/api/v2/branding/phone/providers').length === 2);
+    run.child.kill('SIGINT');
+    expect(await run.exit).toBe(130);
+    expect(run.stderr()).not.toContain('no write to Auth0 was in flight');
+    expect(run.stderr()).toContain('error: stopped by SIGINT after the last step finished');
+    expect(JSON.parse(run.stdout())).toMatchObject({ changed: true });
+  });
+
   it('phone-provider configure --json, a second SIGTERM: one JSON document with the unknown outcome', async () => {
     const s = await startTestSandbox({ tenant: { phoneConsolidatedExperience: true } });
     s.inject({ kind: 'latency', ms: 4000, method: 'POST', path: /\/actions\/actions$/ });
