@@ -159,28 +159,32 @@ export function redactUrl(value: string): string {
 }
 
 /**
- * The credentials in a URL (its `user:password` part, the values of secret-named query
- * parameters), to be hidden wherever they turn up: a gateway may echo its own URL in an
- * answer, where no URL shape surrounds them.
+ * The credentials in a URL (the password of a `user:password` part, or a `token@` part whole;
+ * the values of secret-named query parameters), to be hidden wherever they turn up: a gateway
+ * may echo its own URL in an answer, where no URL shape surrounds them. Only values of at least
+ * 12 characters: shorter ones (a user name like "sms-gateway", `?key=gateway`) would hide
+ * ordinary words everywhere, and a real credential is longer.
  */
 export function urlCredentials(value: string): string[] {
   const found: string[] = [];
-  replaceUrlCredentials(value, (credential) => {
-    found.push(credential);
+  replaceUrlCredentials(value, (credential, part) => {
+    const colon = credential.indexOf(':');
+    const secret = part === 'userinfo' && colon !== -1 ? credential.slice(colon + 1) : credential;
+    if (secret.length >= 12) found.push(secret);
     return credential;
   });
   return found;
 }
 
 /** `value` with each credential part (see redactUrl) replaced by what `replace` returns for it. */
-function replaceUrlCredentials(value: string, replace: (credential: string) => string): string {
+function replaceUrlCredentials(value: string, replace: (credential: string, part: 'userinfo' | 'query') => string): string {
   const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(value);
   if (scheme === null || !/^https?:/i.test(scheme[0])) return value;
   const start = scheme[0].length;
   const authorityEnd = firstIndexOf(value, ['/', '?', '#'], start);
   const authority = value.slice(start, authorityEnd);
   const at = authority.lastIndexOf('@');
-  let out = value.slice(0, start) + (at === -1 ? authority : `${replace(authority.slice(0, at))}@${authority.slice(at + 1)}`);
+  let out = value.slice(0, start) + (at === -1 ? authority : `${replace(authority.slice(0, at), 'userinfo')}@${authority.slice(at + 1)}`);
   const rest = value.slice(authorityEnd);
   const queryStart = rest.indexOf('?');
   if (queryStart === -1) return out + rest;
@@ -198,7 +202,7 @@ function replaceUrlCredentials(value: string, replace: (credential: string) => s
       } catch {
         // an undecodable name is compared as written
       }
-      return isSecretQueryName(name) ? `${pair.slice(0, equals)}=${replace(pair.slice(equals + 1))}` : pair;
+      return isSecretQueryName(name) ? `${pair.slice(0, equals)}=${replace(pair.slice(equals + 1), 'query')}` : pair;
     })
     .join('&');
   out += `${rest.slice(0, queryStart)}?${query}${rest.slice(queryEnd)}`;

@@ -4,7 +4,7 @@
 // follow each other) that hold none of the shapes redactByShape looks for.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { gatewayUrlWarnings, isSecretQueryName, redactUrl } from '../../src/core/gateway-url.js';
+import { gatewayUrlWarnings, isSecretQueryName, redactUrl, urlCredentials } from '../../src/core/gateway-url.js';
 import { REDACTED, redactText, registerSecret } from '../../src/core/redact.js';
 
 /** Every secret registered in this file (the registry is per process, so it only grows). */
@@ -77,6 +77,17 @@ describe('redactText: secrets registered by value', () => {
     expect(redactText('token-free text zz9911zz')).toBe('token-free text zz9911zz');
     register('zz9911');
     expect(redactText('token-free text zz9911zz')).toBe(`token-free text ${REDACTED}zz`);
+  });
+});
+
+describe('urlCredentials: what an echoing gateway must not show', () => {
+  it('the password of user:password, a token@ part, secret-named query values; 12 characters or more', () => {
+    expect(urlCredentials('https://user:s3cr3t-passw0rd-long@sms.example.com/send')).toEqual(['s3cr3t-passw0rd-long']);
+    expect(urlCredentials('https://tok-0123456789abcdef@sms.example.com/send')).toEqual(['tok-0123456789abcdef']);
+    expect(urlCredentials('https://sms.example.com/send?sig=abcdefghijkl1234&region=eu-west-1-long-value')).toEqual(['abcdefghijkl1234']);
+    // Short ones would hide ordinary words (a user name, `gateway`) in every message.
+    expect(urlCredentials('https://sms-gateway@sms.example.com/send?key=gateway&token=short')).toEqual([]);
+    expect(urlCredentials('not a url ?token=abcdefghijkl1234')).toEqual([]);
   });
 });
 

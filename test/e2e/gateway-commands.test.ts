@@ -111,7 +111,8 @@ describe('test-gateway judges the answer as Auth0 does', () => {
         if (req.url?.startsWith('/hostile')) {
           // A gateway whose answer tries to forge a line, hide the terminal, and echoes its own URL.
           res.statusCode = 500;
-          res.end(`a\n::error title=x::injected\n\u001b[8m you called ${req.url}`);
+          const key = new URL(req.url, 'http://gateway').searchParams.get('access_token');
+          res.end(`a\n::error title=x::injected\n\u001b[8m you called ${req.url} your key is ${key}`);
           return;
         }
         res.statusCode = status;
@@ -137,7 +138,7 @@ describe('test-gateway judges the answer as Auth0 does', () => {
     expect(all).not.toContain(token);
     expect(all).not.toMatch(/^::error/m);
     expect(all).not.toContain('\u001b[8m');
-    expect(r.stdout).toContain('a\\x0a::error title=x::injected\\x0a\\x1b[8m you called /hostile?access_token=[redacted]');
+    expect(r.stdout).toContain('a\\x0a::error title=x::injected\\x0a\\x1b[8m you called /hostile?access_token=[redacted] your key is [redacted]');
   });
 
   it('HTTP 200 is the only success', async () => {
