@@ -128,7 +128,16 @@ interface ListKey {
 function itemsOf<T>(page: Pages<T>, { key, what }: ListKey): T[] {
   const body = page.response;
   if (typeof body === 'object' && body !== null && Array.isArray((body as Record<string, unknown>)[key])) return page.data;
-  const shape = typeof body === 'string' ? (/^\s*</.test(body) ? 'an HTML page' : 'text') : typeof body === 'object' && body !== null ? `a JSON object without "${key}"` : `JSON ${body === null ? 'null' : typeof body}`;
+  const shape =
+    typeof body === 'string'
+      ? /^\s*</.test(body)
+        ? 'an HTML page'
+        : 'text'
+      : Array.isArray(body)
+        ? 'a JSON array'
+        : typeof body === 'object' && body !== null
+          ? `a JSON object without "${key}"`
+          : `JSON ${body === null ? 'null' : typeof body}`;
   throw remoteError(
     `the listing of ${what} answered with ${shape}, not a list of them: nothing can be told from it`,
     'check that AUTH0_DOMAIN names the tenant itself (a proxy or a login page answers like this); --verbose shows the requests',

@@ -261,21 +261,23 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
  */
 async function planAll(ctx: CommandContext, api: ManagementApi, entries: readonly ApplyEntry[], where: (entry: ApplyEntry) => string): Promise<Target[]> {
   // A connection that does not exist or is not SMS is the file's fault: say where, for every entry at once.
-  const lookups: CliError[] = [];
+  const lookups: { index: number; error: CliError }[] = [];
   const found = entries.length > READ_ONE_BY_ONE_UP_TO ? await api.findSmsConnections(entries.map((e) => e.connection)) : new Map<string, Connection>();
-  const connections = await mapInFlight(entries, READS_IN_FLIGHT, async (entry) => {
+  const connections = await mapInFlight(entries, READS_IN_FLIGHT, async (entry, index) => {
     const listed = found.get(entry.connection);
     if (listed !== undefined) return listed;
     try {
       return requireSmsConnection(await api.getConnection(entry.connection));
     } catch (error) {
       if (!(error instanceof CliError) || error.exitCode !== ExitCode.input) throw error;
-      lookups.push(new CliError(error.exitCode, `${where(entry)}.connection: ${error.message}`, { hint: error.hint, cause: error.cause ?? error }));
+      lookups.push({ index, error: new CliError(error.exitCode, `${where(entry)}.connection: ${error.message}`, { hint: error.hint, cause: error.cause ?? error }) });
       return undefined;
     }
   });
-  if (lookups.length === 1) throw lookups[0];
-  if (lookups.length > 1) throw inputError(lookups.map((error) => error.message).join('\n'), 'run `auth0-sms-gateway list` to see the SMS connections; nothing was changed');
+  // In file order, not in the order the reads came back.
+  lookups.sort((a, b) => a.index - b.index);
+  if (lookups.length === 1) throw lookups[0]?.error;
+  if (lookups.length > 1) throw inputError(lookups.map(({ error }) => error.message).join('\n'), 'run `auth0-sms-gateway list` to see the SMS connections; nothing was changed');
   const unifiedPhone = await unifiedPhoneFor(api, ctx.output, connections as Connection[]);
 
   const targets: Target[] = [];
@@ -322,13 +324,13 @@ async function planPhone(api: ManagementApi, entry: PhoneProviderApplyEntry): Pr
 }
 
 /** `task` over `items`, at most `limit` at a time, results in the items' order; the first failure rejects. */
-async function mapInFlight<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+async function mapInFlight<T, R>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {
     while (next < items.length) {
       const index = next++;
-      results[index] = await task(items[index] as T);
+      results[index] = await task(items[index] as T, index);
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));

@@ -26,7 +26,9 @@ export const command = defineCommand(flagsSchema, async (ctx, flags, [fileArgume
     throw inputError(`refusing the backup ${untrusted(file)}: ${risk}, so anyone could have changed what it puts back`, 'check the file and its folder (chmod go-w), then run again; --force restores it anyway');
   }
   const saved = readBackup(file);
-  if (saved.format === 'auth0-sms-gateway/backup@1') checkConnectionBackup(saved, file, flags.force === true);
+  // --force can stand for one thing a restore doubts, not two: a backup anyone could have
+  // written does not also get to put control characters onto the tenant.
+  if (saved.format === 'auth0-sms-gateway/backup@1') checkConnectionBackup(saved, file, flags.force === true && risk === undefined);
   const api = await ctx.auth0();
   if (saved.tenant !== api.domain && flags.force !== true) {
     throw inputError(`${untrusted(file)} is a backup of tenant ${untrusted(saved.tenant)}, not ${api.domain}`, 'point --domain at that tenant, or pass --force to restore it here anyway');

@@ -213,7 +213,9 @@ export function parseActionCode(code: unknown): ParsedActionCode {
 
 /**
  * The tool's code with its settings' `secret_fingerprint` set to `fingerprint` (left out when
- * undefined), everything before the settings block kept byte for byte. For code written back
+ * undefined): everything before the settings block kept (its line endings as the tool writes
+ * them, LF), the block written again from the settings read (as renderActionCode writes it, so
+ * a current code stays current; keys the tool does not know are dropped). For code written back
  * without its secret (a restore): the fingerprint must describe the secret the Action holds
  * then, or a later run would take a secret that fails every signature for the one in place.
  * Code whose settings cannot be read, or that is not bearer, is returned as it is: it claims no

@@ -76,7 +76,8 @@ export function refuseSecretInSettings(secret: string | undefined, settings: Rec
   // Shorter ones could match by chance; the secret rule wants 32 bytes anyway.
   if (secret === undefined || secret.length < 8) return;
   for (const [name, value] of Object.entries(settings)) {
-    if (typeof value === 'string' && value.includes(secret)) {
+    // A template's own placeholders are not the secret, even a weak secret like "password".
+    if (typeof value === 'string' && value.replace(/@@password@@|\{\{-?\s*code\s*-?\}\}/g, '').includes(secret)) {
       throw inputError(`${label}: ${name} holds the gateway's signing secret, which would be stored and shown in clear`, `give ${name} its own value, and the secret only as the secret`);
     }
   }

@@ -51,12 +51,24 @@ export function planSmsUpdate(current: Connection, desired: DesiredSettings): Sm
   if (checked.forwardReqInfo !== undefined && next.forward_req_info !== String(checked.forwardReqInfo)) next.forward_req_info = checked.forwardReqInfo;
   if (checked.from !== undefined) next.from = checked.from;
   if (checked.template !== undefined) next.template = checked.template;
+  // What this write would newly store: a setting it changes, or every one when the secret changes.
   const auth = isPlainObject(next.gateway_authentication) ? next.gateway_authentication : undefined;
-  refuseSecretInSettings(
-    typeof auth?.secret === 'string' ? auth.secret : undefined,
-    { gateway_url: next.gateway_url, from: next.from, template: next.template, 'gateway_authentication.subject': auth?.subject, 'gateway_authentication.audience': auth?.audience },
-    label,
+  const authBefore = isPlainObject(before.gateway_authentication) ? before.gateway_authentication : undefined;
+  const secretChanges = auth?.secret !== authBefore?.secret;
+  const written = Object.fromEntries(
+    (
+      [
+        ['gateway_url', next.gateway_url, before.gateway_url],
+        ['from', next.from, before.from],
+        ['template', next.template, before.template],
+        ['gateway_authentication.subject', auth?.subject, authBefore?.subject],
+        ['gateway_authentication.audience', auth?.audience, authBefore?.audience],
+      ] as const
+    )
+      .filter(([, value, old]) => secretChanges || value !== old)
+      .map(([name, value]) => [name, value]),
   );
+  refuseSecretInSettings(typeof auth?.secret === 'string' ? auth.secret : undefined, written, label);
   // Auth0 keeps using Twilio while they are set (docs/auth0-facts.md#switching-a-connection-to-a-gateway). The backup keeps them.
   // Only keys that hold a value: a `null` messaging_service_sid (what many tools write) sends nothing through Twilio.
   if (checked.keepTwilio !== true) {

@@ -233,6 +233,12 @@ describe('7-9. files and local state', () => {
       expect(forced.code).toBe(0);
       expect(forced.stdout).toMatch(/\\(x1b|u001b)/);
       expectNoRawControls(forced);
+      // But not from a file anyone could have written: one --force does not stand for both doubts.
+      chmodSync(file, 0o666);
+      const forgeable = await runCli(['restore', file, '--dry-run', '--force'], { env: sandboxEnv(s) });
+      expect(forgeable.code).toBe(2);
+      expect(forgeable.stderr).toContain(`${field} contains control characters`);
+      chmodSync(file, 0o600);
     }
     // A template's line breaks are its own, CRLF included: a backup holding them restores.
     for (const template of ['Your code:\n@@password@@', 'Your code:\r\n@@password@@']) {

@@ -418,5 +418,22 @@ describe('the signing secret in another setting', () => {
     expect(error.message).toContain(`${field} holds the gateway's signing secret`);
     expect(`${error.message} ${error.hint}`).not.toContain(NEW_SECRET);
   });
+
+  it('what is already stored does not block an unrelated change; a new secret is checked against all of it', () => {
+    const current = gatewayConnection();
+    const stored = { ...current, options: { ...current.options, gateway_authentication: { ...(current.options!.gateway_authentication as object), audience: GATEWAY_SECRET } } };
+    expect(planSmsUpdate(stored, { from: '+15550001111' }).noop).toBe(false);
+    expect(planSmsUpdate(stored, { authentication: { method: 'bearer', secret: GATEWAY_SECRET } }).noop).toBe(true);
+    // A new secret that a stored setting already holds would be newly exposed there.
+    const holding = { ...current, options: { ...current.options, template: `Code {{ code }} ${NEW_SECRET}` } };
+    const rotated = cliErrorOf(() => planSmsUpdate(holding, { authentication: { method: 'bearer', secret: NEW_SECRET } }));
+    expect(rotated.exitCode).toBe(ExitCode.input);
+    expect(rotated.message).toContain("template holds the gateway's signing secret");
+  });
+
+  it('a template placeholder is not the secret, even a secret spelt "password"', () => {
+    const plan = planSmsUpdate(twilioConnection(), { gatewayUrl: GATEWAY_URL, template: 'Your code is @@password@@', authentication: { method: 'bearer', audience: 'urn:gw', secret: 'password' } });
+    expect(plan.next.template).toBe('Your code is @@password@@');
+  });
 });
 

@@ -160,6 +160,7 @@ describe('demo', () => {
     expect(doc).toMatchObject({ ok: true, restored: true, gatewayMessages: { legacy: 1, unifiedPhone: 1 } });
     expect(doc.keepRunning).toMatchObject({ legacy: { domain: legacyEnv.AUTH0_DOMAIN, envFile: files[0] }, unifiedPhone: { domain: unifiedEnv.AUTH0_DOMAIN, envFile: files[1] } });
     expect(demo.stderr()).toContain('Demo stopped');
+    expect(demo.stderr()).not.toContain('stopped by SIGTERM');
     for (const file of files) expect(existsSync(file)).toBe(false);
     expect(existsSync(folder)).toBe(false);
     expect(readdirSync(scratch)).toEqual([]);

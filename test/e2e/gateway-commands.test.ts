@@ -249,7 +249,10 @@ describe('serve: the secret in the environment, and what a request cannot forge'
       expect(line.message).toMatchObject({ recipient: TO, receivedAt: '1970-01-01T00:00:00.000Z' });
     } finally {
       serve.child.kill('SIGTERM');
-      await serve.exit;
+      // serve answers signals itself: a clean stop, not the "stopped by" of a command cut short.
+      expect(await serve.exit).toBe(0);
+      expect(serve.stderr()).toContain('SMS gateway stopped.');
+      expect(serve.stderr()).not.toContain('stopped by SIGTERM');
     }
   });
 });
@@ -264,6 +267,14 @@ describe('test-gateway on a Unified Phone tenant', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("error: sms sends its codes through the tenant's phone provider, not through a gateway in its options; there is no gateway of its own to test");
     expect(r.stderr).toContain('hint: test the phone provider with `auth0-sms-gateway phone-provider test --to …`, or pass --gateway-url');
+  });
+
+  it('a gateway in options that Auth0 does not use is still tested, with a warning that says so', async () => {
+    const s = await startTestSandbox();
+    s.inject({ kind: 'concurrentWrite', id: SEED_IDS.gateway, afterReads: 0, mutate: (c) => void Object.assign(c.options!, { use_phone_provider: true }) });
+    const r = await runCli(['test-gateway', 'sms-gateway', '--to', TO, '--dry-run'], { env: sandboxEnv(s) });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("warning: sms-gateway sends its codes through the tenant's phone provider (see `auth0-sms-gateway status`): this tests the gateway in its options, which Auth0 does not use on this tenant");
   });
 });
 
