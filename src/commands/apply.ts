@@ -183,7 +183,7 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
           progress.update(attempted, pending.length, t.connection.name, api.estimateMs(2 * (pending.length - attempted)));
           attempted++;
           try {
-            await patchChecked(api, t.connection, t.plan.next, t.backup, { settleWaitsMs: ctx.settleWaitsMs });
+            await patchChecked(api, t.connection, t.plan.next, t.backup, { settleWaitsMs: ctx.settleWaitsMs, stopRequested: () => ctx.interrupts.requested });
             t.changed = true;
           } catch (error) {
             t.error = error instanceof CliError ? error : remoteError(`unexpected error: ${untrusted(String((error as Error)?.message ?? error).split('\n')[0])}`);

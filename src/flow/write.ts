@@ -125,6 +125,8 @@ export interface PatchOptions {
   /** Waits between settling reads; tests pass shorter ones. */
   settleWaitsMs?: readonly number[];
   sleep?: (ms: number) => Promise<void>;
+  /** The signal that asked the run to stop, if one did (flow/interrupt.ts): no PATCH is sent after it. */
+  stopRequested?: () => string | undefined;
 }
 
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -152,6 +154,11 @@ export async function patchChecked(api: ManagementApi, shown: Connection, next: 
   if (!sameConnectionState(latest, shown)) {
     throw remoteError(`${name} changed since it was read (someone else wrote to it): nothing was written`, 're-run to see and confirm a plan against its current state');
   }
+  // A signal during the re-read asked to stop before the write: the write in flight was a read.
+  const notSent = (signal: string, why = '') =>
+    new CliError(ExitCode.cancelled, `stopped by ${signal} before ${name} was written${why}: nothing was changed`, { hint: 'run the same command again: it changes only what still differs' });
+  const stopBefore = options.stopRequested?.();
+  if (stopBefore !== undefined) throw notSent(stopBefore);
   const undo =
     backup === null
       ? `check it with \`auth0-sms-gateway show ${untrusted(shown.id)}\``
@@ -172,7 +179,9 @@ export async function patchChecked(api: ManagementApi, shown: Connection, next: 
       if (observed.kind === 'other') {
         throw remoteError(`${error.message}, and ${name} is now in a state nobody planned`, undo, error);
       }
-      // Still the old state after waiting: resend once, then believe what is observed.
+      // Still the old state after waiting: resend once (unless the run was asked to stop), then believe what is observed.
+      const stopNow = options.stopRequested?.();
+      if (stopNow !== undefined) throw notSent(stopNow, ` again (its first write's answer was lost, and ${name} still holds its previous options)`);
       if (sends < 2) continue;
       throw remoteError(`${error.message}, twice: ${name} still holds its previous options, nothing was changed`, error.hint ?? 'retry in a moment', error);
     }
@@ -299,7 +308,7 @@ export async function showConfirmWrite(ctx: CommandContext, api: ManagementApi, 
     change.beforeWrite?.();
     const saved = backup;
     stored = await ctx.interrupts.guard(
-      () => patchChecked(api, current, change.next, saved, { settleWaitsMs: ctx.settleWaitsMs }),
+      () => patchChecked(api, current, change.next, saved, { settleWaitsMs: ctx.settleWaitsMs, stopRequested: () => ctx.interrupts.requested }),
       () => unknownOutcomeOf(current, saved),
       exitingNow(ctx, release),
     );

@@ -31,6 +31,19 @@ describe('a signal during a write', () => {
     expect(s.connection(SEED_IDS.twilio)?.options?.gateway_url).toBe(URL);
   });
 
+  it('configure: a signal during the re-read stops before the PATCH, nothing written, exit 130', async () => {
+    const s = await startTestSandbox();
+    s.inject({ kind: 'latency', ms: 1500, method: 'GET', path: `/api/v2/connections/${SEED_IDS.twilio}` });
+    const run = spawnBin(['configure', 'sms', '--gateway-url', URL, '--yes', '--no-backup', '--json'], sandboxEnv(s));
+    await waitUntil(() => s.requests.some((q) => q.method === 'GET' && q.path === `/api/v2/connections/${SEED_IDS.twilio}`));
+    run.child.kill('SIGINT');
+    expect(await run.exit).toBe(130);
+    expect(run.stderr()).toMatch(/error: stopped by SIGINT before sms was written: nothing was changed/);
+    expect(JSON.parse(run.stdout())).toMatchObject({ error: { exitCode: 130 } });
+    expect(s.requests.some((q) => q.method === 'PATCH')).toBe(false);
+    expect(s.connection(SEED_IDS.twilio)?.options?.gateway_url).toBeUndefined();
+  });
+
   it('configure --json: still one JSON document', async () => {
     const s = await startTestSandbox();
     s.inject({ kind: 'latency', ms: 1500, method: 'PATCH' });
