@@ -24,7 +24,7 @@ export const command = defineCommand(configureFlagsSchema, async (ctx, flags, [c
   const { secretInput } = await checkSettingsFlags(ctx, flags);
   const api = await ctx.auth0();
   const current = await resolveSmsConnection(ctx, api, connectionRef);
-  const desired = desiredFromFlags(flags, secretInput.secret, templateSyntax(current));
+  const desired = desiredFromFlags(flags, secretInput, templateSyntax(current));
   const outcome = await applyDesiredSettings(ctx, api, current, desired, secretInput, flags, await unifiedPhoneFor(api, ctx.output, [current]));
   if (outcome.result === 'applied' && outcome.connection.options?.provider === 'sms_gateway') {
     ctx.output.info(`Next: auth0-sms-gateway test-gateway ${shellQuote(untrusted(current.name))} --to <your phone>`);

@@ -13,7 +13,7 @@ export const command = defineCommand(phoneProviderFlagsSchema, async (ctx, flags
   checkTestTo(flags.testTo);
   const secretInput = await secretFromFlags(flags, ctx.io);
   for (const warning of secretInput.warnings) ctx.output.warn(warning);
-  const settings = desiredFromFlags(flags, secretInput.secret);
+  const settings = desiredFromFlags(flags, secretInput);
   const desired: DesiredPhoneProvider = { gatewayUrl: settings.gatewayUrl, authentication: settings.authentication, forwardReqInfo: settings.forwardReqInfo };
   const api = await ctx.auth0();
   const testTo = flags.testTo;

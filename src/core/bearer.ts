@@ -16,6 +16,12 @@ export interface DesiredBearer {
   subject?: string | undefined;
   audience?: string | undefined;
   secret?: string | undefined;
+  /**
+   * A secret for a target that has none yet, never one that replaces the secret in place:
+   * AUTH0_SMS_GATEWAY_SECRET lingering in a shell must not rotate a secret nobody asked to
+   * change (naming it with --secret-env does).
+   */
+  fallbackSecret?: string | undefined;
   secretBase64Encoded?: boolean | undefined;
 }
 
@@ -49,7 +55,7 @@ export function resolveBearer(current: Partial<BearerSettings> | undefined, desi
   if (audience === undefined) {
     throw inputError(`bearer authentication for ${label} needs an audience: pass --audience`, 'the audience is the JWT `aud` claim your gateway checks, e.g. --audience urn:my-sms-gateway');
   }
-  const secret = desired.secret ?? current?.secret;
+  const secret = desired.secret ?? current?.secret ?? desired.fallbackSecret;
   if (secret === undefined) {
     throw inputError(
       `bearer authentication for ${label} needs a signing secret: pass one with --secret-env/--secret-file/--generate-secret (or set AUTH0_SMS_GATEWAY_SECRET)`,
@@ -58,7 +64,8 @@ export function resolveBearer(current: Partial<BearerSettings> | undefined, desi
   }
   const secretBase64Encoded = desired.secretBase64Encoded ?? current?.secretBase64Encoded ?? false;
   // Checked whenever the pair is new; an unchanged pair is what Auth0 already signs with.
-  if ((desired.secret !== undefined || desired.secretBase64Encoded !== undefined) && secretBase64Encoded && !isBase64url(secret)) {
+  const secretIsNew = desired.secret !== undefined || (current?.secret === undefined && desired.fallbackSecret !== undefined);
+  if ((secretIsNew || desired.secretBase64Encoded !== undefined) && secretBase64Encoded && !isBase64url(secret)) {
     throw inputError(
       `${label}: the gateway secret is marked base64url-encoded (secret_base64_encoded) but is not base64url`,
       'pass a base64url secret (A-Z, a-z, 0-9, - and _, no padding), or turn base64 encoding off',

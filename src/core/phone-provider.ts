@@ -172,12 +172,15 @@ export function planPhoneProvider(state: PhoneState, desired: DesiredPhoneProvid
   if (method === 'none' || desired.authentication?.method === 'none') {
     settings = { gateway_url: gatewayUrl, authentication: 'none', forward_req_info: forward };
   } else {
-    const wanted: DesiredBearer = desired.authentication?.method === 'bearer' ? desired.authentication : { method: 'bearer' };
-    if (wanted.secret === undefined && wanted.secretBase64Encoded !== undefined && wanted.secretBase64Encoded !== (current?.secret_base64_encoded === true)) {
+    const given: DesiredBearer = desired.authentication?.method === 'bearer' ? desired.authentication : { method: 'bearer' };
+    const hasSecret = ours !== null && current?.authentication === 'bearer' && current.secret_fingerprint !== undefined && (ours.action.secrets ?? []).some((s) => s.name === ACTION_SECRET_NAME);
+    const encodingChanges = given.secretBase64Encoded !== undefined && given.secretBase64Encoded !== (current?.secret_base64_encoded === true);
+    // AUTH0_SMS_GATEWAY_SECRET fills a secret the Action lacks (or one a new encoding needs), never replaces it.
+    const wanted: DesiredBearer = given.secret === undefined && given.fallbackSecret !== undefined && (!hasSecret || encodingChanges) ? { ...given, secret: given.fallbackSecret } : given;
+    if (wanted.secret === undefined && encodingChanges) {
       // The Action's secret cannot be read back, so its encoding cannot be checked or changed alone.
       throw inputError('changing --secret-base64-encoded needs the secret itself: Auth0 never returns an Action secret', 'pass the secret again (--secret-env, --secret-file or AUTH0_SMS_GATEWAY_SECRET)');
     }
-    const hasSecret = ours !== null && current?.authentication === 'bearer' && current.secret_fingerprint !== undefined && (ours.action.secrets ?? []).some((s) => s.name === ACTION_SECRET_NAME);
     // The Action's secret cannot be read back: "keep the current one" is allowed only while the
     // Action has it, and the stand-in below never leaves this function.
     const bearer = resolveBearer(

@@ -173,6 +173,8 @@ const desiredBearerSchema = z
     audience: audienceSchema.optional(),
     /** Undefined keeps the current secret; required when the connection has none. */
     secret: secretSchema.optional(),
+    /** AUTH0_SMS_GATEWAY_SECRET: used only where no secret is in place (core/bearer.ts). */
+    fallbackSecret: secretSchema.optional(),
     secretBase64Encoded: z.boolean().optional(),
   })
   .superRefine((value, ctx) => {

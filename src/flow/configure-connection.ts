@@ -35,7 +35,7 @@ export interface ConfigureOutcome {
 export async function checkSettingsFlags(ctx: CommandContext, flags: SettingsFlags): Promise<{ secretInput: SecretInput; desired: DesiredSettings }> {
   const secretInput = await secretFromFlags(flags, ctx.io);
   for (const warning of secretInput.warnings) ctx.output.warn(warning);
-  return { secretInput, desired: desiredFromFlags(flags, secretInput.secret) };
+  return { secretInput, desired: desiredFromFlags(flags, secretInput) };
 }
 
 /** The template placeholder rule depends on the connection's syntax, known once it is read. */

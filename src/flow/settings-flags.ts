@@ -88,15 +88,18 @@ export function authMethodFromFlags(flags: SettingsFlags, secret: string | undef
  * Flags → DesiredSettings, validated before any request. `syntax` is the connection's template
  * syntax when known ('any' before the connection is read).
  */
-export function desiredFromFlags(flags: SettingsFlags, secret: string | undefined, syntax: string | null | undefined | 'any' = 'any'): DesiredSettings {
+export function desiredFromFlags(flags: SettingsFlags, secretInput: Pick<SecretInput, 'secret' | 'source'>, syntax: string | null | undefined | 'any' = 'any'): DesiredSettings {
+  const { secret } = secretInput;
   const method = authMethodFromFlags(flags, secret);
+  // The default variable only fills a secret the target lacks (core/bearer.ts, fallbackSecret).
+  const secretKey = secretInput.source?.kind === 'default-env' ? 'fallbackSecret' : 'secret';
   const raw: Record<string, unknown> = {
     gatewayUrl: flags.gatewayUrl,
     authentication:
       method === undefined
         ? undefined
         : method === 'bearer'
-          ? { method, subject: flags.subject, audience: flags.audience, secret, secretBase64Encoded: flags.secretBase64Encoded }
+          ? { method, subject: flags.subject, audience: flags.audience, [secretKey]: secret, secretBase64Encoded: flags.secretBase64Encoded }
           : { method },
     forwardReqInfo: flags.forwardReqInfo,
     from: flags.from,

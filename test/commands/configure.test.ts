@@ -9,6 +9,7 @@ import { requestLines, sandboxEnv, writes } from '../helpers/env.js';
 import { sharedTls, useSandbox } from '../helpers/sandbox.js';
 
 const GATEWAY_SECRET = 'a-gateway-signing-secret-of-40-characters!';
+const NEW_SECRET = 'a-rotated-gateway-secret-of-40-characters';
 const URL = 'https://sms.example.com/send';
 
 function env(sandbox: Sandbox, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
@@ -413,6 +414,21 @@ describe('AUTH0_SMS_GATEWAY_SECRET', () => {
     const again = await runCli(['configure', 'sms-gateway', '--forward-req-info', '--yes', '--no-backup'], { env: env(sandbox(), { AUTH0_SMS_GATEWAY_SECRET: GATEWAY_SECRET }) });
     expect(again.code).toBe(0);
     expect(sandbox().connection(SEED_IDS.gateway)).toEqual(before);
+  });
+
+  it('never replaces a secret in place, even with bearer flags (--subject, --audience, --auth bearer); --secret-env names it to rotate', async () => {
+    const stored = () => (sandbox().connection(SEED_IDS.gateway)!.options!.gateway_authentication as { secret: string }).secret;
+    const kept = stored();
+    const lingering = env(sandbox(), { AUTH0_SMS_GATEWAY_SECRET: NEW_SECRET });
+    for (const flags of [['--subject', 'urn:Auth0'], ['--no-secret-base64-encoded'], ['--auth', 'bearer', '--audience', 'urn:other']]) {
+      const r = await runCli(['configure', 'sms-gateway', ...flags, '--yes', '--no-backup', '--json'], { env: lingering });
+      expect(r.code).toBe(0);
+      expect((JSON.parse(r.stdout) as { diff: { path: string }[] }).diff.map((c) => c.path)).not.toContain('gateway_authentication.secret');
+      expect(stored()).toBe(kept);
+    }
+    const rotated = await runCli(['configure', 'sms-gateway', '--secret-env', 'AUTH0_SMS_GATEWAY_SECRET', '--yes', '--no-backup'], { env: lingering });
+    expect(rotated.code).toBe(0);
+    expect(stored()).toBe(NEW_SECRET);
   });
 });
 

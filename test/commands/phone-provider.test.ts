@@ -171,6 +171,13 @@ describe('phone-provider configure on a Unified Phone tenant', () => {
     expect(writes(sandbox())).toEqual([]);
   });
 
+  it('AUTH0_SMS_GATEWAY_SECRET lingering in the shell does not replace the Action\'s secret', async () => {
+    expect((await runCli(configureArgs(gw.url, '--yes', '--no-backup'), { env: env() })).code).toBe(0);
+    const r = await runCli(['phone-provider', 'configure', '--subject', 'urn:Auth0', '--audience', AUDIENCE, '--dry-run', '--json'], { env: env(SECRET, { AUTH0_SMS_GATEWAY_SECRET: OTHER_SECRET }) });
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as { diff: unknown[] }).diff).toEqual([]);
+  });
+
   it('an audience that holds the secret is refused before any write, without showing it', async () => {
     const r = await runCli(['phone-provider', 'configure', '--gateway-url', gw.url, '--auth', 'bearer', '--audience', `urn:${SECRET}`, '--secret-env', 'S', '--yes', '--no-backup'], { env: env() });
     expect(r.code).toBe(2);
