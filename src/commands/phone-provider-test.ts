@@ -29,7 +29,11 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
   }
   output.info(
     `Auth0 accepted the test message for ${untrusted(flags.to)} (${answer.code ?? 202}${answer.message === undefined ? '' : `: ${untrusted(answer.message)}`}).\n` +
-      'Accepted is not delivered: Auth0 does not report delivery through the phone provider. Watch your gateway (`auth0-sms-gateway serve` prints each message it receives), or the tenant logs (event type "fn": failed sending notification).',
+      `Accepted is not delivered: Auth0 does not report delivery through the phone provider. ${
+        provider.name === 'custom'
+          ? 'Watch your gateway (`auth0-sms-gateway serve` prints each message it receives)'
+          : `This provider is "${untrusted(provider.name)}", not a gateway: watch the phone`
+      }, or the tenant logs (event type "fn": failed sending notification).`,
   );
   return 0;
 });

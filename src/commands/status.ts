@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { redactUrl } from '../core/gateway-url.js';
-import { describeRoute } from '../core/route.js';
+import { describeRoute, type Route } from '../core/route.js';
 import { untrusted } from '../core/untrusted.js';
 import { defineCommand } from '../flow/command.js';
 import { readPhoneView } from '../flow/phone-provider.js';
@@ -51,6 +51,18 @@ export const command = defineCommand(z.strictObject({}), async (ctx) => {
           : `${untrusted(phoneProvider.action.name)} (${phoneProvider.action.deployed ? 'deployed' : style.red('not deployed')}, ${describeBoundAction(boundAction(view.actions, view.bindings))})${
               phoneProvider.action.gateway_url === undefined ? '' : ` -> ${untrusted(redactUrl(phoneProvider.action.gateway_url))}`
             }`;
+  // A route through the phone provider says so only when there is one that can send (what
+  // Auth0's /passwordless/start answers otherwise: "No phone provider configured", "disabled").
+  const cannotSend =
+    view.provider === null
+      ? 'the tenant has no phone provider'
+      : phoneProvider?.disabled === true
+        ? "the tenant's phone provider is disabled"
+        : phoneProvider?.name === 'custom' && view.actions !== undefined && view.bindings !== undefined && phoneProvider.action === null
+          ? 'no Action is bound to its custom provider'
+          : undefined;
+  const whereCodesGo = (route: Route): string =>
+    route === 'phone-provider' && cannotSend !== undefined ? style.red(`Auth0 would send this connection's codes through the tenant's phone provider, but ${cannotSend}: it cannot send them`) : describeRoute(route);
   output.data(
     [
       `${style.bold('tenant')}          ${api.domain}: ${generation}`,
@@ -61,7 +73,7 @@ export const command = defineCommand(z.strictObject({}), async (ctx) => {
         ? 'No SMS connections.'
         : renderTable(
             ['CONNECTION', 'ROUTE', 'GATEWAY URL', 'WHERE THE CODES GO'],
-            items.map((item) => [item.name, item.route, item.gateway_url ?? '-', describeRoute(item.route)]),
+            items.map((item) => [item.name, item.route, item.gateway_url ?? '-', whereCodesGo(item.route)]),
             style,
           ),
     ].join('\n'),

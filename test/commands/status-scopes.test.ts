@@ -185,6 +185,14 @@ describe('status when the tenant settings answer has no phone_consolidated_exper
     expect(r.stdout.split('\n').slice(0, 3)).toEqual([`tenant          ${sandbox().domain}: ${GENERATION.unified}`, 'phone provider  none configured', '']);
     expect(r.stderr).toBe('');
   });
+
+  it('human: a connection routed through a provider the tenant does not have is not said to be sent', async () => {
+    asCreatedOnUnifiedPhone(sandbox(), SEED_IDS.twilio);
+    const r = await runCli(['status'], { env: sandboxEnv(sandbox(), 'readAll') });
+    expect(r.code).toBe(0);
+    const row = r.stdout.split('\n').find((line) => line.startsWith('sms '));
+    expect(row).toMatch(/phone-provider .*Auth0 would send this connection's codes through the tenant's phone provider, but the tenant has no phone provider: it cannot send them$/);
+  });
 });
 
 function escape(text: string): string {
