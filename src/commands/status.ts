@@ -61,8 +61,15 @@ export const command = defineCommand(z.strictObject({}), async (ctx) => {
         : phoneProvider?.name === 'custom' && view.actions !== undefined && view.bindings !== undefined && phoneProvider.action === null
           ? 'no Action is bound to its custom provider'
           : undefined;
-  const whereCodesGo = (route: Route): string =>
-    route === 'phone-provider' && cannotSend !== undefined ? style.red(`Auth0 would send this connection's codes through the tenant's phone provider, but ${cannotSend}: it cannot send them`) : describeRoute(route);
+  const whereCodesGo = (route: Route): string => {
+    if (route === 'phone-provider' && cannotSend !== undefined) return style.red(`Auth0 would send this connection's codes through the tenant's phone provider, but ${cannotSend}: it cannot send them`);
+    // The older keys decide for a connection that predates the Unified Phone Experience; for one
+    // given them since, Auth0 documents that the gateway is not used: no delivery is claimed.
+    if (route === 'gateway' && view.unifiedPhone === true) {
+      return "its options have the older generation's gateway keys: Auth0 sends to its gateway_url if the connection predates the Unified Phone Experience, and documents that it does not for one made since (check with a real login)";
+    }
+    return describeRoute(route);
+  };
   output.data(
     [
       `${style.bold('tenant')}          ${api.domain}: ${generation}`,
