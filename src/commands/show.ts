@@ -23,7 +23,7 @@ export const command = defineCommand(z.strictObject({}), async (ctx, _flags, [co
   const { style } = output;
   const lines = [
     `${style.bold(untrusted(connection.name))} ${style.dim(connection.id)}`,
-    `route             ${route}: ${describeRoute(route)}`,
+    `route             ${route}: ${describeRoute(route, unifiedPhone)}`,
     `display name      ${untrusted(connection.display_name ?? '-')}`,
     `provider          ${untrusted(summary.provider)}`,
     `gateway url       ${untrusted(summary.gateway_url ?? '-')}`,

@@ -63,12 +63,7 @@ export const command = defineCommand(z.strictObject({}), async (ctx) => {
           : undefined;
   const whereCodesGo = (route: Route): string => {
     if (route === 'phone-provider' && cannotSend !== undefined) return style.red(`Auth0 would send this connection's codes through the tenant's phone provider, but ${cannotSend}: it cannot send them`);
-    // The older keys decide for a connection that predates the Unified Phone Experience; for one
-    // given them since, Auth0 documents that the gateway is not used: no delivery is claimed.
-    if (route === 'gateway' && view.unifiedPhone === true) {
-      return "its options have the older generation's gateway keys: Auth0 sends to its gateway_url if the connection predates the Unified Phone Experience, and documents that it does not for one made since (check with a real login)";
-    }
-    return describeRoute(route);
+    return describeRoute(route, view.unifiedPhone);
   };
   output.data(
     [

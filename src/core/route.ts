@@ -48,11 +48,18 @@ export function routeOf(options: Readonly<Record<string, unknown>> | null | unde
   return provider === undefined || provider === null || provider === '' || provider === 'twilio' ? 'twilio' : 'unknown';
 }
 
-/** One line for people: what the route means for this connection's codes. */
-export function describeRoute(route: Route): string {
+/**
+ * One line for people: what the route means for this connection's codes. With the tenant known
+ * to be on the Unified Phone Experience, a `gateway` route claims no delivery: the older keys
+ * decide for a connection that predates it, and Auth0 documents that the gateway is not used
+ * for one given them since; nothing read tells the two apart.
+ */
+export function describeRoute(route: Route, unifiedPhone: UnifiedPhone = null): string {
   switch (route) {
     case 'gateway':
-      return "Auth0 sends this connection's codes to its gateway_url (the connection's options decide)";
+      return unifiedPhone === true
+        ? "its options have the older generation's gateway keys: Auth0 sends to its gateway_url if the connection predates the Unified Phone Experience, and documents that it does not for one made since (check with a real login)"
+        : "Auth0 sends this connection's codes to its gateway_url (the connection's options decide)";
     case 'twilio':
       return "Auth0 sends this connection's codes through Twilio (the connection's options decide)";
     case 'phone-provider':

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { routeOf, routeWarning, usesPhoneProvider, type Route, type UnifiedPhone } from '../../src/core/route.js';
+import { describeRoute, routeOf, routeWarning, usesPhoneProvider, type Route, type UnifiedPhone } from '../../src/core/route.js';
 
 // Every combination of the classification (docs/auth0-facts.md#two-generations-of-sms-delivery):
 // use_phone_provider, the legacy keys, and the tenant setting read as true, false or unreadable.
@@ -135,3 +135,14 @@ describe('routeWarning: what a write of options means for the codes', () => {
     for (const on of [true, 'true', 'unified']) expect(routeWarning('phone-provider', 'phone-provider', { use_phone_provider: on }, then)).toBeUndefined();
   });
 });
+
+describe('describeRoute', () => {
+  it('claims delivery to the gateway only where the tenant is not known to be on the Unified Phone Experience', () => {
+    expect(describeRoute('gateway')).toBe("Auth0 sends this connection's codes to its gateway_url (the connection's options decide)");
+    expect(describeRoute('gateway', false)).toBe(describeRoute('gateway'));
+    expect(describeRoute('gateway', true)).not.toMatch(/^Auth0 sends/);
+    expect(describeRoute('gateway', true)).toContain('if the connection predates the Unified Phone Experience, and documents that it does not for one made since');
+    for (const route of ['twilio', 'phone-provider', 'unknown'] as const) expect(describeRoute(route, true)).toBe(describeRoute(route));
+  });
+});
+
