@@ -287,6 +287,8 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
   const providersApi = new ProvidersClient(clientOptions);
   const tenantSettings = new SettingsClient(clientOptions);
 
+  let tenantSettingsRead: Promise<{ phone_consolidated_experience?: boolean }> | undefined;
+
   const call = async <T>(context: Omit<CallContext, 'domain'>, run: () => Promise<T>): Promise<T> => {
     try {
       return await run();
@@ -403,12 +405,19 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
       });
     },
 
-    async getTenantSettings() {
-      return call({ operation: 'read', resource: 'tenant settings' }, async () => {
+    getTenantSettings() {
+      // Read once per run: the tool never writes it, and apply with a phone_provider: entry
+      // asks for it twice (the connections' routes, the phone side), one rate-limit token each.
+      // A failed read is not kept: the next caller tries again.
+      tenantSettingsRead ??= call({ operation: 'read', resource: 'tenant settings' }, async () => {
         const settings = (await tenantSettings.get({ fields: 'phone_consolidated_experience', include_fields: true })) as Record<string, unknown>;
         const value = settings.phone_consolidated_experience;
         return typeof value === 'boolean' ? { phone_consolidated_experience: value } : {};
+      }).catch((error: unknown) => {
+        tenantSettingsRead = undefined;
+        throw error;
       });
+      return tenantSettingsRead;
     },
 
     async listPhoneProviders() {

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startGatewayServer, type GatewayServer } from '../../src/gateway/server.js';
-import { generateConnections, SEED_SECRETS } from '../../src/sandbox/index.js';
-import { requestLines, sandboxEnv, writes } from '../helpers/env.js';
+import { generateConnections, SEED_IDS, SEED_SECRETS } from '../../src/sandbox/index.js';
+import { asCreatedOnUnifiedPhone, requestLines, sandboxEnv, writes } from '../helpers/env.js';
 import { runCli } from '../helpers/run-cli.js';
 import { closeTestSandboxes, sharedTls, startTestSandbox } from '../helpers/sandbox.js';
 
@@ -82,6 +82,14 @@ describe('apply: the phone_provider entry', () => {
     expect(again.stderr).toContain('Nothing to change');
     expect(writes(s)).toHaveLength(before);
     for (const secret of [...SEED_SECRETS, SECRET]) expect(plan.stdout + plan.stderr + applied.stdout + applied.stderr).not.toContain(secret);
+  });
+
+  it('reads the tenant setting once when both the connections\' routes and the phone side need it', async () => {
+    const s = await startTestSandbox({ tenant: { phoneConsolidatedExperience: true } });
+    asCreatedOnUnifiedPhone(s, SEED_IDS.twilio);
+    const r = await runCli(['apply', '-f', fileFor(['sms'], phoneEntry()), '--dry-run', '--json'], { env: sandboxEnv(s, 'full', { GW_SECRET: SECRET }) });
+    expect(r.code).toBe(0);
+    expect(s.requests.filter((q) => q.method === 'GET' && q.path === '/api/v2/tenants/settings')).toHaveLength(1);
   });
 
   it('refuses the keys only a connection has, naming them, before any request', async () => {
