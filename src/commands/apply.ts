@@ -141,6 +141,8 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
   const progress = new ProgressLine(ctx.io, { json: output.json, total: pending.length, minimum: 3 });
   let attempted = 0;
   let current: Target | undefined;
+  // Whether the current target's PATCH went out: before it, a run cut short changed nothing there.
+  let currentSent = false;
   let phoneStarted = false;
   const phoneUnknown = () =>
     `the state of the phone provider is unknown; check it with \`auth0-sms-gateway status\`${phone === null || phone.backup === null ? '' : ` and put it back if needed with \`${restoreCommand(phone.backup)}\``}`;
@@ -152,7 +154,7 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
       new CliError(ExitCode.cancelled, `not done: stopped by ${signal} before ${what} was written`, { hint: 'run the same apply again: it changes only what still differs' });
     for (const t of pending) {
       if (t.changed || t.error !== null) continue;
-      t.error = t === current ? new CliError(ExitCode.cancelled, unknownOutcomeOf(t.connection, t.backup)) : notDone('this connection');
+      t.error = t === current && currentSent ? new CliError(ExitCode.cancelled, unknownOutcomeOf(t.connection, t.backup)) : notDone('this connection');
     }
     if (phone !== null && phonePending && !phone.changed && phone.error === null) {
       phone.error = phoneStarted ? new CliError(ExitCode.cancelled, phoneUnknown()) : notDone('the phone provider');
@@ -179,11 +181,18 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
         for (const t of pending) {
           if (ctx.interrupts.requested !== undefined) break;
           current = t;
+          currentSent = false;
           // Each connection costs a re-read and a PATCH: the ETA comes from the pacer's rate.
           progress.update(attempted, pending.length, t.connection.name, api.estimateMs(2 * (pending.length - attempted)));
           attempted++;
           try {
-            await patchChecked(api, t.connection, t.plan.next, t.backup, { settleWaitsMs: ctx.settleWaitsMs, stopRequested: () => ctx.interrupts.requested });
+            await patchChecked(api, t.connection, t.plan.next, t.backup, {
+              settleWaitsMs: ctx.settleWaitsMs,
+              stopRequested: () => ctx.interrupts.requested,
+              onSend: () => {
+                currentSent = true;
+              },
+            });
             t.changed = true;
           } catch (error) {
             t.error = error instanceof CliError ? error : remoteError(`unexpected error: ${untrusted(String((error as Error)?.message ?? error).split('\n')[0])}`);
@@ -202,7 +211,12 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
           }
         }
       },
-      () => (current === undefined ? phoneUnknown() : unknownOutcomeOf(current.connection, current.backup)),
+      () =>
+        current === undefined
+          ? phoneUnknown()
+          : currentSent
+            ? unknownOutcomeOf(current.connection, current.backup)
+            : `${untrusted(current.connection.name)} was not written: nothing was changed there`,
       () => {
         progress.clear();
         release();

@@ -127,6 +127,8 @@ export interface PatchOptions {
   sleep?: (ms: number) => Promise<void>;
   /** The signal that asked the run to stop, if one did (flow/interrupt.ts): no PATCH is sent after it. */
   stopRequested?: () => string | undefined;
+  /** Called right before each PATCH is sent: until then, a run cut short knows nothing changed. */
+  onSend?: () => void;
 }
 
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -168,6 +170,7 @@ export async function patchChecked(api: ManagementApi, shown: Connection, next: 
   for (let sends = 1; ; sends++) {
     let stored: Connection;
     try {
+      options.onSend?.();
       stored = await api.updateConnection(shown.id, { options: next, display_name: shown.display_name });
     } catch (error) {
       if (!(error instanceof CliError) || !error.answerLost) throw error;
@@ -307,9 +310,18 @@ export async function showConfirmWrite(ctx: CommandContext, api: ManagementApi, 
     if (backup !== null) output.info(`backup: ${backup}`);
     change.beforeWrite?.();
     const saved = backup;
+    let sent = false;
     stored = await ctx.interrupts.guard(
-      () => patchChecked(api, current, change.next, saved, { settleWaitsMs: ctx.settleWaitsMs, stopRequested: () => ctx.interrupts.requested }),
-      () => unknownOutcomeOf(current, saved),
+      () =>
+        patchChecked(api, current, change.next, saved, {
+          settleWaitsMs: ctx.settleWaitsMs,
+          stopRequested: () => ctx.interrupts.requested,
+          onSend: () => {
+            sent = true;
+          },
+        }),
+      // Cut short before the PATCH went out (during the re-read), nothing changed: say that, not "unknown".
+      () => (sent ? unknownOutcomeOf(current, saved) : `${untrusted(current.name)} was not written: nothing was changed`),
       exitingNow(ctx, release),
     );
   } finally {

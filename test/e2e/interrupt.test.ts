@@ -44,6 +44,20 @@ describe('a signal during a write', () => {
     expect(s.connection(SEED_IDS.twilio)?.options?.gateway_url).toBeUndefined();
   });
 
+  it('configure: a second signal during the re-read ends at once, and says nothing was written (not "unknown")', async () => {
+    const s = await startTestSandbox();
+    s.inject({ kind: 'latency', ms: 4000, method: 'GET', path: `/api/v2/connections/${SEED_IDS.twilio}` });
+    const run = spawnBin(['configure', 'sms', '--gateway-url', URL, '--yes', '--no-backup'], sandboxEnv(s));
+    await waitUntil(() => s.requests.some((q) => q.method === 'GET' && q.path === `/api/v2/connections/${SEED_IDS.twilio}`));
+    run.child.kill('SIGINT');
+    await run.waitFor(/finishing the request in flight/);
+    run.child.kill('SIGINT');
+    expect(await run.exit).toBe(130);
+    expect(run.stderr()).toContain('error: stopped at once (SIGINT again): sms was not written: nothing was changed');
+    expect(run.stderr()).not.toContain('unknown');
+    expect(s.requests.some((q) => q.method === 'PATCH')).toBe(false);
+  });
+
   it('configure --json: still one JSON document', async () => {
     const s = await startTestSandbox();
     s.inject({ kind: 'latency', ms: 1500, method: 'PATCH' });
