@@ -20,7 +20,7 @@ import { INPUT_LIMITS, readBoundedFile, readBoundedStdin } from '../flow/read-in
 import { unifiedPhoneFor } from '../flow/routes.js';
 import { writeFlagsShape } from '../flow/settings-flags.js';
 import { acquireLocks } from '../flow/lock.js';
-import { backupConnection, checkBeforeAsking, confirmOrThrow, CONNECTION_WRITE_SCOPES, patchChecked, unknownOutcomeOf } from '../flow/write.js';
+import { backupConnection, checkBeforeAsking, confirmOrThrow, CONNECTION_WRITE_SCOPES, outcomeWhenCutShort, patchChecked, unknownOutcomeOf } from '../flow/write.js';
 
 const flagsSchema = z.strictObject({ ...writeFlagsShape, file: z.string(), exitCode: z.boolean().optional() });
 
@@ -211,12 +211,7 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
           }
         }
       },
-      () =>
-        current === undefined
-          ? phoneUnknown()
-          : currentSent
-            ? unknownOutcomeOf(current.connection, current.backup)
-            : `${untrusted(current.connection.name)} was not written: nothing was changed there`,
+      () => (current === undefined ? phoneUnknown() : outcomeWhenCutShort(current.connection, current.backup, currentSent)),
       () => {
         progress.clear();
         release();

@@ -47,16 +47,15 @@ export const command = defineCommand(flagsSchema, async (ctx, flags, [connection
     const connection = await resolveSmsConnection(ctx, api, connectionRef);
     // Where its codes really go decides what there is to test (as `status` says it).
     const route = routeOf(connection.options, await unifiedPhoneFor(api, output, [connection]));
-    if (route === 'phone-provider') {
-      const says = connection.options?.provider === 'sms_gateway' ? 'this tests the gateway in its options, which Auth0 does not use on this tenant' : undefined;
-      if (says === undefined && flags.gatewayUrl === undefined) {
-        throw inputError(
-          `${untrusted(connection.name)} sends its codes through the tenant's phone provider, not through a gateway in its options; there is no gateway of its own to test`,
-          'test the phone provider with `auth0-sms-gateway phone-provider test --to …`, or pass --gateway-url',
-        );
-      }
-      if (says !== undefined) output.warn(`${untrusted(connection.name)} sends its codes through the tenant's phone provider (see \`auth0-sms-gateway status\`): ${says}`);
-    } else if (connection.options?.provider !== 'sms_gateway' && flags.gatewayUrl === undefined) {
+    const hasGateway = connection.options?.provider === 'sms_gateway';
+    if (route === 'phone-provider' && hasGateway) {
+      output.warn(`${untrusted(connection.name)} sends its codes through the tenant's phone provider (see \`auth0-sms-gateway status\`): this tests the gateway in its options, which Auth0 does not use on this tenant`);
+    } else if (route === 'phone-provider' && flags.gatewayUrl === undefined) {
+      throw inputError(
+        `${untrusted(connection.name)} sends its codes through the tenant's phone provider, not through a gateway in its options; there is no gateway of its own to test`,
+        'test the phone provider with `auth0-sms-gateway phone-provider test --to …`, or pass --gateway-url',
+      );
+    } else if (route !== 'phone-provider' && !hasGateway && flags.gatewayUrl === undefined) {
       const where = route === 'twilio' ? 'still sends codes through Twilio' : 'has no gateway in its options (whether its codes go through the phone provider is unknown: see `auth0-sms-gateway status`)';
       throw inputError(`${untrusted(connection.name)} ${where}; there is no gateway to test`, `configure it first (auth0-sms-gateway configure ${shellQuote(untrusted(connection.name))} --gateway-url …), or pass --gateway-url`);
     }

@@ -316,17 +316,21 @@ function misplacedReferences(value: unknown): PathProblem[] {
       message: `\${${name}} is not read here: the file reads environment variables only in authentication.secret; write the value itself, or render the file before apply (e.g. with envsubst)`,
     });
   };
-  const entry = (raw: unknown, at: PropertyKey[]) => {
+  eachEntry(value, (raw, at) => {
     if (!isPlainObject(raw)) return;
     for (const [key, field] of Object.entries(raw)) {
       if (key !== 'authentication') check(field, [...at, key]);
       else if (isPlainObject(field)) for (const [authKey, authField] of Object.entries(field)) if (authKey !== 'secret') check(authField, [...at, key, authKey]);
     }
-  };
-  if (!isPlainObject(value)) return problems;
-  if (Array.isArray(value.connections)) value.connections.forEach((raw: unknown, index: number) => entry(raw, ['connections', index]));
-  entry(value.phone_provider, ['phone_provider']);
+  });
   return problems;
+}
+
+/** Each entry of a file not yet checked against its schema (every connection, the phone provider), with its path. */
+function eachEntry(value: unknown, visit: (entry: unknown, at: PropertyKey[]) => void): void {
+  if (!isPlainObject(value)) return;
+  if (Array.isArray(value.connections)) value.connections.forEach((entry: unknown, index: number) => visit(entry, ['connections', index]));
+  visit(value.phone_provider, ['phone_provider']);
 }
 
 function unsetReferences(value: unknown, env: ParseApplyFileOptions['env']): PathProblem[] {
@@ -337,9 +341,7 @@ function unsetReferences(value: unknown, env: ParseApplyFileOptions['env']): Pat
     const name = typeof reference === 'string' ? ENV_REFERENCE.exec(reference)?.[1] : undefined;
     if (name !== undefined && (env[name] === undefined || env[name] === '')) problems.push(unsetProblem(name, at));
   };
-  if (!isPlainObject(value)) return problems;
-  if (Array.isArray(value.connections)) value.connections.forEach((entry: unknown, index: number) => check(entry, ['connections', index]));
-  check(value.phone_provider, ['phone_provider']);
+  eachEntry(value, check);
   return problems;
 }
 

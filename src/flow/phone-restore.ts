@@ -2,7 +2,7 @@ import type { ManagementApi } from '../auth0/client.js';
 import { diffOptions, deepEqual, type Change } from '../core/diff.js';
 import { CliError, ExitCode, inputError, remoteError } from '../core/errors.js';
 import { createHash } from 'node:crypto';
-import { ACTION_SECRET_NAME, parseActionCode, withSecretFingerprint } from '../core/action-code.js';
+import { ACTION_SECRET_NAME, parseActionCode, withSecretFingerprint, type ActionSettings } from '../core/action-code.js';
 import { findOurAction, isDeployed, shownSettings, templateLabel, type OurAction, type PhoneProvider, type PhoneState } from '../core/phone-provider.js';
 import { shellQuote } from '../core/shell.js';
 import { equivalentPhoneCommand } from '../ui/wizard.js';
@@ -54,6 +54,12 @@ function actionView(name: string, code: string, deployed: boolean): Record<strin
     code: `sha256:${createHash('sha256').update(code).digest('hex').slice(0, 12)}`,
     deployed,
   };
+}
+
+/** The settings of the tool's code when it signs with a secret (bearer); undefined otherwise. */
+function bearerSettingsOf(code: unknown): ActionSettings | undefined {
+  const parsed = parseActionCode(code);
+  return parsed.kind === 'ours' && parsed.settings?.authentication === 'bearer' ? parsed.settings : undefined;
 }
 
 /** The command that installs the backup's Action again, from the settings its code holds (the secret has to be given again). */
@@ -157,16 +163,14 @@ export async function restorePhoneSide(ctx: CommandContext, api: ManagementApi, 
   // backup's secret, so the code's secret fingerprint stays the one of the secret the Action
   // keeps (none when the code in place names none): otherwise the next apply would believe a
   // secret in place that the Action does not hold.
-  const held = ours === null ? null : parseActionCode(ours.action.code);
-  const heldFingerprint = held?.kind === 'ours' && held.settings?.authentication === 'bearer' ? held.settings.secret_fingerprint : undefined;
+  const heldFingerprint = bearerSettingsOf(ours?.action.code)?.secret_fingerprint;
   const backupCode = backup.action === null ? undefined : withSecretFingerprint(backup.action.code, heldFingerprint);
+  const backupBearer = bearerSettingsOf(backup.action?.code);
   // Fingerprints are salted, and a run that keeps a secret keeps its fingerprint: another one
   // means the secret was set again since the backup, most likely to another value.
-  const backupParsed = backup.action === null ? null : parseActionCode(backup.action.code);
-  const secretMayDiffer =
-    backupParsed?.kind === 'ours' && backupParsed.settings?.authentication === 'bearer' && backupParsed.settings.secret_fingerprint !== undefined && backupParsed.settings.secret_fingerprint !== heldFingerprint;
+  const secretMayDiffer = backupBearer?.secret_fingerprint !== undefined && backupBearer.secret_fingerprint !== heldFingerprint;
   const putBackCode = backupCode !== undefined && ours !== null && ours.action.code !== backupCode;
-  if (putBackCode && backupParsed?.kind === 'ours' && backupParsed.settings?.authentication === 'bearer' && !(ours.action.secrets ?? []).some((secret) => secret.name === ACTION_SECRET_NAME)) {
+  if (putBackCode && backupBearer !== undefined && !(ours.action.secrets ?? []).some((secret) => secret.name === ACTION_SECRET_NAME)) {
     // The code would sign every message with a secret the Action does not have: every SMS would fail.
     throw remoteError(
       `the backup's Action code signs with a secret, and the Action "${untrusted(ours.action.name)}" has none now (it was set to no authentication since); a restore cannot put a secret back (Auth0 never returns one): nothing was written`,

@@ -118,6 +118,11 @@ export function unknownOutcomeOf(connection: Connection, backup: string | null):
   );
 }
 
+/** What a run cut short can say of the connection being written: nothing changed before its PATCH went out, unknown after. */
+export function outcomeWhenCutShort(connection: Connection, backup: string | null, sent: boolean): string {
+  return sent ? unknownOutcomeOf(connection, backup) : `${untrusted(connection.name)} was not written: nothing was changed`;
+}
+
 /** Waits between the reads that settle a PATCH whose answer was lost: long enough for a slow write to land. */
 const SETTLE_WAITS_MS = [500, 1000, 2000, 4000] as const;
 
@@ -321,7 +326,7 @@ export async function showConfirmWrite(ctx: CommandContext, api: ManagementApi, 
           },
         }),
       // Cut short before the PATCH went out (during the re-read), nothing changed: say that, not "unknown".
-      () => (sent ? unknownOutcomeOf(current, saved) : `${untrusted(current.name)} was not written: nothing was changed`),
+      () => outcomeWhenCutShort(current, saved, sent),
       exitingNow(ctx, release),
     );
   } finally {
