@@ -69,6 +69,28 @@ export function libraryGuardPlugin() {
 }
 
 /**
+ * Commander requires node:child_process as it loads, for subcommands that are separate
+ * executables; this CLI has none. Loading it pulls in node:net and node:dgram as well (its
+ * IPC), milliseconds of every start, `--help` included. Commander gets a stand-in that loads
+ * the module on first use instead.
+ */
+/** @returns {Plugin} */
+export function lazyChildProcessPlugin() {
+  return {
+    name: 'lazy-child-process',
+    setup(b) {
+      b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+        /node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: 'node:child_process', namespace: 'lazy-child-process' } : undefined,
+      );
+      b.onLoad({ filter: /.*/, namespace: 'lazy-child-process' }, () => ({
+        contents: "let loaded;\nconst load = () => (loaded ??= require('node:child_process'));\nmodule.exports = new Proxy({}, { get: (_, key) => load()[key], has: (_, key) => key in load() });\n",
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+/**
  * The CLI bundle; returns esbuild's metafile. `entryPoints` other than the CLI's build other
  * modules with the same settings (the bench measures src/ modules compiled as they ship).
  * @param {{ outdir?: string, version?: string, entryPoints?: Record<string, string> }} [options]
@@ -97,7 +119,7 @@ export async function buildCli({ outdir = join(root, 'dist'), version, entryPoin
     define: { __PACKAGE_VERSION__: JSON.stringify(version ?? readPackage().version) },
     // Bundled CommonJS dependencies (the auth0 SDK) call require() for Node built-ins.
     banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
-    plugins: [rawTextPlugin()],
+    plugins: [rawTextPlugin(), lazyChildProcessPlugin()],
     logLevel: 'warning',
   });
   return result.metafile;

@@ -15,8 +15,16 @@ const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 let dir: string;
 let metafile: Metafile;
 
-/** Registers a load hook that appends each file: URL Node loads to $LOAD_LOG (hooks run on their own thread). */
-const REGISTER = `import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n`;
+/**
+ * Registers a load hook that appends each file: URL Node loads to $LOAD_LOG (hooks run on their
+ * own thread), and writes the built-in modules the process loaded (process.moduleLoadList, as
+ * Node's own tests read it) to $LOAD_LOG.builtins when it exits.
+ */
+const REGISTER = `import { register } from 'node:module';
+import { writeFileSync } from 'node:fs';
+register('./hooks.mjs', import.meta.url);
+process.on('exit', () => writeFileSync(process.env.LOAD_LOG + '.builtins', process.moduleLoadList.join('\\n')));
+`;
 const HOOKS = `import { appendFileSync } from 'node:fs';
 export async function load(url, context, next) {
   if (url.startsWith('file:')) appendFileSync(process.env.LOAD_LOG, url + '\\n');
@@ -31,6 +39,8 @@ interface Run {
   /** The sources (esbuild metafile inputs, e.g. src/cli.ts, node_modules/commander/…) of every bundle file that loaded. */
   sources: string[];
   files: string[];
+  /** Node's built-in modules the process loaded (`child_process`, `internal/child_process`, …). */
+  builtins: string[];
 }
 
 function run(args: string[], name: string): Run {
@@ -46,7 +56,11 @@ function run(args: string[], name: string): Run {
   const sources = Object.entries(metafile.outputs)
     .filter(([output]) => bundle.includes(resolve(root, output)))
     .flatMap(([, output]) => Object.keys(output.inputs));
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, sources, files: bundle.map((file) => file.slice(dir.length + 1)) };
+  const builtins = readFileSync(`${log}.builtins`, 'utf8')
+    .split('\n')
+    .filter((entry) => entry.startsWith('NativeModule '))
+    .map((entry) => entry.slice('NativeModule '.length));
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, sources, files: bundle.map((file) => file.slice(dir.length + 1)), builtins };
 }
 
 beforeAll(async () => {
@@ -78,6 +92,14 @@ describe('--version', () => {
     expect(r.stdout).toContain('Usage: auth0-sms-gateway');
     expect(r.sources).toContain('src/cli.ts');
     expect(r.sources.some((source) => source.includes('node_modules/commander/'))).toBe(true);
+  });
+
+  it('--help loads commander without node:child_process (nor net and dgram through it): the CLI has no executable subcommands', () => {
+    const r = run(['--help'], 'help-builtins');
+    expect(r.code).toBe(0);
+    // The probe reads the list: Node's own modules are there.
+    expect(r.builtins).toContain('fs');
+    expect(r.builtins.filter((name) => /child_process|dgram/.test(name))).toEqual([]);
   });
 
   it('the same version as the command line reports through commander (list --version)', () => {
