@@ -45,7 +45,8 @@ export interface SendTestMessageOptions {
 export interface GatewayRequestBody {
   recipient: string;
   body: string;
-  sender: string;
+  /** The connection's `from`; left out when it has none. */
+  sender?: string;
   req?: { ip: string; 'user-agent': string };
 }
 
@@ -109,8 +110,10 @@ export async function sendTestMessage(settings: GatewayClientSettings, options: 
   const body: GatewayRequestBody = {
     recipient: options.to,
     body: renderSmsBody(settings.template, code, toSmsTemplateSyntax(settings.syntax)),
-    sender: settings.from ?? '',
   };
+  // Without `from` there is no sender to send: left out, as the phone provider's Action leaves
+  // it out (docs/auth0-facts.md#what-auth0-sends-the-gateway), the case a gateway must accept.
+  if (typeof settings.from === 'string') body.sender = settings.from;
   if (settings.forwardReqInfo) body.req = { ip: options.ip ?? DEFAULT_IP, 'user-agent': options.userAgent ?? DEFAULT_USER_AGENT };
 
   const headers: Record<string, string> = { 'content-type': 'application/json' };

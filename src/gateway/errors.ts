@@ -24,12 +24,20 @@ export type GatewayVerificationErrorCode =
 const VERIFICATION_BRAND = Symbol.for('auth0-sms-gateway.GatewayVerificationError');
 const CONFIGURATION_BRAND = Symbol.for('auth0-sms-gateway.GatewayConfigurationError');
 const branded = (value: unknown, brand: symbol): boolean => typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+/**
+ * The brand answers for the class itself only. A gateway's subclass (`class Replay extends
+ * GatewayVerificationError`) inherits this static method, and must keep ordinary `instanceof`:
+ * otherwise every error of the base class would pass for one of the subclass.
+ */
+function brandedOrInstance(target: unknown, base: unknown, value: unknown, brand: symbol): boolean {
+  return target === base ? branded(value, brand) : (Function.prototype[Symbol.hasInstance] as (this: unknown, value: unknown) => boolean).call(target, value);
+}
 
 export class GatewayVerificationError extends Error {
   readonly code: GatewayVerificationErrorCode;
 
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return branded(value, VERIFICATION_BRAND);
+    return brandedOrInstance(this, GatewayVerificationError, value, VERIFICATION_BRAND);
   }
 
   constructor(code: GatewayVerificationErrorCode, message: string, options?: { cause?: unknown }) {
@@ -51,6 +59,8 @@ export type GatewayConfigurationErrorCode =
   | 'empty_secret'
   /** `secretBase64Encoded` is true but `secret` is not base64url text that decodes to bytes. */
   | 'secret_not_base64url'
+  /** `secretBase64Encoded` is given but is not a boolean (a string "false" would turn decoding on). */
+  | 'invalid_secret_base64_encoded'
   /** `audience` is missing, not a string, or empty. */
   | 'empty_audience'
   /** `subject` is given but is not a string. */
@@ -76,7 +86,7 @@ export class GatewayConfigurationError extends TypeError {
   readonly code: GatewayConfigurationErrorCode;
 
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return branded(value, CONFIGURATION_BRAND);
+    return brandedOrInstance(this, GatewayConfigurationError, value, CONFIGURATION_BRAND);
   }
 
   constructor(code: GatewayConfigurationErrorCode, message: string) {

@@ -145,7 +145,11 @@ const tooLarge = (limit: number): GatewayAnswer =>
 function scrub(error: unknown, secrets: readonly string[]): string {
   let text = error instanceof Error ? error.message : String(error);
   for (const secret of secrets) {
-    if (secret.length >= 4) text = text.split(secret).join(REDACTED);
+    if (!text.includes(secret)) continue;
+    // A secret of a few characters is not replaced inside words (it would hide half the
+    // message and point at the secret's letters): the whole message is withheld instead.
+    if (secret.length < 4) return 'its message is withheld because it contains the secret';
+    text = text.split(secret).join(REDACTED);
   }
   // Anything shaped like a compact JWS (the bearer token, echoed by a provider or a log line).
   text = text.replace(/[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+/g, REDACTED);
@@ -180,9 +184,10 @@ export async function answerGatewayRequest(core: GatewayCore, exchange: GatewayE
       payload = parseGatewayPayload(raw);
     } catch (error) {
       if (!(error instanceof GatewayVerificationError)) throw error;
-      // RFC 6750 §3 and §3.1: a 401 for a bearer-protected resource names the scheme and the error.
+      // RFC 6750 §3 and §3.1: a 401 for a bearer-protected resource names the scheme, and the
+      // error (invalid_token) only when the request carried a bearer credential at all.
       return error.status === 401
-        ? rejection(401, error.code, error.message, { 'www-authenticate': 'Bearer error="invalid_token"' })
+        ? rejection(401, error.code, error.message, { 'www-authenticate': error.code === 'missing_bearer' ? 'Bearer' : 'Bearer error="invalid_token"' })
         : rejection(400, error.code, error.message);
     }
     try {

@@ -61,9 +61,20 @@ const MAX_CACHED_KEYS = 16;
 const rawKeys = new Map<string, Buffer>();
 const decodedKeys = new Map<string, Buffer>();
 
-/** @internal The key bytes, shared between calls: never hand this Buffer to code outside the library. */
-export function cachedKey(secret: string, secretBase64Encoded: boolean): Buffer {
-  const decode = Boolean(secretBase64Encoded);
+/**
+ * @internal The key bytes, shared between calls: never hand this Buffer to code outside the
+ * library. `secretBase64Encoded` is checked here, for the verifier and the signer alike: left
+ * out (or null, as an unset setting reads) it is false; anything but a boolean throws, as a
+ * string "false" would otherwise turn decoding on and fail every token with bad_signature.
+ */
+export function cachedKey(secret: string, secretBase64Encoded: unknown): Buffer {
+  if (secretBase64Encoded !== undefined && secretBase64Encoded !== null && typeof secretBase64Encoded !== 'boolean') {
+    throw new GatewayConfigurationError(
+      'invalid_secret_base64_encoded',
+      `secretBase64Encoded must be true or false (gateway_authentication.secret_base64_encoded), not a ${typeof secretBase64Encoded}${typeof secretBase64Encoded === 'string' ? ': pass the boolean, not its text' : ''}`,
+    );
+  }
+  const decode = secretBase64Encoded === true;
   const cache = decode ? decodedKeys : rawKeys;
   const hit = cache.get(secret);
   if (hit !== undefined) return hit;

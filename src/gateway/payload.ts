@@ -88,12 +88,38 @@ function typeName(value: unknown): string {
 
 const invalid = (expected: string, value: unknown): string => `Invalid input: expected ${expected}, received ${typeName(value)}`;
 
-/** Copies the keys a schema does not name, as given; `__proto__` is skipped so that no payload can set an object's prototype. */
-function copyUnknownKeys(input: Loose, out: Loose, known: ReadonlySet<string>): void {
+/**
+ * How deep an unknown key's value may nest. Auth0's payload is two levels deep; a value nested
+ * thousands deep (a few KB of brackets) is no message, and would overflow the stack of a gateway
+ * that logs or forwards the payload with JSON.stringify (`serve --json` does).
+ */
+export const MAX_PAYLOAD_DEPTH = 32;
+
+/** Whether `value` holds objects or arrays more than `limit` levels deep; walked without recursion. */
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const [node, depth] = next;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(node)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/**
+ * Copies the keys a schema does not name, as given; `__proto__` is skipped so that no payload
+ * can set an object's prototype. `depth` is how deep `input` itself sits (1 for the payload).
+ */
+function copyUnknownKeys(input: Loose, out: Loose, known: ReadonlySet<string>, at: { prefix: string; depth: number; problems: string[] }): void {
   // for...in, like a schema library's catch-all: inherited enumerable keys count too.
   for (const key in input) {
     if (known.has(key) || key === '__proto__') continue;
-    out[key] = input[key];
+    const value = input[key];
+    if (typeof value === 'object' && value !== null && nestedDeeperThan(value, MAX_PAYLOAD_DEPTH - at.depth)) {
+      at.problems.push(`${at.prefix}${key}: nested more than ${MAX_PAYLOAD_DEPTH} levels deep`);
+    }
+    out[key] = value;
   }
 }
 
@@ -124,7 +150,7 @@ function readPayload(input: unknown, problems: string[]): GatewayPayload | undef
     else if (!isObject(req)) problems.push(`req: ${invalid('object', req)}`);
     else out.req = readRequestInfo(req, problems);
   }
-  copyUnknownKeys(input, out, PAYLOAD_KEYS);
+  copyUnknownKeys(input, out, PAYLOAD_KEYS, { prefix: '', depth: 1, problems });
   return out as GatewayPayload;
 }
 
@@ -135,6 +161,6 @@ function readRequestInfo(input: Loose, problems: string[]): GatewayRequestInfo {
     if (value !== undefined && typeof value !== 'string') problems.push(`req.${key}: ${invalid('string', value)}`);
     out[key] = value ?? '';
   }
-  copyUnknownKeys(input, out, REQ_KEYS);
+  copyUnknownKeys(input, out, REQ_KEYS, { prefix: 'req.', depth: 2, problems });
   return out as GatewayRequestInfo;
 }

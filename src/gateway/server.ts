@@ -86,6 +86,28 @@ function coreFor(options: GatewayServerOptions): GatewayCore {
   }
 }
 
+/**
+ * The two headers the gateway reads, from the raw list. node:http's `req.headers` keeps the
+ * first of a repeated Authorization and drops the rest, where a Fetch API `Headers` joins them
+ * (which createGatewayHandler then refuses): a repeated one is passed on as the list it is, and
+ * refused here too. Reading the raw list also spares building `req.headers` for every request.
+ * Node's parser refuses a request with two different Content-Length values.
+ */
+function requestHeaders(raw: readonly string[]): { authorization: string | string[] | undefined; contentLength: string | undefined } {
+  let authorization: string | string[] | undefined;
+  let contentLength: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] ?? '';
+    const value = raw[i + 1] ?? '';
+    if (name.length === 13 && name.toLowerCase() === 'authorization') {
+      authorization = authorization === undefined ? value : [...[authorization].flat(), value];
+    } else if (name.length === 14 && contentLength === undefined && name.toLowerCase() === 'content-length') {
+      contentLength = value;
+    }
+  }
+  return { authorization, contentLength };
+}
+
 const requestPath = (req: IncomingMessage): string => {
   const url = req.url ?? '/';
   const query = url.indexOf('?');
@@ -111,10 +133,10 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     const method = req.method ?? '';
     const socket = req.socket;
     answering.set(socket, res);
-    const contentLength = req.headers['content-length'];
+    const { authorization, contentLength } = requestHeaders(req.rawHeaders);
     void answerGatewayRequest(core, {
       method,
-      authorization: req.headers.authorization,
+      authorization,
       declaredLength: contentLength === undefined ? undefined : Number(contentLength),
       readBody: (limit) => readBody(req, limit),
       deliver: (payload, claims) => onMessage?.(payload, { method, path: requestPath(req), remoteAddress: socket.remoteAddress, receivedAt: new Date(), claims }),

@@ -34,7 +34,10 @@ const HEADER = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9';
  * or a bad lifetime.
  */
 export async function signGatewayToken(settings: GatewayTokenSettings, options: SignGatewayTokenOptions = {}): Promise<string> {
-  const key = cachedKey(settings.secret, settings.secretBase64Encoded ?? false);
+  if (typeof settings !== 'object' || settings === null) {
+    throw new GatewayConfigurationError('empty_secret', 'signGatewayToken needs settings: { secret, audience, subject?, secretBase64Encoded? } from the connection\'s gateway_authentication');
+  }
+  const key = cachedKey(settings.secret, settings.secretBase64Encoded);
   if (typeof settings.audience !== 'string' || settings.audience.length === 0) {
     throw new GatewayConfigurationError('empty_audience', 'the gateway audience is empty: pass gateway_authentication.audience');
   }

@@ -54,10 +54,28 @@ export interface GatewayTokenClaims {
 const DEFAULT_CLOCK_TOLERANCE_SECONDS = 30;
 
 // Attacker-controlled values (a header's alg, a claim) appear in messages only quoted and short.
+// The value is read no further than a short message shows: a header's `alg` nested thousands
+// deep would make JSON.stringify overflow the stack (a 500, not a 401), and a huge one cost a
+// walk of all of it, before the signature is even checked.
 const quote = (value: unknown): string => {
-  const text = JSON.stringify(value) ?? String(value);
+  const text = preview(value, 2);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 };
+
+/** JSON text of a value's first few members, `depth` levels down; the same text JSON.stringify gives for small values. */
+function preview(value: unknown, depth: number): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? value.slice(0, 80) : value);
+  if (typeof value !== 'object' || value === null) return String(value);
+  if (depth === 0) return Array.isArray(value) ? '[...]' : '{...}';
+  const FIRST = 5;
+  if (Array.isArray(value)) {
+    const items = value.slice(0, FIRST).map((item: unknown) => preview(item, depth - 1));
+    return `[${items.join(',')}${value.length > FIRST ? ',...' : ''}]`;
+  }
+  const keys = Object.keys(value);
+  const members = keys.slice(0, FIRST).map((key) => `${JSON.stringify(key.slice(0, 80))}:${preview((value as Record<string, unknown>)[key], depth - 1)}`);
+  return `{${members.join(',')}${keys.length > FIRST ? ',...' : ''}}`;
+}
 // A claim may hold a number no Date can represent (8.64e12 s is Date's limit): quote it instead.
 const iso = (epochSeconds: unknown): string => {
   const date = typeof epochSeconds === 'number' ? new Date(epochSeconds * 1000) : undefined;
@@ -218,7 +236,7 @@ export function createTokenVerifier(options: VerifyGatewayRequestOptions): Token
   if (fixedNow !== undefined && !(fixedNow instanceof Date && Number.isFinite(fixedNow.getTime()))) {
     throw new GatewayConfigurationError('invalid_now', 'now must be a valid Date');
   }
-  const key = cachedKey(options.secret, options.secretBase64Encoded ?? false);
+  const key = cachedKey(options.secret, options.secretBase64Encoded);
 
   const verify = (authorization: unknown, crypto: NodeCrypto): GatewayTokenClaims => {
     const token = bearerToken(authorization);

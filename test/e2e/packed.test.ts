@@ -89,7 +89,7 @@ const main = async () => {
 };
 main();
 `;
-  const expected = '+1555 true 200 +1666 401 Bearer error="invalid_token" empty_secret';
+  const expected = '+1555 true 200 +1666 401 Bearer empty_secret';
 
   it('loads with require (CommonJS)', () => {
     expect(run('check-require.cjs', usage("const lib = require('auth0-sms-gateway');"))).toBe(expected);

@@ -54,8 +54,8 @@ describe('the JWT test-gateway sends', () => {
     expect(claims.iat).toBeGreaterThanOrEqual(before);
     expect(Number(claims.exp) - Number(claims.iat)).toBeGreaterThan(0);
     expect(Number(claims.exp) - Number(claims.iat)).toBeLessThanOrEqual(300);
-    // Auth0's body, exactly: no req without forward_req_info.
-    expect(JSON.parse(captured[0]!.body)).toEqual({ recipient: '+15551234567', body: 'Your verification code is: 777777', sender: '' });
+    // Auth0's body, exactly: no req without forward_req_info, no sender without from.
+    expect(JSON.parse(captured[0]!.body)).toEqual({ recipient: '+15551234567', body: 'Your verification code is: 777777' });
     expect(captured[0]!.headers['content-type']).toMatch(/^application\/json/);
     // The token is never printed.
     expect(r.stdout + r.stderr).not.toContain(auth.slice(7));

@@ -165,11 +165,11 @@ describe('sendTestMessage verdicts', () => {
     expectNoSecrets(result, (authorization ?? '').slice(7));
   });
 
-  it('sends no Authorization header without authentication, and an empty sender without from', async () => {
+  it('sends no Authorization header without authentication, and no sender without from', async () => {
     const tiny = await tinyServer(200);
     const result = await sendTestMessage(settings(tiny.url, { authentication: null, from: undefined, template: 'Code {{ code }}', syntax: 'liquid' }), { to: '+15550100', code: '777' });
     expect(tiny.requests[0]?.headers.authorization).toBeUndefined();
-    expect(JSON.parse(tiny.requests[0]?.body ?? '')).toEqual({ recipient: '+15550100', body: 'Code 777', sender: '' });
+    expect(JSON.parse(tiny.requests[0]?.body ?? '')).toEqual({ recipient: '+15550100', body: 'Code 777' });
     expect(result.request.headers).toEqual({ 'content-type': 'application/json' });
   });
 

@@ -30,6 +30,17 @@ const cases: Case[] = [
   { name: 'a garbage token', auth: 'Bearer a.b.c', body: JSON.stringify(payload), status: 401, error: 'malformed_token' },
   { name: 'Basic credentials', auth: 'Basic dXNlcjpwYXNz', body: JSON.stringify(payload), status: 401, error: 'missing_bearer' },
   { name: 'a token checked before a bad body', auth: 'none', body: 'not json', status: 401, error: 'missing_bearer' },
+  // An unsigned header whose alg nests 4,000 deep: refused as a token, not a 500 (the message quotes alg).
+  {
+    name: 'a header alg nested 4,000 deep',
+    auth: `Bearer ${Buffer.from(`{"alg":${'['.repeat(4000)}${']'.repeat(4000)}}`).toString('base64url')}.e30.c2ln`,
+    body: JSON.stringify(payload),
+    status: 401,
+    error: 'wrong_algorithm',
+  },
+  // A signed payload with an extra key nested deeper than any message: refused as malformed, in every mode.
+  { name: 'an extra key nested 40 deep', auth: 'good', body: JSON.stringify({ ...payload, extra: JSON.parse(`${'['.repeat(40)}${']'.repeat(40)}`) as unknown }), status: 400, error: 'malformed_payload' },
+  { name: 'an extra key nested 31 deep (32 with the payload)', auth: 'good', body: JSON.stringify({ ...payload, extra: JSON.parse(`${'['.repeat(31)}${']'.repeat(31)}`) as unknown }), status: 200 },
   { name: 'GET', method: 'GET', status: 405, error: 'method_not_allowed' },
   { name: 'PUT', method: 'PUT', auth: 'good', body: JSON.stringify(payload), status: 405, error: 'method_not_allowed' },
   { name: 'a body over the limit', auth: 'good', body: JSON.stringify({ ...payload, body: 'x'.repeat(LIMIT) }), status: 413, error: 'payload_too_large' },
@@ -105,7 +116,8 @@ describe('createGatewayHandler and startGatewayServer answer alike', () => {
       expect(serverMessages).toEqual([]);
     }
     expect(direct.headers.allow).toBe(c.status === 405 ? 'POST' : null);
-    expect(direct.headers['www-authenticate']).toBe(c.status === 401 ? 'Bearer error="invalid_token"' : null);
+    // RFC 6750 §3.1: the error code only when the request carried a bearer credential.
+    expect(direct.headers['www-authenticate']).toBe(c.status !== 401 ? null : c.error === 'missing_bearer' ? 'Bearer' : 'Bearer error="invalid_token"');
     // Never the secret or the token, whatever `send` put in its error.
     const text = JSON.stringify(direct.body);
     expect(text).not.toContain(SECRET);
@@ -216,5 +228,26 @@ describe('createGatewayHandler', () => {
     );
     expect(answers.map((r) => r.status)).toEqual(Array(20).fill(200));
     expect(count).toBe(20);
+  });
+});
+
+describe('createGatewayHandler, a message handler that fails', () => {
+  it('withholds the message of a failure that quotes a secret too short to replace in place', async () => {
+    const short = 'k3y';
+    const token = `Bearer ${await signGatewayToken({ secret: short, audience: 'urn:gw' })}`;
+    const handler = createGatewayHandler({ secret: short, audience: 'urn:gw' }, () => {
+      throw new Error(`provider said: bad api key k3y`);
+    });
+    const res = await handler(new Request('https://gateway.example.com/sms', { method: 'POST', headers: { authorization: token }, body: JSON.stringify(payload) }));
+    expect(res.status).toBe(500);
+    const text = await res.text();
+    expect(text).not.toContain(short);
+    expect(JSON.parse(text)).toMatchObject({ error: 'handler_failed', message: 'the message handler failed: its message is withheld because it contains the secret' });
+    // Without the secret in it, the message is kept.
+    const kept = createGatewayHandler({ secret: short, audience: 'urn:gw' }, () => {
+      throw new Error('provider down');
+    });
+    const other = await kept(new Request('https://gateway.example.com/sms', { method: 'POST', headers: { authorization: token }, body: JSON.stringify(payload) }));
+    expect(await other.json()).toMatchObject({ message: 'the message handler failed: provider down' });
   });
 });

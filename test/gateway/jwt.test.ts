@@ -49,6 +49,17 @@ describe('signGatewayToken', () => {
     expect(() => independentVerify(token, Buffer.from(bytes))).not.toThrow();
   });
 
+  it('refuses a secretBase64Encoded that is not a boolean, and settings that are not an object', async () => {
+    for (const [settings, code] of [
+      [{ secret: 'YWI', secretBase64Encoded: 'false', audience: 'a' }, 'invalid_secret_base64_encoded'],
+      [null, 'empty_secret'],
+    ] as const) {
+      const error = await signGatewayToken(settings as unknown as Parameters<typeof signGatewayToken>[0]).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(GatewayConfigurationError);
+      expect((error as GatewayConfigurationError).code).toBe(code);
+    }
+  });
+
   it('honours lifetimeSeconds and leaves sub out without a subject', async () => {
     const token = await signGatewayToken({ secret: 's3cret-value', secretBase64Encoded: false, audience: 'aud' }, { now, lifetimeSeconds: 5 });
     const { claims } = independentVerify(token, Buffer.from('s3cret-value'));

@@ -303,6 +303,21 @@ describe('startGatewayServer reports', () => {
     expect(message?.meta).toMatchObject({ method: 'POST', path: '/sms', remoteAddress: '127.0.0.1', claims: { aud: 'urn:gw', sub: 'urn:Auth0' } });
   });
 
+  it('a repeated Authorization header as a 401, even when its first value is valid, as createGatewayHandler does', async () => {
+    const { server, messages, rejected } = await start();
+    const body = JSON.stringify(payload);
+    const auth = await bearer();
+    const { answer } = await stall(server.port, `POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\nAuthorization: ${auth}\r\nauthorization: Bearer garbage\r\n\r\n${body}`);
+    expect(answer).toMatch(/^HTTP\/1\.1 401 /);
+    expect(answer).toMatch(/\r\nwww-authenticate: Bearer\r\n/i);
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({ error: 'missing_bearer', message: expect.stringContaining('more than once') as unknown });
+    expect(rejected.map((r) => r.code)).toEqual(['missing_bearer']);
+    expect(messages).toEqual([]);
+    // The same header once is accepted: the refusal is the repetition.
+    const once = await stall(server.port, `POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\nAUTHORIZATION: ${auth}\r\n\r\n${body}`);
+    expect(once.answer).toMatch(/^HTTP\/1\.1 200 /);
+  });
+
   it('an empty audience or a bad body limit as input errors', async () => {
     for (const options of [{ verify: { ...verify, audience: '' } }, { verify, maxBodyBytes: -1 }, { verify: { ...verify, secret: '' } }]) {
       const error = await startGatewayServer(options).catch((e: unknown) => e);

@@ -193,6 +193,9 @@ describe('verifyGatewayRequest rejects', () => {
     { name: 'a negative tolerance', options: { clockToleranceSeconds: -1 }, code: 'invalid_clock_tolerance', message: /clockToleranceSeconds/ },
     { name: 'a NaN tolerance', options: { clockToleranceSeconds: Number.NaN }, code: 'invalid_clock_tolerance', message: /clockToleranceSeconds/ },
     { name: 'an invalid date', options: { now: new Date('nope') }, code: 'invalid_now', message: /valid Date/ },
+    // The text "false" would otherwise turn decoding on, and every Auth0 token would fail its signature.
+    { name: 'secretBase64Encoded as the text "false"', options: { secretBase64Encoded: 'false' }, code: 'invalid_secret_base64_encoded', message: /true or false .* not a string: pass the boolean/ },
+    { name: 'secretBase64Encoded as a number', options: { secretBase64Encoded: 1 }, code: 'invalid_secret_base64_encoded', message: /not a number/ },
   ])('throws GatewayConfigurationError, never CliError or a verification error, for $name', async ({ options: bad, code, message }) => {
     const error = await verifyGatewayRequest({ authorization: `Bearer ${await good()}`, body: payload }, { ...options, ...bad } as VerifyGatewayRequestOptions).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GatewayConfigurationError);
@@ -202,6 +205,12 @@ describe('verifyGatewayRequest rejects', () => {
     expect((error as GatewayConfigurationError).name).toBe('GatewayConfigurationError');
     expect((error as Error).message).toMatch(message);
     if (typeof bad.secret === 'string' && bad.secret.length > 2) expect((error as Error).message).not.toContain(bad.secret);
+  });
+
+  it('reads a null secretBase64Encoded (an unset setting) as false', async () => {
+    const token = await signGatewayToken({ ...options, secretBase64Encoded: null as unknown as boolean });
+    await expect(verifyGatewayRequest({ authorization: `Bearer ${token}`, body: payload }, { ...options, secretBase64Encoded: null as unknown as boolean })).resolves.toMatchObject({ recipient: payload.recipient });
+    await expect(verifyGatewayRequest({ authorization: `Bearer ${token}`, body: payload }, { ...options, secretBase64Encoded: false })).resolves.toBeDefined();
   });
 
   it('reports configuration errors even for a request that has no token', async () => {
@@ -451,5 +460,20 @@ describe('verifyGatewayRequest throws nothing but its two error types', () => {
       const error = await verifyGatewayRequest({ authorization: undefined, body: payload }, opts as never).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(GatewayConfigurationError);
     }
+  });
+});
+
+describe('the error classes', () => {
+  it('keep ordinary instanceof for a gateway\'s own subclass, while the base class answers by its brand', () => {
+    class ReplayDetected extends GatewayVerificationError {}
+    class BadSetup extends GatewayConfigurationError {}
+    const base = new GatewayVerificationError('missing_bearer', 'x');
+    const replay = new ReplayDetected('bad_signature', 'replayed');
+    expect(base instanceof ReplayDetected).toBe(false);
+    expect(replay instanceof ReplayDetected).toBe(true);
+    expect(replay instanceof GatewayVerificationError).toBe(true);
+    expect(new GatewayConfigurationError('empty_secret', 'x') instanceof BadSetup).toBe(false);
+    expect(new BadSetup('empty_secret', 'x') instanceof GatewayConfigurationError).toBe(true);
+    expect(base instanceof BadSetup).toBe(false);
   });
 });
