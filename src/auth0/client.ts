@@ -3,7 +3,7 @@
 import type * as z from 'zod';
 import { readConnection, requireSmsOptions, type Connection, type RawOptions } from '../core/options.js';
 import { phoneSchemas, type Action, type Binding, type PhoneProvider } from '../core/phone-schemas.js';
-import { inputError, remoteError } from '../core/errors.js';
+import { CliError, ExitCode, inputError, remoteError } from '../core/errors.js';
 import { registerSecretsIn } from '../core/redact.js';
 import { untrusted } from '../core/untrusted.js';
 import type { Credentials } from './credentials.js';
@@ -318,6 +318,25 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
     return items.map((item) => parseAs(schema, item, what));
   };
   /**
+   * The answer to a write, read with `read`. Auth0 answered with a success status, so the write
+   * was carried out; an answer that cannot be read (cut short, a proxy's page, a shape this tool
+   * does not know, options left out) says nothing of what was stored. It fails as a lost answer,
+   * which the writers settle by reading the resource again, never as "not written".
+   */
+  const answerOf = async <T>(written: Promise<unknown>, read: (raw: unknown) => T, what: string): Promise<T> => {
+    const raw = await written;
+    try {
+      return read(raw);
+    } catch (error) {
+      const unreadable = error instanceof CliError ? error : remoteError(`Auth0 returned ${what} this tool does not understand`);
+      throw new CliError(ExitCode.remote, `Auth0 answered the write of ${what} with success, but the answer could not be read (${unreadable.message})`, {
+        hint: unreadable.hint,
+        cause: unreadable,
+        answerLost: true,
+      });
+    }
+  };
+  /**
    * Create and update for a resource whose answer is checked against `schema()` (`what` names
    * it in the error). The body is the one the planner built (core/), sent as given.
    */
@@ -328,9 +347,9 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
     api: { create(body: never): Promise<unknown>; update(id: string, body: never): Promise<unknown> },
   ) => ({
     create: (body: Record<string, unknown>): Promise<z.output<S>> =>
-      call({ operation: 'create', resource }, async () => parseAs(schema(), await api.create(body as never), what)),
+      call({ operation: 'create', resource }, async () => answerOf(api.create(body as never), (raw) => parseAs(schema(), raw, what), what)),
     update: (id: string, body: Record<string, unknown>): Promise<z.output<S>> =>
-      call({ operation: 'update', resource, target: id }, async () => parseAs(schema(), await api.update(id, body as never), what)),
+      call({ operation: 'update', resource, target: id }, async () => answerOf(api.update(id, body as never), (raw) => parseAs(schema(), raw, what), what)),
   });
   const providerWrites = writesOf('phone provider', () => phoneSchemas().phoneProvider, 'a phone provider', providersApi);
   const actionWrites = writesOf('Action', () => phoneSchemas().action, 'an Action', actionsApi);
@@ -401,7 +420,7 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
       return call({ operation: 'update', resource: 'connection', target: id }, async () => {
         const payload: { options: RawOptions; display_name?: string } = { options: body.options };
         if (body.display_name !== undefined) payload.display_name = body.display_name;
-        return requireOptions(parse(await connectionsApi.update(id, payload as Parameters<typeof connectionsApi.update>[1]), id));
+        return answerOf(connectionsApi.update(id, payload as Parameters<typeof connectionsApi.update>[1]), (raw) => requireOptions(parse(raw, id)), `connection ${untrusted(id)}`);
       });
     },
 
@@ -467,7 +486,7 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
     },
     async updateBindings(triggerId, bindings) {
       return call({ operation: 'update', resource: 'trigger bindings' }, async () =>
-        listOf(phoneSchemas().binding, await bindingsApi.updateMany(triggerId as 'custom-phone-provider', { bindings }), 'bindings', 'a trigger binding'),
+        answerOf(bindingsApi.updateMany(triggerId as 'custom-phone-provider', { bindings }), (raw) => listOf(phoneSchemas().binding, raw, 'bindings', 'a trigger binding'), 'the trigger bindings'),
       );
     },
   };

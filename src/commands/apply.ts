@@ -20,7 +20,7 @@ import { INPUT_LIMITS, readBoundedFile, readBoundedStdin } from '../flow/read-in
 import { unifiedPhoneFor } from '../flow/routes.js';
 import { writeFlagsShape } from '../flow/settings-flags.js';
 import { acquireLocks } from '../flow/lock.js';
-import { backupConnection, checkBeforeAsking, confirmOrThrow, CONNECTION_WRITE_SCOPES, outcomeWhenCutShort, patchChecked, unknownOutcomeOf } from '../flow/write.js';
+import { backupConnection, checkBeforeAsking, confirmOrThrow, CONNECTION_WRITE_SCOPES, outcomeWhenCutShort, patchChecked, stoppedWithUnknownOutcome } from '../flow/write.js';
 
 const flagsSchema = z.strictObject({ ...writeFlagsShape, file: z.string(), exitCode: z.boolean().optional() });
 
@@ -32,6 +32,21 @@ interface Target {
   backup: string | null;
   changed: boolean;
   error: CliError | null;
+}
+
+/**
+ * What a run did to one target, as the summary and --json say it: `unknown` is a write that may
+ * have landed (its answer was lost, or the run stopped while it was in flight), never counted
+ * as failed or as not done.
+ */
+type Outcome = 'changed' | 'unchanged' | 'failed' | 'unknown' | 'not done';
+
+function outcomeOf(target: { changed: boolean; error: CliError | null }, pending: boolean): Outcome {
+  const { changed, error } = target;
+  if (changed) return 'changed';
+  if (error === null) return pending ? 'not done' : 'unchanged';
+  if (error.outcomeUnknown) return 'unknown';
+  return error.exitCode === ExitCode.cancelled ? 'not done' : 'failed';
 }
 
 interface PhoneTarget {
@@ -104,13 +119,14 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
       changesPending,
       results: targets.map((t) => ({
         connection: { id: t.connection.id, name: t.connection.name },
+        outcome: outcomeOf(t, !t.plan.noop),
         changed: t.changed,
         diff: changesToJson(t.plan.changes),
         backup: t.backup,
         warnings: t.warnings,
         error: error(t.error),
       })),
-      phoneProvider: phone === null ? null : { changed: phone.changed, diff: changesToJson(phone.plan.changes), backup: phone.backup, warnings: phone.plan.warnings, error: error(phone.error) },
+      phoneProvider: phone === null ? null : { outcome: outcomeOf(phone, !phone.plan.noop), changed: phone.changed, diff: changesToJson(phone.plan.changes), backup: phone.backup, warnings: phone.plan.warnings, error: error(phone.error) },
     });
   };
 
@@ -154,10 +170,10 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
       new CliError(ExitCode.cancelled, `not done: stopped by ${signal} before ${what} was written`, { hint: 'run the same apply again: it changes only what still differs' });
     for (const t of pending) {
       if (t.changed || t.error !== null) continue;
-      t.error = t === current && currentSent ? new CliError(ExitCode.cancelled, unknownOutcomeOf(t.connection, t.backup)) : notDone('this connection');
+      t.error = t === current && currentSent ? stoppedWithUnknownOutcome(t.connection, t.backup) : notDone('this connection');
     }
     if (phone !== null && phonePending && !phone.changed && phone.error === null) {
-      phone.error = phoneStarted ? new CliError(ExitCode.cancelled, phoneUnknown()) : notDone('the phone provider');
+      phone.error = phoneStarted ? new CliError(ExitCode.cancelled, phoneUnknown(), { outcomeUnknown: true }) : notDone('the phone provider');
     }
   };
   try {
@@ -223,41 +239,56 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
     release();
   }
 
-  for (const t of targets) {
-    const skipped = !t.plan.noop && !t.changed && t.error === null;
-    if (t.error !== null) {
-      output.info(`  ${output.style.red('failed   ')} ${connectionLabel(t.connection)}: ${t.error.message}${t.error.hint === undefined ? '' : `\n             hint: ${t.error.hint}`}`);
-    } else {
-      output.info(`  ${t.changed ? output.style.green('changed  ') : skipped ? 'not done ' : 'unchanged'} ${connectionLabel(t.connection)}`);
-    }
-  }
+  const label: Record<Outcome, string> = {
+    changed: output.style.green('changed  '),
+    unchanged: 'unchanged',
+    failed: output.style.red('failed   '),
+    unknown: output.style.yellow('unknown  '),
+    'not done': 'not done ',
+  };
+  const because = (error: CliError | null) => (error === null ? '' : `: ${error.message}${error.hint === undefined ? '' : `\n             hint: ${error.hint}`}`);
+  for (const t of targets) output.info(`  ${label[outcomeOf(t, !t.plan.noop)]} ${connectionLabel(t.connection)}${because(t.error)}`);
   if (phone !== null) {
-    const stopped = phone.error?.exitCode === ExitCode.cancelled;
-    const state = stopped ? 'stopped  ' : phone.error !== null ? output.style.red('failed   ') : phone.changed ? output.style.green('changed  ') : phonePending ? 'not done ' : 'unchanged';
-    output.info(`  ${state} the phone provider${phone.error === null ? '' : `: ${phone.error.message}${phone.error.hint === undefined ? '' : `\n             hint: ${phone.error.hint}`}`}`);
+    // A phone plan stopped between its steps is part-way: its message names the steps done.
+    const outcome = outcomeOf(phone, phonePending);
+    const state = outcome === 'not done' && phone.error !== null ? 'stopped  ' : label[outcome];
+    output.info(`  ${state} the phone provider${because(phone.error)}`);
   }
-  const failed = [...targets.filter((t) => t.error !== null).map((t) => untrusted(t.connection.name)), ...(phone?.error && phone.error.exitCode !== ExitCode.cancelled ? ['the phone provider'] : [])];
+  const named = (outcome: Outcome) => [
+    ...targets.filter((t) => outcomeOf(t, !t.plan.noop) === outcome).map((t) => untrusted(t.connection.name)),
+    ...(phone !== null && outcomeOf(phone, phonePending) === outcome ? ['the phone provider'] : []),
+  ];
+  const failed = named('failed');
+  const unknown = named('unknown');
   const stoppedBy = ctx.interrupts.requested;
   if (stoppedBy !== undefined) markStopped();
-  report(failed.length > 0 || stoppedBy !== undefined);
+  report(failed.length > 0 || unknown.length > 0 || stoppedBy !== undefined);
+  const changed = named('changed');
+  const mayHaveChanged = unknown.length === 0 ? '' : `; outcome unknown (may have changed, see above): ${unknown.join(', ')}`;
   if (stoppedBy !== undefined) {
-    const done = targets.filter((t) => t.changed).length;
-    const phoneWords = !phonePending || phone.changed ? '' : phoneStarted ? ', the phone provider stopped part-way (above)' : ', the phone provider not done';
-    throw new CliError(ExitCode.cancelled, `stopped by ${stoppedBy}: ${plural(done, 'connection')} changed, ${pending.length - attempted} not done${phoneWords}`, {
+    const notDone = targets.filter((t) => outcomeOf(t, !t.plan.noop) === 'not done').length;
+    const phoneWords = !phonePending || phone.changed || unknown.includes('the phone provider') ? '' : phoneStarted ? ', the phone provider stopped part-way (above)' : ', the phone provider not done';
+    throw new CliError(ExitCode.cancelled, `stopped by ${stoppedBy}: ${plural(changed.filter((n) => n !== 'the phone provider').length, 'connection')} changed, ${notDone} not done${phoneWords}${mayHaveChanged}`, {
       hint: 'the summary above names each one; run the same apply again to finish: it changes only what still differs',
     });
   }
-  if (failed.length === 0) {
+  if (failed.length === 0 && unknown.length === 0) {
     output.info(output.style.green(`Done: ${everything} match${targets.length + (phone === null ? 0 : 1) === 1 ? 'es' : ''} ${source}.`));
     return ExitCode.ok;
   }
-  const changed = [...targets.filter((t) => t.changed).map((t) => untrusted(t.connection.name)), ...(phone?.changed ? ['the phone provider'] : [])];
   // In --json mode the document above is the report; a thrown error would print a second one.
   if (output.json) return ExitCode.remote;
+  const total = pending.length + (phonePending ? 1 : 0);
+  const noun = phone === null ? 'connection' : 'target';
+  const headline =
+    failed.length > 0
+      ? `${plural(failed.length, noun)} of ${total} could not be changed: ${failed.join(', ')}${mayHaveChanged}`
+      : `${plural(unknown.length, noun)} of ${total} may have changed, the outcome is unknown (see above): ${unknown.join(', ')}`;
   throw remoteError(
-    `${plural(failed.length, phone === null ? 'connection' : 'target')} of ${pending.length + (phonePending ? 1 : 0)} could not be changed: ${failed.join(', ')}` +
-      (changed.length === 0 ? '' : `; changed and kept: ${changed.join(', ')}`),
-    'fix the cause listed above and run the same apply again: it changes only what still differs',
+    headline + (changed.length === 0 ? '' : `; changed and kept: ${changed.join(', ')}`),
+    failed.length > 0
+      ? 'fix the cause listed above and run the same apply again: it changes only what still differs'
+      : 'check each one as its hint above says; running the same apply again changes only what still differs',
   );
 });
 

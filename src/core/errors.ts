@@ -26,6 +26,11 @@ export interface CliErrorOptions {
    * (timeout, reset) or was a 5xx, 408 or 429. A write that fails so is settled by reading.
    */
   answerLost?: boolean | undefined;
+  /**
+   * A write may have been carried out: the message says what was observed and the hint how to
+   * check and undo it. Summaries count it apart from writes that failed with nothing changed.
+   */
+  outcomeUnknown?: boolean | undefined;
 }
 
 /** The one error type a command throws on purpose. `message` is one line, already redacted. */
@@ -34,6 +39,7 @@ export class CliError extends Error {
   readonly hint: string | undefined;
   readonly missingScope: string | undefined;
   readonly answerLost: boolean;
+  readonly outcomeUnknown: boolean;
 
   constructor(exitCode: ExitCodeValue, message: string, options: CliErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -42,6 +48,7 @@ export class CliError extends Error {
     this.hint = options.hint;
     this.missingScope = options.missingScope;
     this.answerLost = options.answerLost === true;
+    this.outcomeUnknown = options.outcomeUnknown === true;
   }
 }
 

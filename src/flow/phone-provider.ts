@@ -143,6 +143,7 @@ export async function executePhonePlan(ctx: CommandContext, api: ManagementApi, 
       throw new CliError(error instanceof CliError ? error.exitCode : ExitCode.remote, lost ? `${todo}: ${cause}; ${soFar}` : `could not ${todo} (${cause}); ${soFar}`, {
         hint: done.length === 0 && !lost ? (error instanceof CliError ? error.hint : undefined) : undo,
         cause: error,
+        outcomeUnknown: lost,
       });
     }
     done.push(did);

@@ -282,6 +282,7 @@ async function runRestoreSteps(ctx: CommandContext, api: ManagementApi, steps: r
         {
           hint: saved === null ? 'run `auth0-sms-gateway status` to see the tenant' : `the state before this restore is in ${saved}`,
           cause: error,
+          outcomeUnknown: lost,
         },
       );
     }

@@ -146,8 +146,12 @@ export async function sendSettled(api: ManagementApi, write: PhoneWrite, runner:
       );
       if (seen === 'applied') return actionId;
       if (seen === 'old' && sends < 2) continue;
-      if (seen === 'old') throw remoteError(`${error.message}, twice; Auth0 shows it was not carried out`, error.hint ?? 'retry in a moment', error);
-      throw new CliError(error.exitCode, `${error.message}, and no read since shows whether Auth0 carried it out: the outcome is unknown`, { hint: error.hint, cause: error, answerLost: true });
+      // The reads show the lost write had not landed by then, not that it never will.
+      const outcome =
+        seen === 'old'
+          ? `${error.message}, twice; the last read still showed it not carried out by then, but a write whose answer was lost may still land`
+          : `${error.message}, and no read since shows whether Auth0 carried it out: the outcome is unknown`;
+      throw new CliError(error.exitCode, outcome, { hint: error.hint, cause: error, answerLost: true, outcomeUnknown: true });
     }
   }
 }

@@ -1,7 +1,7 @@
 import type { ManagementApi } from '../auth0/client.js';
 
 import { deepEqual, diffOptions, type Change } from '../core/diff.js';
-import { CliError, ExitCode, inputError, remoteError, cancelledError } from '../core/errors.js';
+import { CliError, ExitCode, inputError, remoteError, cancelledError, type ExitCodeValue } from '../core/errors.js';
 import type { Connection, RawOptions } from '../core/options.js';
 import { VERSION } from '../version.js';
 import { changesToJson, renderChanges } from '../ui/diff.js';
@@ -110,6 +110,11 @@ export function backupConnection(ctx: CommandContext, api: ManagementApi, connec
 const sameBooleanish = (a: unknown, b: unknown): boolean => String(a) === String(b) && [a, b].some((v) => typeof v === 'boolean');
 
 
+/** The error of a run that must end before a connection's write settled (exit 130). */
+export function stoppedWithUnknownOutcome(connection: Connection, backup: string | null): CliError {
+  return new CliError(ExitCode.cancelled, unknownOutcomeOf(connection, backup), { outcomeUnknown: true });
+}
+
 /** What to say when the run must end before a connection's write settled. */
 export function unknownOutcomeOf(connection: Connection, backup: string | null): string {
   return (
@@ -162,14 +167,16 @@ export async function patchChecked(api: ManagementApi, shown: Connection, next: 
     throw remoteError(`${name} changed since it was read (someone else wrote to it): nothing was written`, 're-run to see and confirm a plan against its current state');
   }
   // A signal during the re-read asked to stop before the write: the write in flight was a read.
-  const notSent = (signal: string, why = '') =>
-    new CliError(ExitCode.cancelled, `stopped by ${signal} before ${name} was written${why}: nothing was changed`, { hint: 'run the same command again: it changes only what still differs' });
   const stopBefore = options.stopRequested?.();
-  if (stopBefore !== undefined) throw notSent(stopBefore);
+  if (stopBefore !== undefined) {
+    throw new CliError(ExitCode.cancelled, `stopped by ${stopBefore} before ${name} was written: nothing was changed`, { hint: 'run the same command again: it changes only what still differs' });
+  }
   const undo =
     backup === null
       ? `check it with \`auth0-sms-gateway show ${untrusted(shown.id)}\``
       : `check it with \`auth0-sms-gateway show ${untrusted(shown.id)}\`, and put it back if needed with \`${restoreCommand(backup)}\``;
+  // What a write that may have landed says: what was observed, and how to check and undo it.
+  const mayHaveLanded = (exitCode: ExitCodeValue, message: string, cause?: unknown) => new CliError(exitCode, message, { hint: undo, cause, outcomeUnknown: true });
   const waits = options.settleWaitsMs ?? SETTLE_WAITS_MS;
   const sleep = options.sleep ?? pause;
   for (let sends = 1; ; sends++) {
@@ -181,21 +188,28 @@ export async function patchChecked(api: ManagementApi, shown: Connection, next: 
       if (!(error instanceof CliError) || !error.answerLost) throw error;
       const observed = await settle(api, shown, next, waits, sleep);
       if (observed.kind === 'applied') return observed.connection;
-      if (observed.kind === 'unknown') {
-        throw remoteError(`${error.message}, and no read since shows what Auth0 did: the outcome is unknown`, undo, error);
-      }
-      if (observed.kind === 'other') {
-        throw remoteError(`${error.message}, and ${name} is now in a state nobody planned`, undo, error);
-      }
-      // Still the old state after waiting: resend once (unless the run was asked to stop), then believe what is observed.
+      if (observed.kind === 'unknown') throw mayHaveLanded(ExitCode.remote, `${error.message}, and no read since shows what Auth0 did: the outcome is unknown`, error);
+      if (observed.kind === 'other') throw mayHaveLanded(ExitCode.remote, `${error.message}, and ${name} is now in a state nobody planned`, error);
+      // Still the old state after waiting: resend once (unless the run was asked to stop). The
+      // reads show that the lost write had not landed by then, not that it never will: a
+      // request Auth0 queued can still be carried out, so "nothing was changed" is never said.
       const stopNow = options.stopRequested?.();
-      if (stopNow !== undefined) throw notSent(stopNow, ` again (its first write's answer was lost, and ${name} still holds its previous options)`);
+      if (stopNow !== undefined) {
+        throw mayHaveLanded(
+          ExitCode.cancelled,
+          `stopped by ${stopNow} before ${name} was written again: its first write's answer was lost and the last read still showed its previous options, but that write may still land`,
+        );
+      }
       if (sends < 2) continue;
-      throw remoteError(`${error.message}, twice: ${name} still holds its previous options, nothing was changed`, error.hint ?? 'retry in a moment', error);
+      throw mayHaveLanded(
+        ExitCode.remote,
+        `${error.message}, twice; the last read still showed ${name}'s previous options, so neither write had landed by then, but one whose answer was lost may still land`,
+        error,
+      );
     }
     if (!holds(stored, next)) {
       const lost = diffOptions(next, stored.options ?? {}).filter((c: Change) => c.kind !== 'added' && !sameBooleanish(c.before, c.after));
-      throw remoteError(`Auth0 stored different options than were sent (${lost.map((c) => c.path).join(', ')})`, undo);
+      throw mayHaveLanded(ExitCode.remote, `Auth0 stored different options than were sent (${lost.map((c) => c.path).join(', ')})`);
     }
     return stored;
   }

@@ -5,10 +5,10 @@
  */
 import type { Fault, FaultMatch } from './types.js';
 
-type MatchedFault = Extract<Fault, { kind: 'status' | 'drop' | 'latency' | 'delayedApply' }>;
+type MatchedFault = Extract<Fault, { kind: 'status' | 'drop' | 'latency' | 'delayedApply' | 'unreadableAnswer' }>;
 type ConcurrentWrite = Extract<Fault, { kind: 'concurrentWrite' }>;
 /** The faults that change what happens to a request (one at most per request); latency only adds up. */
-export type FailureFault = Extract<Fault, { kind: 'status' | 'drop' | 'delayedApply' }>;
+export type FailureFault = Extract<Fault, { kind: 'status' | 'drop' | 'delayedApply' | 'unreadableAnswer' }>;
 
 export class FaultQueue {
   #matched: Array<{ fault: MatchedFault; remaining: number; toPass: number }> = [];

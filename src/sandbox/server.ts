@@ -199,7 +199,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         hangUp();
         return;
       }
-      if (!res.destroyed) send(res, reply);
+      if (res.destroyed) return;
+      if (failure?.kind === 'unreadableAnswer') {
+        const real = reply.body === undefined ? '' : JSON.stringify(reply.body);
+        const text = failure.body ?? real.slice(0, Math.floor(real.length / 2));
+        res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...reply.headers });
+        res.end(text);
+        return;
+      }
+      send(res, reply);
     } catch (error) {
       const reply = error instanceof ReplyError ? error.reply : apiError(500, 'Internal Server Error');
       entry.status = reply.status;

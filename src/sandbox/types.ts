@@ -79,6 +79,12 @@ export type Fault =
    */
   | ({ kind: 'delayedApply'; ms: number } & FaultMatch)
   /**
+   * The request is carried out and answered with its status, but the answer's body is not
+   * what the API sends: `body` as raw text when given (a proxy's page, JSON of another shape),
+   * else the real JSON cut in half, as a connection that breaks mid-answer leaves it.
+   */
+  | ({ kind: 'unreadableAnswer'; body?: string } & FaultMatch)
+  /**
    * Another writer: once `afterReads` successful GETs have returned connection `id` (by id, or
    * in a list page), `mutate` changes the stored connection. `afterReads: 0` applies it at once.
    */

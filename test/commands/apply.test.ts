@@ -32,11 +32,11 @@ async function cli(argv: string[], options: RunOptions): Promise<CliRun> {
   return r;
 }
 
-const RESULT_KEYS = ['backup', 'changed', 'connection', 'diff', 'error', 'warnings'];
+const RESULT_KEYS = ['backup', 'changed', 'connection', 'diff', 'error', 'outcome', 'warnings'];
 interface ApplyJson {
   dryRun: boolean;
   changesPending: boolean;
-  results: { connection: { id: string; name: string }; changed: boolean; diff: { path: string; kind: string; before: unknown; after: unknown }[]; backup: string | null; warnings: string[]; error: { message: string; hint: string | null; exitCode: number } | null }[];
+  results: { connection: { id: string; name: string }; outcome: 'changed' | 'unchanged' | 'failed' | 'unknown' | 'not done'; changed: boolean; diff: { path: string; kind: string; before: unknown; after: unknown }[]; backup: string | null; warnings: string[]; error: { message: string; hint: string | null; exitCode: number } | null }[];
 }
 /** Parses a --json document and pins its shape: exact key sets at every level. */
 function applyJson(r: CliRun): ApplyJson {
@@ -135,9 +135,9 @@ describe('apply', () => {
     const dry = applyJson(await cli(['apply', '-f', EXAMPLE, '--dry-run', '--exit-code', '--json'], { env: env(sandbox()) }));
     expect(dry.dryRun).toBe(true);
     expect(dry.changesPending).toBe(true);
-    expect(dry.results.map((r) => [r.connection, r.changed, r.backup, r.error])).toEqual([
-      [{ id: SEED_IDS.twilio, name: 'sms' }, false, null, null],
-      [{ id: SEED_IDS.gateway, name: 'sms-gateway' }, false, null, null],
+    expect(dry.results.map((r) => [r.connection, r.outcome, r.changed, r.backup, r.error])).toEqual([
+      [{ id: SEED_IDS.twilio, name: 'sms' }, 'not done', false, null, null],
+      [{ id: SEED_IDS.gateway, name: 'sms-gateway' }, 'not done', false, null, null],
     ]);
     expect(dry.results[0]!.diff).toContainEqual({ path: 'twilio_token', kind: 'removed', before: '[redacted]', after: null });
     expect(dry.results[1]!.diff).toEqual([
@@ -150,12 +150,12 @@ describe('apply', () => {
     const applied = applyJson(run);
     expect(applied.dryRun).toBe(false);
     expect(applied.changesPending).toBe(false);
-    expect(applied.results.map((r) => r.changed)).toEqual([true, true]);
+    expect(applied.results.map((r) => [r.outcome, r.changed])).toEqual([['changed', true], ['changed', true]]);
     for (const r of applied.results) expect(r.backup).toMatch(new RegExp(`^${dir}/`));
 
     const noop = applyJson(await cli(['apply', '-f', EXAMPLE, '--dry-run', '--exit-code', '--json'], { env: env(sandbox()) }));
     expect(noop.changesPending).toBe(false);
-    expect(noop.results.map((r) => [r.changed, r.diff])).toEqual([[false, []], [false, []]]);
+    expect(noop.results.map((r) => [r.outcome, r.changed, r.diff])).toEqual([['unchanged', false, []], ['unchanged', false, []]]);
   });
 
   it('a failure on the second connection leaves the first applied; the report says exactly which (human)', async () => {
@@ -190,13 +190,38 @@ describe('apply', () => {
     const doc = applyJson(r);
     expect(doc.dryRun).toBe(false);
     expect(doc.changesPending).toBe(true);
-    expect(doc.results.map((x) => [x.connection.name, x.changed, x.backup])).toEqual([
-      ['sms', true, null],
-      ['sms-gateway', false, null],
+    expect(doc.results.map((x) => [x.connection.name, x.outcome, x.changed, x.backup])).toEqual([
+      ['sms', 'changed', true, null],
+      ['sms-gateway', 'failed', false, null],
     ]);
     expect(doc.results[0]!.error).toBeNull();
     expect(doc.results[1]!.error).toEqual({ message: 'missing scope update:connections: Insufficient scope, expected any of: update:connections', hint: expect.stringMatching(/update:connections/), exitCode: 1 });
     expect(doc.results[1]!.diff.length).toBeGreaterThan(0);
+  });
+
+  it('a write whose answers were lost twice is "unknown", not "failed": named apart in the summary, --json and the last line', async () => {
+    // Both PATCHes of sms-gateway dropped before Auth0 applied them: the reads show the old state,
+    // but a queued write could still land, so nothing claims it did not.
+    sandbox().inject({ kind: 'drop', method: 'PATCH', path: `/api/v2/connections/${SEED_IDS.gateway}`, times: 2 });
+    const settle = { AUTH0_SMS_GATEWAY_SETTLE_MS: '10' };
+    const r = await cli(['apply', '-f', EXAMPLE, '--yes', '--no-backup'], { env: env(sandbox(), settle) });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`  changed   sms (${SEED_IDS.twilio})`);
+    expect(r.stderr).toMatch(new RegExp(`^  unknown   sms-gateway \\(${SEED_IDS.gateway}\\): .*may still land$`, 'm'));
+    expect(r.stderr).toContain('error: 1 connection of 2 may have changed, the outcome is unknown (see above): sms-gateway; changed and kept: sms');
+    expect(r.stderr).not.toMatch(/could not be changed|nothing was changed/);
+
+    sandbox().reset();
+    sandbox().inject({ kind: 'drop', method: 'PATCH', path: `/api/v2/connections/${SEED_IDS.gateway}`, times: 2 });
+    const json = await cli(['apply', '-f', EXAMPLE, '--yes', '--no-backup', '--json'], { env: env(sandbox(), settle) });
+    expect(json.code).toBe(1);
+    const doc = applyJson(json);
+    expect(doc.changesPending).toBe(true);
+    expect(doc.results.map((x) => [x.connection.name, x.outcome, x.changed])).toEqual([
+      ['sms', 'changed', true],
+      ['sms-gateway', 'unknown', false],
+    ]);
+    expect(doc.results[1]!.error).toMatchObject({ message: expect.stringMatching(/may still land$/) as unknown, hint: expect.stringContaining(`auth0-sms-gateway show ${SEED_IDS.gateway}`) as unknown, exitCode: 1 });
   });
 
   it('a failure on the first connection does not stop the second', async () => {

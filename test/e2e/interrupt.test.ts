@@ -99,8 +99,27 @@ describe('a signal during a write', () => {
     expect(run.stderr()).toMatch(/error: stopped by SIGINT: 1 connection changed, 4 not done/);
   });
 
+  it('apply: a signal during the re-read before a PATCH counts that connection "not done", not "failed"', async () => {
+    const s = await startTestSandbox({ connections: generateConnections(5, 1) });
+    const second = s.connections().find((c) => c.name === 'sms-00002')!;
+    // Five entries are planned from the paged listing: the only read of sms-00002 by id is the
+    // re-read before its PATCH, and it is slow.
+    s.inject({ kind: 'latency', ms: 3000, method: 'GET', path: `/api/v2/connections/${second.id}` });
+    const dir = mkdtempSync(join(tmpdir(), 'a0sg-sigterm-reread-'));
+    const file = join(dir, 'f.yaml');
+    writeFileSync(file, `connections:\n${s.connections().map((c) => `  - connection: ${c.name}\n    gateway_url: ${URL}\n    authentication: none\n`).join('')}`);
+    const run = spawnBin(['apply', '-f', file, '--yes', '--no-backup'], sandboxEnv(s));
+    await waitUntil(() => s.requests.some((q) => q.method === 'GET' && q.path === `/api/v2/connections/${second.id}`));
+    run.child.kill('SIGTERM');
+    expect(await run.exit).toBe(130);
+    expect(s.requests.filter((q) => q.method === 'PATCH')).toHaveLength(1);
+    expect(run.stderr()).toContain(`  not done  sms-00002 (${second.id}): stopped by SIGTERM before sms-00002 was written: nothing was changed`);
+    expect(run.stderr()).not.toMatch(/failed/);
+    expect(run.stderr()).toMatch(/error: stopped by SIGTERM: 1 connection changed, 4 not done/);
+  });
+
   it('apply --json: a stopped run says per connection what it did not do, and a second signal leaves the one in flight unknown, never "unchanged"', async () => {
-    type Doc = { results: { connection: { name: string }; changed: boolean; error: { message: string; exitCode: number } | null }[] };
+    type Doc = { results: { connection: { name: string }; outcome: string; changed: boolean; error: { message: string; exitCode: number } | null }[] };
     const s = await startTestSandbox({ connections: generateConnections(5, 1) });
     const dir = mkdtempSync(join(tmpdir(), 'a0sg-sigint-apply-json-'));
     const file = join(dir, 'f.yaml');
@@ -113,8 +132,8 @@ describe('a signal during a write', () => {
     graceful.child.kill('SIGINT');
     expect(await graceful.exit).toBe(130);
     const first = (JSON.parse(graceful.stdout()) as Doc).results;
-    expect(first[0]).toMatchObject({ changed: true, error: null });
-    for (const r of first.slice(1)) expect(r).toMatchObject({ changed: false, error: { message: 'not done: stopped by SIGINT before this connection was written', exitCode: 130 } });
+    expect(first[0]).toMatchObject({ outcome: 'changed', changed: true, error: null });
+    for (const r of first.slice(1)) expect(r).toMatchObject({ outcome: 'not done', changed: false, error: { message: 'not done: stopped by SIGINT before this connection was written', exitCode: 130 } });
 
     // Two signals while a PATCH is in flight: that one's outcome is unknown, and said so.
     s.reset();
@@ -126,7 +145,7 @@ describe('a signal during a write', () => {
     hurried.child.kill('SIGTERM');
     expect(await hurried.exit).toBe(130);
     const second = (JSON.parse(hurried.stdout()) as Doc).results;
-    expect(second[0]).toMatchObject({ changed: false, error: { message: expect.stringMatching(/^whether sms-00001 \(.*\) changed is unknown; check it with/), exitCode: 130 } });
+    expect(second[0]).toMatchObject({ outcome: 'unknown', changed: false, error: { message: expect.stringMatching(/^whether sms-00001 \(.*\) changed is unknown; check it with/), exitCode: 130 } });
     for (const r of second.slice(1)) expect(r.error?.message).toBe('not done: stopped by SIGTERM before this connection was written');
   });
 
