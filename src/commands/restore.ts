@@ -33,7 +33,7 @@ export const command = defineCommand(flagsSchema, async (ctx, flags, [fileArgume
   if (saved.tenant !== api.domain && flags.force !== true) {
     throw inputError(`${untrusted(file)} is a backup of tenant ${untrusted(saved.tenant)}, not ${api.domain}`, 'point --domain at that tenant, or pass --force to restore it here anyway');
   }
-  if (saved.format === 'auth0-sms-gateway/phone-provider-backup@1') return restorePhoneSide(ctx, api, saved, file, flags);
+  if (saved.format === 'auth0-sms-gateway/phone-provider-backup@1') return restorePhoneSide(ctx, api, saved, file, { ...flags, forceCode: flags.force === true && risk === undefined });
   return restoreConnection(ctx, saved, file, flags);
 });
 

