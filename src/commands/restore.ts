@@ -3,6 +3,7 @@ import { diffOptions, isPlainObject } from '../core/diff.js';
 import { CliError, ExitCode, inputError } from '../core/errors.js';
 import { CONTROL_CHARACTERS, gatewayUrlProblem } from '../core/gateway-url.js';
 import { requireSmsConnection, requireSmsOptions, rewritableOptions } from '../core/options.js';
+import { secretValuesIn } from '../core/redact.js';
 import { untrusted } from '../core/untrusted.js';
 import { readBackup, untrustedBackupLocation, type ConnectionBackup } from '../flow/backup.js';
 import { defineCommand } from '../flow/command.js';
@@ -54,15 +55,36 @@ function checkConnectionBackup(saved: ConnectionBackup, file: string, force: boo
     const problem = typeof url === 'string' ? gatewayUrlProblem(url) : 'the backup says provider sms_gateway but holds no gateway_url';
     if (problem !== undefined) throw inputError(`${untrusted(file)}: options.gateway_url: ${problem}`, 'this backup cannot be restored as it is: edit it, or restore another one');
   }
-  if (force) return;
-  // The texts Auth0 shows or sends: no control characters (a template may hold line breaks, CRLF included).
+  // The texts Auth0 shows or sends.
   const auth = isPlainObject(options.gateway_authentication) ? options.gateway_authentication : {};
-  for (const [field, value, lineBreaks] of [
+  // Auth0 refuses a gateway_authentication without an audience (and the gateway checks aud).
+  if (isPlainObject(options.gateway_authentication) && (typeof auth.audience !== 'string' || auth.audience === '')) {
+    throw inputError(`${untrusted(file)}: options.gateway_authentication has no audience, which Auth0 requires`, 'this backup cannot be restored as it is: edit it, or restore another one');
+  }
+  const texts = [
+    ['options.gateway_url', options.gateway_url, false],
     ['options.from', options.from, false],
     ['options.template', options.template, true],
     ['options.gateway_authentication.subject', auth.subject, false],
     ['options.gateway_authentication.audience', auth.audience, false],
-  ] as const) {
+  ] as const;
+  // A secret of the backup held by one of them would be stored and shown in clear, as apply
+  // refuses to write it; hiding it in the diff instead would let a crafted backup blind a line.
+  // Not even --force: the fix is in the file.
+  const secrets = secretValuesIn(options).filter((secret) => secret.value.length >= 8);
+  for (const [field, value] of texts) {
+    if (typeof value !== 'string') continue;
+    // A template's own placeholders are not the secret, even a weak secret like "password".
+    const text = value.replace(/@@password@@|\{\{-?\s*code\s*-?\}\}/g, '');
+    const held = secrets.find((secret) => text.includes(secret.value));
+    if (held !== undefined) {
+      throw inputError(`${untrusted(file)}: ${field} holds the value of options.${untrusted(held.path)}, which would be stored and shown in clear`, 'edit the backup so that the secret is only the secret, or restore another one');
+    }
+  }
+  if (force) return;
+  // No control characters (a template may hold line breaks, CRLF included).
+  for (const [field, value, lineBreaks] of texts) {
+    if (field === 'options.gateway_url') continue;
     if (typeof value !== 'string') continue;
     if (CONTROL_CHARACTERS.test(lineBreaks ? value.replace(/\r?\n/g, '') : value)) {
       throw inputError(

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { requireSmsConnection, smsSummary } from '../core/options.js';
-import { redactDeep } from '../core/redact.js';
+import { redactDeep, secretValuesIn } from '../core/redact.js';
 import { describeRoute, routeOf } from '../core/route.js';
 import { untrusted } from '../core/untrusted.js';
 import { defineCommand } from '../flow/command.js';
@@ -13,13 +13,15 @@ export const command = defineCommand(z.strictObject({}), async (ctx, _flags, [co
   const connection = requireSmsConnection(await api.getConnection(connectionRef ?? ''));
   const unifiedPhone = await unifiedPhoneFor(api, output, [connection]);
   const route = routeOf(connection.options, unifiedPhone);
-  // Auth0 returns twilio_token and gateway_authentication.secret in clear text (docs/auth0-facts.md#connection-options).
-  const safe = redactDeep(connection);
+  // Auth0 returns twilio_token and gateway_authentication.secret in clear text (docs/auth0-facts.md#connection-options),
+  // and hides neither where another field holds the same text (an audience set to the secret).
+  const secrets = secretValuesIn(connection.options).filter((s) => s.value.length >= 8);
+  const safe = redactDeep(connection, new Set(secrets.map((s) => s.value)));
   if (output.json) {
     output.printJson({ ...safe, route });
     return;
   }
-  const summary = smsSummary(connection);
+  const summary = smsSummary(safe);
   const { style } = output;
   const lines = [
     `${style.bold(untrusted(connection.name))} ${style.dim(connection.id)}`,

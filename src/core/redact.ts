@@ -51,27 +51,48 @@ export function placeholderSecretPath(value: unknown, path = ''): string | undef
 
 /**
  * A deep copy of `value` with every secret-named key's value replaced by `[redacted]`, and
- * every http(s) URL shown without the credentials it may carry (redactUrl).
+ * every http(s) URL shown without the credentials it may carry (redactUrl). `sameAs` hides, by
+ * position too, a value that is exactly one of these texts (an audience set to the secret of
+ * the same connection): equal, never merely containing, so that no such text can hide part
+ * of another value.
  */
-export function redactDeep<T>(value: T): T {
-  return redactValue(value, undefined) as T;
+export function redactDeep<T>(value: T, sameAs?: ReadonlySet<string>): T {
+  return redactValue(value, undefined, sameAs) as T;
 }
 
-function redactValue(value: unknown, key: string | undefined): unknown {
+function redactValue(value: unknown, key: string | undefined, sameAs: ReadonlySet<string> | undefined): unknown {
   if (key !== undefined && isSecretKey(key) && value !== null && value !== undefined && value !== '') {
     return REDACTED;
   }
-  if (typeof value === 'string') return value.startsWith('http') ? redactUrl(value) : value;
-  if (Array.isArray(value)) return value.map((v) => redactValue(v, undefined));
+  if (typeof value === 'string') {
+    if (sameAs?.has(value) === true) return REDACTED;
+    return value.startsWith('http') ? redactUrl(value) : value;
+  }
+  if (Array.isArray(value)) return value.map((v) => redactValue(v, undefined, sameAs));
   if (value !== null && typeof value === 'object') {
     // for…in, not Object.entries: a listing's document holds thousands of rows, and the
     // entry arrays cost more in garbage collection than the copy itself.
     const record = value as Record<string, unknown>;
     const out: Record<string, unknown> = {};
-    for (const k in record) if (Object.hasOwn(record, k)) out[k] = redactValue(record[k], k);
+    for (const k in record) if (Object.hasOwn(record, k)) out[k] = redactValue(record[k], k, sameAs);
     return out;
   }
   return value;
+}
+
+/** Every string under a secret-named key in `value`, with its dotted path (`gateway_authentication.secret`). */
+export function secretValuesIn(value: unknown, path = ''): { path: string; value: string }[] {
+  if (value === null || typeof value !== 'object') return [];
+  const found: { path: string; value: string }[] = [];
+  const record = value as Record<string, unknown>;
+  for (const key in record) {
+    if (!Object.hasOwn(record, key)) continue;
+    const at = path === '' ? key : `${path}.${key}`;
+    const field = record[key];
+    if (typeof field === 'string' && isSecretKey(key)) found.push({ path: at, value: field });
+    else if (!Array.isArray(field)) found.push(...secretValuesIn(field, at));
+  }
+  return found;
 }
 
 /*

@@ -156,6 +156,19 @@ describe('6. credentials inside gateway_url are shown redacted, by position', ()
     expect((patch?.body as { options: { gateway_url: string } }).options.gateway_url).toBe(stored);
   });
 
+  it('a backup whose gateway_authentication has no audience is refused before any request (Auth0 would refuse the PATCH)', async () => {
+    const s = await startTestSandbox();
+    const dir = mkdtempSync(join(tmpdir(), 'a0sg-noaud-'));
+    chmodSync(dir, 0o700);
+    const options = { ...s.connection('sms')!.options, provider: 'sms_gateway', gateway_url: 'https://sms.example.com/x', gateway_authentication: { method: 'bearer', secret: 'a-secret-of-some-length-0123456789' } };
+    const file = join(dir, 'b.json');
+    writeFileSync(file, JSON.stringify({ format: 'auth0-sms-gateway/backup@1', createdAt: '2026-12-01T00:00:00.000Z', tenant: s.domain, tool: 'auth0-sms-gateway@0.1.0', connection: { ...s.connection('sms')!, options } }), { mode: 0o600 });
+    const r = await runCli(['restore', file, '--yes'], { env: sandboxEnv(s) });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('options.gateway_authentication has no audience, which Auth0 requires');
+    expect(s.requests).toEqual([]);
+  });
+
   it('a secret-named key in a backup that holds a URL cannot blind the diff', async () => {
     const s = await startTestSandbox();
     const dir = mkdtempSync(join(tmpdir(), 'a0sg-blind-'));
@@ -170,9 +183,16 @@ describe('6. credentials inside gateway_url are shown redacted, by position', ()
     };
     const file = join(dir, 'b.json');
     writeFileSync(file, JSON.stringify(backup), { mode: 0o600 });
+    // Refused rather than shown with the URL hidden: a diff hides by position only.
     const r = await runCli(['restore', file, '--dry-run'], { env: sandboxEnv(s) });
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`+ gateway_url: "${url}"`);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('options.gateway_url holds the value of options.webhook_token, which would be stored and shown in clear');
+    expect(r.stdout).toBe('');
+    // Another secret-named value (that no text holds) hides nothing in the diff.
+    writeFileSync(file, JSON.stringify({ ...backup, connection: { ...backup.connection, options: { ...backup.connection.options, webhook_token: 'an-unrelated-token-value' } } }), { mode: 0o600 });
+    const shown = await runCli(['restore', file, '--dry-run'], { env: sandboxEnv(s) });
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain(`+ gateway_url: "${url}"`);
   });
 
   it('an input URL carrying a credential draws a warning, and is shown redacted', async () => {

@@ -111,3 +111,40 @@ describe('a credential in a stored gateway_url that is not a well-formed URL', (
     },
   );
 });
+
+describe('a secret held by another field as well (an audience or a template set to its value)', () => {
+  const sandbox = useSandbox();
+
+  it('show hides a text equal to the connection\'s secret, human and --json', async () => {
+    const secret = 'audience-equals-the-secret-0123456789';
+    const id = sandbox().connection('sms-gateway')!.id;
+    const options = sandbox().connection('sms-gateway')!.options!;
+    const auth = options.gateway_authentication as Record<string, unknown>;
+    expect((await api(sandbox(), 'PATCH', `/connections/${id}`, { options: { ...options, from: secret, gateway_authentication: { ...auth, audience: secret, secret } } })).status).toBe(200);
+    for (const mode of [[], ['--json']]) {
+      const r = await runCli(['show', 'sms-gateway', ...mode], { env: sandboxEnv(sandbox()) });
+      expect(r.code).toBe(0);
+      expect(r.stdout + r.stderr).not.toContain(secret);
+      expect(r.stdout).toContain('[redacted]');
+      if (mode.length > 0) expect((JSON.parse(r.stdout) as { options: { gateway_authentication: { audience: string } } }).options.gateway_authentication.audience).toBe('[redacted]');
+    }
+  });
+
+  it('restore refuses a backup whose texts hold one of its secrets (the Twilio token in a template), before any request, and prints neither', async () => {
+    const backups = mkdtempSync(join(tmpdir(), 'a0sg-scan-held-'));
+    const env = sandboxEnv(sandbox(), 'full', { AUTH0_SMS_GATEWAY_BACKUP_DIR: backups });
+    const sms = sandbox().connection('sms')!;
+    const twilioToken = sms.options!.twilio_token as string;
+    expect((await api(sandbox(), 'PATCH', `/connections/${sms.id}`, { options: { ...sms.options, template: `code @@password@@ ${twilioToken}` } })).status).toBe(200);
+    expect((await runCli(['configure', 'sms', '--gateway-url', 'https://sms.example.com/x', '--template', 'code @@password@@', '--yes'], { env })).code).toBe(0);
+    const file = join(backups, readdirSync(backups)[0]!);
+    for (const mode of [[], ['--json'], ['--force']]) {
+      const before = sandbox().requests.length;
+      const r = await runCli(['restore', file, '--dry-run', ...mode], { env });
+      expect(r.code).toBe(2);
+      expect(r.stdout + r.stderr).toContain('options.template holds the value of options.twilio_token, which would be stored and shown in clear');
+      expect(r.stdout + r.stderr).not.toContain(twilioToken);
+      expect(sandbox().requests.length).toBe(before);
+    }
+  });
+});
