@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { holdsSecret } from './bearer.js';
 import { inputError } from './errors.js';
 import { isPlainObject } from './diff.js';
 import {
@@ -242,6 +243,10 @@ function fileError(lines: string[]) {
 /** Desired settings in the planner's terms; the secret is looked up here, so only here can it be checked. */
 function resolveEntry(entry: NonNullable<ApplyFile['connections']>[number], index: number, line: number, resolving: Resolving, problems: PathProblem[]): ApplyEntry {
   const desired: DesiredSettings = { gatewayUrl: entry.gateway_url, ...resolveSettings(entry, ['connections', index], resolving, problems), keepTwilio: entry.keep_twilio };
+  const secret = desired.authentication?.method === 'bearer' ? desired.authentication.secret : undefined;
+  for (const key of ['from', 'template'] as const) {
+    if (holdsSecret(entry[key], secret)) problems.push(secretHeldProblem(['connections', index, key]));
+  }
   if (entry.forward_req_info !== undefined) desired.forwardReqInfo = entry.forward_req_info;
   if (entry.from !== undefined) desired.from = entry.from;
   if (entry.template !== undefined) desired.template = entry.template;
@@ -273,6 +278,11 @@ function resolveSettings(
     return { authentication: { method: 'none' } };
   }
   const authentication = { method: 'bearer' as const, subject, audience, secret, secretBase64Encoded: secret_base64_encoded };
+  // Found here, with the field's line, every one at once: the plan would refuse them one by one, after the reads.
+  if (holdsSecret(entry.gateway_url, secret)) problems.push(secretHeldProblem([...at, 'gateway_url']));
+  for (const [key, value] of [['subject', subject], ['audience', audience]] as const) {
+    if (holdsSecret(value, secret)) problems.push(secretHeldProblem([...at, 'authentication', key]));
+  }
   // What the file alone could not show: the secret's length and, when marked so, its base64url form.
   const key = JSON.stringify([entry.gateway_url, subject, audience, secret, secret_base64_encoded]);
   let found = checked.get(key);
@@ -283,6 +293,10 @@ function resolveSettings(
   }
   problems.push(...found.map((problem) => ({ path: [...at, ...problem.path.map(fileKey)], message: problem.message })));
   return { authentication };
+}
+
+function secretHeldProblem(path: PropertyKey[]): PathProblem {
+  return { path, message: 'holds the value of authentication.secret, which would be stored and shown in clear: give it its own value, and the secret only as the secret' };
 }
 
 function unsetProblem(name: string, at: readonly PropertyKey[]): PathProblem {

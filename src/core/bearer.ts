@@ -80,12 +80,17 @@ export function resolveBearer(current: Partial<BearerSettings> | undefined, desi
  * wrong variable, or one secret used for everything.) The error never shows the secret.
  */
 export function refuseSecretInSettings(secret: string | undefined, settings: Record<string, unknown>, label: string): void {
-  // Shorter ones could match by chance; the secret rule wants 32 bytes anyway.
-  if (secret === undefined || secret.length < 8) return;
   for (const [name, value] of Object.entries(settings)) {
-    // A template's own placeholders are not the secret, even a weak secret like "password".
-    if (typeof value === 'string' && value.replace(/@@password@@|\{\{-?\s*code\s*-?\}\}/g, '').includes(secret)) {
+    if (holdsSecret(value, secret)) {
       throw inputError(`${label}: ${name} holds the gateway's signing secret, which would be stored and shown in clear`, `give ${name} its own value, and the secret only as the secret`);
     }
   }
+}
+
+/** Whether a setting's text holds the secret (the rule of refuseSecretInSettings; the apply file checks each entry with it too). */
+export function holdsSecret(value: unknown, secret: string | undefined): boolean {
+  // Shorter ones could match by chance; the secret rule wants 32 bytes anyway.
+  if (secret === undefined || secret.length < 8 || typeof value !== 'string') return false;
+  // A template's own placeholders are not the secret, even a weak secret like "password".
+  return value.replace(/@@password@@|\{\{-?\s*code\s*-?\}\}/g, '').includes(secret);
 }

@@ -193,6 +193,20 @@ describe('parseApplyFile: every malformed file is exit 2 with file:line: path: m
     ]);
   });
 
+  it('finds the secret in any other setting at once, each at its own line, and never prints it', () => {
+    const text = `connections:\n  - connection: sms\n    gateway_url: ${URL_A}?k=${SECRET}\n    authentication:\n      method: bearer\n      audience: ${SECRET}\n      secret: \${SMS_GATEWAY_SECRET}\n    from: "${SECRET}"\n    template: "@@password@@ ${SECRET}"\nphone_provider:\n  gateway_url: ${URL_A}\n  authentication: { method: bearer, audience: urn:gw, subject: "${SECRET}", secret: "\${SMS_GATEWAY_SECRET}" }\n`;
+    const message = problems(text);
+    expect(message).not.toContain(SECRET);
+    const held = 'holds the value of authentication.secret, which would be stored and shown in clear: give it its own value, and the secret only as the secret';
+    expect(message.split('\n')).toEqual([
+      `sms.yaml:3: connections[0].gateway_url: ${held}`,
+      `sms.yaml:6: connections[0].authentication.audience: ${held}`,
+      `sms.yaml:8: connections[0].from: ${held}`,
+      `sms.yaml:9: connections[0].template: ${held}`,
+      `sms.yaml:12: phone_provider.authentication.subject: ${held}`,
+    ]);
+  });
+
   it('reports a gateway setting shared by two entries at each of them', () => {
     const auth = 'authentication: { method: bearer, audience: a, secret: "${S}", secret_base64_encoded: true }';
     const text = `${file({ auth })}\n${file({ auth }).replace('connections:\n', '').replace('connection: sms', 'connection: sms-2')}`;
