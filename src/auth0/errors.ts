@@ -13,8 +13,8 @@ export interface CallContext {
   domain: string;
 }
 
-const SCOPE_HINT = (scope: string) =>
-  `grant the "${scope}" scope to your Machine-to-Machine app: Dashboard > Applications > APIs > Auth0 Management API > Machine to Machine Applications (a --token must be issued with it too)`;
+const SCOPE_HINT = (scope: string | undefined) =>
+  `grant ${scope === undefined ? 'the scope this call needs (README, "Set up a Machine-to-Machine application", lists them)' : `the "${scope}" scope`} to your Machine-to-Machine app: Dashboard > Applications > APIs > Auth0 Management API > Machine to Machine Applications (a --token must be issued with it too)`;
 
 const NETWORK_EXPLANATIONS: Record<NetworkFailure, [string, string]> = {
   'dns-not-found': ['cannot resolve the tenant domain', 'check --domain / AUTH0_DOMAIN (e.g. acme.eu.auth0.com) and your DNS'],
@@ -129,8 +129,8 @@ function describeFailure(error: unknown, context: CallContext): CliError {
         // tenant setting) carry their own message.
         const scopeNamed = apiMessage?.match(/(?:expected any of:\s*|requires the "?)((?:read|create|update|delete):[a-z_]+)/)?.[1];
         if (errorCode === 'insufficient_scope' || scopeNamed !== undefined || /insufficient scope/i.test(apiMessage ?? '')) {
-          const scope = scopeNamed ?? 'the scope this call needs';
-          return new CliError(ExitCode.remote, `missing scope ${scope}: ${apiMessage ?? 'Forbidden'}`, { hint: SCOPE_HINT(scope), cause: error, missingScope: scopeNamed });
+          const missing = scopeNamed === undefined ? `a missing scope (Auth0 did not name it) for the ${context.operation} of the ${context.resource}` : `missing scope ${scopeNamed}`;
+          return new CliError(ExitCode.remote, `${missing}: ${apiMessage ?? 'Forbidden'}`, { hint: SCOPE_HINT(scopeNamed), cause: error, missingScope: scopeNamed });
         }
         return remoteError(`Auth0 refused the request (403${errorCode === undefined ? '' : `, ${errorCode}`}): ${apiMessage ?? 'Forbidden'}`, 'the message above says why; it is not a missing scope', error);
       }

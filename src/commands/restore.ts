@@ -49,7 +49,14 @@ function checkConnectionBackup(saved: ConnectionBackup, file: string, force: boo
   if (saved.connection.strategy !== 'sms') {
     throw inputError(`${untrusted(file)} is a backup of a "${untrusted(saved.connection.strategy)}" connection; this tool restores SMS connections only`, 'pass a backup written by auth0-sms-gateway configure');
   }
-  const options = rewritableOptions(saved.connection);
+  let options;
+  try {
+    options = rewritableOptions(saved.connection);
+  } catch (error) {
+    // The odd value is in the file, not on the tenant: the tenant hint would send people to the Dashboard.
+    if (!(error instanceof CliError) || error.exitCode !== ExitCode.input) throw error;
+    throw inputError(`${untrusted(file)}: the backup of ${error.message}`, 'this backup cannot be restored as it is: edit it, or restore another one');
+  }
   const url = options.gateway_url;
   if (typeof url === 'string' || options.provider === 'sms_gateway') {
     const problem = typeof url === 'string' ? gatewayUrlProblem(url) : 'the backup says provider sms_gateway but holds no gateway_url';

@@ -167,6 +167,18 @@ describe('Management API failures', () => {
     expect(r.stderr).not.toMatch(/changed since it was read|someone else/); // the tool's words for a concurrent edit (flow/write.ts)
   });
 
+  it('a 403 for a scope Auth0 does not name: says so, and the hint names no made-up scope', async () => {
+    sandbox().inject({
+      kind: 'status',
+      status: 403,
+      method: 'GET',
+      path: '/api/v2/connections',
+      body: { statusCode: 403, error: 'Forbidden', message: 'Insufficient scope', errorCode: 'insufficient_scope' },
+    });
+    const r = await runCli(['list'], { env: sandboxEnv(sandbox()) });
+    expectOneLineFailure(r, 1, /^error: a missing scope \(Auth0 did not name it\) for the list of the connection: Insufficient scope$/, /^hint: grant the scope this call needs \(README, "Set up a Machine-to-Machine application", lists them\) to your/);
+  });
+
   it('a 403 that is not about a scope: exit 1 with its own message, no scope hint', async () => {
     sandbox().inject({
       kind: 'status',

@@ -169,6 +169,21 @@ describe('6. credentials inside gateway_url are shown redacted, by position', ()
     expect(s.requests).toEqual([]);
   });
 
+  it('a backup holding a provider the tool does not know is the file\'s fault, not the tenant\'s', async () => {
+    const s = await startTestSandbox();
+    const dir = mkdtempSync(join(tmpdir(), 'a0sg-oddprovider-'));
+    chmodSync(dir, 0o700);
+    const file = join(dir, 'b.json');
+    const connection = { ...s.connection('sms')!, options: { ...s.connection('sms')!.options, provider: 'evil_provider' } };
+    writeFileSync(file, JSON.stringify({ format: 'auth0-sms-gateway/backup@1', createdAt: '2026-12-01T00:00:00.000Z', tenant: s.domain, tool: 'auth0-sms-gateway@0.1.0', connection }), { mode: 0o600 });
+    const r = await runCli(['restore', file, '--dry-run'], { env: sandboxEnv(s) });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: .*b\.json: the backup of sms \(con_\w+\) holds options this tool cannot rewrite safely: options\.provider has an unexpected value$/m);
+    expect(r.stderr).toContain('hint: this backup cannot be restored as it is: edit it, or restore another one');
+    expect(r.stderr).not.toContain('Dashboard');
+    expect(s.requests).toEqual([]);
+  });
+
   it('a secret-named key in a backup that holds a URL cannot blind the diff', async () => {
     const s = await startTestSandbox();
     const dir = mkdtempSync(join(tmpdir(), 'a0sg-blind-'));
