@@ -32,6 +32,11 @@ export function canPrompt(io: Io, json: boolean): boolean {
   return !json && io.stdin.isTTY === true && io.stderr.isTTY === true && (ci === undefined || ci === '' || ci === 'false' || ci === '0');
 }
 
+/** How long a stream line may wait to be written with the next ones: unnoticeable to a reader, and a busy server writes once per ~100 lines. */
+const STREAM_FLUSH_MS = 5;
+/** Written at once when this much waits. */
+const STREAM_FLUSH_BYTES = 64 * 1024;
+
 export class Output {
   readonly color: boolean;
   readonly json: boolean;
@@ -68,28 +73,32 @@ export class Output {
 
   /**
    * stdout for a stream of lines (a server's log of messages): each line rendered as `data()`
-   * renders it (or, with `json`, written as given: JSON Lines), and the lines of one turn of the
-   * event loop written together, so a burst of requests costs one write instead of one each.
+   * renders it (or, with `json`, written as given: JSON Lines). Lines are written together, at
+   * most STREAM_FLUSH_MS after the first one waiting (or once STREAM_FLUSH_BYTES wait), so that
+   * a burst of requests costs one write instead of one each; `flush()` writes what waits now.
    */
   stdoutLines(): { line(text: string, options?: { json?: boolean }): void; flush(): void } {
     let pending: string[] = [];
-    let scheduled = false;
+    let bytes = 0;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const flush = (): void => {
-      scheduled = false;
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
       if (pending.length === 0) return;
       const text = pending.join('');
       pending = [];
+      bytes = 0;
       this.io.stdout.write(text);
     };
     return {
       line: (text, options = {}) => {
         // One kind of line per mode: JSON Lines with --json, text for people otherwise.
         if (this.json !== (options.json === true)) return;
-        pending.push(options.json === true ? ensureNewline(text) : renderData(text));
-        if (!scheduled) {
-          scheduled = true;
-          setImmediate(flush);
-        }
+        const rendered = options.json === true ? ensureNewline(text) : renderData(text);
+        pending.push(rendered);
+        bytes += rendered.length;
+        if (bytes >= STREAM_FLUSH_BYTES) flush();
+        else timer ??= setTimeout(flush, STREAM_FLUSH_MS);
       },
       flush,
     };

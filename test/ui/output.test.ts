@@ -1,5 +1,5 @@
 import { Chalk } from 'chalk';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { diffOptions } from '../../src/core/diff.js';
 import { changesToJson, renderChanges } from '../../src/ui/diff.js';
 import { decideColor, Output, renderTable, type Io } from '../../src/ui/output.js';
@@ -139,14 +139,28 @@ describe('stdoutLines: a server log written in bursts', () => {
     return { writes, log: output.stdoutLines() };
   };
 
-  it('the lines of one turn of the event loop go out in one write, each escaped and redacted by shape', async () => {
-    const { writes, log } = sink(false);
-    log.line('first \u001b[2J');
-    log.line('second https://gw.example.com/x?token=abcdef123456');
-    log.line('{"x":1}', { json: true }); // not for people: dropped in human mode
-    expect(writes).toEqual([]);
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(writes).toEqual(['first \\x1b[2J\nsecond https://gw.example.com/x?token=[redacted]\n']);
+  it('lines go out together, a few milliseconds after the first (or at once past 64 KB), each escaped and redacted by shape', () => {
+    vi.useFakeTimers();
+    try {
+      const { writes, log } = sink(false);
+      log.line('first \u001b[2J');
+      log.line('second https://gw.example.com/x?token=abcdef123456');
+      log.line('{"x":1}', { json: true }); // not for people: dropped in human mode
+      vi.advanceTimersByTime(4);
+      expect(writes).toEqual([]);
+      vi.advanceTimersByTime(1);
+      expect(writes).toEqual(['first \\x1b[2J\nsecond https://gw.example.com/x?token=[redacted]\n']);
+      // A burst past 64 KB does not wait for the timer.
+      const long = 'x'.repeat(40 * 1024);
+      log.line(long);
+      expect(writes).toHaveLength(1);
+      log.line(long);
+      expect(writes).toEqual([expect.any(String), `${long}\n${long}\n`]);
+      vi.advanceTimersByTime(10);
+      expect(writes).toHaveLength(2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('--json: JSON Lines as given, human lines dropped; flush() writes what is pending at once', () => {
