@@ -202,10 +202,20 @@ export async function answerGatewayRequest(core: GatewayCore, exchange: GatewayE
   }
 }
 
+/**
+ * The Fetch API's Request and Response as the consumer's own types have them (lib "dom", or
+ * @types/node), named through `globalThis`: the declarations then type-check in a project that
+ * has neither (one that only verifies requests), where a plain `Request` would be an unknown
+ * name. Such a project has no Request to pass, so the handler's types there are `never`.
+ */
+export type FetchRequest = typeof globalThis extends { Request: { prototype: infer R } } ? R : never;
+/** See FetchRequest. */
+export type FetchResponse = typeof globalThis extends { Response: { prototype: infer R } } ? R : never;
+
 /** What `send` gets besides the payload in createGatewayHandler. */
 export interface GatewayHandlerMeta extends GatewayRequestMeta {
   /** The request, for anything else the gateway wants from it (other headers, the client address a platform adds). Its body has been read. */
-  request: Request;
+  request: FetchRequest;
 }
 
 /** Delivers one verified message (calls the SMS provider); a throw or rejection answers 500. */
@@ -266,7 +276,7 @@ function declaredLength(value: string | null | undefined): number | undefined {
  *   async ({ recipient, body }) => { await sms.send(recipient, body); },
  * );
  */
-export function createGatewayHandler(options: GatewayHandlerOptions, send: GatewaySendFunction): (request: Request) => Promise<Response> {
+export function createGatewayHandler(options: GatewayHandlerOptions, send: GatewaySendFunction): (request: FetchRequest) => Promise<FetchResponse> {
   if (typeof send !== 'function') {
     throw new GatewayConfigurationError('invalid_handler_options', 'createGatewayHandler needs a send(payload, meta) function that delivers the message');
   }

@@ -123,7 +123,7 @@ main();
     }
   });
 
-  it('type-checks in a strict consumer with skipLibCheck false, for import and require, with DOM or Node types', () => {
+  it('type-checks in a strict consumer with skipLibCheck false, for import and require, with DOM or Node types, or none', () => {
     const consumer = join(app(), 'consumer');
     execFileSync('mkdir', ['-p', consumer]);
     const body = (load: string) => `${load}
@@ -157,6 +157,21 @@ void verifyGatewayRequest({ body: {} }, { secret: 's' });
 `;
     const names = 'createGatewayHandler, verifyGatewayRequest, signGatewayToken, GatewayVerificationError, GatewayConfigurationError, type GatewayPayload, type GatewayHandlerMeta, type GatewayTokenClaims, type GatewayVerificationErrorCode';
     writeFileSync(join(consumer, 'esm.mts'), body(`import { ${names} } from 'auth0-sms-gateway';`));
+    // A project that only verifies requests: no fetch types anywhere (no lib.dom, no @types/node).
+    writeFileSync(
+      join(consumer, 'plain.mts'),
+      `import { verifyGatewayRequest, signGatewayToken, GatewayVerificationError } from 'auth0-sms-gateway';
+export async function check(authorization: string | undefined, body: string): Promise<string> {
+  try {
+    return (await verifyGatewayRequest({ authorization, body }, { secret: 's', audience: 'urn:a' })).recipient;
+  } catch (error) {
+    if (error instanceof GatewayVerificationError) return error.code;
+    throw error;
+  }
+}
+export const token: Promise<string> = signGatewayToken({ secret: 's', audience: 'urn:a' });
+`,
+    );
     writeFileSync(join(consumer, 'cjs.cts'), body(`import { ${names} } from 'auth0-sms-gateway';\nimport lib = require('auth0-sms-gateway');\nvoid lib.renderSmsBody;`));
     const compilerOptions = {
       strict: true,
@@ -174,8 +189,9 @@ void verifyGatewayRequest({ body: {} }, { secret: 's' });
       // A Node project: fetch types from @types/node.
       'tsconfig.node.json': { ...compilerOptions, lib: ['es2022'], types: ['node'], typeRoots: [join(root, 'node_modules', '@types')] },
     };
-    for (const [name, options] of Object.entries(variants)) {
-      writeFileSync(join(consumer, name), JSON.stringify({ compilerOptions: options, files: ['esm.mts', 'cjs.cts'] }));
+    const files: Record<string, string[]> = { 'tsconfig.plain.json': ['plain.mts'] };
+    for (const [name, options] of Object.entries({ ...variants, 'tsconfig.plain.json': { ...compilerOptions, lib: ['es2022'], types: [] } })) {
+      writeFileSync(join(consumer, name), JSON.stringify({ compilerOptions: options, files: files[name] ?? ['esm.mts', 'cjs.cts'] }));
       try {
         execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(consumer, name)], { cwd: consumer, stdio: 'pipe' });
       } catch (error) {
