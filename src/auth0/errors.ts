@@ -129,7 +129,7 @@ function describeFailure(error: unknown, context: CallContext): CliError {
         // tenant setting) carry their own message.
         const scopeNamed = apiMessage?.match(/(?:expected any of:\s*|requires the "?)((?:read|create|update|delete):[a-z_]+)/)?.[1];
         if (errorCode === 'insufficient_scope' || scopeNamed !== undefined || /insufficient scope/i.test(apiMessage ?? '')) {
-          const missing = scopeNamed === undefined ? `a missing scope (Auth0 did not name it) for the ${context.operation} of the ${context.resource}` : `missing scope ${scopeNamed}`;
+          const missing = scopeNamed === undefined ? `missing scope (Auth0 did not name it; the call: ${context.operation} ${context.resource})` : `missing scope ${scopeNamed}`;
           return new CliError(ExitCode.remote, `${missing}: ${apiMessage ?? 'Forbidden'}`, { hint: SCOPE_HINT(scopeNamed), cause: error, missingScope: scopeNamed });
         }
         return remoteError(`Auth0 refused the request (403${errorCode === undefined ? '' : `, ${errorCode}`}): ${apiMessage ?? 'Forbidden'}`, 'the message above says why; it is not a missing scope', error);

@@ -36,16 +36,18 @@ interface Target {
 
 /**
  * What a run did to one target, as the summary and --json say it: `unknown` is a write that may
- * have landed (its answer was lost, or the run stopped while it was in flight), never counted
- * as failed or as not done.
+ * have landed (its answer was lost, or the run stopped while it was in flight), `partial` a
+ * phone plan that stopped after some of its steps; neither is counted as failed or not done.
+ * `failed` and `not done` changed nothing; `pending` is a dry run's planned change.
  */
-type Outcome = 'changed' | 'unchanged' | 'failed' | 'unknown' | 'not done';
+type Outcome = 'changed' | 'unchanged' | 'pending' | 'failed' | 'unknown' | 'partial' | 'not done';
 
-function outcomeOf(target: { changed: boolean; error: CliError | null }, pending: boolean): Outcome {
+function outcomeOf(target: { changed: boolean; error: CliError | null }, hasChanges: boolean, dryRun: boolean): Outcome {
   const { changed, error } = target;
   if (changed) return 'changed';
-  if (error === null) return pending ? 'not done' : 'unchanged';
+  if (error === null) return !hasChanges ? 'unchanged' : dryRun ? 'pending' : 'not done';
   if (error.outcomeUnknown) return 'unknown';
+  if (error.partial) return 'partial';
   return error.exitCode === ExitCode.cancelled ? 'not done' : 'failed';
 }
 
@@ -119,14 +121,14 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
       changesPending,
       results: targets.map((t) => ({
         connection: { id: t.connection.id, name: t.connection.name },
-        outcome: outcomeOf(t, !t.plan.noop),
+        outcome: outcomeOf(t, !t.plan.noop, dryRun),
         changed: t.changed,
         diff: changesToJson(t.plan.changes),
         backup: t.backup,
         warnings: t.warnings,
         error: error(t.error),
       })),
-      phoneProvider: phone === null ? null : { outcome: outcomeOf(phone, !phone.plan.noop), changed: phone.changed, diff: changesToJson(phone.plan.changes), backup: phone.backup, warnings: phone.plan.warnings, error: error(phone.error) },
+      phoneProvider: phone === null ? null : { outcome: outcomeOf(phone, phonePending, dryRun), changed: phone.changed, diff: changesToJson(phone.plan.changes), backup: phone.backup, warnings: phone.plan.warnings, error: error(phone.error) },
     });
   };
 
@@ -244,35 +246,39 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
     unchanged: 'unchanged',
     failed: output.style.red('failed   '),
     unknown: output.style.yellow('unknown  '),
+    partial: output.style.yellow('part-way '),
+    pending: 'pending  ',
     'not done': 'not done ',
   };
   const because = (error: CliError | null) => (error === null ? '' : `: ${error.message}${error.hint === undefined ? '' : `\n             hint: ${error.hint}`}`);
-  for (const t of targets) output.info(`  ${label[outcomeOf(t, !t.plan.noop)]} ${connectionLabel(t.connection)}${because(t.error)}`);
+  for (const t of targets) output.info(`  ${label[outcomeOf(t, !t.plan.noop, dryRun)]} ${connectionLabel(t.connection)}${because(t.error)}`);
   if (phone !== null) {
-    // A phone plan stopped between its steps is part-way: its message names the steps done.
-    const outcome = outcomeOf(phone, phonePending);
-    const state = outcome === 'not done' && phone.error !== null ? 'stopped  ' : label[outcome];
+    // A phone plan stopped between its steps: its message names the steps done.
+    const outcome = outcomeOf(phone, phonePending, dryRun);
+    const state = phone.error?.exitCode === ExitCode.cancelled && (outcome === 'not done' || outcome === 'partial') ? 'stopped  ' : label[outcome];
     output.info(`  ${state} the phone provider${because(phone.error)}`);
   }
   const named = (outcome: Outcome) => [
-    ...targets.filter((t) => outcomeOf(t, !t.plan.noop) === outcome).map((t) => untrusted(t.connection.name)),
-    ...(phone !== null && outcomeOf(phone, phonePending) === outcome ? ['the phone provider'] : []),
+    ...targets.filter((t) => outcomeOf(t, !t.plan.noop, dryRun) === outcome).map((t) => untrusted(t.connection.name)),
+    ...(phone !== null && outcomeOf(phone, phonePending, dryRun) === outcome ? ['the phone provider'] : []),
   ];
   const failed = named('failed');
   const unknown = named('unknown');
+  const partial = named('partial');
   const stoppedBy = ctx.interrupts.requested;
   if (stoppedBy !== undefined) markStopped();
-  report(failed.length > 0 || unknown.length > 0 || stoppedBy !== undefined);
+  report(failed.length > 0 || unknown.length > 0 || partial.length > 0 || stoppedBy !== undefined);
   const changed = named('changed');
   const mayHaveChanged = unknown.length === 0 ? '' : `; outcome unknown (may have changed, see above): ${unknown.join(', ')}`;
+  const partWay = partial.length === 0 ? '' : `; changed part-way (see above): ${partial.join(', ')}`;
   if (stoppedBy !== undefined) {
-    const notDone = targets.filter((t) => outcomeOf(t, !t.plan.noop) === 'not done').length;
+    const notDone = targets.filter((t) => outcomeOf(t, !t.plan.noop, dryRun) === 'not done').length;
     const phoneWords = !phonePending || phone.changed || unknown.includes('the phone provider') ? '' : phoneStarted ? ', the phone provider stopped part-way (above)' : ', the phone provider not done';
     throw new CliError(ExitCode.cancelled, `stopped by ${stoppedBy}: ${plural(changed.filter((n) => n !== 'the phone provider').length, 'connection')} changed, ${notDone} not done${phoneWords}${mayHaveChanged}`, {
       hint: 'the summary above names each one; run the same apply again to finish: it changes only what still differs',
     });
   }
-  if (failed.length === 0 && unknown.length === 0) {
+  if (failed.length === 0 && unknown.length === 0 && partial.length === 0) {
     output.info(output.style.green(`Done: ${everything} match${targets.length + (phone === null ? 0 : 1) === 1 ? 'es' : ''} ${source}.`));
     return ExitCode.ok;
   }
@@ -282,8 +288,10 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
   const noun = phone === null ? 'connection' : 'target';
   const headline =
     failed.length > 0
-      ? `${plural(failed.length, noun)} of ${total} could not be changed: ${failed.join(', ')}${mayHaveChanged}`
-      : `${plural(unknown.length, noun)} of ${total} may have changed, the outcome is unknown (see above): ${unknown.join(', ')}`;
+      ? `${plural(failed.length, noun)} of ${total} could not be changed: ${failed.join(', ')}${mayHaveChanged}${partWay}`
+      : unknown.length > 0
+        ? `${plural(unknown.length, noun)} of ${total} may have changed, the outcome is unknown (see above): ${unknown.join(', ')}${partWay}`
+        : `${plural(partial.length, noun)} of ${total} changed part-way (see above): ${partial.join(', ')}`;
   throw remoteError(
     headline + (changed.length === 0 ? '' : `; changed and kept: ${changed.join(', ')}`),
     failed.length > 0

@@ -3,6 +3,7 @@ import { diffOptions, isPlainObject } from '../core/diff.js';
 import { CliError, ExitCode, inputError } from '../core/errors.js';
 import { CONTROL_CHARACTERS, gatewayUrlProblem } from '../core/gateway-url.js';
 import { requireSmsConnection, requireSmsOptions, rewritableOptions } from '../core/options.js';
+import { holdsSecret } from '../core/bearer.js';
 import { secretValuesIn } from '../core/redact.js';
 import { untrusted } from '../core/untrusted.js';
 import { readBackup, untrustedBackupLocation, type ConnectionBackup } from '../flow/backup.js';
@@ -34,7 +35,7 @@ export const command = defineCommand(flagsSchema, async (ctx, flags, [fileArgume
   if (saved.tenant !== api.domain && flags.force !== true) {
     throw inputError(`${untrusted(file)} is a backup of tenant ${untrusted(saved.tenant)}, not ${api.domain}`, 'point --domain at that tenant, or pass --force to restore it here anyway');
   }
-  if (saved.format === 'auth0-sms-gateway/phone-provider-backup@1') return restorePhoneSide(ctx, api, saved, file, { ...flags, forceCode: flags.force === true && risk === undefined });
+  if (saved.format === 'auth0-sms-gateway/phone-provider-backup@1') return restorePhoneSide(ctx, api, saved, file, { ...flags, forceCode: flags.force === true && risk === undefined, unsafeLocation: risk });
   return restoreConnection(ctx, saved, file, flags);
 });
 
@@ -78,12 +79,9 @@ function checkConnectionBackup(saved: ConnectionBackup, file: string, force: boo
   // A secret of the backup held by one of them would be stored and shown in clear, as apply
   // refuses to write it; hiding it in the diff instead would let a crafted backup blind a line.
   // Not even --force: the fix is in the file.
-  const secrets = secretValuesIn(options).filter((secret) => secret.value.length >= 8);
+  const secrets = secretValuesIn(options);
   for (const [field, value] of texts) {
-    if (typeof value !== 'string') continue;
-    // A template's own placeholders are not the secret, even a weak secret like "password".
-    const text = value.replace(/@@password@@|\{\{-?\s*code\s*-?\}\}/g, '');
-    const held = secrets.find((secret) => text.includes(secret.value));
+    const held = secrets.find((secret) => holdsSecret(value, secret.value));
     if (held !== undefined) {
       throw inputError(`${untrusted(file)}: ${field} holds the value of options.${untrusted(held.path)}, which would be stored and shown in clear`, 'edit the backup so that the secret is only the secret, or restore another one');
     }

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import * as z from 'zod';
-import { inputError } from '../core/errors.js';
+import { ExitCode, inputError } from '../core/errors.js';
 import { untrusted } from '../core/untrusted.js';
 import { startGatewayServer, type GatewayServerVerifyOptions } from '../gateway/server.js';
 import type { GatewayPayload } from '../gateway/payload.js';
@@ -65,8 +65,20 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-  await server.close();
-  log.flush();
+  // A second signal while the connections close ends at once, with the lines still waiting written.
+  const now = () => {
+    log.flush();
+    process.exit(ExitCode.cancelled);
+  };
+  process.once('SIGINT', now);
+  process.once('SIGTERM', now);
+  try {
+    await server.close();
+  } finally {
+    log.flush();
+    process.off('SIGINT', now);
+    process.off('SIGTERM', now);
+  }
   output.info('SMS gateway stopped.');
   return 0;
 }, { ownSignals: true });

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { requireSmsConnection, smsSummary } from '../core/options.js';
-import { redactDeep, secretValuesIn } from '../core/redact.js';
+import { heldSecrets, redactDeep } from '../core/redact.js';
 import { describeRoute, routeOf } from '../core/route.js';
 import { untrusted } from '../core/untrusted.js';
 import { defineCommand } from '../flow/command.js';
@@ -15,8 +15,7 @@ export const command = defineCommand(z.strictObject({}), async (ctx, _flags, [co
   const route = routeOf(connection.options, unifiedPhone);
   // Auth0 returns twilio_token and gateway_authentication.secret in clear text (docs/auth0-facts.md#connection-options),
   // and hides neither where another field holds the same text (an audience set to the secret).
-  const secrets = secretValuesIn(connection.options).filter((s) => s.value.length >= 8);
-  const safe = redactDeep(connection, new Set(secrets.map((s) => s.value)));
+  const safe = redactDeep(connection, heldSecrets(connection.options));
   if (output.json) {
     output.printJson({ ...safe, route });
     return;
@@ -26,7 +25,7 @@ export const command = defineCommand(z.strictObject({}), async (ctx, _flags, [co
   const lines = [
     `${style.bold(untrusted(connection.name))} ${style.dim(connection.id)}`,
     `route             ${route}: ${describeRoute(route, unifiedPhone)}`,
-    `display name      ${untrusted(connection.display_name ?? '-')}`,
+    `display name      ${untrusted(safe.display_name ?? '-')}`,
     `provider          ${untrusted(summary.provider)}`,
     `gateway url       ${untrusted(summary.gateway_url ?? '-')}`,
     `authentication    ${summary.authentication}`,

@@ -1,4 +1,5 @@
 import { inputError } from './errors.js';
+import { HELD_SECRET_MIN_LENGTH } from './redact.js';
 import { DEFAULT_SUBJECT, isBase64url } from './validate.js';
 
 /** The JWT Auth0 signs for the gateway: `gateway_authentication` of a connection, in the tool's names. */
@@ -89,8 +90,7 @@ export function refuseSecretInSettings(secret: string | undefined, settings: Rec
 
 /** Whether a setting's text holds the secret (the rule of refuseSecretInSettings; the apply file checks each entry with it too). */
 export function holdsSecret(value: unknown, secret: string | undefined): boolean {
-  // Shorter ones could match by chance; the secret rule wants 32 bytes anyway.
-  if (secret === undefined || secret.length < 8 || typeof value !== 'string') return false;
+  if (secret === undefined || secret.length < HELD_SECRET_MIN_LENGTH || typeof value !== 'string') return false;
   // A template's own placeholders are not the secret, even a weak secret like "password".
   return value.replace(/@@password@@|\{\{-?\s*code\s*-?\}\}/g, '').includes(secret);
 }

@@ -31,6 +31,8 @@ export interface CliErrorOptions {
    * check and undo it. Summaries count it apart from writes that failed with nothing changed.
    */
   outcomeUnknown?: boolean | undefined;
+  /** A run of several writes stopped part-way: some were done (the message names them). */
+  partial?: boolean | undefined;
 }
 
 /** The one error type a command throws on purpose. `message` is one line, already redacted. */
@@ -40,6 +42,7 @@ export class CliError extends Error {
   readonly missingScope: string | undefined;
   readonly answerLost: boolean;
   readonly outcomeUnknown: boolean;
+  readonly partial: boolean;
 
   constructor(exitCode: ExitCodeValue, message: string, options: CliErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -49,6 +52,7 @@ export class CliError extends Error {
     this.missingScope = options.missingScope;
     this.answerLost = options.answerLost === true;
     this.outcomeUnknown = options.outcomeUnknown === true;
+    this.partial = options.partial === true;
   }
 }
 

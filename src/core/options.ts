@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { isPlainObject } from './diff.js';
 import { redactUrl } from './gateway-url.js';
+import { HELD_SECRET_MIN_LENGTH, REDACTED } from './redact.js';
 import { inputError, remoteError } from './errors.js';
 import { lazy } from './lazy.js';
 import { connectionLabel, untrusted } from './untrusted.js';
@@ -202,14 +203,17 @@ export function smsSummary(connection: Connection): SmsSummary {
   const options = requireSmsOptions(connection);
   const gatewayUrl = options.gateway_url;
   const from = options.from;
+  // A text set to one of the connection's secrets is shown as a secret is (show does the same, for every field).
+  const secrets = [isPlainObject(options.gateway_authentication) ? options.gateway_authentication.secret : undefined, options.twilio_token];
+  const shown = (text: string): string => (secrets.some((secret) => typeof secret === 'string' && secret.length >= HELD_SECRET_MIN_LENGTH && secret === text) ? REDACTED : text);
   return {
     id: connection.id,
     name: connection.name,
     provider: typeof options.provider === 'string' && options.provider !== '' ? options.provider : 'twilio',
-    gateway_url: typeof gatewayUrl === 'string' && gatewayUrl !== '' ? redactUrl(gatewayUrl) : null,
+    gateway_url: typeof gatewayUrl === 'string' && gatewayUrl !== '' ? shown(redactUrl(gatewayUrl)) : null,
     // `bearer` is the only method Auth0 knows; an object here means Auth0 signs a JWT.
     authentication: isPlainObject(options.gateway_authentication) ? 'bearer' : 'none',
     forward_req_info: isTruthy(options.forward_req_info),
-    from: typeof from === 'string' && from !== '' ? from : null,
+    from: typeof from === 'string' && from !== '' ? shown(from) : null,
   };
 }

@@ -80,6 +80,14 @@ function redactValue(value: unknown, key: string | undefined, sameAs: ReadonlySe
   return value;
 }
 
+/** Shorter secret values could match other texts by chance; the tool's own secret rule wants 32 bytes. */
+export const HELD_SECRET_MIN_LENGTH = 8;
+
+/** The secret values of one connection's options (or a backup's) that another field of it may hold. */
+export function heldSecrets(options: unknown): Set<string> {
+  return new Set(secretValuesIn(options).flatMap((secret) => (secret.value.length >= HELD_SECRET_MIN_LENGTH ? [secret.value] : [])));
+}
+
 /** Every string under a secret-named key in `value`, with its dotted path (`gateway_authentication.secret`). */
 export function secretValuesIn(value: unknown, path = ''): { path: string; value: string }[] {
   if (value === null || typeof value !== 'object') return [];

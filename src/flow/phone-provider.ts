@@ -130,6 +130,7 @@ export async function executePhonePlan(ctx: CommandContext, api: ManagementApi, 
     if (ctx.interrupts.requested !== undefined) {
       throw new CliError(ExitCode.cancelled, `stopped by ${ctx.interrupts.requested}; done: ${done.length === 0 ? 'nothing' : done.join(', ')}`, {
         hint: backup === null ? 'run `auth0-sms-gateway status` to see the tenant' : `run the same command again to finish, or put it back with \`${restoreCommand(backup)}\``,
+        partial: done.length > 0,
       });
     }
     const [did, todo] = describeStep(step, name);
@@ -144,6 +145,7 @@ export async function executePhonePlan(ctx: CommandContext, api: ManagementApi, 
         hint: done.length === 0 && !lost ? (error instanceof CliError ? error.hint : undefined) : undo,
         cause: error,
         outcomeUnknown: lost,
+        partial: done.length > 0,
       });
     }
     done.push(did);

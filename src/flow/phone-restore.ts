@@ -4,6 +4,8 @@ import { CliError, ExitCode, inputError, remoteError } from '../core/errors.js';
 import { createHash } from 'node:crypto';
 import { ACTION_SECRET_NAME, parseActionCode, renderActionCode, withSecretFingerprint, type ActionSettings } from '../core/action-code.js';
 import { gatewayUrlProblem } from '../core/gateway-url.js';
+import { audienceSchema, subjectSchema } from '../core/validate.js';
+import { firstProblem } from '../core/zod-issues.js';
 import { findOurAction, isDeployed, shownSettings, templateLabel, type OurAction, type PhoneProvider, type PhoneState } from '../core/phone-provider.js';
 import { shellQuote } from '../core/shell.js';
 import { equivalentPhoneCommand } from '../ui/wizard.js';
@@ -21,8 +23,13 @@ import { checkBeforeAsking, confirmOrThrow, exitingNow } from './write.js';
 export interface PhoneRestoreFlags extends WriteFlags {
   /** The environment variable that holds a Twilio provider's auth token, which Auth0 never returns. */
   twilioAuthTokenEnv?: string | undefined;
-  /** Deploy Action code the tool cannot check as it is (only for a backup in a safe place: restore.ts decides). */
+  /**
+   * Deploy Action code the tool cannot check as it is: --force, for a backup in a safe place
+   * (restore.ts decides; `unsafeLocation` says why --force does not count).
+   */
+  force?: boolean | undefined;
   forceCode?: boolean | undefined;
+  unsafeLocation?: string | undefined;
 }
 
 /**
@@ -32,18 +39,26 @@ export interface PhoneRestoreFlags extends WriteFlags {
  * code elsewhere), and an older template cannot be told from such an edit. Code whose settings
  * cannot be read, or that is not the tool's, is deployed as it is only with --force.
  */
-function codeToRestore(code: string, file: string, force: boolean): string {
+function codeToRestore(code: string, file: string, flags: PhoneRestoreFlags): string {
   const parsed = parseActionCode(code);
   if (parsed.kind === 'ours' && parsed.settings !== null) {
-    const problem = gatewayUrlProblem(parsed.settings.gateway_url);
-    if (problem !== undefined) throw inputError(`${untrusted(file)}: the Action's gateway_url: ${problem}`, 'this backup cannot be restored as it is: edit it, or restore another one');
-    return renderActionCode(parsed.settings);
+    const { settings } = parsed;
+    for (const [field, problem] of [
+      ['gateway_url', gatewayUrlProblem(settings.gateway_url)],
+      ['audience', settings.audience === undefined ? undefined : firstProblem(audienceSchema, settings.audience)],
+      ['subject', settings.subject === undefined ? undefined : firstProblem(subjectSchema, settings.subject)],
+    ] as const) {
+      if (problem !== undefined) throw inputError(`${untrusted(file)}: the Action's ${field}: ${problem}`, 'this backup cannot be restored as it is: edit it, or restore another one');
+    }
+    return renderActionCode(settings);
   }
-  if (force) return code;
+  if (flags.forceCode === true) return code;
   const what = parsed.kind === 'ours' ? `the tool's, but its settings cannot be read (${parsed.problem ?? 'unreadable'})` : "not the tool's code";
   throw inputError(
     `${untrusted(file)}: the Action's code is ${what}: a restore deploys only code it can check`,
-    'set the Action up with `auth0-sms-gateway phone-provider configure`; --force deploys the backup\'s code as it is',
+    flags.force === true && flags.unsafeLocation !== undefined
+      ? `--force does not deploy unchecked code from this backup: ${flags.unsafeLocation}; move it to a private folder (chmod go-w), or set the Action up with \`auth0-sms-gateway phone-provider configure\``
+      : "set the Action up with `auth0-sms-gateway phone-provider configure`; --force deploys the backup's code as it is",
   );
 }
 
@@ -189,7 +204,10 @@ export async function restorePhoneSide(ctx: CommandContext, api: ManagementApi, 
   // keeps (none when the code in place names none): otherwise the next apply would believe a
   // secret in place that the Action does not hold.
   const heldFingerprint = bearerSettingsOf(ours?.action.code)?.secret_fingerprint;
-  const backupCode = backup.action === null ? undefined : withSecretFingerprint(codeToRestore(backup.action.code, file, flags.forceCode === true), heldFingerprint);
+  // The backup's code as it would go back; checked (and written as the tool's current code) only
+  // when it differs from the code in place: a restore that writes no code deploys nothing.
+  const asWas = backup.action === null ? undefined : withSecretFingerprint(backup.action.code, heldFingerprint);
+  const backupCode = asWas === undefined || asWas === ours?.action.code ? asWas : withSecretFingerprint(codeToRestore(asWas, file, flags), heldFingerprint);
   const backupBearer = bearerSettingsOf(backup.action?.code);
   // Fingerprints are salted, and a run that keeps a secret keeps its fingerprint: another one
   // means the secret was set again since the backup, most likely to another value.

@@ -66,7 +66,12 @@ async function send(api: ManagementApi, write: PhoneWrite, runner: StepRunner): 
       return undefined;
     case 'deploy-action':
       // Auth0 builds asynchronously (pending → building → built) and deploys only a built Action.
-      await waitUntil(api, write.id, runner, (action) => action.status === 'built', 'built');
+      // A read that fails in this wait is no lost deploy: the deploy has not been sent yet.
+      try {
+        await waitUntil(api, write.id, runner, (action) => action.status === 'built', 'built');
+      } catch (error) {
+        throw error instanceof CliError && error.answerLost ? new CliError(error.exitCode, `${error.message}, before the deploy was sent`, { hint: error.hint, cause: error }) : error;
+      }
       await api.deployAction(write.id);
       await waitUntil(api, write.id, runner, isDeployed, 'deployed');
       return undefined;

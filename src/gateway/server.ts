@@ -91,7 +91,7 @@ function coreFor(options: GatewayServerOptions): GatewayCore {
  * first of a repeated Authorization and drops the rest, where a Fetch API `Headers` joins them
  * (which createGatewayHandler then refuses): a repeated one is passed on as the list it is, and
  * refused here too. Reading the raw list also spares building `req.headers` for every request.
- * Node's parser refuses a request with two different Content-Length values.
+ * Node's parser refuses a request that repeats Content-Length at all.
  */
 function requestHeaders(raw: readonly string[]): { authorization: string | string[] | undefined; contentLength: string | undefined } {
   let authorization: string | string[] | undefined;

@@ -34,7 +34,7 @@ export function canPrompt(io: Io, json: boolean): boolean {
 
 /** How long a stream line may wait to be written with the next ones: unnoticeable to a reader, and a busy server writes once per ~100 lines. */
 const STREAM_FLUSH_MS = 5;
-/** Written at once when this much waits. */
+/** Written at once when this much waits (UTF-16 code units: about that many bytes for a log line). */
 const STREAM_FLUSH_BYTES = 64 * 1024;
 
 export class Output {

@@ -176,7 +176,7 @@ describe('Management API failures', () => {
       body: { statusCode: 403, error: 'Forbidden', message: 'Insufficient scope', errorCode: 'insufficient_scope' },
     });
     const r = await runCli(['list'], { env: sandboxEnv(sandbox()) });
-    expectOneLineFailure(r, 1, /^error: a missing scope \(Auth0 did not name it\) for the list of the connection: Insufficient scope$/, /^hint: grant the scope this call needs \(README, "Set up a Machine-to-Machine application", lists them\) to your/);
+    expectOneLineFailure(r, 1, /^error: missing scope \(Auth0 did not name it; the call: list connection\): Insufficient scope$/, /^hint: grant the scope this call needs \(README, "Set up a Machine-to-Machine application", lists them\) to your/);
   });
 
   it('a 403 that is not about a scope: exit 1 with its own message, no scope hint', async () => {

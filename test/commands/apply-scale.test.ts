@@ -84,6 +84,35 @@ describe('apply: the phone_provider entry', () => {
     for (const secret of [...SEED_SECRETS, SECRET]) expect(plan.stdout + plan.stderr + applied.stdout + applied.stderr).not.toContain(secret);
   });
 
+  it('a phone plan refused after its first step is "partial", never "failed" (which means nothing changed), and the phone step lost is "unknown"', async () => {
+    const s = await startTestSandbox({ tenant: { phoneConsolidatedExperience: true } });
+    const env = sandboxEnv(s, 'full', { GW_SECRET: SECRET, AUTH0_SMS_GATEWAY_SETTLE_MS: '10' });
+    const file = fileFor([], phoneEntry());
+    s.inject({ kind: 'status', status: 403, method: 'POST', path: /\/deploy$/, times: 10 });
+    const r = await runCli(['apply', '-f', file, '--yes', '--no-backup'], { env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^ {2}part-way {2}the phone provider: could not deploy the Action .*; done before that: created the Action auth0-sms-gateway-sms$/m);
+    expect(r.stderr).toMatch(/^error: 1 target of 1 changed part-way \(see above\): the phone provider$/m);
+    expect(r.stderr).not.toMatch(/could not be changed/);
+    // The Action now exists: the same refusal on the next run is its first step, and nothing changes.
+    const again = await runCli(['apply', '-f', file, '--yes', '--no-backup', '--json'], { env });
+    expect(again.code).toBe(1);
+    expect(JSON.parse(again.stdout)).toMatchObject({ phoneProvider: { outcome: 'failed', changed: false } });
+    const u = await startTestSandbox({ tenant: { phoneConsolidatedExperience: true } });
+    u.inject({ kind: 'status', status: 403, method: 'POST', path: /\/deploy$/, times: 10 });
+    const json = await runCli(['apply', '-f', file, '--yes', '--no-backup', '--json'], { env: sandboxEnv(u, 'full', { GW_SECRET: SECRET }) });
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ phoneProvider: { outcome: 'partial', changed: false } });
+
+    // The create's answer lost and no read of the Actions succeeding since: that step's outcome is unknown.
+    const t = await startTestSandbox({ tenant: { phoneConsolidatedExperience: true } });
+    t.inject({ kind: 'drop', method: 'POST', path: /\/actions\/actions$/, afterApply: true });
+    t.inject({ kind: 'drop', method: 'GET', path: /\/actions\/actions$/, after: 1, times: 100 });
+    const lost = await runCli(['apply', '-f', file, '--yes', '--no-backup', '--json'], { env: sandboxEnv(t, 'full', { GW_SECRET: SECRET, AUTH0_SMS_GATEWAY_SETTLE_MS: '10' }) });
+    expect(lost.code).toBe(1);
+    expect(JSON.parse(lost.stdout)).toMatchObject({ phoneProvider: { outcome: 'unknown', changed: false, error: { message: expect.stringContaining('the outcome is unknown') as unknown } } });
+  });
+
   it('reads the tenant setting once when both the connections\' routes and the phone side need it', async () => {
     const s = await startTestSandbox({ tenant: { phoneConsolidatedExperience: true } });
     asCreatedOnUnifiedPhone(s, SEED_IDS.twilio);

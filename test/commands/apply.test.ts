@@ -36,7 +36,7 @@ const RESULT_KEYS = ['backup', 'changed', 'connection', 'diff', 'error', 'outcom
 interface ApplyJson {
   dryRun: boolean;
   changesPending: boolean;
-  results: { connection: { id: string; name: string }; outcome: 'changed' | 'unchanged' | 'failed' | 'unknown' | 'not done'; changed: boolean; diff: { path: string; kind: string; before: unknown; after: unknown }[]; backup: string | null; warnings: string[]; error: { message: string; hint: string | null; exitCode: number } | null }[];
+  results: { connection: { id: string; name: string }; outcome: 'changed' | 'unchanged' | 'pending' | 'failed' | 'unknown' | 'partial' | 'not done'; changed: boolean; diff: { path: string; kind: string; before: unknown; after: unknown }[]; backup: string | null; warnings: string[]; error: { message: string; hint: string | null; exitCode: number } | null }[];
 }
 /** Parses a --json document and pins its shape: exact key sets at every level. */
 function applyJson(r: CliRun): ApplyJson {
@@ -136,8 +136,8 @@ describe('apply', () => {
     expect(dry.dryRun).toBe(true);
     expect(dry.changesPending).toBe(true);
     expect(dry.results.map((r) => [r.connection, r.outcome, r.changed, r.backup, r.error])).toEqual([
-      [{ id: SEED_IDS.twilio, name: 'sms' }, 'not done', false, null, null],
-      [{ id: SEED_IDS.gateway, name: 'sms-gateway' }, 'not done', false, null, null],
+      [{ id: SEED_IDS.twilio, name: 'sms' }, 'pending', false, null, null],
+      [{ id: SEED_IDS.gateway, name: 'sms-gateway' }, 'pending', false, null, null],
     ]);
     expect(dry.results[0]!.diff).toContainEqual({ path: 'twilio_token', kind: 'removed', before: '[redacted]', after: null });
     expect(dry.results[1]!.diff).toEqual([
@@ -222,6 +222,19 @@ describe('apply', () => {
       ['sms-gateway', 'unknown', false],
     ]);
     expect(doc.results[1]!.error).toMatchObject({ message: expect.stringMatching(/may still land$/) as unknown, hint: expect.stringContaining(`auth0-sms-gateway show ${SEED_IDS.gateway}`) as unknown, exitCode: 1 });
+  });
+
+  it('a PATCH answered with options other than those sent is "unknown": something was written, not what was planned', async () => {
+    const stored = { ...SEED[SEED_IDS.gateway]!, options: { ...SEED[SEED_IDS.gateway]!.options, gateway_url: 'https://other.example.com/x' } };
+    sandbox().inject({ kind: 'unreadableAnswer', method: 'PATCH', path: `/api/v2/connections/${SEED_IDS.gateway}`, body: JSON.stringify(stored) });
+    const r = await cli(['apply', '-f', EXAMPLE, '--yes', '--no-backup', '--json'], { env: env(sandbox()) });
+    expect(r.code).toBe(1);
+    const doc = applyJson(r);
+    expect(doc.results.map((x) => [x.connection.name, x.outcome])).toEqual([
+      ['sms', 'changed'],
+      ['sms-gateway', 'unknown'],
+    ]);
+    expect(doc.results[1]!.error?.message).toMatch(/^Auth0 stored different options than were sent/);
   });
 
   it('a failure on the first connection does not stop the second', async () => {

@@ -312,6 +312,17 @@ describe('configure under faults ends in the intended state or the original one'
     expect(r.stderr).not.toMatch(/nothing was changed/);
   });
 
+  it('a PATCH answered with options other than those sent: exit 1, says so, and how to check and undo; apply calls it "unknown"', async () => {
+    const s = sandbox();
+    const dir = mkdtempSync(join(tmpdir(), 'a0sg-stored-other-'));
+    const other = { ...s.connection(SEED_IDS.twilio)!, options: { ...s.connection(SEED_IDS.twilio)!.options, provider: 'twilio', gateway_url: 'https://other.example.com/x' } };
+    s.inject({ kind: 'unreadableAnswer', method: 'PATCH', body: JSON.stringify(other) });
+    const r = await runCli(switchArgs(SEED_IDS.twilio, '--yes', '--backup-dir', dir), { env: env(s) });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: Auth0 stored different options than were sent \(.*gateway_url.*\)$/m);
+    expect(r.stderr).toContain(`auth0-sms-gateway restore ${join(dir, readdirSync(dir)[0]!)}`);
+  });
+
   it('a read that showed the old state, then reads that fail: no resend on stale evidence, the outcome is unknown', async () => {
     const s = sandbox();
     s.inject({ kind: 'drop', method: 'PATCH' });

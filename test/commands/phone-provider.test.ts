@@ -150,12 +150,37 @@ describe('phone-provider configure on a Unified Phone tenant', () => {
     expect(refusedUrl.code).toBe(2);
     expect(refusedUrl.stderr).toMatch(/error: .*http\.json: the Action's gateway_url: .*https/);
 
+    // Settings configure would refuse: an audience with an escape character.
+    const badAudience = saved.action.code.replace(JSON.stringify(AUDIENCE), JSON.stringify('urn:a\u001b[2J'));
+    expect(badAudience).not.toBe(saved.action.code);
+    const refusedAudience = await runCli(['restore', edited('audience.json', badAudience), '--dry-run'], { env: env() });
+    expect(refusedAudience.code).toBe(2);
+    expect(refusedAudience.stderr).toMatch(/error: .*audience\.json: the Action's audience: .*control characters/);
+
     const foreign = 'exports.onExecuteCustomPhoneProvider = async () => {};\n';
     const before = writes(sandbox()).length;
     const refused = await runCli(['restore', edited('foreign.json', foreign), '--yes', '--no-backup'], { env: env() });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/error: .*foreign\.json: the Action's code is not the tool's code: a restore deploys only code it can check\nhint: .*--force deploys the backup's code as it is/);
+    // --force stands for unchecked code only from a backup in a safe place.
+    const exposed = edited('exposed.json', foreign);
+    chmodSync(exposed, 0o666);
+    const unsafe = await runCli(['restore', exposed, '--yes', '--no-backup', '--force'], { env: env() });
+    expect(unsafe.code).toBe(2);
+    expect(unsafe.stderr).toMatch(/hint: --force does not deploy unchecked code from this backup: .*writable/);
     expect(writes(sandbox())).toHaveLength(before);
+    // The tool's header over settings that cannot be read (an edit in the Dashboard): deployed with --force only.
+    const unreadable = saved.action.code.replace(/const SETTINGS = [\s\S]*$/, 'const SETTINGS = { "gateway_url": 1 };\n');
+    expect(parseActionCode(unreadable)).toMatchObject({ kind: 'ours', settings: null });
+    expect((await runCli(['restore', edited('unreadable.json', unreadable), '--yes', '--no-backup'], { env: env() })).code).toBe(2);
+    expect((await runCli(['restore', edited('unreadable.json', unreadable), '--yes', '--no-backup', '--force'], { env: env() })).code).toBe(0);
+    expect(sandbox().actions()[0]!.code).toBe(unreadable);
+    // Code already in place is not checked again: the same restore without --force writes nothing.
+    const writesSoFar = writes(sandbox()).length;
+    const again = await runCli(['restore', edited('unreadable.json', unreadable), '--yes', '--no-backup'], { env: env() });
+    expect(again.stderr).not.toMatch(/error:/);
+    expect(again.code).toBe(0);
+    expect(writes(sandbox())).toHaveLength(writesSoFar);
     const forced = await runCli(['restore', edited('foreign.json', foreign), '--yes', '--no-backup', '--force'], { env: env() });
     expect(forced.code).toBe(0);
     expect(sandbox().actions()[0]!.code).toBe(foreign);
@@ -368,6 +393,15 @@ describe('phone-provider configure on a Unified Phone tenant', () => {
     expect(doc).toMatchObject({ missingScopes: ['read:actions'] });
     expect(r.stderr.split('the token lacks read:actions')).toHaveLength(2);
     expect(r.stderr).not.toContain('read:phone_providers');
+  });
+
+  it('a read that fails while waiting for the build is no lost deploy: the deploy was never sent, so it is not "unknown"', async () => {
+    sandbox().inject({ kind: 'status', status: 503, method: 'GET', path: /\/actions\/actions\/[^/]+$/, times: 100 });
+    const r = await runCli(configureArgs(gw.url, '--yes', '--no-backup'), { env: env(SECRET, { AUTH0_SMS_GATEWAY_MAX_RETRIES: '0', AUTH0_SMS_GATEWAY_SETTLE_MS: '10' }) });
+    expect(r.code).toBe(1);
+    expect(writes(sandbox())).toEqual([expect.stringMatching(/^POST \/api\/v2\/actions\/actions$/)]);
+    expect(r.stderr).toMatch(/error: could not deploy the Action auth0-sms-gateway-sms \(.*before the deploy was sent\); done before that: created the Action auth0-sms-gateway-sms/);
+    expect(r.stderr).not.toMatch(/unknown|may still land/);
   });
 
   it('an Auth0 deploy failure in the middle names the steps done and the restore command; restore puts the tenant back', async () => {

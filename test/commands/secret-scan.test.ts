@@ -115,19 +115,23 @@ describe('a credential in a stored gateway_url that is not a well-formed URL', (
 describe('a secret held by another field as well (an audience or a template set to its value)', () => {
   const sandbox = useSandbox();
 
-  it('show hides a text equal to the connection\'s secret, human and --json', async () => {
+  it('show, list and status hide a text equal to the connection\'s secret (audience, from, display name), human and --json', async () => {
     const secret = 'audience-equals-the-secret-0123456789';
     const id = sandbox().connection('sms-gateway')!.id;
     const options = sandbox().connection('sms-gateway')!.options!;
     const auth = options.gateway_authentication as Record<string, unknown>;
-    expect((await api(sandbox(), 'PATCH', `/connections/${id}`, { options: { ...options, from: secret, gateway_authentication: { ...auth, audience: secret, secret } } })).status).toBe(200);
-    for (const mode of [[], ['--json']]) {
-      const r = await runCli(['show', 'sms-gateway', ...mode], { env: sandboxEnv(sandbox()) });
-      expect(r.code).toBe(0);
-      expect(r.stdout + r.stderr).not.toContain(secret);
-      expect(r.stdout).toContain('[redacted]');
-      if (mode.length > 0) expect((JSON.parse(r.stdout) as { options: { gateway_authentication: { audience: string } } }).options.gateway_authentication.audience).toBe('[redacted]');
+    expect((await api(sandbox(), 'PATCH', `/connections/${id}`, { display_name: secret, options: { ...options, from: secret, gateway_authentication: { ...auth, audience: secret, secret } } })).status).toBe(200);
+    for (const argv of [['show', 'sms-gateway'], ['list'], ['status']]) {
+      for (const mode of [[], ['--json']]) {
+        const r = await runCli([...argv, ...mode], { env: sandboxEnv(sandbox()) });
+        expect(r.code).toBe(0);
+        expect(r.stdout + r.stderr).not.toContain(secret);
+        // status for people shows no `from`: nothing there to hide.
+        if (argv[0] !== 'status' || mode.length > 0) expect(r.stdout).toContain('[redacted]');
+      }
     }
+    const json = await runCli(['show', 'sms-gateway', '--json'], { env: sandboxEnv(sandbox()) });
+    expect((JSON.parse(json.stdout) as { options: { gateway_authentication: { audience: string } } }).options.gateway_authentication.audience).toBe('[redacted]');
   });
 
   it('restore refuses a backup whose texts hold one of its secrets (the Twilio token in a template), before any request, and prints neither', async () => {

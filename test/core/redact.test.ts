@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { gatewayUrlWarnings, isSecretQueryName, redactUrl, urlCredentials } from '../../src/core/gateway-url.js';
 import { REDACTED, redactText, registerSecret } from '../../src/core/redact.js';
+import { holdsSecret } from '../../src/core/bearer.js';
 
 /** Every secret registered in this file (the registry is per process, so it only grows). */
 const registered = new Set<string>();
@@ -112,5 +113,28 @@ describe('credentials in a gateway URL query', () => {
   it.each(plainNames)('%s is not', (name) => {
     expect(isSecretQueryName(name)).toBe(false);
     expect(redactUrl(`https://sms.example.com/send?${name}=x`)).toBe(`https://sms.example.com/send?${name}=x`);
+  });
+});
+
+describe('holdsSecret: a setting that holds a secret value', () => {
+  const secret = 'a-secret-value-0123456789';
+  it.each([
+    ['the secret itself', secret, true],
+    ['the secret inside a URL', `https://gw.example.com/x?k=${secret}`, true],
+    ['a template with only its placeholders', '@@password@@ {{ code }} {{code}}', false],
+    ['a template that holds the secret too', `@@password@@ ${secret}`, true],
+    ['another text', 'urn:my-gateway', false],
+    ['not a string', 42, false],
+  ] as const)('%s', (_label, value, expected) => {
+    expect(holdsSecret(value, secret)).toBe(expected);
+  });
+
+  it('ignores secrets too short to tell from other text, and placeholders named like weak secrets', () => {
+    expect(holdsSecret('my code is abc', 'abc')).toBe(false);
+    expect(holdsSecret('x'.repeat(7), 'x'.repeat(7))).toBe(false);
+    expect(holdsSecret('x'.repeat(8), 'x'.repeat(8))).toBe(true);
+    // A weak secret that is the placeholder's own word: the placeholder is not the secret.
+    expect(holdsSecret('Your code: @@password@@', 'password')).toBe(false);
+    expect(holdsSecret('your password here', 'password')).toBe(true);
   });
 });

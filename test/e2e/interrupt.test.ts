@@ -15,6 +15,21 @@ const URL = 'https://sms.example.com/send';
 describe('a signal during a write', () => {
   afterEach(closeTestSandboxes);
 
+  it('configure: a signal while a lost PATCH is being settled stops before the resend, and never says "nothing was changed"', async () => {
+    const s = await startTestSandbox();
+    // The first PATCH is lost before Auth0 applies it; the reads that settle it wait 200 ms and more apart.
+    s.inject({ kind: 'drop', method: 'PATCH' });
+    const dir = mkdtempSync(join(tmpdir(), 'a0sg-sigint-lost-'));
+    const run = spawnBin(['configure', 'sms', '--gateway-url', URL, '--yes', '--backup-dir', dir], sandboxEnv(s, 'full', { AUTH0_SMS_GATEWAY_SETTLE_MS: '200' }));
+    await waitUntil(() => s.requests.some((q) => q.method === 'PATCH'));
+    run.child.kill('SIGINT');
+    expect(await run.exit).toBe(130);
+    expect(s.requests.filter((q) => q.method === 'PATCH')).toHaveLength(1);
+    expect(run.stderr()).toMatch(/error: stopped by SIGINT before sms was written again: its first write's answer was lost and the last read still showed its previous options, but that write may still land/);
+    expect(run.stderr()).toContain(`auth0-sms-gateway restore ${join(dir, readdirSync(dir)[0]!)}`);
+    expect(run.stderr()).not.toMatch(/nothing was changed/);
+  });
+
   it('configure: the first SIGINT finishes the PATCH in flight, says so, and exits 130 with the state observed', async () => {
     const s = await startTestSandbox();
     s.inject({ kind: 'latency', ms: 1500, method: 'PATCH' });

@@ -463,6 +463,17 @@ describe('verifyGatewayRequest throws nothing but its two error types', () => {
   });
 });
 
+describe('hostile headers', () => {
+  it('an unsigned header whose alg nests 100,000 deep is refused as wrong_algorithm, quoted short: no stack overflow', async () => {
+    const header = Buffer.from(`{"alg":${'['.repeat(100_000)}${']'.repeat(100_000)}}`).toString('base64url');
+    const error = await verifyGatewayToken(`Bearer ${header}.e30.c2ln`, { secret: 'a-secret-of-enough-length', audience: 'urn:a' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GatewayVerificationError);
+    expect((error as GatewayVerificationError).code).toBe('wrong_algorithm');
+    expect((error as Error).message).toMatch(/signed with \[\[\[\.\.\.\]\]\]/);
+    expect((error as Error).message.length).toBeLessThan(400);
+  });
+});
+
 describe('the error classes', () => {
   it('keep ordinary instanceof for a gateway\'s own subclass, while the base class answers by its brand', () => {
     class ReplayDetected extends GatewayVerificationError {}
