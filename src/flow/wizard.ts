@@ -189,7 +189,9 @@ async function offerTestAfter(ui: WizardUi, test: (to: string) => Promise<number
       return error.exitCode;
     }
   } catch (error) {
-    if ((error as { name?: unknown } | null)?.name !== 'ExitPromptError') throw error;
+    // Ctrl-C, or the end of input (Ctrl-D), at the question after the write.
+    const name = (error as { name?: unknown } | null)?.name;
+    if (name !== 'ExitPromptError' && name !== 'AbortPromptError') throw error;
     ui.output.info('Test skipped; the change is applied.');
     return ExitCode.ok;
   }

@@ -49,16 +49,34 @@ function promptOutput(io: Io): NodeJS.WritableStream {
   return stream;
 }
 
-const context = (io: Io) => ({ input: io.stdin, output: promptOutput(io), clearPromptOnDone: false });
+interface PromptContext {
+  input: Io['stdin'];
+  output: NodeJS.WritableStream;
+  clearPromptOnDone: boolean;
+  signal: AbortSignal;
+}
+
+/**
+ * Asks one question. End of input (Ctrl-D, a closed stdin) leaves it unanswered, and the prompt
+ * library would settle it only as the process exits, with exit code 0, as if all had gone well.
+ * So when nothing is left to do but wait for the answer (Node's `beforeExit`), the question is
+ * aborted: the prompt rejects with AbortPromptError, which the run reports as cancelled (130).
+ */
+function ask<T>(io: Io, prompt: (context: PromptContext) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const ended = () => controller.abort(new Error('end of input'));
+  process.once('beforeExit', ended);
+  return prompt({ input: io.stdin, output: promptOutput(io), clearPromptOnDone: false, signal: controller.signal }).finally(() => process.off('beforeExit', ended));
+}
 
 export function terminalPrompter(io: Io): Prompter {
   return {
     input: ({ message, default: defaultValue, validate }) =>
-      inquirerInput({ message, ...(defaultValue === undefined ? {} : { default: defaultValue }), ...(validate === undefined ? {} : { validate }) }, context(io)),
-    password: ({ message, validate }) => inquirerPassword({ message, mask: '*', ...(validate === undefined ? {} : { validate }) }, context(io)),
+      ask(io, (context) => inquirerInput({ message, ...(defaultValue === undefined ? {} : { default: defaultValue }), ...(validate === undefined ? {} : { validate }) }, context)),
+    password: ({ message, validate }) => ask(io, (context) => inquirerPassword({ message, mask: '*', ...(validate === undefined ? {} : { validate }) }, context)),
     select: <T>({ message, choices, default: defaultValue }: { message: string; choices: Choice<T>[]; default?: T | undefined }) =>
-      inquirerSelect<T>({ message, choices, ...(defaultValue === undefined ? {} : { default: defaultValue }) }, context(io)),
+      ask(io, (context) => inquirerSelect<T>({ message, choices, ...(defaultValue === undefined ? {} : { default: defaultValue }) }, context)),
     // Default no: a confirmation that guards a write must be answered, never just entered through.
-    confirm: ({ message, default: defaultValue = false }) => inquirerConfirm({ message, default: defaultValue }, context(io)),
+    confirm: ({ message, default: defaultValue = false }) => ask(io, (context) => inquirerConfirm({ message, default: defaultValue }, context)),
   };
 }
