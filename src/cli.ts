@@ -359,11 +359,17 @@ async function reportError(error: unknown, io: Io, state: RunState, program: Com
   let cliError: CliError;
   if (error instanceof CommanderError) {
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return ExitCode.ok;
-    // No command at all: the help went to stderr, and the input is incomplete.
-    if (error.code === 'commander.help') return ExitCode.input;
-    const message = error.message.replace(/^error:\s*/, '').replace(/\s*\n\s*/g, ' ').trim();
     const help = [BIN, ...(state.command === undefined ? [] : commandPath(state.command)), '--help'].join(' ');
-    cliError = new CliError(ExitCode.input, message, { hint: `run \`${help}\` for the options` });
+    if (error.code === 'commander.help') {
+      // `help` and `help <command>` asked for it (on stdout): done.
+      if (error.exitCode === 0) return ExitCode.ok;
+      // No command at all: the help went to stderr, and the input is incomplete; --json still gets its document.
+      if (!json) return ExitCode.input;
+      cliError = new CliError(ExitCode.input, 'no command given', { hint: `run \`${help}\` for the commands` });
+    } else {
+      const message = error.message.replace(/^error:\s*/, '').replace(/\s*\n\s*/g, ' ').trim();
+      cliError = new CliError(ExitCode.input, message, { hint: `run \`${help}\` for the options` });
+    }
   } else if (error instanceof CliError) {
     cliError = error;
   } else if ((error as { name?: unknown })?.name === 'GatewayConfigurationError') {

@@ -63,6 +63,20 @@ describe('no command', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('Usage: auth0-sms-gateway');
   });
+
+  it.each([[['--json']], [['--json', 'phone-provider']]])('%j: still one JSON document on stdout, exit 2', async (argv) => {
+    const r = await runCli(argv);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)).toEqual({ error: { message: 'no command given', hint: expect.stringMatching(/--help` for the commands$/) as unknown, exitCode: 2 } });
+  });
+});
+
+describe('help asked for', () => {
+  it.each([[['help']], [['help', 'status']], [['phone-provider', 'help', 'show']], [['status', '--help']]])('%j: the help on stdout, exit 0', async (argv) => {
+    const r = await runCli(argv);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: auth0-sms-gateway/);
+  });
 });
 
 describe('hints of parse errors', () => {
