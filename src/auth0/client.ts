@@ -369,7 +369,9 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
       await connectionsApi.list({ strategy: ['sms'], take: PAGE_SIZE }),
       CONNECTIONS,
       (raw) => {
-        const connection = requireOptions(parse(raw, String((raw as { id?: unknown }).id ?? '?')));
+        // A connection without options is passed on: a listing shows it as such (flow/routes.ts),
+        // and anything that would rewrite it refuses it (requireSmsOptions).
+        const connection = parse(raw, String((raw as { id?: unknown }).id ?? '?'));
         return connection.strategy === 'sms' ? visit(connection) : false;
       },
       options,
@@ -384,7 +386,16 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
     async listSmsConnections() {
       return call({ operation: 'list', resource: 'connection' }, async () => {
         const seen = new Map<string, Connection>();
-        await eachSmsConnection((connection) => void seen.set(connection.id, connection), { readAhead: true });
+        let withOptions = 0;
+        await eachSmsConnection(
+          (connection) => {
+            seen.set(connection.id, connection);
+            if (connection.options !== undefined && connection.options !== null) withOptions++;
+            // A whole page without options: the token lacks read:connections_options; no need to read on.
+            else if (withOptions === 0 && seen.size >= PAGE_SIZE) requireOptions(connection);
+          },
+          { readAhead: true },
+        );
         return [...seen.values()];
       });
     },

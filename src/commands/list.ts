@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { defineCommand } from '../flow/command.js';
-import { connectionItem, unifiedPhoneFor } from '../flow/routes.js';
+import { connectionItems, unifiedPhoneFor } from '../flow/routes.js';
 import { renderTable } from '../ui/output.js';
 
 /** Every SMS connection (all pages) with where its codes go: its route, from its options and the tenant setting. */
@@ -9,7 +9,7 @@ export const command = defineCommand(z.strictObject({}), async (ctx) => {
   const api = await ctx.auth0();
   const connections = await api.listSmsConnections();
   const unifiedPhone = await unifiedPhoneFor(api, output, connections);
-  const rows = connections.map((connection) => connectionItem(connection, unifiedPhone));
+  const rows = connectionItems(connections, unifiedPhone, output);
   if (output.json) {
     output.printJson(rows);
     return;
@@ -21,7 +21,7 @@ export const command = defineCommand(z.strictObject({}), async (ctx) => {
   output.data(
     renderTable(
       ['NAME', 'ID', 'ROUTE', 'PROVIDER', 'GATEWAY URL', 'AUTH', 'FORWARD REQ INFO', 'FROM'],
-      rows.map((r) => [r.name, r.id, r.route, r.provider, r.gateway_url ?? '-', r.authentication, r.forward_req_info ? 'yes' : 'no', r.from ?? '-']),
+      rows.map((r) => [r.name, r.id, r.route, r.provider ?? '-', r.gateway_url ?? '-', r.authentication ?? '-', r.forward_req_info === null ? '-' : r.forward_req_info ? 'yes' : 'no', r.from ?? '-']),
       output.style,
     ),
   );

@@ -24,7 +24,7 @@ export const command = defineCommand(z.strictObject({}), async (ctx, _flags, [co
   const { style } = output;
   const lines = [
     `${style.bold(untrusted(connection.name))} ${style.dim(connection.id)}`,
-    `route             ${route}: ${describeRoute(route, unifiedPhone)}`,
+    `route             ${route}: ${describeRoute(route, unifiedPhone, connection.options ?? null)}`,
     `display name      ${untrusted(safe.display_name ?? '-')}`,
     `provider          ${untrusted(summary.provider)}`,
     `gateway url       ${untrusted(summary.gateway_url ?? '-')}`,

@@ -1,11 +1,12 @@
 import * as z from 'zod';
 import { redactUrl } from '../core/gateway-url.js';
+import type { Connection } from '../core/options.js';
 import { describeRoute, type Route } from '../core/route.js';
 import { untrusted } from '../core/untrusted.js';
 import { defineCommand } from '../flow/command.js';
 import { readPhoneView } from '../flow/phone-provider.js';
 import { boundAction, describeBoundAction, summarizePhoneProvider } from '../flow/phone-summary.js';
-import { connectionItem } from '../flow/routes.js';
+import { connectionItems } from '../flow/routes.js';
 import { renderTable } from '../ui/output.js';
 
 /**
@@ -20,7 +21,7 @@ export const command = defineCommand(z.strictObject({}), async (ctx) => {
   const missing = [...view.missingScopes];
   if (view.unifiedPhone === null && !missing.includes('read:tenant_settings')) missing.unshift('read:tenant_settings');
   for (const scope of missing) output.warn(`the token lacks ${scope}: what it would show is reported as unknown`);
-  const items = connections.map((connection) => connectionItem(connection, view.unifiedPhone));
+  const items = connectionItems(connections, view.unifiedPhone, output);
   const phoneProvider = view.provider === undefined || view.provider === null ? null : summarizePhoneProvider(view.provider, view.actions, view.bindings);
 
   if (output.json) {
@@ -61,9 +62,9 @@ export const command = defineCommand(z.strictObject({}), async (ctx) => {
         : phoneProvider?.name === 'custom' && view.actions !== undefined && view.bindings !== undefined && phoneProvider.action === null
           ? 'no Action is bound to its custom provider'
           : undefined;
-  const whereCodesGo = (route: Route): string => {
+  const whereCodesGo = (route: Route, options: Connection['options']): string => {
     if (route === 'phone-provider' && cannotSend !== undefined) return style.red(`Auth0 would send this connection's codes through the tenant's phone provider, but ${cannotSend}: it cannot send them`);
-    return describeRoute(route, view.unifiedPhone);
+    return describeRoute(route, view.unifiedPhone, options ?? null);
   };
   output.data(
     [
@@ -75,7 +76,7 @@ export const command = defineCommand(z.strictObject({}), async (ctx) => {
         ? 'No SMS connections.'
         : renderTable(
             ['CONNECTION', 'ROUTE', 'GATEWAY URL', 'WHERE THE CODES GO'],
-            items.map((item) => [item.name, item.route, item.gateway_url ?? '-', whereCodesGo(item.route)]),
+            items.map((item, i) => [item.name, item.route, item.gateway_url ?? '-', whereCodesGo(item.route, connections[i]?.options)]),
             style,
           ),
     ].join('\n'),

@@ -80,7 +80,8 @@ export type RawOptions = Record<string, unknown>;
 const connectionFields = {
   id: z.string().min(1),
   name: z.string().min(1),
-  display_name: z.string().optional(),
+  // Auth0 sends a string; a null (an import, an old API client) is read as none, not refused.
+  display_name: z.string().nullish(),
   strategy: z.string().min(1),
 };
 
@@ -209,7 +210,7 @@ export function smsSummary(connection: Connection): SmsSummary {
   return {
     id: connection.id,
     name: connection.name,
-    provider: typeof options.provider === 'string' && options.provider !== '' ? options.provider : 'twilio',
+    provider: options.provider === undefined || options.provider === null || options.provider === '' ? 'twilio' : typeof options.provider === 'string' ? options.provider : JSON.stringify(options.provider),
     gateway_url: typeof gatewayUrl === 'string' && gatewayUrl !== '' ? shown(redactUrl(gatewayUrl)) : null,
     // `bearer` is the only method Auth0 knows; an object here means Auth0 signs a JWT.
     authentication: isPlainObject(options.gateway_authentication) ? 'bearer' : 'none',

@@ -5,6 +5,7 @@
  * Experience. A tool that writes gateway settings must know which one Auth0 will use, or it
  * says "done" about options Auth0 ignores.
  */
+import { untrusted } from './untrusted.js';
 
 export type Route = 'gateway' | 'twilio' | 'phone-provider' | 'unknown';
 
@@ -54,7 +55,7 @@ export function routeOf(options: Readonly<Record<string, unknown>> | null | unde
  * decide for a connection that predates it, and Auth0 documents that the gateway is not used
  * for one given them since; nothing read tells the two apart.
  */
-export function describeRoute(route: Route, unifiedPhone: UnifiedPhone = null): string {
+export function describeRoute(route: Route, unifiedPhone: UnifiedPhone = null, options?: Readonly<Record<string, unknown>> | null): string {
   switch (route) {
     case 'gateway':
       return unifiedPhone === true
@@ -65,6 +66,11 @@ export function describeRoute(route: Route, unifiedPhone: UnifiedPhone = null): 
     case 'phone-provider':
       return "Auth0 sends this connection's codes through the tenant's phone provider and ignores its gateway options";
     case 'unknown':
+      // Why it is unknown, as routeOf found it: no options, a provider nobody documents, or the tenant setting.
+      if (options === null) return 'Auth0 returned this connection without its options: where its codes go cannot be told (the token may lack read:connections_options)';
+      if (options !== undefined && hasLegacyShape(options)) {
+        return `its options name a provider this tool does not know (${untrusted(JSON.stringify(options.provider) ?? String(options.provider))}): where Auth0 sends these codes cannot be told`;
+      }
       return 'where Auth0 sends these codes depends on the tenant setting phone_consolidated_experience, which could not be read (grant read:tenant_settings)';
   }
 }

@@ -1,14 +1,33 @@
 import type { ManagementApi } from '../auth0/client.js';
 import { CliError } from '../core/errors.js';
 import { smsSummary, type Connection, type SmsSummary } from '../core/options.js';
+import { connectionLabel } from '../core/untrusted.js';
 import { routeOf, unifiedPhoneOf, type Route, type UnifiedPhone } from '../core/route.js';
 import type { Output } from '../ui/output.js';
 
-/** One row of `list --json` and of `status`'s connections. */
-export type ConnectionItem = SmsSummary & { route: Route };
+/** One row of `list --json` and of `status`'s connections; a connection that came without options has null settings. */
+export type ConnectionItem = (SmsSummary | { [K in keyof SmsSummary]: K extends 'id' | 'name' ? string : null }) & { route: Route };
 
 export function connectionItem(connection: Connection, unifiedPhone: UnifiedPhone): ConnectionItem {
   return { ...smsSummary(connection), route: routeOf(connection.options, unifiedPhone) };
+}
+
+/**
+ * The rows of a listing. One connection that came without options (an odd one among others)
+ * gets a row that claims nothing (route `unknown`, no settings) and a warning; when every one
+ * came without, the token lacks read:connections_options, and that error is the answer.
+ */
+export function connectionItems(connections: readonly Connection[], unifiedPhone: UnifiedPhone, output: Output): ConnectionItem[] {
+  const without = connections.filter((connection) => connection.options === undefined || connection.options === null);
+  if (without.length > 0 && without.length === connections.length) smsSummary(connections[0] as Connection);
+  if (without.length > 0) {
+    output.warn(`Auth0 returned ${without.map((connection) => connectionLabel(connection)).join(', ')} without options: shown with the route "unknown"`);
+  }
+  return connections.map((connection) =>
+    connection.options === undefined || connection.options === null
+      ? { id: connection.id, name: connection.name, provider: null, gateway_url: null, authentication: null, forward_req_info: null, from: null, route: 'unknown' }
+      : connectionItem(connection, unifiedPhone),
+  );
 }
 
 /**

@@ -18,6 +18,7 @@ export async function resolveSmsConnection(ctx: CommandContext, api: ManagementA
   }
   if (all.length === 1) return all[0] as Connection;
   const label = (c: Connection) => {
+    if (c.options === undefined || c.options === null) return `${untrusted(c.name)} (${untrusted(c.id)}, options not returned)`;
     const s = smsSummary(c);
     return `${untrusted(c.name)} (${untrusted(c.id)}, ${untrusted(s.provider)}${s.gateway_url === null ? '' : ` ${untrusted(s.gateway_url)}`})`;
   };

@@ -183,7 +183,7 @@ export async function patchChecked(api: ManagementApi, shown: Connection, next: 
     let stored: Connection;
     try {
       options.onSend?.();
-      stored = await api.updateConnection(shown.id, { options: next, display_name: shown.display_name });
+      stored = await api.updateConnection(shown.id, { options: next, display_name: shown.display_name ?? undefined });
     } catch (error) {
       if (!(error instanceof CliError) || !error.answerLost) throw error;
       const observed = await settle(api, shown, next, waits, sleep);

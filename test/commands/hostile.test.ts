@@ -443,3 +443,32 @@ describe('13, 17, 18. reading leniently; errors by their code', () => {
     expect(s.requests).toEqual([]);
   });
 });
+
+describe('odd connections in a listing', () => {
+  afterEach(closeTestSandboxes);
+
+  it('one without options, one with a null display name and one with a provider nobody documents: list and status still answer, and say why the route is unknown', async () => {
+    const odd = (id: string, name: string, extra: Partial<SandboxConnection>): SandboxConnection => ({ ...seedConnections()[0]!, id, name, ...extra });
+    const s = await startTestSandbox({
+      connections: [
+        ...seedConnections(),
+        odd('con_NullOptions00001', 'null-opts', { options: null as unknown as Record<string, unknown> }),
+        odd('con_NullDisplay00001', 'null-display', { display_name: null as unknown as string }),
+        odd('con_OddProvider00001', 'odd-provider', { options: { provider: 42, gateway_url: 'https://sms.example.com/x' } }),
+      ],
+    });
+    const list = await runCli(['list', '--json'], { env: sandboxEnv(s) });
+    expect(list.code).toBe(0);
+    const rows = JSON.parse(list.stdout) as { name: string; provider: string | null; route: string }[];
+    expect(rows.find((r) => r.name === 'null-opts')).toMatchObject({ provider: null, route: 'unknown' });
+    expect(rows.find((r) => r.name === 'null-display')).toBeDefined();
+    expect(rows.find((r) => r.name === 'odd-provider')).toMatchObject({ provider: '42', route: 'unknown' });
+    expect(list.stderr).toMatch(/warning: Auth0 returned null-opts \(con_NullOptions00001\) without options: shown with the route "unknown"/);
+
+    const status = await runCli(['status'], { env: sandboxEnv(s) });
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/odd-provider .*its options name a provider this tool does not know \(42\)/);
+    expect(status.stdout).toMatch(/null-opts .*without its options/);
+    expect(status.stdout).not.toMatch(/odd-provider .*read:tenant_settings/);
+  });
+});

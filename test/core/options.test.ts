@@ -70,7 +70,7 @@ describe('readConnection (every connection the Management API returns)', () => {
       { ...twilioConnection(), id: '' },
       { ...twilioConnection(), name: 7 },
       { ...twilioConnection(), strategy: undefined },
-      { ...twilioConnection(), display_name: null },
+      { ...twilioConnection(), display_name: 42 },
       { ...twilioConnection(), options: 'twilio' },
       null,
       [],
@@ -78,6 +78,8 @@ describe('readConnection (every connection the Management API returns)', () => {
       expect(readConnection(broken)).toBeUndefined();
     }
     expect(readConnection({ ...twilioConnection(), options: null })).toBeDefined();
+    // A null display name (an import, an old API client) is none, not a broken connection.
+    expect(readConnection({ ...twilioConnection(), display_name: null })).toBeDefined();
   });
 });
 
