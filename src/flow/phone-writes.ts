@@ -47,7 +47,10 @@ export async function waitUntil(api: ManagementApi, id: string, runner: StepRunn
         .map((error) => error.msg ?? error.message)
         .filter((text): text is string => typeof text === 'string')
         .join('; ');
-      throw remoteError(`Auth0 could not build the Action${reason === '' ? '' : `: ${untrusted(reason)}`}`, 'please report it with the output of --verbose');
+      throw remoteError(
+        `Auth0 could not build the Action${reason === '' ? '' : `: ${untrusted(reason)}`}`,
+        'the build is Auth0\'s: see its log in the Auth0 Dashboard (Actions > Library), and run again once Auth0 can build it',
+      );
     }
     if (done(action)) return action;
     if (waited >= runner.buildTimeoutMs) throw remoteError(`the Action was not ${what} after ${Math.round(waited / 1000)} s`, 'check the Action in the Auth0 Dashboard (Actions > Library), then run again');

@@ -657,6 +657,11 @@ describe('phone-provider configure: what is there already', () => {
     expect(r.stderr).toContain(`auth0-sms-gateway restore ${join(backups, readdirSync(backups)[0]!)}`);
     expect(s.phoneProvider()).toBeUndefined();
     expect(s.bindings('custom-phone-provider')).toEqual([]);
+    // Run again: the Action exists, the build is its first step; the hint is Auth0's build, not "report it".
+    const again = await runCli(configureArgs(gw.url, '--yes', '--no-backup'), { env: sandboxEnv(s, 'full', { S: SECRET }) });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/done before that: nothing\nhint: the build is Auth0's: see its log in the Auth0 Dashboard \(Actions > Library\)/);
+    expect(again.stderr).not.toMatch(/please report/);
   });
 });
 
