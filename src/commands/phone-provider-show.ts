@@ -20,7 +20,15 @@ export const command = defineCommand(z.strictObject({}), async (ctx) => {
   const secrets = (bound?.secrets ?? []).map((secret) => secret.name);
 
   if (output.json) {
-    output.printJson({ domain: api.domain, unifiedPhone: view.unifiedPhone, phoneProvider: summary === null ? null : { ...summary, configuration: provider?.configuration ?? null, settings, secretNames: secrets } });
+    // `missingScopes` tells a null read from a null that was not readable, as in `status --json`;
+    // without read:actions the Action and its secrets are null, not "none".
+    const noActions = view.actions === undefined;
+    output.printJson({
+      domain: api.domain,
+      unifiedPhone: view.unifiedPhone,
+      phoneProvider: summary === null ? null : { ...summary, configuration: provider?.configuration ?? null, settings, secretNames: noActions ? null : secrets },
+      missingScopes: view.missingScopes,
+    });
     return 0;
   }
   if (view.provider === undefined) {

@@ -679,6 +679,15 @@ describe('status without scopes', () => {
     expect(requestLines(s).every((line) => line.startsWith('GET ') || line === 'POST /oauth/token')).toBe(true);
   });
 
+  it('phone-provider show --json names the scopes it lacked: a null it could not read is not "none"', async () => {
+    const s = await startTestSandbox({ tenant: { phoneConsolidatedExperience: true } });
+    const none = await runCli(['phone-provider', 'show', '--json'], { env: sandboxEnv(s) });
+    expect(JSON.parse(none.stdout)).toMatchObject({ phoneProvider: null, missingScopes: [] });
+    const unread = await runCli(['phone-provider', 'show', '--json'], { env: sandboxEnv(s, 'connectionsOnly') });
+    expect(unread.code).toBe(0);
+    expect(JSON.parse(unread.stdout)).toMatchObject({ phoneProvider: null, missingScopes: expect.arrayContaining(['read:phone_providers']) as unknown });
+  });
+
   it('list without read:tenant_settings still lists; undecided routes are unknown, with one warning', async () => {
     const s = await startTestSandbox({ tenant: { phoneConsolidatedExperience: true } });
     s.inject({ kind: 'concurrentWrite', id: SEED_IDS.twilio, afterReads: 0, mutate: (c) => void delete c.options!.twilio_sid });
