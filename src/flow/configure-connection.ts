@@ -3,7 +3,7 @@ import type { ManagementApi } from '../auth0/client.js';
 import { planSmsUpdate } from '../core/plan.js';
 import type { Connection, SmsOptions } from '../core/options.js';
 import type { DesiredSettings } from '../core/validate.js';
-import { gainsOlderShape, routeOf, routeWarning, usesPhoneProvider, type Route, type UnifiedPhone } from '../core/route.js';
+import { describeRoute, gainsOlderShape, routeOf, routeWarning, usesPhoneProvider, type Route, type UnifiedPhone } from '../core/route.js';
 import { redactUrl } from '../core/gateway-url.js';
 import { untrusted } from '../core/untrusted.js';
 import type { GatewayClientSettings } from '../gateway/client.js';
@@ -70,6 +70,10 @@ export async function applyDesiredSettings(
   const warnings = [...plan.warnings];
   const routeNote = routeWarning(route, routeAfter, plan.next, 'to send them through the gateway run `auth0-sms-gateway phone-provider configure`');
   if (routeNote !== undefined) warnings.push(routeNote);
+  else if (routeAfter === 'gateway' && unifiedPhone === true) {
+    // Options that already had the older keys: they decide only for a connection older than the Unified Phone Experience.
+    warnings.push(`on this Unified Phone Experience tenant, ${describeRoute('gateway', true)}; \`auth0-sms-gateway phone-provider configure\` points the tenant's phone provider at the gateway`);
+  }
   const count = `${plan.changes.length} change${plan.changes.length === 1 ? '' : 's'}`;
   const outcome = await showConfirmWrite(
     ctx,
@@ -100,12 +104,12 @@ export async function applyDesiredSettings(
     flags,
   );
   // Said of the options Auth0 stored, not of the plan.
-  if (outcome.result === 'applied') output.info(output.style.green(doneLine(name, outcome.connection, route, routeOf(outcome.connection.options, unifiedPhone))));
+  if (outcome.result === 'applied') output.info(output.style.green(doneLine(name, outcome.connection, route, routeOf(outcome.connection.options, unifiedPhone), unifiedPhone)));
   return { ...outcome, next: plan.next };
 }
 
 /** The last line says what will really happen to the codes, not only what was written. */
-function doneLine(name: string, stored: Connection, before: Route, route: Route): string {
+function doneLine(name: string, stored: Connection, before: Route, route: Route, unifiedPhone: UnifiedPhone): string {
   const url = typeof stored.options?.gateway_url === 'string' ? untrusted(redactUrl(stored.options.gateway_url)) : undefined;
   const gateway = stored.options?.provider === 'sms_gateway' && url !== undefined;
   if (route === 'phone-provider' || usesPhoneProvider(stored.options?.use_phone_provider)) {
@@ -115,5 +119,8 @@ function doneLine(name: string, stored: Connection, before: Route, route: Route)
     return `Done: ${name} updated${gateway ? ` to use ${url}` : ''}; whether Auth0 sends its codes there is not known (see the warning above).`;
   }
   if (route === 'unknown') return `Done: ${name} updated${gateway ? ` to use ${url}` : ''}; whether Auth0 reads these options depends on the tenant (see \`auth0-sms-gateway status\`).`;
+  if (route === 'gateway' && unifiedPhone === true) {
+    return `Done: ${name} updated${gateway ? ` to use ${url}` : ''}; on this Unified Phone Experience tenant Auth0 sends to it only if the connection predates the Unified Phone Experience (see the warning above).`;
+  }
   return `Done: ${name} ${gateway ? `now sends codes through ${url}` : 'updated'}.`;
 }

@@ -2,7 +2,7 @@ import type { ManagementApi } from '../auth0/client.js';
 import { CliError } from '../core/errors.js';
 import { smsSummary, type Connection, type SmsSummary } from '../core/options.js';
 import { connectionLabel } from '../core/untrusted.js';
-import { routeOf, unifiedPhoneOf, type Route, type UnifiedPhone } from '../core/route.js';
+import { routeOf, unifiedPhoneOf, usesPhoneProvider, type Route, type UnifiedPhone } from '../core/route.js';
 import type { Output } from '../ui/output.js';
 
 /** One row of `list --json` and of `status`'s connections; a connection that came without options has null settings. */
@@ -52,6 +52,16 @@ export async function readUnifiedPhone(api: ManagementApi, output: Output): Prom
  * whose options carry use_phone_provider or an older-generation key is decided by them alone,
  * so most runs spend no request (and no rate-limit token) on the setting.
  */
+/**
+ * The tenant setting for what is said about one connection (show, configure, the wizard): read
+ * even when the options decide the route, since on a Unified Phone Experience tenant a gateway
+ * route is no promise of delivery (describeRoute says why), and saying "sends codes through"
+ * there would claim what was not observed. `use_phone_provider` alone needs no read.
+ */
+export async function unifiedPhoneForOne(api: ManagementApi, output: Output, connection: Connection): Promise<UnifiedPhone> {
+  return connection.options !== undefined && connection.options !== null && usesPhoneProvider(connection.options.use_phone_provider) ? null : readUnifiedPhone(api, output);
+}
+
 export async function unifiedPhoneFor(api: ManagementApi, output: Output, connections: readonly Connection[]): Promise<UnifiedPhone> {
   const undecided = connections.some((connection) => routeOf(connection.options, null) === 'unknown' && connection.options !== undefined && connection.options !== null);
   return undecided ? readUnifiedPhone(api, output) : null;

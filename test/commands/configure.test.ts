@@ -62,19 +62,20 @@ describe('configure', () => {
     expect(r.stdout).toContain('+ gateway_authentication.secret: (secret set)');
   });
 
-  it('needs at most 4 requests by id (token, read, re-read, PATCH) and 5 by name', async () => {
+  it('needs at most 5 requests by id (token, read, the tenant setting, re-read, PATCH) and 6 by name', async () => {
     const byId = await runCli(switchArgs(SEED_IDS.twilio, '--yes', '--no-backup'), { env: env(sandbox()) });
     expect(byId.code).toBe(0);
     expect(requestLines(sandbox())).toEqual([
       'POST /oauth/token',
       `GET /api/v2/connections/${SEED_IDS.twilio}`,
+      'GET /api/v2/tenants/settings',
       `GET /api/v2/connections/${SEED_IDS.twilio}`,
       `PATCH /api/v2/connections/${SEED_IDS.twilio}`,
     ]);
     sandbox().reset();
     const byName = await runCli(switchArgs('sms', '--yes', '--no-backup'), { env: env(sandbox()) });
     expect(byName.code).toBe(0);
-    expect(sandbox().requests.length).toBeLessThanOrEqual(5);
+    expect(sandbox().requests.length).toBeLessThanOrEqual(6);
   });
 
   it('running the same configure again changes nothing and sends no PATCH', async () => {

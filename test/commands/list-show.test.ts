@@ -119,12 +119,22 @@ describe('show states the route in one line (human output on stdout)', () => {
   const sandbox = useSandbox({ tenant: { phoneConsolidatedExperience: true } });
   const routeLines = (stdout: string) => stdout.split('\n').filter((line) => line.startsWith('route '));
 
-  it('a gateway connection: its gateway_url decides, even on the Unified Phone Experience', async () => {
+  it('a gateway connection on the Unified Phone Experience: the route is gateway, and show claims no delivery, as status does', async () => {
     const r = await runCli(['show', 'sms-gateway'], { env: sandboxEnv(sandbox()) });
     expect(r.code).toBe(0);
-    expect(r.stdout.split('\n')[1]).toBe("route             gateway: Auth0 sends this connection's codes to its gateway_url (the connection's options decide)");
+    expect(r.stdout.split('\n')[1]).toBe(
+      "route             gateway: its options have the older generation's gateway keys: Auth0 sends to its gateway_url if the connection predates the Unified Phone Experience, and documents that it does not for one made since (check with a real login)",
+    );
     expect(routeLines(r.stdout)).toHaveLength(1);
     expect(r.stderr).toBe('');
+  });
+
+  it('configure of that connection on the Unified Phone Experience: a warning and a last line that claim no delivery', async () => {
+    const r = await runCli(['configure', 'sms-gateway', '--gateway-url', 'https://sms2.example.com/send', '--yes', '--no-backup'], { env: sandboxEnv(sandbox()) });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/warning: on this Unified Phone Experience tenant, its options have the older generation's gateway keys: .*`auth0-sms-gateway phone-provider configure` points the tenant's phone provider at the gateway/);
+    expect(r.stderr).toMatch(/Done: sms-gateway updated to use https:\/\/sms2\.example\.com\/send; on this Unified Phone Experience tenant Auth0 sends to it only if the connection predates the Unified Phone Experience/);
+    expect(r.stderr).not.toMatch(/now sends codes through/);
   });
 
   it('a connection on the phone-provider route: its gateway options are ignored', async () => {

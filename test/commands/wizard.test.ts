@@ -275,9 +275,9 @@ describe('wizard', () => {
     expect(r.code).toBe(130);
     expect(r.stderr).toMatch(/error: cancelled, nothing changed/);
     expect(writes(sandbox())).toEqual([]);
-    // Only the token and the read: no re-read, no backup, no PATCH.
-    expect(requestLines(sandbox()).filter((l) => !l.startsWith('GET /api/v2/connections'))).toEqual(['POST /oauth/token']);
-    expect(requestLines(sandbox())).toHaveLength(2);
+    // Only the token, the read and the tenant setting: no re-read, no backup, no PATCH.
+    expect(requestLines(sandbox()).filter((l) => !l.startsWith('GET /api/v2/connections'))).toEqual(['POST /oauth/token', 'GET /api/v2/tenants/settings']);
+    expect(requestLines(sandbox())).toHaveLength(3);
     expect(readdirSync(backupDir)).toEqual([]);
   });
 
