@@ -2,6 +2,7 @@ import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { inputError } from '../core/errors.js';
 import { registerSecret } from '../core/redact.js';
+import { untrusted } from '../core/untrusted.js';
 
 /** The global options that say which tenant to reach and how to authenticate. */
 export interface CredentialFlags {
@@ -28,16 +29,16 @@ export interface ResolvedCredentials {
 export function normalizeDomain(raw: string): string {
   let value = raw.trim();
   if (/^http:\/\//i.test(value)) {
-    throw inputError(`--domain "${raw}" uses http://`, 'the Management API is served over https; pass the bare tenant domain, e.g. acme.eu.auth0.com');
+    throw inputError(`the domain "${untrusted(raw)}" uses http://`, 'the Management API is served over https: give the bare tenant domain, e.g. acme.eu.auth0.com');
   }
   value = value.replace(/^https:\/\//i, '').replace(/\/+$/, '');
   if (value.endsWith('/api/v2')) value = value.slice(0, -'/api/v2'.length);
   if (value === '' || /[\s/?#@]/.test(value) || !/^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-fA-F:]+\](:\d{1,5})?$/.test(value)) {
-    throw inputError(`--domain "${raw}" is not a tenant domain`, 'pass the host name only, e.g. --domain acme.eu.auth0.com (or host:port)');
+    throw inputError(`the domain "${untrusted(raw)}" is not a tenant domain`, 'give the host name only, e.g. acme.eu.auth0.com (or host:port)');
   }
   const port = value.match(/:(\d+)$/)?.[1];
   if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) {
-    throw inputError(`--domain "${raw}" has an invalid port`, 'use a port between 1 and 65535');
+    throw inputError(`the domain "${untrusted(raw)}" has an invalid port`, 'use a port between 1 and 65535');
   }
   return value.toLowerCase();
 }

@@ -27,6 +27,8 @@ describe('normalizeDomain', () => {
       }
       expect(error).toBeInstanceOf(CliError);
       expect((error as CliError).exitCode).toBe(2);
+      // It may come from --domain, AUTH0_DOMAIN or the wizard's question: the message names none of them.
+      expect((error as CliError).message).toMatch(/^the domain ".*" (uses http:\/\/|is not a tenant domain|has an invalid port)$/);
     },
   );
 });
