@@ -396,6 +396,9 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
           },
           { readAhead: true },
         );
+        // None came with options (fewer than a page): the same scope error.
+        const [first] = seen.values();
+        if (first !== undefined && withOptions === 0) requireOptions(first);
         return [...seen.values()];
       });
     },

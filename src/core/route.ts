@@ -58,9 +58,10 @@ export function routeOf(options: Readonly<Record<string, unknown>> | null | unde
 export function describeRoute(route: Route, unifiedPhone: UnifiedPhone = null, options?: Readonly<Record<string, unknown>> | null): string {
   switch (route) {
     case 'gateway':
+      if (unifiedPhone === false) return "Auth0 sends this connection's codes to its gateway_url (the connection's options decide)";
       return unifiedPhone === true
         ? "its options have the older generation's gateway keys: Auth0 sends to its gateway_url if the connection predates the Unified Phone Experience, and documents that it does not for one made since (check with a real login)"
-        : "Auth0 sends this connection's codes to its gateway_url (the connection's options decide)";
+        : "its options have the older generation's gateway keys: Auth0 sends to its gateway_url unless the tenant is on the Unified Phone Experience and the connection was made since (the tenant setting could not be read: grant read:tenant_settings)";
     case 'twilio':
       return "Auth0 sends this connection's codes through Twilio (the connection's options decide)";
     case 'phone-provider':

@@ -70,9 +70,11 @@ export async function applyDesiredSettings(
   const warnings = [...plan.warnings];
   const routeNote = routeWarning(route, routeAfter, plan.next, 'to send them through the gateway run `auth0-sms-gateway phone-provider configure`');
   if (routeNote !== undefined) warnings.push(routeNote);
-  else if (routeAfter === 'gateway' && unifiedPhone === true) {
-    // Options that already had the older keys: they decide only for a connection older than the Unified Phone Experience.
-    warnings.push(`on this Unified Phone Experience tenant, ${describeRoute('gateway', true)}; \`auth0-sms-gateway phone-provider configure\` points the tenant's phone provider at the gateway`);
+  else if (routeAfter === 'gateway' && unifiedPhone !== false) {
+    // Options that already had the older keys: they decide only for a connection older than the
+    // Unified Phone Experience, and a tenant whose setting could not be read may be on it.
+    const where = unifiedPhone === true ? 'on this Unified Phone Experience tenant' : 'on a tenant whose generation could not be read';
+    warnings.push(`${where}, ${describeRoute('gateway', unifiedPhone)}; \`auth0-sms-gateway phone-provider configure\` points the tenant's phone provider at the gateway`);
   }
   const count = `${plan.changes.length} change${plan.changes.length === 1 ? '' : 's'}`;
   const outcome = await showConfirmWrite(
@@ -121,6 +123,9 @@ function doneLine(name: string, stored: Connection, before: Route, route: Route,
   if (route === 'unknown') return `Done: ${name} updated${gateway ? ` to use ${url}` : ''}; whether Auth0 reads these options depends on the tenant (see \`auth0-sms-gateway status\`).`;
   if (route === 'gateway' && unifiedPhone === true) {
     return `Done: ${name} updated${gateway ? ` to use ${url}` : ''}; on this Unified Phone Experience tenant Auth0 sends to it only if the connection predates the Unified Phone Experience (see the warning above).`;
+  }
+  if (route === 'gateway' && unifiedPhone === null) {
+    return `Done: ${name} updated${gateway ? ` to use ${url}` : ''}; whether Auth0 sends its codes there depends on the tenant's generation, which could not be read (see the warning above).`;
   }
   return `Done: ${name} ${gateway ? `now sends codes through ${url}` : 'updated'}.`;
 }

@@ -18,8 +18,8 @@ export function connectionItem(connection: Connection, unifiedPhone: UnifiedPhon
  * came without, the token lacks read:connections_options, and that error is the answer.
  */
 export function connectionItems(connections: readonly Connection[], unifiedPhone: UnifiedPhone, output: Output): ConnectionItem[] {
+  // listSmsConnections refuses a listing where none came with options (the scope error).
   const without = connections.filter((connection) => connection.options === undefined || connection.options === null);
-  if (without.length > 0 && without.length === connections.length) smsSummary(connections[0] as Connection);
   if (without.length > 0) {
     output.warn(`Auth0 returned ${without.map((connection) => connectionLabel(connection)).join(', ')} without options: shown with the route "unknown"`);
   }
@@ -40,18 +40,13 @@ export async function readUnifiedPhone(api: ManagementApi, output: Output): Prom
     return unifiedPhoneOf(await api.getTenantSettings());
   } catch (error) {
     if (error instanceof CliError && error.missingScope !== undefined) {
-      output.warn(`the token lacks ${error.missingScope}: routes that depend on the tenant setting show as "unknown"`);
+      output.warn(`the token lacks ${error.missingScope}: routes that depend on the tenant setting show as "unknown", and a gateway route is no promise of delivery`);
       return null;
     }
     throw error;
   }
 }
 
-/**
- * The tenant setting when, and only when, some connection's route depends on it: a connection
- * whose options carry use_phone_provider or an older-generation key is decided by them alone,
- * so most runs spend no request (and no rate-limit token) on the setting.
- */
 /**
  * The tenant setting for what is said about one connection (show, configure, the wizard): read
  * even when the options decide the route, since on a Unified Phone Experience tenant a gateway
@@ -62,6 +57,11 @@ export async function unifiedPhoneForOne(api: ManagementApi, output: Output, con
   return connection.options !== undefined && connection.options !== null && usesPhoneProvider(connection.options.use_phone_provider) ? null : readUnifiedPhone(api, output);
 }
 
+/**
+ * The tenant setting when, and only when, some connection's route depends on it: a connection
+ * whose options carry use_phone_provider or an older-generation key is decided by them alone,
+ * so most runs spend no request (and no rate-limit token) on the setting.
+ */
 export async function unifiedPhoneFor(api: ManagementApi, output: Output, connections: readonly Connection[]): Promise<UnifiedPhone> {
   const undecided = connections.some((connection) => routeOf(connection.options, null) === 'unknown' && connection.options !== undefined && connection.options !== null);
   return undecided ? readUnifiedPhone(api, output) : null;

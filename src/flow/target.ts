@@ -1,6 +1,6 @@
 import type { ManagementApi } from '../auth0/client.js';
 import { inputError } from '../core/errors.js';
-import { requireSmsConnection, smsSummary, type Connection } from '../core/options.js';
+import { requireSmsConnection, requireSmsOptions, smsSummary, type Connection } from '../core/options.js';
 import type { CommandContext } from './context.js';
 import { connectionLabel, untrusted } from '../core/untrusted.js';
 
@@ -16,7 +16,9 @@ export async function resolveSmsConnection(ctx: CommandContext, api: ManagementA
   if (all.length === 0) {
     throw inputError(`there is no SMS connection in ${api.domain}`, 'create one under Authentication > Passwordless > SMS in the Auth0 Dashboard');
   }
-  if (all.length === 1) return all[0] as Connection;
+  // A connection without options can be named here (listSmsConnections refuses only a listing
+  // where none has them): nothing may be said of, or built from, options that were not read.
+  if (all.length === 1) return withOptions(all[0] as Connection);
   const label = (c: Connection) => {
     if (c.options === undefined || c.options === null) return `${untrusted(c.name)} (${untrusted(c.id)}, options not returned)`;
     const s = smsSummary(c);
@@ -26,5 +28,11 @@ export async function resolveSmsConnection(ctx: CommandContext, api: ManagementA
     throw inputError(`${api.domain} has ${all.length} SMS connections: ${all.map(connectionLabel).join(', ')}`, 'name one: pass its name or id as the argument');
   }
   const prompter = await ctx.prompter();
-  return prompter.select({ message: 'Which SMS connection?', choices: all.map((c) => ({ name: label(c), value: c })) });
+  return withOptions(await prompter.select({ message: 'Which SMS connection?', choices: all.map((c) => ({ name: label(c), value: c })) }));
+}
+
+/** The connection, or the scope error when Auth0 returned it without its options. */
+function withOptions(connection: Connection): Connection {
+  requireSmsOptions(connection);
+  return connection;
 }

@@ -7,6 +7,15 @@ import { closeTestSandboxes, startTestSandbox, useSandbox } from '../helpers/san
 describe('list', () => {
   const sandbox = useSandbox();
 
+  it('a token without read:connections_options on a small tenant: the scope error (exit 1) from list, status and test-gateway, never rows or claims', async () => {
+    for (const argv of [['list'], ['list', '--json'], ['status'], ['test-gateway', '--to', '+15551234567', '--dry-run']]) {
+      const r = await runCli(argv, { env: sandboxEnv(sandbox(), 'noOptions') });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/error: Auth0 returned connection .* without its options: the token most likely lacks the read:connections_options scope/);
+      expect(r.stderr).not.toMatch(/has no gateway|name one/);
+    }
+  });
+
   it('--json prints exactly the SMS connections in the contract shape', async () => {
     const r = await runCli(['list', '--json'], { env: sandboxEnv(sandbox()) });
     expect(r.code).toBe(0);
@@ -127,6 +136,17 @@ describe('show states the route in one line (human output on stdout)', () => {
     );
     expect(routeLines(r.stdout)).toHaveLength(1);
     expect(r.stderr).toBe('');
+  });
+
+  it('without read:tenant_settings, show and configure claim no delivery either: the tenant may be on it', async () => {
+    const env = sandboxEnv(sandbox(), 'connectionsOnly');
+    const show = await runCli(['show', 'sms-gateway'], { env });
+    expect(show.code).toBe(0);
+    expect(show.stdout.split('\n')[1]).toMatch(/^route {13}gateway: .*unless the tenant is on the Unified Phone Experience and the connection was made since \(the tenant setting could not be read/);
+    const configure = await runCli(['configure', 'sms-gateway', '--gateway-url', 'https://sms3.example.com/send', '--dry-run'], { env });
+    expect(configure.code).toBe(0);
+    expect(configure.stderr).toMatch(/warning: on a tenant whose generation could not be read, /);
+    expect(configure.stderr + configure.stdout).not.toMatch(/now sends codes through/);
   });
 
   it('configure of that connection on the Unified Phone Experience: a warning and a last line that claim no delivery', async () => {

@@ -137,9 +137,11 @@ describe('routeWarning: what a write of options means for the codes', () => {
 });
 
 describe('describeRoute', () => {
-  it('claims delivery to the gateway only where the tenant is not known to be on the Unified Phone Experience', () => {
-    expect(describeRoute('gateway')).toBe("Auth0 sends this connection's codes to its gateway_url (the connection's options decide)");
-    expect(describeRoute('gateway', false)).toBe(describeRoute('gateway'));
+  it('claims delivery to the gateway only where the tenant is known not to be on the Unified Phone Experience', () => {
+    expect(describeRoute('gateway', false)).toBe("Auth0 sends this connection's codes to its gateway_url (the connection's options decide)");
+    // Not read (null, the default): it may be on it, and nothing is claimed.
+    expect(describeRoute('gateway')).toContain('unless the tenant is on the Unified Phone Experience and the connection was made since (the tenant setting could not be read: grant read:tenant_settings)');
+    expect(describeRoute('gateway', null)).toBe(describeRoute('gateway'));
     expect(describeRoute('gateway', true)).not.toMatch(/^Auth0 sends/);
     expect(describeRoute('gateway', true)).toContain('if the connection predates the Unified Phone Experience, and documents that it does not for one made since');
     for (const route of ['twilio', 'phone-provider', 'unknown'] as const) expect(describeRoute(route, true)).toBe(describeRoute(route));
