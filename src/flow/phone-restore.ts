@@ -207,7 +207,8 @@ export async function restorePhoneSide(ctx: CommandContext, api: ManagementApi, 
   // The backup's code as it would go back; checked (and written as the tool's current code) only
   // when it differs from the code in place: a restore that writes no code deploys nothing.
   const asWas = backup.action === null ? undefined : withSecretFingerprint(backup.action.code, heldFingerprint);
-  const backupCode = asWas === undefined || asWas === ours?.action.code ? asWas : withSecretFingerprint(codeToRestore(asWas, file, flags), heldFingerprint);
+  // (asWas already carries the held fingerprint: the tool's code rendered from its settings keeps it.)
+  const backupCode = asWas === undefined || asWas === ours?.action.code ? asWas : codeToRestore(asWas, file, flags);
   const backupBearer = bearerSettingsOf(backup.action?.code);
   // Fingerprints are salted, and a run that keeps a secret keeps its fingerprint: another one
   // means the secret was set again since the backup, most likely to another value.
