@@ -116,7 +116,7 @@ export function stoppedWithUnknownOutcome(connection: Connection, backup: string
 }
 
 /** What to say when the run must end before a connection's write settled. */
-export function unknownOutcomeOf(connection: Connection, backup: string | null): string {
+function unknownOutcomeOf(connection: Connection, backup: string | null): string {
   return (
     `whether ${untrusted(connection.name)} (${connection.id}) changed is unknown; check it with \`auth0-sms-gateway show ${connection.id}\`` +
     (backup === null ? '' : ` and put it back if needed with \`${restoreCommand(backup)}\``)

@@ -93,7 +93,7 @@ const invalid = (expected: string, value: unknown): string => `Invalid input: ex
  * thousands deep (a few KB of brackets) is no message, and would overflow the stack of a gateway
  * that logs or forwards the payload with JSON.stringify (`serve --json` does).
  */
-export const MAX_PAYLOAD_DEPTH = 32;
+const MAX_PAYLOAD_DEPTH = 32;
 
 /** Whether `value` holds objects or arrays more than `limit` levels deep; walked without recursion. */
 function nestedDeeperThan(value: unknown, limit: number): boolean {
