@@ -7,6 +7,7 @@ import { gatewayUrlProblem } from '../core/gateway-url.js';
 import { audienceSchema, subjectSchema } from '../core/validate.js';
 import { firstProblem } from '../core/zod-issues.js';
 import { findOurAction, isDeployed, shownSettings, templateLabel, type OurAction, type PhoneProvider, type PhoneState } from '../core/phone-provider.js';
+import { registerSecret } from '../core/redact.js';
 import { shellQuote } from '../core/shell.js';
 import { equivalentPhoneCommand } from '../ui/wizard.js';
 import { BIN_NAME } from '../version.js';
@@ -124,6 +125,8 @@ function twilioToken(backup: PhoneBackup, flags: PhoneRestoreFlags, env: NodeJS.
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(flags.twilioAuthTokenEnv)) throw inputError('--twilio-auth-token-env takes the NAME of an environment variable, not the token', hint);
   const token = env[flags.twilioAuthTokenEnv];
   if (token === undefined || token === '') throw inputError('the environment variable named by --twilio-auth-token-env is not set or empty', hint);
+  // Hidden from every message from here on, as any secret the tool reads: Auth0 may quote it back.
+  registerSecret(token);
   return token;
 }
 

@@ -523,6 +523,16 @@ describe('phone-provider configure: what is there already', () => {
       // A credential shows redacted, as every secret does; the line says it is written again.
       diff: [{ path: 'phone_provider.credentials.auth_token', kind: 'changed', before: '[redacted]', after: '[redacted]' }],
     });
+
+    // Auth0 quoting the token back in a refusal: hidden in the message, the --json document and the stack trace.
+    const refusal = { statusCode: 400, error: 'Bad Request', message: `Twilio rejected credentials.auth_token ${SEED_PHONE_TWILIO_TOKEN} (20003 Authenticate)` };
+    for (const mode of ['--verbose', '--json']) {
+      s.inject({ kind: 'status', status: 400, body: refusal, method: 'PATCH', path: /\/branding\/phone\/providers\/[^/]+$/ });
+      const refused = await runCli(['restore', file, '--yes', '--no-backup', mode, '--twilio-auth-token-env', 'TWILIO_TOKEN'], { env: { ...env, TWILIO_TOKEN: SEED_PHONE_TWILIO_TOKEN } });
+      expect(refused.code).toBe(1);
+      expect(refused.stdout + refused.stderr).toContain('Twilio rejected credentials.auth_token [redacted]');
+      noSecretIn(refused, SEED_PHONE_TWILIO_TOKEN);
+    }
   });
 
   it('a custom provider that already delivers text is not written, and its diff shows no change to it, other keys and all', async () => {
