@@ -16,7 +16,7 @@ export const REDACTED = '[redacted]';
  * signing secret, client secrets, tokens, passwords, private keys. Auth0 returns all of
  * them in clear text (docs/auth0-facts.md#connection-options), so output must hide them itself.
  */
-const SECRET_KEY = /(secret|token|password|passwd|pwd|private[_-]?key|api[_-]?key|assertion|authorization|credential)/i;
+const SECRET_KEY = /(secret|token|pass(?:word|wd|phrase)|pwd|(?:private|api|signing|hmac|access|encryption|shared)[_-]?key|assertion|authorization|credential)/i;
 
 /** Keys that match the pattern above but are not secrets (`secretNames`: an Action's secrets by name, as `phone-provider show --json` lists them). */
 const NOT_SECRET_KEY = new Set(['secret_base64_encoded', 'token_endpoint_auth_method', 'token_type', 'expires_in', 'secretNames']);
@@ -132,6 +132,10 @@ function prefixHash(text: string, start: number): number {
 export function registerSecret(value: string | undefined | null): void {
   if (typeof value === 'string' && value.length >= MIN_SECRET_LENGTH && !knownSecrets.has(value)) {
     knownSecrets.add(value);
+    // As a JSON string's contents too: an SDK error quotes the answer's body as JSON text, where
+    // a secret holding a quote, a backslash or a control character is escaped.
+    const escaped = JSON.stringify(value).slice(1, -1);
+    if (escaped !== value) knownSecrets.add(escaped);
     matcher = undefined;
   }
 }
@@ -195,7 +199,7 @@ function redactKnownSecrets(text: string): string {
 const JWT = /\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g;
 const BEARER = /\b(Bearer\s+)(?!\[redacted\])[A-Za-z0-9._~+/=-]{16,}/g;
 /** `"client_secret": "…"`-style JSON members (an SDK error embedding a body) and `secret=…` form fields. */
-const SECRET_JSON_MEMBER = /("[A-Za-z_]*(?:secret|token|password|assertion)[A-Za-z_]*"\s*:\s*")([^"]*)(")/gi;
+const SECRET_JSON_MEMBER = /("[A-Za-z_]*(?:secret|token|password|passphrase|assertion|(?:private|api|signing|hmac|access|encryption|shared)_?key)[A-Za-z_]*"\s*:\s*")((?:[^"\\]|\\.)*)(")/gi;
 const SECRET_FORM_FIELD = /\b((?:client_secret|client_assertion|access_token|refresh_token|id_token|password)=)([^&\s"]+)/gi;
 /** http(s) URLs in text, up to a space, a quote or an angle bracket. */
 const URL_IN_TEXT = /\bhttps?:\/\/[^\s"'<>\\]+/g;
@@ -219,7 +223,7 @@ export function redactByShape(text: string): string {
 }
 
 /** What every secret JSON member and form field above contains. */
-const SECRET_WORD = /secret|token|password|assertion/i;
+const SECRET_WORD = /secret|token|password|passphrase|assertion|key/i;
 
 /** Free text with every known secret, and everything secret by its shape, hidden. */
 export function redactText(text: string): string {

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { gatewayUrlWarnings, isSecretQueryName, redactUrl, urlCredentials } from '../../src/core/gateway-url.js';
-import { REDACTED, redactText, registerSecret } from '../../src/core/redact.js';
+import { isSecretKey, redactByShape, REDACTED, redactText, registerSecret } from '../../src/core/redact.js';
 import { holdsSecret } from '../../src/core/bearer.js';
 
 /** Every secret registered in this file (the registry is per process, so it only grows). */
@@ -74,10 +74,33 @@ describe('redactText: secrets registered by value', () => {
     expect(redactText('xx abc12 yy')).toBe('xx abc12 yy');
   });
 
+  it('a secret holding a quote or a backslash is found where JSON text escapes it (an SDK error quoting a body)', () => {
+    const secret = 'qa"gw\\secret-with-quote';
+    register(secret);
+    const body = JSON.stringify({ message: `Invalid gateway_authentication: "${secret}" is not accepted` });
+    expect(body).not.toContain(secret);
+    expect(redactText(`Body: ${body}`)).toBe(`Body: {"message":"Invalid gateway_authentication: \\"${REDACTED}\\" is not accepted"}`);
+  });
+
   it('a secret registered after a text was redacted is found in the next one', () => {
     expect(redactText('token-free text zz9911zz')).toBe('token-free text zz9911zz');
     register('zz9911');
     expect(redactText('token-free text zz9911zz')).toBe(`token-free text ${REDACTED}zz`);
+  });
+});
+
+describe('secret by name and by shape', () => {
+  it('keys named for a secret, a password, a passphrase or a signing, HMAC, access, API or private key; not their neighbours', () => {
+    for (const key of ['secret', 'twilio_token', 'password', 'passphrase', 'signing_key', 'hmacKey', 'access_key', 'api-key', 'private_key', 'encryption_key', 'shared_key', 'client_assertion']) {
+      expect(isSecretKey(key), key).toBe(true);
+    }
+    for (const key of ['secret_base64_encoded', 'token_type', 'key', 'keys', 'public_key_id', 'gateway_url', 'from', 'audience']) {
+      expect(isSecretKey(key), key).toBe(false);
+    }
+  });
+
+  it('hides such JSON members in free text, escaped quotes within the value included', () => {
+    expect(redactByShape('{"signing_key": "k1\\"k2", "passphrase":"p1", "name": "n1"}')).toBe(`{"signing_key": "${REDACTED}", "passphrase":"${REDACTED}", "name": "n1"}`);
   });
 });
 
