@@ -155,8 +155,10 @@ export async function sendTestMessage(settings: GatewayClientSettings, options: 
     return { ...base, status: null, ms, ok: false, auth0Error, hint: failure.hint, responseBody: null, dryRun: false };
   }
   const ms = Math.round(performance.now() - started);
-  const start = await readResponseStart(response);
-  const responseBody = start === null ? null : scrub(start);
+  // Read past the limit by more than any secret is long, hide the secrets, then cut: a secret
+  // that starts before the cut is hidden whole, never shown in part.
+  const start = await readResponseStart(response, RESPONSE_BODY_LIMIT + Math.max(4096, ...secrets.map((secret) => secret.length)));
+  const responseBody = start === null ? null : cut(scrub(start), RESPONSE_BODY_LIMIT);
   const verdict = judgeStatus(response.status, settings.authentication !== null);
   // A 200 that took longer than the caller waits is a timeout to it (possible with a --timeout above the limit).
   if (ms > limit.ms) {
@@ -247,8 +249,10 @@ function innermostMessage(error: Error): string {
   return current.message;
 }
 
-/** The first characters of the answer; stops reading (and cancels) past the limit, and on any error. */
-async function readResponseStart(response: Response): Promise<string | null> {
+const cut = (text: string, limit: number): string => (text.length > limit ? `${text.slice(0, limit)}...` : text);
+
+/** The first characters of the answer, `limit` or a few more; stops reading (and cancels) past the limit, and on any error. */
+async function readResponseStart(response: Response, limit: number): Promise<string | null> {
   if (response.body === null) return null;
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
@@ -258,13 +262,12 @@ async function readResponseStart(response: Response): Promise<string | null> {
       const { done, value } = await reader.read();
       if (done) break;
       text += decoder.decode(value, { stream: true });
-      if (text.length > RESPONSE_BODY_LIMIT) break;
+      if (text.length > limit) break;
     }
   } catch {
     // A reset or the timeout while reading the body: the status is what matters.
   } finally {
     reader.cancel().catch(() => undefined);
   }
-  if (text === '') return null;
-  return text.length > RESPONSE_BODY_LIMIT ? `${text.slice(0, RESPONSE_BODY_LIMIT)}...` : text;
+  return text === '' ? null : text;
 }

@@ -297,6 +297,19 @@ describe('sendTestMessage verdicts', () => {
     expectNoSecrets(result);
   });
 
+  it('hides a secret that straddles the 500-character cut whole, never a part of it', async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(500);
+      res.end(`${'x'.repeat(480)}${RAW_SECRET} end`);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const { port } = server.address() as AddressInfo;
+    const result = await sendTestMessage(settings(`http://127.0.0.1:${port}/`), { to: '+15550100' });
+    expect(result.responseBody).toBe(`${'x'.repeat(480)}[redacted] end`);
+    expect(result.responseBody).not.toContain(RAW_SECRET.slice(0, 8));
+  });
+
   it.each([
     ['ftp://gateway.example.com/', /http:\/\/ or https:\/\//],
     ['not a url', /not a valid URL/],
