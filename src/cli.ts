@@ -277,6 +277,18 @@ function addWriteOptions(command: Command): Command {
     .option('--no-backup', 'do not write a backup before the change');
 }
 
+/** Commander's message, with the value of an unknown `--flag=value` left out (it may be a secret under a mistyped name). */
+function withoutOptionValue(error: CommanderError): string {
+  const text = error.message;
+  const prefix = "error: unknown option '";
+  if (error.code !== 'commander.unknownOption' || !text.startsWith(prefix)) return text;
+  // Commander's text: the option as typed, quoted, then perhaps "\n(Did you mean …?)".
+  const suggestion = text.indexOf('\n(Did you mean');
+  const quoted = suggestion === -1 ? text : text.slice(0, suggestion);
+  const equals = quoted.indexOf('=', prefix.length);
+  return equals === -1 ? text : `${quoted.slice(0, equals + 1)}…'${suggestion === -1 ? '' : text.slice(suggestion)}`;
+}
+
 /**
  * Strict parsing everywhere: an unknown option or an extra argument is an error, never
  * ignored. `onError` learns which command's parse failed, so the hint names its help.
@@ -367,7 +379,9 @@ async function reportError(error: unknown, io: Io, state: RunState, program: Com
       if (!json) return ExitCode.input;
       cliError = new CliError(ExitCode.input, 'no command given', { hint: `run \`${help}\` for the commands` });
     } else {
-      const message = error.message.replace(/^error:\s*/, '').replace(/\s*\n\s*/g, ' ').trim();
+      // `--client-secert=<value>` is quoted whole by commander: a mistyped secret flag would
+      // print its value, which nothing knows to be a secret yet. The flag is quoted without it.
+      const message = withoutOptionValue(error).replace(/^error:\s*/, '').replace(/\s*\n\s*/g, ' ').trim();
       cliError = new CliError(ExitCode.input, message, { hint: `run \`${help}\` for the options` });
     }
   } else if (error instanceof CliError) {

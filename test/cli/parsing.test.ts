@@ -39,6 +39,19 @@ describe('command-line parsing', () => {
     expect(r.stderr).toContain('--json');
   });
 
+  it('a mistyped flag is named without the value given to it (it may be a secret), in text and in --json', async () => {
+    const value = 'QaClientSecretTypo-0123456789';
+    const text = await runCli(['list', `--client-secert=${value}`]);
+    expect(text.code).toBe(2);
+    expect(text.stderr).toMatch(/^error: unknown option '--client-secert=…'\n/);
+    const json = await runCli(['list', '--json', `--client-secert=${value}`]);
+    expect(json.code).toBe(2);
+    expect((JSON.parse(json.stdout) as { error: { message: string } }).error.message).toBe("unknown option '--client-secert=…'");
+    expect(`${text.stdout}${text.stderr}${json.stdout}${json.stderr}`).not.toContain(value);
+    // A suggestion still follows a flag typed without a value.
+    expect((await runCli(['list', '--verbse'])).stderr).toContain("unknown option '--verbse' (Did you mean --verbose?)");
+  });
+
   it('with --json, an argument error is one JSON document on stdout', async () => {
     const r = await runCli(['show', '--json']);
     expect(r.code).toBe(2);
