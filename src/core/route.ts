@@ -50,10 +50,10 @@ export function routeOf(options: Readonly<Record<string, unknown>> | null | unde
 }
 
 /**
- * One line for people: what the route means for this connection's codes. With the tenant known
- * to be on the Unified Phone Experience, a `gateway` route claims no delivery: the older keys
- * decide for a connection that predates it, and Auth0 documents that the gateway is not used
- * for one given them since; nothing read tells the two apart.
+ * One line for people: what the route means for this connection's codes. Unless the tenant is
+ * known not to be on the Unified Phone Experience, a `gateway` or `twilio` route claims no
+ * delivery: the older keys decide for a connection that predates it, and Auth0 documents that
+ * they are ignored for one given them since; nothing read tells the two apart.
  */
 export function describeRoute(route: Route, unifiedPhone: UnifiedPhone = null, options?: Readonly<Record<string, unknown>> | null): string {
   switch (route) {
@@ -63,7 +63,10 @@ export function describeRoute(route: Route, unifiedPhone: UnifiedPhone = null, o
         ? "its options have the older generation's gateway keys: Auth0 sends to its gateway_url if the connection predates the Unified Phone Experience, and documents that it does not for one made since (check with a real login)"
         : "its options have the older generation's gateway keys: Auth0 sends to its gateway_url unless the tenant is on the Unified Phone Experience and the connection was made since (the tenant setting could not be read: grant read:tenant_settings)";
     case 'twilio':
-      return "Auth0 sends this connection's codes through Twilio (the connection's options decide)";
+      if (unifiedPhone === false) return "Auth0 sends this connection's codes through Twilio (the connection's options decide)";
+      return unifiedPhone === true
+        ? "its options have the older generation's Twilio keys: Auth0 sends through Twilio if the connection predates the Unified Phone Experience, and documents that it uses the tenant's phone provider for one made since (check with a real login)"
+        : "its options have the older generation's Twilio keys: Auth0 sends through Twilio unless the tenant is on the Unified Phone Experience and the connection was made since (the tenant setting could not be read: grant read:tenant_settings)";
     case 'phone-provider':
       return "Auth0 sends this connection's codes through the tenant's phone provider and ignores its gateway options";
     case 'unknown':

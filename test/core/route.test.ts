@@ -144,7 +144,17 @@ describe('describeRoute', () => {
     expect(describeRoute('gateway', null)).toBe(describeRoute('gateway'));
     expect(describeRoute('gateway', true)).not.toMatch(/^Auth0 sends/);
     expect(describeRoute('gateway', true)).toContain('if the connection predates the Unified Phone Experience, and documents that it does not for one made since');
-    for (const route of ['twilio', 'phone-provider', 'unknown'] as const) expect(describeRoute(route, true)).toBe(describeRoute(route));
+    for (const route of ['phone-provider', 'unknown'] as const) expect(describeRoute(route, true)).toBe(describeRoute(route));
+  });
+
+  it('claims delivery through Twilio only where the tenant is known not to be on the Unified Phone Experience', () => {
+    expect(describeRoute('twilio', false)).toBe("Auth0 sends this connection's codes through Twilio (the connection's options decide)");
+    expect(describeRoute('twilio', null)).toBe(
+      "its options have the older generation's Twilio keys: Auth0 sends through Twilio unless the tenant is on the Unified Phone Experience and the connection was made since (the tenant setting could not be read: grant read:tenant_settings)",
+    );
+    expect(describeRoute('twilio', true)).toBe(
+      "its options have the older generation's Twilio keys: Auth0 sends through Twilio if the connection predates the Unified Phone Experience, and documents that it uses the tenant's phone provider for one made since (check with a real login)",
+    );
   });
 });
 
