@@ -15,7 +15,7 @@ import { ProgressLine } from '../ui/progress.js';
 import { BIN_NAME } from '../version.js';
 import { defineCommand } from '../flow/command.js';
 import type { CommandContext } from '../flow/context.js';
-import { backupPhoneSide, checkPhoneState, executePhonePlan, phoneStateOf, planFor, readPhoneView, scopesFor } from '../flow/phone-provider.js';
+import { backupPhoneSide, checkPhoneState, ensurePhoneUnmoved, executePhonePlan, phoneStateOf, planFor, readPhoneView, scopesFor } from '../flow/phone-provider.js';
 import { INPUT_LIMITS, readBoundedFile, readBoundedStdin } from '../flow/read-input.js';
 import { unifiedPhoneFor } from '../flow/routes.js';
 import { writeFlagsShape } from '../flow/settings-flags.js';
@@ -221,6 +221,8 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
         if (phone !== null && phonePending && ctx.interrupts.requested === undefined) {
           phoneStarted = true;
           try {
+            // Read minutes ago, perhaps, before the question and the connections' writes.
+            await ensurePhoneUnmoved(api, phone.state);
             await executePhonePlan(ctx, api, phone.plan, phone.backup);
             await checkPhoneState(api, phone.plan, phone.backup);
             phone.changed = true;

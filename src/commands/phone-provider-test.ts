@@ -1,8 +1,9 @@
 import * as z from 'zod';
-import { inputError, remoteError } from '../core/errors.js';
+import { CliError, ExitCode, inputError, remoteError } from '../core/errors.js';
 import { untrusted } from '../core/untrusted.js';
 import { firstProblem, recipientSchema } from '../core/validate.js';
 import { defineCommand } from '../flow/command.js';
+import { exitingNow } from '../flow/write.js';
 
 const flagsSchema = z.strictObject({ to: z.string().optional() });
 
@@ -14,16 +15,31 @@ const flagsSchema = z.strictObject({ to: z.string().optional() });
 export const command = defineCommand(flagsSchema, async (ctx, flags) => {
   const { output } = ctx;
   if (flags.to === undefined) throw inputError('--to <phone> is required: the number Auth0 should text', 'e.g. --to "+15551234567"');
-  const problem = firstProblem(recipientSchema, flags.to);
+  const to = flags.to;
+  const problem = firstProblem(recipientSchema, to);
   // Auth0 takes 1 to 16 characters here.
-  if (problem !== undefined || flags.to.length > 16) throw inputError(`--to: "${untrusted(flags.to)}" is not ${problem ?? 'a phone number of at most 16 characters'}`, 'e.g. --to "+15551234567"');
+  if (problem !== undefined || to.length > 16) throw inputError(`--to: "${untrusted(to)}" is not ${problem ?? 'a phone number of at most 16 characters'}`, 'e.g. --to "+15551234567"');
   const api = await ctx.auth0();
   const providers = await api.listPhoneProviders();
   const provider = providers[0];
   if (provider === undefined) {
     throw remoteError(`${api.domain} has no phone provider to test`, 'set one up with `auth0-sms-gateway phone-provider configure`');
   }
-  const answer = await api.testPhoneProvider(provider.id, flags.to);
+  // A text message is a write of sorts: once sent, it cannot be taken back, and a second one
+  // is a second SMS. A signal lets the request finish; a lost answer is not a plain failure.
+  const check = `check the phone${provider.name === 'custom' ? ' (or your gateway)' : ''} before sending another`;
+  const answer = await ctx.interrupts.guard(
+    async () => {
+      try {
+        return await api.testPhoneProvider(provider.id, to);
+      } catch (error) {
+        if (!(error instanceof CliError) || !error.answerLost) throw error;
+        throw new CliError(ExitCode.remote, `the answer to the test message was lost (${error.message}): Auth0 may have sent it`, { hint: check, cause: error, outcomeUnknown: true });
+      }
+    },
+    () => `whether Auth0 took the test message is unknown: it may still be sent; ${check}`,
+    exitingNow(ctx, () => undefined),
+  );
   if (output.json) {
     output.printJson({ domain: api.domain, provider: { id: provider.id, name: provider.name }, accepted: true, code: answer.code ?? 202, message: answer.message ?? null, delivered: null });
   }
@@ -35,5 +51,6 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
           : `This provider is "${untrusted(provider.name)}", not a gateway: watch the phone`
       }, or the tenant logs (event type "fn": failed sending notification).`,
   );
+  if (ctx.interrupts.requested !== undefined) throw new CliError(ExitCode.cancelled, `stopped by ${ctx.interrupts.requested} after Auth0 took the test message`);
   return 0;
 });

@@ -6,7 +6,7 @@ import type { GatewayClientSettings } from '../gateway/client.js';
 import { changesToJson, renderChanges } from '../ui/diff.js';
 import type { CommandContext } from './context.js';
 import { acquireLocks } from './lock.js';
-import { backupPhoneSide, checkPhoneState, executePhonePlan, phoneStateOf, planFor, plannedSteps, readPhoneView, scopesFor } from './phone-provider.js';
+import { backupPhoneSide, checkPhoneState, ensurePhoneUnmoved, executePhonePlan, phoneStateOf, planFor, plannedSteps, readPhoneView, scopesFor } from './phone-provider.js';
 import { deliverGeneratedSecret, isGenerated, type SecretInput } from './secret-input.js';
 import { authFlagsShape, writeFlagsShape, type WriteFlags } from './settings-flags.js';
 import { checkBeforeAsking, confirmOrThrow, exitingNow } from './write.js';
@@ -86,6 +86,8 @@ export async function configurePhoneProvider(
   let backup: string | null;
   let steps: string[];
   try {
+    // A person answered: the tenant may have moved while the question waited.
+    if (!ctx.globals.yes) await ensurePhoneUnmoved(api, state);
     backup = backupPhoneSide(ctx, api, state, flags);
     if (backup !== null) output.info(`backup: ${backup}`);
     // Shown (or written) before the first write, for the same reason as configure's.

@@ -177,9 +177,38 @@ function writeOf(step: PhoneStep, actionId: string | undefined): PhoneWrite {
   }
 }
 
-/** After the writes: what Auth0 now holds matches the plan, or the run says what differs. */
+/**
+ * Before the first phone write, when time has passed since the read that the diff, the plan
+ * and the backup come from (a question waited for its answer, other writes ran first): the
+ * tenant may have changed meanwhile (another admin bound an Action, disabled the provider).
+ * Reads the phone side again and stops, with nothing written, when it differs, as the PATCH of
+ * a connection does (flow/write.ts).
+ */
+export async function ensurePhoneUnmoved(api: ManagementApi, state: PhoneState): Promise<void> {
+  const now = phoneStateOf(await readPhoneView(api, { tolerant: false }));
+  if (!deepEqual(now, state)) {
+    throw remoteError("the tenant's phone side changed since it was read (someone else wrote to it): nothing was written to it", 're-run to see and confirm a plan against its current state');
+  }
+}
+
+/**
+ * After the writes: what Auth0 now holds matches the plan, or the run says what differs. Every
+ * write was accepted by then, so a failure here never reads as "nothing changed": it is an
+ * outcome to check, with the way back.
+ */
 export async function checkPhoneState(api: ManagementApi, plan: PhonePlan, backup: string | null): Promise<PhoneState> {
-  const view = await readPhoneView(api, { tolerant: false });
+  const check = backup === null ? 'run `auth0-sms-gateway status`' : `run \`auth0-sms-gateway status\`, or put it back with \`${restoreCommand(backup)}\``;
+  let view: PhoneView;
+  try {
+    view = await readPhoneView(api, { tolerant: false });
+  } catch (error) {
+    if (!(error instanceof CliError) || error.exitCode === ExitCode.cancelled) throw error;
+    throw new CliError(ExitCode.remote, `every step was accepted, but reading the tenant back to check them failed (${error.message}): the result is not verified`, {
+      hint: check,
+      cause: error,
+      outcomeUnknown: true,
+    });
+  }
   const state = phoneStateOf(view);
   const ours = findOurAction(state);
   const problems: string[] = [];
@@ -195,10 +224,8 @@ export async function checkPhoneState(api: ManagementApi, plan: PhonePlan, backu
     problems.push('the phone provider is not "custom", enabled, with text delivery');
   }
   if (problems.length > 0) {
-    throw remoteError(
-      `the writes were accepted, but reading the tenant back shows: ${problems.join('; ')}`,
-      backup === null ? 'run `auth0-sms-gateway status`' : `run \`auth0-sms-gateway status\`, or put it back with \`${restoreCommand(backup)}\``,
-    );
+    // The tenant did change: not a failure with nothing done.
+    throw new CliError(ExitCode.remote, `the writes were accepted, but reading the tenant back shows: ${problems.join('; ')}`, { hint: check, outcomeUnknown: true });
   }
   return state;
 }

@@ -15,7 +15,7 @@ import { untrusted } from '../core/untrusted.js';
 import { changesToJson, renderChanges } from '../ui/diff.js';
 import type { PhoneBackup } from './backup.js';
 import type { CommandContext } from './context.js';
-import { backupPhoneSide, phoneStateOf, readPhoneView, scopesFor } from './phone-provider.js';
+import { backupPhoneSide, ensurePhoneUnmoved, phoneStateOf, readPhoneView, scopesFor } from './phone-provider.js';
 import { realStepRunner, sendSettled, type PhoneWrite } from './phone-writes.js';
 import type { WriteFlags } from './settings-flags.js';
 import { acquireLocks } from './lock.js';
@@ -67,6 +67,8 @@ function codeToRestore(code: string, file: string, flags: PhoneRestoreFlags): st
 interface RestoreStep {
   writes: PhoneWrite[];
   say: string;
+  /** For a step of several writes: what is done once the first k have gone through (index k - 1), should the next fail. */
+  partly?: string[];
 }
 
 /** `token`: how the provider's Twilio auth token appears (Auth0 never returns it); undefined for none. */
@@ -231,6 +233,7 @@ export async function restorePhoneSide(ctx: CommandContext, api: ManagementApi, 
         { kind: 'deploy-action', id: ours.action.id },
       ],
       say: `put the code of ${untrusted(ours.action.name)} back and deployed it`,
+      partly: [`put the code of ${untrusted(ours.action.name)} back, not deployed (the deployed version still runs)`],
     });
   }
 
@@ -283,6 +286,8 @@ export async function restorePhoneSide(ctx: CommandContext, api: ManagementApi, 
   const done: string[] = [];
   let saved: string | null;
   try {
+    // A person answered: the tenant may have moved while the question waited.
+    if (!ctx.globals.yes) await ensurePhoneUnmoved(api, state);
     saved = backupPhoneSide(ctx, api, state, flags);
     if (saved !== null) output.info(`backup: ${saved}`);
     const before = saved;
@@ -296,6 +301,10 @@ export async function restorePhoneSide(ctx: CommandContext, api: ManagementApi, 
   }
   report(true, saved, done);
   if (ctx.interrupts.requested !== undefined) {
+    // The signal came during the last step, which finished: nothing is left to do.
+    if (done.length === steps.length) {
+      throw new CliError(ExitCode.cancelled, `stopped by ${ctx.interrupts.requested} after the last step finished: the phone provider of ${api.domain} is back to the backup of ${untrusted(backup.createdAt)} (${done.join(', ')})`);
+    }
     throw new CliError(ExitCode.cancelled, `stopped by ${ctx.interrupts.requested}; done: ${done.length === 0 ? 'nothing' : done.join(', ')}`, {
       hint: 'run the same restore again to finish: it changes only what still differs',
     });
@@ -319,13 +328,19 @@ async function runRestoreSteps(ctx: CommandContext, api: ManagementApi, steps: r
   const runner = realStepRunner(ctx.settleWaitsMs);
   for (const step of steps) {
     if (ctx.interrupts.requested !== undefined) return;
+    let sent = 0;
     try {
-      for (const write of step.writes) await sendSettled(api, write, runner);
+      for (const write of step.writes) {
+        await sendSettled(api, write, runner);
+        sent++;
+      }
     } catch (error) {
       const lost = error instanceof CliError && error.answerLost;
+      // Part of a step of several writes counts: an Action's code updated but not deployed is a change.
+      const soFar = sent === 0 ? done : [...done, step.partly?.[sent - 1] ?? `part of: ${step.say}`];
       throw new CliError(
         error instanceof CliError ? error.exitCode : ExitCode.remote,
-        `the restore stopped${lost ? ' with the outcome of its last step unknown' : ''} (${error instanceof CliError ? error.message : String(error)}); done before that: ${done.length === 0 ? 'nothing' : done.join(', ')}`,
+        `the restore stopped${lost ? ' with the outcome of its last step unknown' : ''} (${error instanceof CliError ? error.message : String(error)}); done before that: ${soFar.length === 0 ? 'nothing' : soFar.join(', ')}`,
         {
           hint: saved === null ? 'run `auth0-sms-gateway status` to see the tenant' : `the state before this restore is in ${saved}`,
           cause: error,

@@ -107,7 +107,8 @@ describe('apply: the phone_provider entry', () => {
     // The create's answer lost and no read of the Actions succeeding since: that step's outcome is unknown.
     const t = await startTestSandbox({ tenant: { phoneConsolidatedExperience: true } });
     t.inject({ kind: 'drop', method: 'POST', path: /\/actions\/actions$/, afterApply: true });
-    t.inject({ kind: 'drop', method: 'GET', path: /\/actions\/actions$/, after: 1, times: 100 });
+    // The reads before: the plan's, and the one that checks nothing moved before the first write.
+    t.inject({ kind: 'drop', method: 'GET', path: /\/actions\/actions$/, after: 2, times: 100 });
     const lost = await runCli(['apply', '-f', file, '--yes', '--no-backup', '--json'], { env: sandboxEnv(t, 'full', { GW_SECRET: SECRET, AUTH0_SMS_GATEWAY_SETTLE_MS: '10' }) });
     expect(lost.code).toBe(1);
     expect(JSON.parse(lost.stdout)).toMatchObject({ phoneProvider: { outcome: 'unknown', changed: false, error: { message: expect.stringContaining('the outcome is unknown') as unknown } } });

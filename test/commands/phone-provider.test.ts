@@ -22,6 +22,7 @@ import {
 import { asCreatedOnUnifiedPhone, requestLines, sandboxEnv, writes } from '../helpers/env.js';
 import { api } from '../sandbox/http.js';
 import { runCli, type CliRun } from '../helpers/run-cli.js';
+import { KEY, runCliOnTerminal } from '../helpers/pty-cli.js';
 import { closeTestSandboxes, sharedTls, startTestSandbox, useSandbox } from '../helpers/sandbox.js';
 
 const SECRET = 'phone-provider-gateway-secret-of-44-characters';
@@ -69,6 +70,23 @@ describe('phone-provider configure on a Unified Phone tenant', () => {
   beforeEach(() => {
     gw.received.length = 0;
     backups = mkdtempSync(join(tmpdir(), 'a0sg-phone-'));
+  });
+
+  it('every step accepted but the read-back failing: an outcome to check with the way back, never a bare failure', async () => {
+    // The first read of the providers is the plan's; every one after it (the read-back) fails.
+    sandbox().inject({ kind: 'status', status: 503, method: 'GET', path: /^\/api\/v2\/branding\/phone\/providers$/, after: 1, times: 100 });
+    const r = await runCli(configureArgs(gw.url, '--yes', '--backup-dir', backups, '--json'), { env: env(undefined, { AUTH0_SMS_GATEWAY_SETTLE_MS: '10' }) });
+    expect(r.code).toBe(1);
+    const [file] = readdirSync(backups);
+    expect(JSON.parse(r.stdout)).toEqual({
+      error: {
+        message: expect.stringMatching(/^every step was accepted, but reading the tenant back to check them failed \(.*503.*\): the result is not verified$/) as unknown,
+        hint: `run \`auth0-sms-gateway status\`, or put it back with \`auth0-sms-gateway restore ${join(backups, file!)}\``,
+        exitCode: 1,
+      },
+    });
+    expect(sandbox().phoneProvider()).toMatchObject({ name: 'custom' });
+    noSecretIn(r);
   });
 
   it('installs one Action, builds, deploys and binds it, sets the provider; Auth0 then delivers through the gateway with a verified JWT', async () => {
@@ -123,6 +141,29 @@ describe('phone-provider configure on a Unified Phone tenant', () => {
     expect(human.stdout).not.toContain('(no changes)');
     expect(writes(sandbox())).toEqual([expect.stringMatching(/^PATCH \/api\/v2\/actions\/actions\/[^/]+$/), expect.stringMatching(/^POST \/api\/v2\/actions\/actions\/[^/]+\/deploy$/)]);
     expect(parseActionCode(sandbox().actions()[0]?.code)).toMatchObject({ kind: 'ours', settings: { audience: AUDIENCE } });
+  });
+
+  it('restore whose deploy fails after the code went back says the code is back but not deployed, never "nothing"', async () => {
+    expect((await runCli(configureArgs(gw.url, '--yes', '--no-backup'), { env: env() })).code).toBe(0);
+    expect((await runCli(['phone-provider', 'configure', '--audience', 'urn:changed', '--yes', '--backup-dir', backups], { env: env() })).code).toBe(0);
+    sandbox().inject({ kind: 'status', status: 403, method: 'POST', path: /\/deploy$/, times: 10 });
+    const r = await runCli(['restore', join(backups, readdirSync(backups)[0]!), '--yes', '--no-backup'], { env: env(undefined, { AUTH0_SMS_GATEWAY_SETTLE_MS: '10' }) });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: the restore stopped \(.*\); done before that: put the code of auth0-sms-gateway-sms back, not deployed \(the deployed version still runs\)$/m);
+    expect(r.stderr).not.toMatch(/done before that: nothing/);
+    expect(parseActionCode(sandbox().actions()[0]?.code)).toMatchObject({ kind: 'ours', settings: { audience: AUDIENCE } });
+  });
+
+  it('phone-provider test: a lost answer may have sent the message, and says so instead of "retry"', async () => {
+    expect((await runCli(configureArgs(gw.url, '--yes', '--no-backup'), { env: env() })).code).toBe(0);
+    sandbox().inject({ kind: 'drop', method: 'POST', path: /\/try$/, afterApply: true });
+    const r = await runCli(['phone-provider', 'test', '--to', PHONE, '--json'], { env: env() });
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toEqual({
+      error: { message: expect.stringMatching(/^the answer to the test message was lost \(.+\): Auth0 may have sent it$/) as unknown, hint: 'check the phone (or your gateway) before sending another', exitCode: 1 },
+    });
+    await sandbox().idle();
+    expect(gw.received).toHaveLength(1);
   });
 
   it('restore deploys the tool\'s code rendered from the backup\'s settings, never code added to a backup; an http:// gateway and foreign code are refused', async () => {
@@ -761,5 +802,45 @@ describe('phone-provider writes whose answer is lost end in the state observed',
     expect(r.code).toBe(0);
     expect(s.phoneProvider()).toBeUndefined();
     expect(s.actions()).toEqual([]);
+  });
+});
+
+describe('a change made while the question waits', () => {
+  afterAll(closeTestSandboxes);
+  const URL = 'https://sms.example.com/send';
+  const yesAfter = (write: () => Promise<{ status: number }>) => async () => {
+    expect((await write()).status).toBe(200);
+    return `y${KEY.enter}`;
+  };
+
+  it('phone-provider configure stops before its first write and its backup: the binding another admin made stays', async () => {
+    const s = await startTestSandbox({ tenant: { phoneConsolidatedExperience: true }, actions: [seedForeignPhoneAction()] });
+    const dir = mkdtempSync(join(tmpdir(), 'moved-'));
+    const bind = () => api(s, 'PATCH', '/actions/triggers/custom-phone-provider/bindings', { bindings: [{ ref: { type: 'action_id', value: SEED_FOREIGN_ACTION_ID }, display_name: 'acme' }] }, ['update:actions']);
+    const r = await runCliOnTerminal(['phone-provider', 'configure', '--gateway-url', URL, '--auth', 'none', '--backup-dir', dir], {
+      env: sandboxEnv(s, 'full'),
+      steps: [[/Apply these changes/, yesAfter(bind)]],
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("error: the tenant's phone side changed since it was read (someone else wrote to it): nothing was written to it\n");
+    expect(s.bindings('custom-phone-provider').map((b) => b.action_id)).toEqual([SEED_FOREIGN_ACTION_ID]);
+    expect(s.actions().map((a) => a.id)).toEqual([SEED_FOREIGN_ACTION_ID]);
+    expect(s.phoneProvider()).toBeUndefined();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('restore stops too: the provider another admin disabled stays disabled', async () => {
+    const s = await startTestSandbox({ tenant: { phoneConsolidatedExperience: true } });
+    const env = sandboxEnv(s, 'full');
+    const dir = mkdtempSync(join(tmpdir(), 'moved-'));
+    expect((await runCli(['phone-provider', 'configure', '--gateway-url', URL, '--auth', 'none', '--yes', '--backup-dir', dir], { env })).code).toBe(0);
+    const [file] = readdirSync(dir);
+    const id = s.phoneProvider()!.id;
+    const disable = () => api(s, 'PATCH', `/branding/phone/providers/${id}`, { disabled: true }, ['update:phone_providers']);
+    const r = await runCliOnTerminal(['restore', join(dir, file!), '--no-backup'], { env, steps: [[/Restore the phone provider/, yesAfter(disable)]] });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("error: the tenant's phone side changed since it was read (someone else wrote to it): nothing was written to it\n");
+    expect(s.phoneProvider()).toMatchObject({ id, name: 'custom', disabled: true });
+    expect(s.actions()).toHaveLength(1);
   });
 });

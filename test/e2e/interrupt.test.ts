@@ -251,6 +251,34 @@ describe('a signal during a write', () => {
     expect(s.phoneProvider()).toBeUndefined();
     expect(s.actions()).toHaveLength(1);
   });
+  it('restore of the phone side, a signal during its last step: it finished, so nothing is left to run again', async () => {
+    const s = await startTestSandbox({ tenant: { phoneConsolidatedExperience: true } });
+    const dir = mkdtempSync(join(tmpdir(), 'a0sg-sigint-phone-restore-last-'));
+    const configured = spawnBin(['phone-provider', 'configure', '--gateway-url', URL, '--auth', 'none', '--yes', '--backup-dir', dir], sandboxEnv(s));
+    expect(await configured.exit).toBe(0);
+    s.inject({ kind: 'latency', ms: 1500, method: 'DELETE', path: /\/actions\/actions\// });
+    const run = spawnBin(['restore', join(dir, readdirSync(dir)[0]!), '--yes', '--no-backup'], sandboxEnv(s));
+    await waitUntil(() => s.requests.some((q) => q.method === 'DELETE' && q.path.includes('/actions/actions/')));
+    run.child.kill('SIGINT');
+    expect(await run.exit).toBe(130);
+    expect(run.stderr()).toMatch(/error: stopped by SIGINT after the last step finished: the phone provider of \S+ is back to the backup of .*deleted the Action auth0-sms-gateway-sms \(the backup had none\)\)\n/);
+    expect(run.stderr()).not.toContain('run the same restore again');
+    expect(s.actions()).toEqual([]);
+  });
+
+  it('phone-provider test: the first SIGINT lets the test message go out and says so, never "no write was in flight"', async () => {
+    const s = await startTestSandbox({ tenant: { phoneConsolidatedExperience: true } });
+    expect(await spawnBin(['phone-provider', 'configure', '--gateway-url', URL, '--auth', 'none', '--yes', '--no-backup'], sandboxEnv(s)).exit).toBe(0);
+    s.inject({ kind: 'latency', ms: 1500, method: 'POST', path: /\/try$/ });
+    const run = spawnBin(['phone-provider', 'test', '--to', '+15551230001'], sandboxEnv(s));
+    await waitUntil(() => s.requests.some((q) => q.method === 'POST' && q.path.endsWith('/try')));
+    run.child.kill('SIGINT');
+    expect(await run.exit).toBe(130);
+    expect(run.stderr()).toContain('SIGINT: finishing the request in flight, then stopping');
+    expect(run.stderr()).toContain('Auth0 accepted the test message for +15551230001');
+    expect(run.stderr()).toContain('error: stopped by SIGINT after Auth0 took the test message');
+    expect(run.stderr()).not.toContain('no write to Auth0 was in flight');
+  });
 });
 
 describe('a signal while no write is in flight', () => {

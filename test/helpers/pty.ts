@@ -20,8 +20,8 @@ export const KEY = {
   clearLine: '\x15',
 } as const;
 
-/** Wait for this on the screen, then type that. */
-export type Step = [pattern: RegExp | string, keys: string];
+/** Wait for this on the screen, then type that; a function runs once the pattern is there (another client's write while a question waits) and gives the keys. */
+export type Step = [pattern: RegExp | string, keys: string | (() => Promise<string>)];
 
 // CSI (colours, cursor moves), OSC (titles) and two-byte escapes: what prompts draw with.
 // eslint-disable-next-line no-control-regex
@@ -98,7 +98,7 @@ export async function play(terminal: Terminal, steps: readonly Step[]): Promise<
   for (const [pattern, keys] of steps) {
     await terminal.screen.waitFor(pattern);
     await new Promise((resolve) => setImmediate(resolve));
-    terminal.type(keys);
+    terminal.type(typeof keys === 'string' ? keys : await keys());
   }
 }
 
