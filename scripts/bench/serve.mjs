@@ -4,7 +4,8 @@
 // requests, alternating blocks, medians. Each request carries the same valid token (the
 // verifier still checks the signature and claims every time) and the same body. See load()
 // for why the client is not fetch.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { GATEWAY, PAYLOAD, benchToken } from './verify.mjs';
@@ -14,7 +15,7 @@ import { alternate, bin, cleanEnv, median, root } from './util.mjs';
  * Starts a server as a child process and waits for the URL it prints on stderr.
  * @param {string[]} args
  * @param {NodeJS.ProcessEnv} env
- * @returns {Promise<{ url: string, stop: () => Promise<void> }>}
+ * @returns {Promise<{ url: string, pid: number, stop: () => Promise<void> }>}
  */
 export function startServerProcess(args, env) {
   return new Promise((resolve, reject) => {
@@ -35,6 +36,7 @@ export function startServerProcess(args, env) {
       const exited = new Promise((done) => child.once('close', done));
       resolve({
         url: /** @type {string} */ (m[1]),
+        pid: /** @type {number} */ (child.pid),
         stop: async () => {
           child.kill('SIGTERM');
           const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
@@ -128,6 +130,29 @@ export async function load(url, options) {
 }
 
 /**
+ * Pins the servers to the last CPU and this process (the client) to the first, with taskset
+ * (Linux, two or more CPUs). Unpinned, the scheduler puts a server and the client on one CPU
+ * or on two as it likes, and keeps a process's placement: the same bare server measured 27 to
+ * 52 µs of CPU a request from one process to the next, so one pair of processes gave a ratio
+ * anywhere from 0.48x to 0.61x. Returns a note, and a function that undoes this process's pin.
+ * @param {number[]} serverPids
+ * @returns {{ note: string, undo: () => void }}
+ */
+export function pinProcesses(serverPids) {
+  const cpus = availableParallelism();
+  const taskset = (/** @type {string[]} */ args) => spawnSync('taskset', args, { stdio: 'ignore' }).status === 0;
+  if (process.platform !== 'linux' || cpus < 2 || !taskset(['-a', '-p', '-c', '0', String(process.pid)])) {
+    return { note: 'not pinned (needs Linux, taskset and 2 CPUs): expect more noise', undo: () => undefined };
+  }
+  const last = String(cpus - 1);
+  const pinned = serverPids.every((pid) => taskset(['-a', '-p', '-c', last, String(pid)]));
+  return {
+    note: pinned ? `servers pinned to CPU ${last}, the client to CPU 0 (taskset)` : 'not pinned (taskset failed for a server): expect more noise',
+    undo: () => void taskset(['-a', '-p', '-c', `0-${last}`, String(process.pid)]),
+  };
+}
+
+/**
  * @param {import('./util.mjs').Table} table
  * @param {{ runs: number, work: string, total?: number }} options
  */
@@ -135,6 +160,7 @@ export async function serveRow(table, { runs, work, total = 5000 }) {
   const token = await benchToken();
   const serve = await startServerProcess([bin, 'serve', '--port', '0', '--auth', 'bearer', '--audience', GATEWAY.audience, '--subject', GATEWAY.subject, '--secret-env', 'BENCH_GW_SECRET'], cleanEnv(work, { BENCH_GW_SECRET: GATEWAY.secret }));
   const bare = await startServerProcess([join(root, 'scripts', 'bench', 'bare-server.mjs')], cleanEnv(work));
+  const pinning = pinProcesses([serve.pid, bare.pid]);
   try {
     const concurrency = 8;
     const shot = (/** @type {string} */ url) => () => load(`${url}/sms`, { total, concurrency, headers: { authorization: `Bearer ${token}` }, body: PAYLOAD });
@@ -156,9 +182,10 @@ export async function serveRow(table, { runs, work, total = 5000 }) {
       ratio,
       goal: '>= 0.6x',
       meets: ratio >= 0.6,
-      note: `${runs} alternating blocks of ${total} POSTs each, ${concurrency} keep-alive connections, a minimal HTTP/1.1 client on node:net (fetch would be the bottleneck)${failures === 0 ? '' : `; ${failures} answers were not 200`}`,
+      note: `${runs} alternating blocks of ${total} POSTs each, ${concurrency} keep-alive connections, a minimal HTTP/1.1 client on node:net (fetch would be the bottleneck); ${pinning.note}${failures === 0 ? '' : `; ${failures} answers were not 200`}`,
     });
   } finally {
+    pinning.undo();
     await Promise.all([serve.stop(), bare.stop()]);
   }
 }

@@ -154,6 +154,33 @@ describe('startGatewayServer', () => {
     expect(await res.json()).toMatchObject({ error: 'handler_failed', message: expect.stringContaining('provider down') as unknown });
   });
 
+  it('answers 500 when the message handler rejects, and 200 only once an async one has resolved', async () => {
+    let release: () => void = () => undefined;
+    let delivered = false;
+    const slow = await start({
+      onMessage: () =>
+        new Promise<void>((resolve) => {
+          release = () => {
+            delivered = true;
+            resolve();
+          };
+        }),
+    });
+    const answer = fetch(slow.server.url, { method: 'POST', headers: { authorization: await bearer() }, body: JSON.stringify(payload) });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(delivered).toBe(false);
+    release();
+    const ok = await answer;
+    expect(ok.status).toBe(200);
+    expect(delivered).toBe(true);
+
+    const failing = await start({ onMessage: () => Promise.reject(new Error('queue full')) });
+    const res = await fetch(failing.server.url, { method: 'POST', headers: { authorization: await bearer() }, body: JSON.stringify(payload) });
+    expect(res.status).toBe(500);
+    expect(await res.json()).toEqual({ ok: false, error: 'handler_failed', message: 'the message handler failed: queue full' });
+    expect(failing.rejected).toEqual([{ status: 500, reason: 'the message handler failed: queue full', code: 'handler_failed' }]);
+  });
+
   it('refuses an undecodable base64url secret at start', async () => {
     await expect(startGatewayServer({ verify: { ...verify, secret: 'not+base64/', secretBase64Encoded: true } })).rejects.toThrow(/base64url/);
   });
