@@ -100,9 +100,24 @@ export function resolveCredentials(flags: CredentialFlags, env: NodeJS.ProcessEn
   }
   const signingKey = readSigningKey(signingKeyRaw as string);
   return {
-    credentials: { domain, kind: 'private-key-jwt', clientId: clientId as string, signingKey, signingAlg: nonEmpty(env.AUTH0_CLIENT_ASSERTION_SIGNING_ALG) ?? 'RS256' },
+    credentials: { domain, kind: 'private-key-jwt', clientId: clientId as string, signingKey, signingAlg: signingAlgorithm(nonEmpty(env.AUTH0_CLIENT_ASSERTION_SIGNING_ALG)) },
     warnings,
   };
+}
+
+/**
+ * The algorithms Auth0 takes for a Private Key JWT credential, all of them RSA
+ * (https://auth0.com/docs/get-started/applications/configure-private-key-jwt): anything else
+ * would fail inside the SDK's signing with an error that reads like a network problem.
+ */
+const SIGNING_ALGORITHMS = ['RS256', 'RS384', 'PS256'];
+
+function signingAlgorithm(value: string | undefined): string {
+  if (value === undefined) return 'RS256';
+  if (!SIGNING_ALGORITHMS.includes(value)) {
+    throw inputError(`AUTH0_CLIENT_ASSERTION_SIGNING_ALG is "${untrusted(value)}", which Auth0 does not take for a Private Key JWT`, `set it to ${SIGNING_ALGORITHMS.join(', ')} (the algorithm of the credential on the application), or leave it unset for RS256`);
+  }
+  return value;
 }
 
 /**
@@ -124,10 +139,10 @@ function readSigningKey(value: string): string {
   }
   try {
     const key = createPrivateKey(pem);
-    if (key.asymmetricKeyType !== 'rsa' && key.asymmetricKeyType !== 'rsa-pss' && key.asymmetricKeyType !== 'ec') throw new Error('unsupported key type');
+    if (key.asymmetricKeyType !== 'rsa' && key.asymmetricKeyType !== 'rsa-pss') throw new Error('unsupported key type');
   } catch {
     // The key text is never repeated: it is a secret.
-    throw inputError('AUTH0_CLIENT_ASSERTION_SIGNING_KEY does not hold a usable private key (not a PEM RSA or EC private key)', fix);
+    throw inputError('AUTH0_CLIENT_ASSERTION_SIGNING_KEY does not hold a usable private key (not a PEM RSA private key, the only kind Auth0 takes for a Private Key JWT)', fix);
   }
   return pem;
 }

@@ -63,6 +63,19 @@ describe('resolveCredentials', () => {
     expect(credentials.kind === 'private-key-jwt' && credentials.signingKey).toContain('\n');
   });
 
+  it('takes only the RSA keys and algorithms Auth0 takes for a Private Key JWT, as bad input naming the variable', () => {
+    const pem = (type: 'rsa' | 'ec') =>
+      (type === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'P-256' })).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const env = (key: string, alg?: string) => ({ AUTH0_DOMAIN: 'a.auth0.com', AUTH0_CLIENT_ID: 'id', AUTH0_CLIENT_ASSERTION_SIGNING_KEY: key, ...(alg === undefined ? {} : { AUTH0_CLIENT_ASSERTION_SIGNING_ALG: alg }) });
+    const rsa = pem('rsa');
+    for (const alg of ['RS256', 'RS384', 'PS256']) expect(resolveCredentials({}, env(rsa, alg)).credentials).toMatchObject({ kind: 'private-key-jwt', signingAlg: alg });
+    expect(resolveCredentials({}, env(rsa)).credentials).toMatchObject({ signingAlg: 'RS256' });
+    for (const alg of ['ES256', 'rs256', 'XX999']) {
+      expect(() => resolveCredentials({}, env(rsa, alg))).toThrow(expect.objectContaining({ exitCode: 2, message: `AUTH0_CLIENT_ASSERTION_SIGNING_ALG is "${alg}", which Auth0 does not take for a Private Key JWT`, hint: expect.stringContaining('RS256, RS384, PS256') as unknown }));
+    }
+    expect(() => resolveCredentials({}, env(pem('ec'), 'RS256'))).toThrow(expect.objectContaining({ exitCode: 2, message: expect.stringMatching(/^AUTH0_CLIENT_ASSERTION_SIGNING_KEY does not hold a usable private key \(not a PEM RSA private key/) as unknown }));
+  });
+
   it('names everything missing at once', () => {
     expect(() => resolveCredentials({}, {})).toThrow(/AUTH0_DOMAIN.*AUTH0_CLIENT_ID.*AUTH0_CLIENT_SECRET/);
     expect(() => resolveCredentials({}, { AUTH0_DOMAIN: 'a.auth0.com', AUTH0_CLIENT_ID: 'x' })).toThrow(/missing Auth0 credentials: set AUTH0_CLIENT_SECRET/);
