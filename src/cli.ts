@@ -236,7 +236,7 @@ export function buildProgram(dispatch: Dispatch): Command {
 
   program
     .command('demo')
-    .description('run the whole flow against a built-in local tenant and gateway: no Auth0 account, no internet')
+    .description('run the whole flow against two built-in local tenants (one of each generation) and a gateway: no Auth0 account, no internet')
     .option('--keep-running', 'leave the sandbox tenant and gateway up and print the variables that point the other commands at them')
     .addHelpText('after', examples('demo', 'demo --keep-running'))
     .action(run(() => import('./commands/demo.js')));
@@ -247,7 +247,7 @@ export function buildProgram(dispatch: Dispatch): Command {
 /** The gateway settings flags, shared by configure, test-gateway and the wizard. */
 function addSettingsOptions(command: Command, { forTest = false } = {}): Command {
   command.option('--gateway-url <url>', forTest ? 'gateway URL (http:// allowed here, for a local gateway)' : 'https URL Auth0 POSTs each SMS to');
-  addAuthOptions(command);
+  addAuthOptions(command, { forTest });
   return command
     .option('--forward-req-info', "also send the user's IP and user agent to the gateway")
     .option('--no-forward-req-info', "don't send the user's IP and user agent")
@@ -255,16 +255,21 @@ function addSettingsOptions(command: Command, { forTest = false } = {}): Command
     .option('--template <text>', 'SMS text; must hold @@password@@ (or {{ code }} with liquid syntax)');
 }
 
-/** How the gateway authenticates Auth0: shared by the settings flags and serve. */
-function addAuthOptions(command: Command): Command {
+/**
+ * How the gateway authenticates Auth0: shared by the settings flags and serve. A test signs with
+ * the secret the gateway already has: its help leaves out generating one (still parsed, so that
+ * test-gateway can say why it refuses it).
+ */
+function addAuthOptions(command: Command, { forTest = false } = {}): Command {
+  const generated = (option: Option) => (forTest ? option.hideHelp() : option);
   return command
     .addOption(new Option('--auth <method>', 'gateway authentication').choices(['none', 'bearer']))
     .option('--subject <sub>', 'JWT sub claim (default urn:Auth0)')
     .option('--audience <aud>', 'JWT aud claim, e.g. urn:my-gateway')
     .option('--secret-env <var>', 'read the signing secret from this environment variable')
     .option('--secret-file <path>', 'read the signing secret from a file, or - for stdin')
-    .option('--generate-secret', 'generate a 32-byte base64url secret (shown once, or written with --secret-out)')
-    .option('--secret-out <file>', 'with --generate-secret: write the secret to this new file (mode 0600)')
+    .addOption(generated(new Option('--generate-secret', 'generate a 32-byte base64url secret (shown once, or written with --secret-out)')))
+    .addOption(generated(new Option('--secret-out <file>', 'with --generate-secret: write the secret to this new file (mode 0600)')))
     .option('--secret <value>', 'the signing secret itself (warns: flags end up in shell history; env AUTH0_SMS_GATEWAY_SECRET is read otherwise)')
     .option('--secret-base64-encoded', 'the secret is base64url; the key is its decoded bytes')
     .option('--no-secret-base64-encoded', 'the secret is used as UTF-8 text');
@@ -274,7 +279,8 @@ function addWriteOptions(command: Command): Command {
   return command
     .option('--dry-run', 'show the plan; write nothing')
     .option('--backup-dir <dir>', 'where backups go (default ~/.local/state/auth0-sms-gateway/backups, env AUTH0_SMS_GATEWAY_BACKUP_DIR)')
-    .option('--no-backup', 'do not write a backup before the change');
+    // Both at once is a contradiction, not a preference: refused, as two secret sources are.
+    .addOption(new Option('--no-backup', 'do not write a backup before the change').conflicts('backupDir'));
 }
 
 /** Commander's message, with the value of an unknown `--flag=value` left out (it may be a secret under a mistyped name). */
@@ -382,7 +388,7 @@ async function reportError(error: unknown, io: Io, state: RunState, program: Com
       // `--client-secert=<value>` is quoted whole by commander: a mistyped secret flag would
       // print its value, which nothing knows to be a secret yet. The flag is quoted without it.
       const message = withoutOptionValue(error).replace(/^error:\s*/, '').replace(/\s*\n\s*/g, ' ').trim();
-      cliError = new CliError(ExitCode.input, message, { hint: `run \`${help}\` for the options` });
+      cliError = new CliError(ExitCode.input, message, { hint: error.code === 'commander.conflictingOption' ? 'pass only one of the two' : `run \`${help}\` for the ${error.code === 'commander.unknownCommand' ? 'commands' : 'options'}` });
     }
   } else if (error instanceof CliError) {
     cliError = error;

@@ -188,7 +188,7 @@ export function parseApplyDocument(text: string, options: ParseApplyFileOptions)
     throw fileError([`${source}:${error.line}: not valid ${format}: ${error.message}`]);
   }
   const { value } = yaml;
-  if (value === null || value === undefined) throw fileError([`${source}: the file is empty: write a \`connections:\` list`]);
+  if (value === null || value === undefined) throw fileError([`${source}: the file is empty: write a \`connections:\` list, a \`phone_provider:\` entry, or both`]);
 
   const where = (problems: PathProblem[]) =>
     problems

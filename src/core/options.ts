@@ -142,7 +142,7 @@ export function readConnection(raw: unknown): Connection | undefined {
 export function requireSmsConnection(connection: Connection): Connection {
   if (connection.strategy !== 'sms') {
     throw inputError(
-      `${connectionLabel(connection)} is a "${untrusted(connection.strategy)}" connection, not an SMS connection`,
+      `${connectionLabel(connection)} is not an SMS connection (its strategy is "${untrusted(connection.strategy)}")`,
       'pick a Passwordless SMS connection: `auth0-sms-gateway list` shows them',
     );
   }

@@ -52,6 +52,25 @@ describe('command-line parsing', () => {
     expect((await runCli(['list', '--verbse'])).stderr).toContain("unknown option '--verbse' (Did you mean --verbose?)");
   });
 
+  it('test-gateway\'s help leaves out generating a secret (a test signs with the one the gateway has); configure\'s has it', async () => {
+    const test = await runCli(['test-gateway', '--help']);
+    expect(test.code).toBe(0);
+    expect(test.stdout).toContain('--secret-env <var>');
+    expect(test.stdout).not.toMatch(/--generate-secret|--secret-out/);
+    expect((await runCli(['configure', '--help'])).stdout).toMatch(/--generate-secret[^]*--secret-out <file>/);
+  });
+
+  it('--no-backup with --backup-dir is a contradiction: exit 2 before any request, in either order', async () => {
+    for (const argv of [
+      ['configure', 'sms', '--backup-dir', '/tmp/b', '--no-backup', '--yes'],
+      ['restore', 'file.json', '--no-backup', '--backup-dir', '/tmp/b'],
+    ]) {
+      const r = await runCli(argv, { env: { AUTH0_DOMAIN: '127.0.0.1:9', AUTH0_ACCESS_TOKEN: 'x' } });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe("error: option '--no-backup' cannot be used with option '--backup-dir <dir>'\nhint: pass only one of the two\n");
+    }
+  });
+
   it('with --json, an argument error is one JSON document on stdout', async () => {
     const r = await runCli(['show', '--json']);
     expect(r.code).toBe(2);
@@ -116,13 +135,14 @@ describe('errors are reported from the parsed command line', () => {
   });
 
   it.each([
-    [['phone-provider', 'confgure'], 'auth0-sms-gateway phone-provider --help'],
-    [['phone-provider', 'configure', '--jsno'], 'auth0-sms-gateway phone-provider configure --help'],
-    [['phone-provider', 'test', '--too', '+1555'], 'auth0-sms-gateway phone-provider test --help'],
-  ])('%j points at `%s`', async (argv, help) => {
+    [['phone-provider', 'confgure'], 'auth0-sms-gateway phone-provider --help', 'commands'],
+    [['lsit'], 'auth0-sms-gateway --help', 'commands'],
+    [['phone-provider', 'configure', '--jsno'], 'auth0-sms-gateway phone-provider configure --help', 'options'],
+    [['phone-provider', 'test', '--too', '+1555'], 'auth0-sms-gateway phone-provider test --help', 'options'],
+  ])('%j points at `%s` for the %s', async (argv, help, what) => {
     const r = await runCli(argv);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`hint: run \`${help}\` for the options`);
+    expect(r.stderr).toContain(`hint: run \`${help}\` for the ${what}`);
   });
 
   it('a --json run that fails prints exactly one JSON document', async () => {

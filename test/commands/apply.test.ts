@@ -348,7 +348,7 @@ describe('apply: every malformed file is exit 2, path-precise, with no request',
 
   it.each([
     ['an unknown connection', 'no-such-connection', /^error: bad\.yaml:2: connections\[0\]\.connection: no connection named "no-such-connection"/],
-    ['a connection that is not SMS', 'email', /^error: bad\.yaml:2: connections\[0\]\.connection: email \(con_EmailSeed0000003\) is a "email" connection, not an SMS connection/],
+    ['a connection that is not SMS', 'email', /^error: bad\.yaml:2: connections\[0\]\.connection: email \(con_EmailSeed0000003\) is not an SMS connection \(its strategy is "email"\)/],
   ])('%s: exit 2 after reading, no write', async (_label, ref, message) => {
     const path = join(dir, 'bad.yaml');
     writeFileSync(path, `connections:\n${entry().replace('connection: sms', `connection: ${ref}`)}`);

@@ -130,7 +130,7 @@ describe('parseApplyFile: every malformed file is exit 2 with file:line: path: m
       [/^sms\.yaml:1: not valid YAML: its aliases \(\*name\) expand to more than 100000 values: write the values out$/],
     ],
     ['more than 100 aliases', `x: &x 1\nconnections: [${Array(101).fill('*x').join(', ')}]`, [/^sms\.yaml:2: not valid YAML: aliases exceeded maxAliases \(100\)$/]],
-    ['an empty file', '# nothing yet\n', [/^sms\.yaml: the file is empty: write a `connections:` list$/]],
+    ['an empty file', '# nothing yet\n', [/^sms\.yaml: the file is empty: write a `connections:` list, a `phone_provider:` entry, or both$/]],
     ['a list at the top', '- connection: sms', [/^sms\.yaml:1: the file must be a mapping with a `connections:` list$/]],
     ['no connections key', '$schema: x', [/^sms\.yaml:1: the file names nothing to configure: write a `connections:` list, a `phone_provider:` entry, or both$/]],
     ['an empty list', 'connections: []', [/^sms\.yaml:1: connections: connections is empty: list at least one connection$/]],
