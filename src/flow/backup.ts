@@ -156,6 +156,12 @@ export function readBackup(path: string): Backup {
     throw inputError(`${untrusted(path)} is not JSON`, 'pass a backup file written by auth0-sms-gateway');
   }
   const format = (raw as { format?: unknown } | null)?.format;
+  if (format !== BACKUP_FORMAT && format !== PHONE_BACKUP_FORMAT) {
+    throw inputError(
+      `${untrusted(path)} is not an auth0-sms-gateway backup (${format === undefined ? 'it has no "format"' : `its "format" is ${untrusted(JSON.stringify(format) ?? String(format)).slice(0, 80)}`}, not "${BACKUP_FORMAT}" or "${PHONE_BACKUP_FORMAT}")`,
+      'pass a backup file written by auth0-sms-gateway',
+    );
+  }
   const parsed = format === PHONE_BACKUP_FORMAT ? phoneBackupSchema().safeParse(raw) : connectionBackupSchema.safeParse(raw);
   if (!parsed.success) {
     throw inputError(`${untrusted(path)} is not an auth0-sms-gateway backup (${untrusted(formatZodError(parsed.error).split('\n')[0] ?? 'invalid')})`, 'pass a backup file written by auth0-sms-gateway');

@@ -186,6 +186,22 @@ describe('configure', () => {
     expect(sandbox().requests).toEqual([]);
   });
 
+  it('restore names what a file that is not a backup lacks, in one line, before any request', async () => {
+    const fs = await import('node:fs');
+    const junk = join(backupDir, 'junk.json');
+    fs.writeFileSync(junk, JSON.stringify({ hello: 1 }));
+    fs.chmodSync(junk, 0o600);
+    sandbox().requests.length = 0;
+    const r = await runCli(['restore', junk, '--yes', '--no-backup'], { env: env(sandbox()) });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `error: ${junk} is not an auth0-sms-gateway backup (it has no "format", not "auth0-sms-gateway/backup@1" or "auth0-sms-gateway/phone-provider-backup@1")\nhint: pass a backup file written by auth0-sms-gateway\n`,
+    );
+    fs.writeFileSync(junk, JSON.stringify({ format: 'auth0-sms-gateway/backup@9' }));
+    expect((await runCli(['restore', junk, '--yes', '--no-backup'], { env: env(sandbox()) })).stderr).toContain('(its "format" is "auth0-sms-gateway/backup@9", not "auth0-sms-gateway/backup@1" or');
+    expect(sandbox().requests).toEqual([]);
+  });
+
   // Windows has no such mode bits: the check (and this test) is for POSIX systems.
   it.skipIf(process.platform === 'win32')('refuses to back up into a folder others can write (restore would refuse the backup): exit 2, nothing written', async () => {
     const fs = await import('node:fs');
