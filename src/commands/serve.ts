@@ -48,7 +48,7 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
     );
   }
   if (verify === null) output.warn('no secret given: accepting requests without a token (like a connection without gateway_authentication)');
-  if (isGenerated(secretInput)) output.info(deliverGeneratedSecret(secretInput.secret, flags, ctx.io));
+  if (isGenerated(secretInput)) output.info(deliverGeneratedSecret(secretInput.secret, flags, ctx.io, 'connection'));
 
   const log = output.stdoutLines();
   const server = await startGatewayServer({

@@ -155,16 +155,22 @@ export function checkGeneratedSecretDestination(flags: SecretFlags, io: Io): voi
   }
 }
 
-export function deliverGeneratedSecret(secret: string, flags: SecretFlags, io: Io): string {
+/**
+ * Writes or shows a generated secret once. `holder` is who must get it too: the gateway (a
+ * connection or the Action signs with it), or the connection (`serve` is the gateway).
+ */
+export function deliverGeneratedSecret(secret: string, flags: SecretFlags, io: Io, holder: 'gateway' | 'connection' = 'gateway'): string {
+  const giveIt = holder === 'gateway' ? "give it to your gateway" : 'configure the connection with it (--secret-file)';
+  const storeIt = holder === 'gateway' ? "store it in your gateway's configuration now" : "configure the connection's gateway_authentication with it now";
   if (flags.secretOut !== undefined) {
     try {
       writeFileSync(flags.secretOut, `${secret}\n`, { mode: 0o600, flag: 'wx' });
     } catch (error) {
       throw inputError(`cannot write --secret-out ${flags.secretOut} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, 'pass a path to a file that does not exist yet');
     }
-    return `the generated secret was written to ${flags.secretOut} (mode 0600); give it to your gateway`;
+    return `the generated secret was written to ${flags.secretOut} (mode 0600); ${giveIt}`;
   }
   // Deliberately not through Output (which redacts it): this is the one time it is shown.
-  io.stderr.write(`\nGenerated gateway secret (shown once, store it in your gateway's configuration now):\n\n  ${secret}\n\n`);
+  io.stderr.write(`\nGenerated gateway secret (shown once, ${storeIt}):\n\n  ${secret}\n\n`);
   return 'the generated secret was shown above, once';
 }

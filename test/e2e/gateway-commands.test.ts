@@ -1,5 +1,8 @@
 // test-gateway and serve through the built bin: a gateway author's loop, as Auth0 will call it.
 import { createServer, type Server } from 'node:http';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED_IDS, SEED_SECRETS } from '../../src/sandbox/index.js';
 import { runCli } from '../helpers/run-cli.js';
@@ -278,3 +281,20 @@ describe('test-gateway on a Unified Phone tenant', () => {
   });
 });
 
+
+describe('serve --generate-secret', () => {
+  it('writes the secret it verifies with to a new 0600 file, and says it goes to the connection (serve is the gateway)', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'a0sg-serve-secret-')), 'secret');
+    const { serve, url } = await startServe(['--audience', AUD, '--generate-secret', '--secret-out', out], {});
+    try {
+      expect(serve.stderr()).toContain(`the generated secret was written to ${out} (mode 0600); configure the connection with it (--secret-file)`);
+      expect(statSync(out).mode & 0o777).toBe(0o600);
+      const r = await runCli(['test-gateway', '--gateway-url', url, '--audience', AUD, '--secret-file', out, '--to', TO], {});
+      expect(r.code).toBe(0);
+      expectNoSecret(serve.stdout() + serve.stderr() + r.stdout + r.stderr, readFileSync(out, 'utf8').trim());
+    } finally {
+      serve.child.kill('SIGTERM');
+      await serve.exit;
+    }
+  });
+});
