@@ -120,7 +120,11 @@ export function unsafeBackupFolder(dir: string): CliError | undefined {
   const unsafe = untrustedBackupLocation(join(folder, '.probe'));
   return unsafe === undefined
     ? undefined
-    : inputError(`the backup folder ${untrusted(folder)} is not safe for backups (${unsafe}), and restore would refuse a backup from it: nothing was changed`, 'pass --backup-dir <a folder only you can write>, e.g. one made with mkdir -m 700');
+    : inputError(
+        // The probe is a file in the folder: "its folder" is the backup folder itself.
+        `the backup folder ${untrusted(folder)} is not safe for backups (${unsafe.replace(/^its folder /, 'it ')}), and restore would refuse a backup from it: nothing was changed`,
+        'pass --backup-dir <a folder only you can write> (it wins over AUTH0_SMS_GATEWAY_BACKUP_DIR), e.g. one made with mkdir -m 700',
+      );
 }
 
 /**

@@ -211,7 +211,7 @@ describe('configure', () => {
     sandbox().requests.length = 0;
     const r = await runCli(switchArgs('sms', '--yes', '--backup-dir', open), { env: env(sandbox()) });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/error: the backup folder .*shared is not safe for backups \(its folder is writable by other users\), and restore would refuse a backup from it: nothing was changed/);
+    expect(r.stderr).toMatch(/error: the backup folder .*shared is not safe for backups \(it is writable by other users\), and restore would refuse a backup from it: nothing was changed/);
     expect(r.stderr).toMatch(/hint: pass --backup-dir <a folder only you can write>/);
     expect(fs.readdirSync(open)).toEqual([]);
     expect(writes(sandbox())).toEqual([]);

@@ -692,7 +692,7 @@ describe('phone-provider configure: what is there already', () => {
     const env = sandboxEnv(s, 'full', { S: SECRET });
     const plan = await runCli(configureArgs(gw.url, '--dry-run', '--backup-dir', open), { env });
     expect(plan.code).toBe(0);
-    expect(plan.stderr).toMatch(/warning: the backup folder .* is not safe for backups \(its folder is writable by other users\), and restore would refuse a backup from it\n/);
+    expect(plan.stderr).toMatch(/warning: the backup folder .* is not safe for backups \(it is writable by other users\), and restore would refuse a backup from it\n/);
     const r = await runCli(configureArgs(gw.url, '--backup-dir', open), { env });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/error: the backup folder .* is not safe for backups/);
