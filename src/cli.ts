@@ -381,9 +381,12 @@ async function reportError(error: unknown, io: Io, state: RunState, program: Com
     if (error.code === 'commander.help') {
       // `help` and `help <command>` asked for it (on stdout): done.
       if (error.exitCode === 0) return ExitCode.ok;
+      // `help <no such command>`: commander printed the whole help (on stderr); say why.
+      const asked = argv[0] === 'help' ? argv.slice(1).find((word) => !word.startsWith('-')) : undefined;
       // No command at all: the help went to stderr, and the input is incomplete; --json still gets its document.
-      if (!json) return ExitCode.input;
-      cliError = new CliError(ExitCode.input, 'no command given', { hint: `run \`${help}\` for the commands` });
+      if (!json && asked === undefined) return ExitCode.input;
+      const shown = asked === undefined ? '' : (await import('./core/untrusted.js')).untrusted(asked);
+      cliError = new CliError(ExitCode.input, asked === undefined ? 'no command given' : `unknown command '${shown}'`, { hint: `run \`${help}\` for the commands` });
     } else {
       // `--client-secert=<value>` is quoted whole by commander: a mistyped secret flag would
       // print its value, which nothing knows to be a secret yet. The flag is quoted without it.

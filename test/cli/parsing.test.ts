@@ -60,6 +60,14 @@ describe('command-line parsing', () => {
     expect((await runCli(['configure', '--help'])).stdout).toMatch(/--generate-secret[^]*--secret-out <file>/);
   });
 
+  it('help for a command that does not exist says so after the help, exit 2', async () => {
+    const r = await runCli(['help', 'nosuch']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^Usage: auth0-sms-gateway[^]*\nerror: unknown command 'nosuch'\nhint: run `auth0-sms-gateway --help` for the commands\n$/);
+    expect((await runCli(['help', 'status'])).code).toBe(0);
+  });
+
   it('--no-backup with --backup-dir is a contradiction: exit 2 before any request, in either order', async () => {
     for (const argv of [
       ['configure', 'sms', '--backup-dir', '/tmp/b', '--no-backup', '--yes'],
