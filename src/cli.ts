@@ -283,7 +283,7 @@ function addWriteOptions(command: Command): Command {
     .addOption(new Option('--no-backup', 'do not write a backup before the change').conflicts('backupDir'));
 }
 
-/** Commander's message, with the value of an unknown `--flag=value` left out (it may be a secret under a mistyped name). */
+/** Commander's message, with the value of an unknown `--flag=value` or `-Xvalue` left out (it may be a secret under a mistyped name). */
 function withoutOptionValue(error: CommanderError): string {
   const text = error.message;
   const prefix = "error: unknown option '";
@@ -291,8 +291,11 @@ function withoutOptionValue(error: CommanderError): string {
   // Commander's text: the option as typed, quoted, then perhaps "\n(Did you mean …?)".
   const suggestion = text.indexOf('\n(Did you mean');
   const quoted = suggestion === -1 ? text : text.slice(0, suggestion);
+  const rest = suggestion === -1 ? '' : text.slice(suggestion);
+  // `-Xvalue`: a short option with its value attached; only `-X` is the option.
+  if (!quoted.startsWith(`${prefix}--`) && quoted.length > prefix.length + 3) return `${quoted.slice(0, prefix.length + 2)}…'${rest}`;
   const equals = quoted.indexOf('=', prefix.length);
-  return equals === -1 ? text : `${quoted.slice(0, equals + 1)}…'${suggestion === -1 ? '' : text.slice(suggestion)}`;
+  return equals === -1 ? text : `${quoted.slice(0, equals + 1)}…'${rest}`;
 }
 
 /**

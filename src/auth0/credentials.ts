@@ -1,4 +1,4 @@
-import { createPrivateKey } from 'node:crypto';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { inputError } from '../core/errors.js';
 import { registerSecret } from '../core/redact.js';
@@ -98,11 +98,9 @@ export function resolveCredentials(flags: CredentialFlags, env: NodeJS.ProcessEn
   if (clientSecret !== undefined) {
     return { credentials: { domain, kind: 'client-secret', clientId: clientId as string, clientSecret }, warnings };
   }
-  const signingKey = readSigningKey(signingKeyRaw as string);
-  return {
-    credentials: { domain, kind: 'private-key-jwt', clientId: clientId as string, signingKey, signingAlg: signingAlgorithm(nonEmpty(env.AUTH0_CLIENT_ASSERTION_SIGNING_ALG)) },
-    warnings,
-  };
+  const signingAlg = signingAlgorithm(nonEmpty(env.AUTH0_CLIENT_ASSERTION_SIGNING_ALG));
+  const signingKey = readSigningKey(signingKeyRaw as string, signingAlg);
+  return { credentials: { domain, kind: 'private-key-jwt', clientId: clientId as string, signingKey, signingAlg }, warnings };
 }
 
 /**
@@ -125,7 +123,7 @@ function signingAlgorithm(value: string | undefined): string {
  * here: a malformed one would otherwise fail deep inside the SDK's signing with an error that
  * reads like a TLS problem.
  */
-function readSigningKey(value: string): string {
+function readSigningKey(value: string, alg: string): string {
   const fix = 'set AUTH0_CLIENT_ASSERTION_SIGNING_KEY to the PKCS#8 PEM text of the private key or to the path of its .pem file';
   let pem: string;
   if (value.includes('-----BEGIN')) {
@@ -137,12 +135,22 @@ function readSigningKey(value: string): string {
       throw inputError('AUTH0_CLIENT_ASSERTION_SIGNING_KEY is neither a PEM private key nor a readable PEM file', fix);
     }
   }
+  let key: KeyObject;
   try {
-    const key = createPrivateKey(pem);
-    if (key.asymmetricKeyType !== 'rsa' && key.asymmetricKeyType !== 'rsa-pss') throw new Error('unsupported key type');
+    key = createPrivateKey(pem);
   } catch {
     // The key text is never repeated: it is a secret.
-    throw inputError('AUTH0_CLIENT_ASSERTION_SIGNING_KEY does not hold a usable private key (not a PEM RSA private key, the only kind Auth0 takes for a Private Key JWT)', fix);
+    throw inputError('AUTH0_CLIENT_ASSERTION_SIGNING_KEY does not hold a usable private key (not a PEM private key)', fix);
   }
+  // As the SDK's JOSE library signs: RS256 and RS384 with an RSA key, PS256 with an RSA or
+  // RSA-PSS key, of 2048 bits or more.
+  const type = key.asymmetricKeyType;
+  if (!(type === 'rsa' || (type === 'rsa-pss' && alg === 'PS256'))) {
+    throw inputError(`AUTH0_CLIENT_ASSERTION_SIGNING_KEY holds ${type === undefined ? 'no asymmetric' : `an ${type.toUpperCase()}`} key, which cannot sign ${alg}`, type === 'rsa-pss' ? 'set AUTH0_CLIENT_ASSERTION_SIGNING_ALG=PS256, or use an RSA key' : 'use an RSA private key of 2048 bits or more (the one whose public key is on the application)');
+  }
+  const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+  if (bits < 2048) throw inputError(`AUTH0_CLIENT_ASSERTION_SIGNING_KEY holds an RSA key of ${bits} bits; ${alg} needs 2048 or more`, 'use an RSA private key of 2048 bits or more');
+  // Hidden from every message from here on, as the client secret is.
+  registerSecret(pem);
   return pem;
 }

@@ -219,10 +219,11 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
         progress.clear();
         current = undefined;
         if (phone !== null && phonePending && ctx.interrupts.requested === undefined) {
-          phoneStarted = true;
           try {
             // Read minutes ago, perhaps, before the question and the connections' writes.
             await ensurePhoneUnmoved(api, phone.state);
+            // From here a stop may leave the phone side part-way: before, nothing was written.
+            phoneStarted = true;
             await executePhonePlan(ctx, api, phone.plan, phone.backup);
             await checkPhoneState(api, phone.plan, phone.backup);
             phone.changed = true;

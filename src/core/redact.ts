@@ -13,10 +13,12 @@ export const REDACTED = '[redacted]';
 
 /**
  * Keys whose value is a secret wherever they appear: Twilio's auth token, the gateway's
- * signing secret, client secrets, tokens, passwords, private keys. Auth0 returns all of
- * them in clear text (docs/auth0-facts.md#connection-options), so output must hide them itself.
+ * signing secret, client secrets, tokens, passwords, private keys. A `…key` or `passphrase`
+ * name counts only at its end (`signing_key`, not `signing_key_id` nor `passphrase_hint`).
+ * Auth0 returns all of them in clear text (docs/auth0-facts.md#connection-options), so output
+ * must hide them itself.
  */
-const SECRET_KEY = /(secret|token|pass(?:word|wd|phrase)|pwd|(?:private|api|signing|hmac|access|encryption|shared)[_-]?key|assertion|authorization|credential)/i;
+const SECRET_KEY = /(secret|token|password|passwd|pwd|passphrase$|(?:private|api|signing|hmac|access|encryption|shared)[_-]?key$|assertion|authorization|credential)/i;
 
 /** Keys that match the pattern above but are not secrets (`secretNames`: an Action's secrets by name, as `phone-provider show --json` lists them). */
 const NOT_SECRET_KEY = new Set(['secret_base64_encoded', 'token_endpoint_auth_method', 'token_type', 'expires_in', 'secretNames']);
@@ -199,7 +201,7 @@ function redactKnownSecrets(text: string): string {
 const JWT = /\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g;
 const BEARER = /\b(Bearer\s+)(?!\[redacted\])[A-Za-z0-9._~+/=-]{16,}/g;
 /** `"client_secret": "…"`-style JSON members (an SDK error embedding a body) and `secret=…` form fields. */
-const SECRET_JSON_MEMBER = /("[A-Za-z_]*(?:secret|token|password|passphrase|assertion|(?:private|api|signing|hmac|access|encryption|shared)_?key)[A-Za-z_]*"\s*:\s*")((?:[^"\\]|\\.)*)(")/gi;
+const SECRET_JSON_MEMBER = /("[A-Za-z_-]*(?:(?:secret|token|password|assertion)[A-Za-z_-]*|passphrase|(?:private|api|signing|hmac|access|encryption|shared)[_-]?key)"\s*:\s*")((?:[^"\\]|\\.)*)(")/gi;
 const SECRET_FORM_FIELD = /\b((?:client_secret|client_assertion|access_token|refresh_token|id_token|password)=)([^&\s"]+)/gi;
 /** http(s) URLs in text, up to a space, a quote or an angle bracket. */
 const URL_IN_TEXT = /\bhttps?:\/\/[^\s"'<>\\]+/g;

@@ -4,6 +4,7 @@ import { ACTION_NAME, ACTION_SECRET_NAME } from '../core/action-code.js';
 import { CliError, ExitCode, remoteError } from '../core/errors.js';
 import {
   findOurAction,
+  isDeployed,
   planPhoneProvider,
   TRIGGER_ID,
   WANTED_PROVIDER,
@@ -178,6 +179,30 @@ function writeOf(step: PhoneStep, actionId: string | undefined): PhoneWrite {
 }
 
 /**
+ * The parts of the phone side that the diff, the plan and the backup are made of. Not the
+ * fields Auth0 changes on its own (an Action's build status and times, a secret's update time)
+ * nor the order of the Actions: an Action still building when the plan was read and built by
+ * now is no change anybody made.
+ */
+function whatThePlanUses(state: PhoneState): unknown {
+  const provider = state.provider === null ? null : { id: state.provider.id, name: state.provider.name, disabled: state.provider.disabled === true, configuration: state.provider.configuration ?? {} };
+  const actions = [...state.actions]
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .map((action) => ({
+      id: action.id,
+      name: action.name,
+      code: action.code ?? null,
+      runtime: action.runtime ?? null,
+      triggers: (action.supported_triggers ?? []).map((trigger) => trigger.id),
+      secrets: (action.secrets ?? []).map((secret) => secret.name).sort(),
+      deployed: isDeployed(action),
+      deployedVersion: action.deployed_version?.id ?? null,
+    }));
+  const bindings = state.bindings.map((binding) => ({ action: binding.action.id, name: binding.display_name ?? null }));
+  return { unifiedPhone: state.unifiedPhone, provider, actions, bindings };
+}
+
+/**
  * Before the first phone write, when time has passed since the read that the diff, the plan
  * and the backup come from (a question waited for its answer, other writes ran first): the
  * tenant may have changed meanwhile (another admin bound an Action, disabled the provider).
@@ -186,7 +211,7 @@ function writeOf(step: PhoneStep, actionId: string | undefined): PhoneWrite {
  */
 export async function ensurePhoneUnmoved(api: ManagementApi, state: PhoneState): Promise<void> {
   const now = phoneStateOf(await readPhoneView(api, { tolerant: false }));
-  if (!deepEqual(now, state)) {
+  if (!deepEqual(whatThePlanUses(now), whatThePlanUses(state))) {
     throw remoteError("the tenant's phone side changed since it was read (someone else wrote to it): nothing was written to it", 're-run to see and confirm a plan against its current state');
   }
 }

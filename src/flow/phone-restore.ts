@@ -67,8 +67,11 @@ function codeToRestore(code: string, file: string, flags: PhoneRestoreFlags): st
 interface RestoreStep {
   writes: PhoneWrite[];
   say: string;
-  /** For a step of several writes: what is done once the first k have gone through (index k - 1), should the next fail. */
-  partly?: string[];
+  /**
+   * For a step of several writes: what is done once the first k have gone through (index k - 1)
+   * and the next was refused (`refused`), or its answer was lost (`lost`).
+   */
+  partly?: { refused: string; lost: string }[];
 }
 
 /** `token`: how the provider's Twilio auth token appears (Auth0 never returns it); undefined for none. */
@@ -233,7 +236,12 @@ export async function restorePhoneSide(ctx: CommandContext, api: ManagementApi, 
         { kind: 'deploy-action', id: ours.action.id },
       ],
       say: `put the code of ${untrusted(ours.action.name)} back and deployed it`,
-      partly: [`put the code of ${untrusted(ours.action.name)} back, not deployed (the deployed version still runs)`],
+      partly: [
+        {
+          refused: `put the code of ${untrusted(ours.action.name)} back, not deployed (the deployed version still runs)`,
+          lost: `put the code of ${untrusted(ours.action.name)} back; whether it was deployed is unknown`,
+        },
+      ],
     });
   }
 
@@ -337,7 +345,8 @@ async function runRestoreSteps(ctx: CommandContext, api: ManagementApi, steps: r
     } catch (error) {
       const lost = error instanceof CliError && error.answerLost;
       // Part of a step of several writes counts: an Action's code updated but not deployed is a change.
-      const soFar = sent === 0 ? done : [...done, step.partly?.[sent - 1] ?? `part of: ${step.say}`];
+      const part = step.partly?.[sent - 1];
+      const soFar = sent === 0 ? done : [...done, part === undefined ? `part of: ${step.say}` : lost ? part.lost : part.refused];
       throw new CliError(
         error instanceof CliError ? error.exitCode : ExitCode.remote,
         `the restore stopped${lost ? ' with the outcome of its last step unknown' : ''} (${error instanceof CliError ? error.message : String(error)}); done before that: ${soFar.length === 0 ? 'nothing' : soFar.join(', ')}`,

@@ -73,7 +73,13 @@ describe('resolveCredentials', () => {
     for (const alg of ['ES256', 'rs256', 'XX999']) {
       expect(() => resolveCredentials({}, env(rsa, alg))).toThrow(expect.objectContaining({ exitCode: 2, message: `AUTH0_CLIENT_ASSERTION_SIGNING_ALG is "${alg}", which Auth0 does not take for a Private Key JWT`, hint: expect.stringContaining('RS256, RS384, PS256') as unknown }));
     }
-    expect(() => resolveCredentials({}, env(pem('ec'), 'RS256'))).toThrow(expect.objectContaining({ exitCode: 2, message: expect.stringMatching(/^AUTH0_CLIENT_ASSERTION_SIGNING_KEY does not hold a usable private key \(not a PEM RSA private key/) as unknown }));
+    expect(() => resolveCredentials({}, env(pem('ec'), 'RS256'))).toThrow(expect.objectContaining({ exitCode: 2, message: 'AUTH0_CLIENT_ASSERTION_SIGNING_KEY holds an EC key, which cannot sign RS256' }));
+    const small = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    expect(() => resolveCredentials({}, env(small))).toThrow(expect.objectContaining({ exitCode: 2, message: 'AUTH0_CLIENT_ASSERTION_SIGNING_KEY holds an RSA key of 1024 bits; RS256 needs 2048 or more' }));
+    const pss = generateKeyPairSync('rsa-pss', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    expect(resolveCredentials({}, env(pss, 'PS256')).credentials).toMatchObject({ signingAlg: 'PS256' });
+    expect(() => resolveCredentials({}, env(pss, 'RS256'))).toThrow(expect.objectContaining({ exitCode: 2, message: 'AUTH0_CLIENT_ASSERTION_SIGNING_KEY holds an RSA-PSS key, which cannot sign RS256', hint: expect.stringContaining('PS256') as unknown }));
+    expect(() => resolveCredentials({}, env('-----BEGIN PRIVATE KEY-----\\nnot a key\\n-----END PRIVATE KEY-----'))).toThrow(expect.objectContaining({ exitCode: 2, message: 'AUTH0_CLIENT_ASSERTION_SIGNING_KEY does not hold a usable private key (not a PEM private key)' }));
   });
 
   it('names everything missing at once', () => {

@@ -48,6 +48,11 @@ describe('command-line parsing', () => {
     expect(json.code).toBe(2);
     expect((JSON.parse(json.stdout) as { error: { message: string } }).error.message).toBe("unknown option '--client-secert=…'");
     expect(`${text.stdout}${text.stderr}${json.stdout}${json.stderr}`).not.toContain(value);
+    // A value attached to an unknown short option: only the option is named.
+    const short = await runCli(['list', `-Z${value}`]);
+    expect(short.stderr).toMatch(/^error: unknown option '-Z…'\n/);
+    expect(short.stderr).not.toContain(value.slice(0, 8));
+    expect((await runCli(['list', '-Z'])).stderr).toMatch(/^error: unknown option '-Z'\n/);
     // A suggestion still follows a flag typed without a value.
     expect((await runCli(['list', '--verbse'])).stderr).toContain("unknown option '--verbse' (Did you mean --verbose?)");
   });

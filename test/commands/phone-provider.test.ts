@@ -143,13 +143,17 @@ describe('phone-provider configure on a Unified Phone tenant', () => {
     expect(parseActionCode(sandbox().actions()[0]?.code)).toMatchObject({ kind: 'ours', settings: { audience: AUDIENCE } });
   });
 
-  it('restore whose deploy fails after the code went back says the code is back but not deployed, never "nothing"', async () => {
+  // A refusal leaves the deployed version running; a 503 may have been carried out: no claim either way.
+  it.each([
+    [403, /^error: the restore stopped \(.*\); done before that: put the code of auth0-sms-gateway-sms back, not deployed \(the deployed version still runs\)$/m],
+    [503, /^error: the restore stopped with the outcome of its last step unknown \(.*\); done before that: put the code of auth0-sms-gateway-sms back; whether it was deployed is unknown$/m],
+  ])('restore whose deploy is answered %i after the code went back says what the code step did, never "nothing"', async (status, line) => {
     expect((await runCli(configureArgs(gw.url, '--yes', '--no-backup'), { env: env() })).code).toBe(0);
     expect((await runCli(['phone-provider', 'configure', '--audience', 'urn:changed', '--yes', '--backup-dir', backups], { env: env() })).code).toBe(0);
-    sandbox().inject({ kind: 'status', status: 403, method: 'POST', path: /\/deploy$/, times: 10 });
+    sandbox().inject({ kind: 'status', status, method: 'POST', path: /\/deploy$/, times: 10 });
     const r = await runCli(['restore', join(backups, readdirSync(backups)[0]!), '--yes', '--no-backup'], { env: env(undefined, { AUTH0_SMS_GATEWAY_SETTLE_MS: '10' }) });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^error: the restore stopped \(.*\); done before that: put the code of auth0-sms-gateway-sms back, not deployed \(the deployed version still runs\)$/m);
+    expect(r.stderr).toMatch(line);
     expect(r.stderr).not.toMatch(/done before that: nothing/);
     expect(parseActionCode(sandbox().actions()[0]?.code)).toMatchObject({ kind: 'ours', settings: { audience: AUDIENCE } });
   });
@@ -827,6 +831,22 @@ describe('a change made while the question waits', () => {
     expect(s.actions().map((a) => a.id)).toEqual([SEED_FOREIGN_ACTION_ID]);
     expect(s.phoneProvider()).toBeUndefined();
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('an Action that was building when the plan was read and is built by the answer is no change: the run goes on', async () => {
+    const s = await startTestSandbox({ tenant: { phoneConsolidatedExperience: true }, actionBuildMs: 800 });
+    const created = await api(s, 'POST', '/actions/actions', { name: 'acme-draft', supported_triggers: [{ id: 'custom-phone-provider', version: 'v1' }], code: 'exports.onExecuteCustomPhoneProvider = async () => {};', runtime: 'node22' }, ['create:actions']);
+    expect(created.status).toBe(201);
+    const draft = (created.body as { id: string }).id;
+    expect(s.actions().find((a) => a.id === draft)?.status).not.toBe('built');
+    const built = async () => {
+      while (s.actions().find((a) => a.id === draft)?.status !== 'built') await new Promise((resolve) => setTimeout(resolve, 50));
+      return `y${KEY.enter}`;
+    };
+    const r = await runCliOnTerminal(['phone-provider', 'configure', '--gateway-url', URL, '--auth', 'none', '--no-backup'], { env: sandboxEnv(s, 'full'), steps: [[/Apply these changes/, built]] });
+    expect(r.stderr).not.toContain('changed since it was read');
+    expect(r.code).toBe(0);
+    expect(s.phoneProvider()).toMatchObject({ name: 'custom' });
   });
 
   it('restore stops too: the provider another admin disabled stays disabled', async () => {

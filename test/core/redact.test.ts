@@ -94,13 +94,14 @@ describe('secret by name and by shape', () => {
     for (const key of ['secret', 'twilio_token', 'password', 'passphrase', 'signing_key', 'hmacKey', 'access_key', 'api-key', 'private_key', 'encryption_key', 'shared_key', 'client_assertion']) {
       expect(isSecretKey(key), key).toBe(true);
     }
-    for (const key of ['secret_base64_encoded', 'token_type', 'key', 'keys', 'public_key_id', 'gateway_url', 'from', 'audience']) {
+    for (const key of ['secret_base64_encoded', 'token_type', 'key', 'keys', 'public_key_id', 'access_key_id', 'signing_key_id', 'api_key_id', 'signing_keys', 'passphrase_hint', 'kms_encryption_key_arn', 'gateway_url', 'from', 'audience']) {
       expect(isSecretKey(key), key).toBe(false);
     }
   });
 
   it('hides such JSON members in free text, escaped quotes within the value included', () => {
     expect(redactByShape('{"signing_key": "k1\\"k2", "passphrase":"p1", "name": "n1"}')).toBe(`{"signing_key": "${REDACTED}", "passphrase":"${REDACTED}", "name": "n1"}`);
+    expect(redactByShape('{"x-api-key": "k3", "signing_key_id": "id1", "client-secret": "s1"}')).toBe(`{"x-api-key": "${REDACTED}", "signing_key_id": "id1", "client-secret": "${REDACTED}"}`);
   });
 });
 

@@ -185,6 +185,19 @@ describe('test-gateway with settings from a connection', () => {
     expect(r.stderr).toMatch(/still sends codes through Twilio/);
   });
 
+  it('on a Unified Phone tenant, a connection with Twilio keys is no Twilio claim, and the phone provider is named', async () => {
+    const s = await startTestSandbox({ tenant: { phoneConsolidatedExperience: true } });
+    try {
+      const r = await runCli(['test-gateway', 'sms', '--to', TO], { env: sandboxEnv(s) });
+      expect(r.code).toBe(2);
+      expect(r.stderr).not.toMatch(/still sends codes through Twilio/);
+      expect(r.stderr).toContain('error: sms has Twilio in its options, not a gateway (whether Auth0 uses them or the phone provider depends on when the connection was made');
+      expect(r.stderr).toContain('test the phone provider (auth0-sms-gateway phone-provider test --to …)');
+    } finally {
+      await s.close();
+    }
+  });
+
   it('--to is required (exit 2, before any request)', async () => {
     const r = await runCli(['test-gateway', 'sms-gateway'], { env: sandboxEnv(sandbox()) });
     expect(r.code).toBe(2);
