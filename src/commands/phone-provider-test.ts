@@ -1,9 +1,9 @@
 import * as z from 'zod';
 import { CliError, ExitCode, inputError, remoteError } from '../core/errors.js';
+import { sendPhoneTestMessage } from '../flow/phone-provider.js';
 import { untrusted } from '../core/untrusted.js';
 import { firstProblem, recipientSchema } from '../core/validate.js';
 import { defineCommand } from '../flow/command.js';
-import { exitingNow } from '../flow/write.js';
 
 const flagsSchema = z.strictObject({ to: z.string().optional() });
 
@@ -25,21 +25,7 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
   if (provider === undefined) {
     throw remoteError(`${api.domain} has no phone provider to test`, 'set one up with `auth0-sms-gateway phone-provider configure`');
   }
-  // A text message is a write of sorts: once sent, it cannot be taken back, and a second one
-  // is a second SMS. A signal lets the request finish; a lost answer is not a plain failure.
-  const check = `check the phone${provider.name === 'custom' ? ' (or your gateway)' : ''} before sending another`;
-  const answer = await ctx.interrupts.guard(
-    async () => {
-      try {
-        return await api.testPhoneProvider(provider.id, to);
-      } catch (error) {
-        if (!(error instanceof CliError) || !error.answerLost) throw error;
-        throw new CliError(ExitCode.remote, `the answer to the test message was lost (${error.message}): Auth0 may have sent it`, { hint: check, cause: error, outcomeUnknown: true });
-      }
-    },
-    () => `whether Auth0 took the test message is unknown: it may still be sent; ${check}`,
-    exitingNow(ctx, () => undefined),
-  );
+  const answer = await sendPhoneTestMessage(ctx, api, provider, to);
   if (output.json) {
     output.printJson({ domain: api.domain, provider: { id: provider.id, name: provider.name }, accepted: true, code: answer.code ?? 202, message: answer.message ?? null, delivered: null });
   }

@@ -22,7 +22,7 @@ import { writePhoneBackup } from './backup.js';
 import { realStepRunner, sendSettled, type PhoneWrite, type StepRunner } from './phone-writes.js';
 import type { CommandContext } from './context.js';
 import type { WriteFlags } from './settings-flags.js';
-import { backupIfWanted } from './write.js';
+import { backupIfWanted, exitingNow } from './write.js';
 import { restoreCommand } from '../core/shell.js';
 import { untrusted } from '../core/untrusted.js';
 
@@ -253,6 +253,28 @@ export async function checkPhoneState(api: ManagementApi, plan: PhonePlan, backu
     throw new CliError(ExitCode.remote, `the writes were accepted, but reading the tenant back shows: ${problems.join('; ')}`, { hint: check, outcomeUnknown: true });
   }
   return state;
+}
+
+/**
+ * Auth0's "Send Test Message" through the tenant's phone provider (`phone-provider test`, the
+ * wizard's offer after a setup). A text cannot be taken back, and a second one is a second SMS:
+ * a signal lets the request finish (the caller says so after it), and a lost answer says the
+ * message may have been sent rather than "retry".
+ */
+export async function sendPhoneTestMessage(ctx: CommandContext, api: ManagementApi, provider: PhoneProvider, to: string): Promise<{ code?: number | undefined; message?: string | undefined }> {
+  const check = `check the phone${provider.name === 'custom' ? ' (or your gateway)' : ''} before sending another`;
+  return ctx.interrupts.guard(
+    async () => {
+      try {
+        return await api.testPhoneProvider(provider.id, to);
+      } catch (error) {
+        if (!(error instanceof CliError) || !error.answerLost) throw error;
+        throw new CliError(ExitCode.remote, `the answer to the test message was lost (${error.message}): Auth0 may have sent it`, { hint: check, cause: error, outcomeUnknown: true });
+      }
+    },
+    () => `whether Auth0 took the test message is unknown: it may still be sent; ${check}`,
+    exitingNow(ctx, () => undefined),
+  );
 }
 
 /** A backup of the phone side before it changes. */

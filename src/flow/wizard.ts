@@ -27,7 +27,7 @@ import { applyDesiredSettings, checkSettingsFlags, type ConfigureFlags } from '.
 import { configurePhoneProvider } from './configure-phone-provider.js';
 import type { CommandContext } from './context.js';
 import { testConnectionGateway } from './gateway-test.js';
-import { phoneStateOf, readPhoneView } from './phone-provider.js';
+import { phoneStateOf, readPhoneView, sendPhoneTestMessage } from './phone-provider.js';
 import { preflightGateway } from './preflight.js';
 import { unifiedPhoneForOne } from './routes.js';
 import { readSecretInput, SECRET_ENV_DEFAULT, secretEnvName, typedSecret, type SecretInput } from './secret-input.js';
@@ -201,8 +201,9 @@ async function offerTestAfter(ui: WizardUi, test: (to: string) => Promise<number
 async function phoneProviderTest(tenant: CommandContext, api: ManagementApi, to: string): Promise<number> {
   const provider = (await api.listPhoneProviders())[0];
   if (provider === undefined) throw remoteError('the tenant has no phone provider to test', 'run `auth0-sms-gateway status` to see the tenant');
-  const answer = await api.testPhoneProvider(provider.id, to);
+  const answer = await sendPhoneTestMessage(tenant, api, provider, to);
   tenant.output.info(`Auth0 accepted the test message (${answer.code ?? 202}); accepted is not delivered: watch your gateway, or the tenant logs (type "fn").`);
+  if (tenant.interrupts.requested !== undefined) throw new CliError(ExitCode.cancelled, `stopped by ${tenant.interrupts.requested} after Auth0 took the test message`);
   return ExitCode.ok;
 }
 

@@ -329,6 +329,22 @@ describe('configure without a connection, in a terminal', () => {
   });
 });
 
+/** The wizard's questions for a phone-provider setup, answered, up to Auth0's test message after it. */
+const phoneSetupSteps = (gatewayUrl: string): Step[] => [
+  [/Gateway URL/, `${gatewayUrl}${KEY.enter}`],
+  [/Authentication/, KEY.enter],
+  [/Subject/, KEY.enter],
+  [/Audience/, `${AUDIENCE}${KEY.enter}`],
+  [/Signing secret/, KEY.down], // generate → env
+  [/❯ read it from an environment variable/, KEY.enter],
+  [/Environment variable/, `GW${KEY.enter}`],
+  [/base64url-encoded/, KEY.enter],
+  [/forward_req_info/, KEY.enter],
+  [/before anything changes/, `${PHONE}${KEY.enter}`],
+  [/Apply these changes to the phone provider/, `y${KEY.enter}`],
+  [/Phone number for a test SMS \(empty to skip\)/, `${PHONE}${KEY.enter}`],
+];
+
 describe('wizard on a Unified Phone tenant', () => {
   const sandbox = useSandbox({ tenant: { phoneConsolidatedExperience: true } });
   let gateway: GatewayServer;
@@ -342,23 +358,7 @@ describe('wizard on a Unified Phone tenant', () => {
     // A connection made on this tenant: none of provider, twilio_sid, gateway_url.
     asCreatedOnUnifiedPhone(sandbox(), SEED_IDS.twilio);
     const gatewayUrl = `${gateway.url}/sms`;
-    const r = await runCliOnTerminal(['wizard', 'sms', '--no-backup'], {
-      env: sandboxEnv(sandbox(), 'full', { GW: PASTED_SECRET }),
-      steps: [
-        [/Gateway URL/, `${gatewayUrl}${KEY.enter}`],
-        [/Authentication/, KEY.enter],
-        [/Subject/, KEY.enter],
-        [/Audience/, `${AUDIENCE}${KEY.enter}`],
-        [/Signing secret/, KEY.down], // generate → env
-        [/❯ read it from an environment variable/, KEY.enter],
-        [/Environment variable/, `GW${KEY.enter}`],
-        [/base64url-encoded/, KEY.enter],
-        [/forward_req_info/, KEY.enter],
-        [/before anything changes/, `${PHONE}${KEY.enter}`],
-        [/Apply these changes to the phone provider/, `y${KEY.enter}`],
-        [/Phone number for a test SMS \(empty to skip\)/, `${PHONE}${KEY.enter}`],
-      ],
-    });
+    const r = await runCliOnTerminal(['wizard', 'sms', '--no-backup'], { env: sandboxEnv(sandbox(), 'full', { GW: PASTED_SECRET }), steps: phoneSetupSteps(gatewayUrl) });
     expect(r.stderr).not.toMatch(/error:/);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/Auth0 accepted the test message \(202\); accepted is not delivered/);
@@ -377,6 +377,15 @@ describe('wizard on a Unified Phone tenant', () => {
     const line = stripAnsi(r.stdout).split('\n').find((l) => /^\s+auth0-sms-gateway phone-provider configure /.test(l))!;
     const again = await runCli(shellWords(line.trim()).slice(1), { env: sandboxEnv(sandbox(), 'full', { GW: PASTED_SECRET }) });
     expect(again.stderr).toContain('Nothing to change');
+  });
+
+  it('Auth0\'s test message after the setup, its answer lost: it may have been sent, never "retry"', async () => {
+    asCreatedOnUnifiedPhone(sandbox(), SEED_IDS.twilio);
+    sandbox().inject({ kind: 'drop', method: 'POST', path: /\/try$/, afterApply: true });
+    const r = await runCliOnTerminal(['wizard', 'sms', '--no-backup'], { env: sandboxEnv(sandbox(), 'full', { GW: PASTED_SECRET }), steps: phoneSetupSteps(`${gateway.url}/sms`) });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/error: the answer to the test message was lost \(.+\): Auth0 may have sent it\nhint: check the phone \(or your gateway\) before sending another\n/);
+    expect(sandbox().phoneProvider()).toMatchObject({ name: 'custom' });
   });
 });
 
