@@ -52,6 +52,9 @@ export class GatewayVerificationError extends Error {
     return this.code === 'malformed_payload' ? 400 : 401;
   }
 }
+// The bundler renames a class that refers to itself (`class _GatewayVerificationError`): the
+// class keeps its own name for stack traces, console.log and constructor.name.
+Object.defineProperty(GatewayVerificationError, 'name', { value: 'GatewayVerificationError' });
 
 /** What is wrong with the options a gateway passed. Stable: tests and tools may switch on it. */
 export type GatewayConfigurationErrorCode =
@@ -96,3 +99,4 @@ export class GatewayConfigurationError extends TypeError {
     Object.defineProperty(this, CONFIGURATION_BRAND, { value: true });
   }
 }
+Object.defineProperty(GatewayConfigurationError, 'name', { value: 'GatewayConfigurationError' });

@@ -152,7 +152,9 @@ function scrub(error: unknown, secrets: readonly string[]): string {
     text = text.split(secret).join(REDACTED);
   }
   // Anything shaped like a compact JWS (the bearer token, echoed by a provider or a log line).
-  text = text.replace(/[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+/g, REDACTED);
+  // A match starts only where a run of such characters starts: a message of one long run (a
+  // provider quoting a 60 KB recipient) costs one pass, not one per character of it.
+  text = text.replace(/(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+/g, REDACTED);
   return text.length > 300 ? `${text.slice(0, 297)}...` : text;
 }
 
@@ -262,7 +264,7 @@ function declaredLength(value: string | null | undefined): number | undefined {
 }
 
 /**
- * A gateway endpoint for Fetch API runtimes (Node 18+, Deno, Bun, Cloudflare Workers with
+ * A gateway endpoint for Fetch API runtimes (Node 20+, Deno, Bun, Cloudflare Workers with
  * `nodejs_compat`, Next.js route handlers): verifies each request as Auth0 sends it, calls
  * `send(payload, meta)`, and answers 200 `{ ok: true }` once it resolves; 400 for a malformed
  * payload, 401 (with `WWW-Authenticate: Bearer`) for a missing or bad token, 405 (with

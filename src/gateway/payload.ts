@@ -41,9 +41,29 @@ const EXPECTED = 'Auth0 sends a JSON object { "recipient", "body", "sender" } (p
  * info defaults to "" because a caller may send no User-Agent.
  */
 export function parseGatewayPayload(body: unknown): GatewayPayload {
+  try {
+    return parseBody(body);
+  } catch (error) {
+    if (error instanceof GatewayVerificationError) throw error;
+    // A getter or a Proxy that throws while the body is read: no payload Auth0 sends.
+    throw unreadableBody();
+  }
+}
+
+/** @internal The error for a body that throws when it is read. */
+export const unreadableBody = (): GatewayVerificationError =>
+  new GatewayVerificationError('malformed_payload', `malformed payload: the body could not be read; ${EXPECTED}`);
+
+function parseBody(body: unknown): GatewayPayload {
   let value: unknown = body;
-  if (typeof body === 'string' || body instanceof Uint8Array) {
-    value = parseJsonText(typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
+  // The raw bytes as a Fetch API or Node framework hands them over: an ArrayBuffer
+  // (`await request.arrayBuffer()`), a Buffer or any other view of bytes.
+  const bytes = body instanceof ArrayBuffer ? new Uint8Array(body) : ArrayBuffer.isView(body) ? new Uint8Array(body.buffer, body.byteOffset, body.byteLength) : undefined;
+  if (typeof body === 'string' || bytes !== undefined) {
+    value = parseJsonText(typeof body === 'string' ? body : Buffer.from((bytes as Uint8Array).buffer, (bytes as Uint8Array).byteOffset, (bytes as Uint8Array).byteLength).toString('utf8'));
+  } else if (isObject(value) && isUnreadBody(value)) {
+    // A Blob, a Request, a stream, URLSearchParams…: not the body's bytes nor its parsed JSON.
+    throw new GatewayVerificationError('malformed_payload', `malformed payload: the body is a ${typeName(value)}; pass the raw body (a string, Buffer, Uint8Array or ArrayBuffer) or the object JSON.parse made of it`);
   }
   if (value === null || value === undefined) {
     throw new GatewayVerificationError('malformed_payload', `malformed payload: there is no body; ${EXPECTED}`);
@@ -54,6 +74,16 @@ export function parseGatewayPayload(body: unknown): GatewayPayload {
     throw new GatewayVerificationError('malformed_payload', `malformed payload: ${problems.join('; ')}; ${EXPECTED}`);
   }
   return payload;
+}
+
+/** A body not yet read (a Blob, Request or Response, a stream) or form data: what a handler passes by mistake for the body. */
+function isUnreadBody(value: Loose): boolean {
+  return (
+    typeof value.arrayBuffer === 'function' ||
+    typeof value.getReader === 'function' ||
+    (typeof URLSearchParams === 'function' && value instanceof URLSearchParams) ||
+    (typeof FormData === 'function' && value instanceof FormData)
+  );
 }
 
 function parseJsonText(raw: string): unknown {

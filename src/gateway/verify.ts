@@ -1,7 +1,7 @@
 import { loadCrypto, loadedCrypto, type NodeCrypto } from './crypto.js';
 import { GatewayConfigurationError, GatewayVerificationError } from './errors.js';
 import { cachedKey } from './key.js';
-import { parseGatewayPayload, type GatewayPayload } from './payload.js';
+import { parseGatewayPayload, unreadableBody, type GatewayPayload } from './payload.js';
 
 // HS256 (RFC 7515 compact JWS, RFC 7518 §3.2, RFC 7519 claims) with node:crypto: Auth0 signs
 // gateway tokens with HMAC-SHA256 and the connection's gateway_authentication.secret
@@ -101,9 +101,15 @@ function bearerToken(authorization: unknown): string {
     );
   }
   if (typeof authorization !== 'string') {
+    let list = false;
+    try {
+      list = Array.isArray(authorization);
+    } catch {
+      // A revoked Proxy: of type object, and no list.
+    }
     return fail(
       'missing_bearer',
-      `missing bearer token: the Authorization value is ${Array.isArray(authorization) ? 'a list (the header was sent more than once)' : `of type ${typeof authorization}`}, not the header's text; Auth0 sends one "Authorization: Bearer <JWT>" header`,
+      `missing bearer token: the Authorization value is ${list ? 'a list (the header was sent more than once)' : `of type ${typeof authorization}`}, not the header's text; Auth0 sends one "Authorization: Bearer <JWT>" header`,
     );
   }
   const match = BEARER.exec(authorization);
@@ -159,6 +165,7 @@ interface ProtectedHeader {
 // Auth0 sends the same header on every request, so its verdict is kept. Only headers that pass
 // are kept, a few at most: a caller sending a new header each time only evicts old entries.
 const MAX_CACHED_HEADERS = 32;
+const MAX_CACHED_HEADER_LENGTH = 256;
 const headerCache = new Map<string, ProtectedHeader>();
 
 /** The protected header: base64url JSON object (RFC 7515 §4), alg HS256, and no critical extension but `b64`. */
@@ -199,6 +206,9 @@ function readProtectedHeader(segment: string): ProtectedHeader {
     b64 = header.b64;
   }
   const verdict: ProtectedHeader = { b64 };
+  // Read before the signature is checked: a long header (Auth0's is about 36 characters) is
+  // judged again each time rather than kept.
+  if (segment.length > MAX_CACHED_HEADER_LENGTH) return verdict;
   if (headerCache.size >= MAX_CACHED_HEADERS) {
     const oldest = headerCache.keys().next();
     if (oldest.done !== true) headerCache.delete(oldest.value);
@@ -324,12 +334,19 @@ function checkClaims(claims: Record<string, unknown>, audience: string, subject:
 /**
  * Verifies the bearer JWT of a gateway request and returns its claims: HS256 only, the
  * signature with the connection's secret, `aud`, `sub` when configured, `exp`/`nbf` when
- * present. Rejects with GatewayVerificationError; throws GatewayConfigurationError for bad
+ * present. Takes the request's `Authorization` header, or the token alone (as
+ * signGatewayToken returns it). Rejects with GatewayVerificationError; throws GatewayConfigurationError for bad
  * options.
  */
 export async function verifyGatewayToken(authorization: GatewayAuthorizationHeader, options: VerifyGatewayRequestOptions): Promise<GatewayTokenClaims> {
-  return createTokenVerifier(options).verify(authorization);
+  const verifier = createTokenVerifier(options);
+  // The token itself, as signGatewayToken returns it, is taken as its Bearer credential: a
+  // gateway's tests round-trip one without building the header.
+  return verifier.verify(typeof authorization === 'string' && COMPACT_JWS.test(authorization) ? `Bearer ${authorization}` : authorization);
 }
+
+/** A compact JWS alone (three base64url segments), not a header value with a scheme. */
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/;
 
 /**
  * Checks a request the way a gateway should before it sends a text: the bearer JWT (HS256,
@@ -345,6 +362,19 @@ export async function verifyGatewayRequest(input: VerifyGatewayRequestInput, opt
     // No request at all: there is no Authorization header to read.
     await verifier.verify(undefined);
   }
-  await verifier.verify(input.authorization);
-  return parseGatewayPayload(input.body);
+  let authorization: unknown;
+  try {
+    authorization = input.authorization;
+  } catch {
+    // A getter or a Proxy that throws: nothing to read, as a request would have it.
+    throw new GatewayVerificationError('missing_bearer', 'missing bearer token: the Authorization value could not be read; Auth0 sends one "Authorization: Bearer <JWT>" header');
+  }
+  await verifier.verify(authorization);
+  let body: unknown;
+  try {
+    body = input.body;
+  } catch {
+    throw unreadableBody();
+  }
+  return parseGatewayPayload(body);
 }

@@ -181,6 +181,23 @@ describe('createGatewayHandler', () => {
     expect(await res.json()).toMatchObject({ error: 'handler_failed', message: 'the message handler failed: queue full' });
   });
 
+  it('a send error quoting a long recipient: cut to 300 characters, a token-shaped run inside it still hidden', async () => {
+    const token = (await bearer()).slice('Bearer '.length);
+    const handler = createGatewayHandler(verify, (p) => {
+      throw new Error(`invalid 'To' number: ${p.recipient} (${token})`);
+    });
+    const long = 'a'.repeat(60_000);
+    const res = await handler(new Request('http://localhost/', { method: 'POST', headers: { authorization: await bearer() }, body: JSON.stringify({ ...payload, recipient: long }) }));
+    expect(res.status).toBe(500);
+    const { message } = (await res.json()) as { message: string };
+    expect(message).toBe(`the message handler failed: invalid 'To' number: ${'a'.repeat(297 - "invalid 'To' number: ".length)}...`);
+    const short = createGatewayHandler(verify, () => {
+      throw new Error(`upstream said x${token}y about it`);
+    });
+    const hidden = (await (await short(new Request('http://localhost/', { method: 'POST', headers: { authorization: await bearer() }, body: JSON.stringify(payload) }))).json()) as { message: string };
+    expect(hidden.message).toBe('the message handler failed: upstream said [redacted] about it');
+  });
+
   it('reads a streamed body chunk by chunk and stops at the limit', async () => {
     let pulls = 0;
     let cancelled = false;

@@ -162,6 +162,16 @@ const cases: Case[] = [
   },
 ];
 
+describe('verifyGatewayToken', () => {
+  it('takes the token as signGatewayToken returns it, or its Authorization header', async () => {
+    const token = await good();
+    await expect(verifyGatewayToken(token, options)).resolves.toMatchObject({ sub: SUB, aud: AUD });
+    await expect(verifyGatewayToken(`Bearer ${token}`, options)).resolves.toMatchObject({ sub: SUB, aud: AUD });
+    await expect(verifyGatewayToken(`Basic ${token}`, options)).rejects.toMatchObject({ code: 'missing_bearer' });
+    await expect(verifyGatewayToken(flipChar(token, 2), options)).rejects.toMatchObject({ code: 'bad_signature' });
+  });
+});
+
 describe('verifyGatewayRequest rejects', () => {
   it.each(cases)('$name → $code', async (c) => {
     const authorization = await c.authorization();
@@ -229,6 +239,9 @@ describe('verifyGatewayRequest accepts', () => {
     { name: 'raw secret, Uint8Array body', secretBase64Encoded: false, secret: SECRET, body: new TextEncoder().encode(JSON.stringify(payload)) },
     { name: 'base64url secret, object body', secretBase64Encoded: true, secret: b64Secret, body: payload },
     { name: 'base64url secret, Buffer body', secretBase64Encoded: true, secret: b64Secret, body: Buffer.from(`\uFEFF${JSON.stringify(payload)}`) },
+    // What `await request.arrayBuffer()` gives a Fetch API handler, and other views of the bytes.
+    { name: 'raw secret, ArrayBuffer body', secretBase64Encoded: false, secret: SECRET, body: new TextEncoder().encode(JSON.stringify(payload)).buffer },
+    { name: 'raw secret, DataView body', secretBase64Encoded: false, secret: SECRET, body: new DataView(new TextEncoder().encode(JSON.stringify(payload)).buffer) },
   ])('$name', async ({ secretBase64Encoded, secret, body }) => {
     const token = await signGatewayToken({ secret, secretBase64Encoded, subject: SUB, audience: AUD }, { now });
     const result = await verifyGatewayRequest({ authorization: `Bearer ${token}`, body }, { secret, secretBase64Encoded, audience: AUD, subject: SUB, now });
@@ -408,6 +421,28 @@ function createHmacDigest(k: Buffer, input: string): string {
 
 describe('verifyGatewayRequest throws nothing but its two error types', () => {
   const isOurs = (e: unknown) => e instanceof GatewayVerificationError || e instanceof GatewayConfigurationError;
+
+  it('for inputs whose getters or Proxies throw, and bodies that are not read yet: the code a request would get', async () => {
+    const bearer = `Bearer ${await good()}`;
+    const throwing = new Proxy({}, { get: () => { throw new Error('get'); }, ownKeys: () => { throw new Error('keys'); }, getPrototypeOf: () => { throw new Error('proto'); } });
+    const revoked = Proxy.revocable({}, {});
+    revoked.revoke();
+    const cases: [unknown, string, RegExp][] = [
+      [{ get authorization() { throw new Error('x'); }, body: payload }, 'missing_bearer', /the Authorization value could not be read/],
+      [throwing, 'missing_bearer', /could not be read/],
+      [{ authorization: revoked.proxy, body: payload }, 'missing_bearer', /of type object/],
+      [{ authorization: bearer, get body() { throw new Error('y'); } }, 'malformed_payload', /the body could not be read/],
+      [{ authorization: bearer, body: throwing }, 'malformed_payload', /the body could not be read/],
+      [{ authorization: bearer, body: { ...payload, get recipient() { throw new Error('z'); } } }, 'malformed_payload', /the body could not be read/],
+      [{ authorization: bearer, body: new Blob([JSON.stringify(payload)]) }, 'malformed_payload', /the body is a Blob; pass the raw body/],
+      [{ authorization: bearer, body: new URLSearchParams('recipient=1') }, 'malformed_payload', /the body is a URLSearchParams/],
+    ];
+    for (const [input, code, message] of cases) {
+      const error = await verifyGatewayRequest(input as never, options).then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(GatewayVerificationError);
+      expect(error).toMatchObject({ code, message: expect.stringMatching(message) as unknown });
+    }
+  });
 
   it('for any authorization and body, with valid options: only GatewayVerificationError', async () => {
     const tokenish = fc.oneof(

@@ -75,7 +75,10 @@ describe('the library build', () => {
       for (const error of [new E('expired', 'x'), new C('expired', 'x')]) {
         expect(error instanceof E && error instanceof C).toBe(true);
         expect(error instanceof Error).toBe(true);
+        // As stack traces, console.log and logs show it (the bundler renames a self-referring class).
+        expect([error.name, error.constructor.name]).toEqual([name, name]);
       }
+      expect([E.name, C.name]).toEqual([name, name]);
     }
     const verification = esm.GatewayVerificationError as ErrorClass;
     const configuration = cjs.GatewayConfigurationError as ErrorClass;
