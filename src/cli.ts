@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CliError, ExitCode } from './core/errors.js';
 import type { CommandModule } from './flow/command.js';
 import type { CommandContext, GlobalOptions } from './flow/context.js';
@@ -241,7 +241,27 @@ export function buildProgram(dispatch: Dispatch): Command {
     .addHelpText('after', examples('demo', 'demo --keep-running'))
     .action(run(() => import('./commands/demo.js')));
 
+  refuseRepeatedValues(program);
   return program;
+}
+
+const REPEATED = 'given more than once';
+
+/**
+ * An option that takes a value, given twice, is refused: commander keeps the last one, so
+ * `apply -f base.yaml -f overrides.yaml` would apply the second file alone and say nothing.
+ * The message names the option, never its values (one may be a secret).
+ */
+function refuseRepeatedValues(command: Command): void {
+  for (const option of command.options) {
+    if ((!option.required && !option.optional) || option.variadic) continue;
+    const parse = option.parseArg;
+    option.argParser((value: string, previous: unknown) => {
+      if (previous !== undefined && previous !== option.defaultValue) throw new InvalidArgumentError(REPEATED);
+      return parse === undefined ? value : parse(value, undefined);
+    });
+  }
+  for (const sub of command.commands) refuseRepeatedValues(sub);
 }
 
 /** The gateway settings flags, shared by configure, test-gateway and the wizard. */
@@ -286,6 +306,11 @@ function addWriteOptions(command: Command): Command {
 /** Commander's message, with the value of an unknown `--flag=value` or `-Xvalue` left out (it may be a secret under a mistyped name). */
 function withoutOptionValue(error: CommanderError): string {
   const text = error.message;
+  // "option '--secret <value>' argument '…' is invalid. given more than once": the option alone.
+  if (error.code === 'commander.invalidArgument' && text.endsWith(`. ${REPEATED}`)) {
+    const flags = /^error: option '([^']*)'/.exec(text)?.[1];
+    if (flags !== undefined) return `error: option '${flags}' is ${REPEATED}`;
+  }
   const prefix = "error: unknown option '";
   if (error.code !== 'commander.unknownOption' || !text.startsWith(prefix)) return text;
   // Commander's text: the option as typed, quoted, then perhaps "\n(Did you mean …?)".
@@ -394,7 +419,7 @@ async function reportError(error: unknown, io: Io, state: RunState, program: Com
       // `--client-secert=<value>` is quoted whole by commander: a mistyped secret flag would
       // print its value, which nothing knows to be a secret yet. The flag is quoted without it.
       const message = withoutOptionValue(error).replace(/^error:\s*/, '').replace(/\s*\n\s*/g, ' ').trim();
-      cliError = new CliError(ExitCode.input, message, { hint: error.code === 'commander.conflictingOption' ? 'pass only one of the two' : `run \`${help}\` for the ${error.code === 'commander.unknownCommand' ? 'commands' : 'options'}` });
+      cliError = new CliError(ExitCode.input, message, { hint: error.code === 'commander.conflictingOption' ? 'pass only one of the two' : message.endsWith(REPEATED) ? 'pass it once' : `run \`${help}\` for the ${error.code === 'commander.unknownCommand' ? 'commands' : 'options'}` });
     }
   } else if (error instanceof CliError) {
     cliError = error;

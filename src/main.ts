@@ -3,11 +3,17 @@
 // needs not even that.
 import { VERSION } from './version.js';
 
-// `auth0-sms-gateway schema | head`: a reader that went away is not an error of ours.
+// `… | head`, `… | grep -q`: a reader that went away is not an error of ours. The run goes on
+// to its end (stopping in the middle of a write would leave an outcome nobody saw), what it
+// would still print is dropped, and the exit code is its own (3 for changes pending stays 3).
+// Any other failure to write (a full disk) is said once on stderr, and a run that would have
+// exited 0 exits 1: its output is not all there.
+let outputFailed = false;
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw error;
+    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED' || outputFailed) return;
+    outputFailed = true;
+    if (stream !== process.stderr) process.stderr.write(`error: cannot write the output (${error.code ?? error.message})\n`);
   });
 }
 
@@ -23,4 +29,4 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
 // Exit once the output is flushed: a timer the SDK leaves behind (its per-request timeout is
 // not cleared when the network fails) must not hold a finished command open for 30 s.
 await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write('', resolve))));
-process.exit(code);
+process.exit(outputFailed && code === 0 ? 1 : code);

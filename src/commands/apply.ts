@@ -106,7 +106,8 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
 
   output.data(
     [
-      ...targets.map((t) => `${output.style.bold(untrusted(t.connection.name))} (${t.connection.id}) on ${api.domain}\n${renderChanges(t.plan.changes, output.style)}`),
+      // "connection" first: a name from the tenant never starts a line (a CI log reads `::error::…` at a line's start as a command).
+      ...targets.map((t) => `connection ${output.style.bold(untrusted(t.connection.name))} (${untrusted(t.connection.id)}) on ${api.domain}\n${renderChanges(t.plan.changes, output.style)}`),
       ...(phone === null ? [] : [`${output.style.bold('phone provider')} of ${api.domain}\n${renderChanges(phone.plan.changes, output.style)}`]),
     ].join('\n\n'),
   );
@@ -397,5 +398,5 @@ async function readApplyFile(file: string, io: Io): Promise<string> {
       whenTerminal: () => inputError('-f - reads the file from stdin, but stdin is a terminal', `pipe it in (\`cat sms-gateway.yaml | ${BIN_NAME} apply -f -\`), or pass the path`),
     });
   }
-  return readBoundedFile(file, { ...limits, what: untrusted(file), unreadableHint: 'check the path, or pass -f - to read the file from stdin' });
+  return await readBoundedFile(file, { ...limits, what: untrusted(file), unreadableHint: 'check the path, or pass -f - to read the file from stdin' });
 }

@@ -27,7 +27,7 @@ export const command = defineCommand(flagsSchema, async (ctx, flags, [fileArgume
   if (risk !== undefined && flags.force !== true) {
     throw inputError(`refusing the backup ${untrusted(file)}: ${risk}, so anyone could have changed what it puts back`, 'check the file and its folder (chmod go-w), then run again; --force restores it anyway');
   }
-  const saved = readBackup(file);
+  const saved = await readBackup(file);
   // --force can stand for one thing a restore doubts, not two: a backup anyone could have
   // written does not also get to put control characters onto the tenant.
   if (saved.format === 'auth0-sms-gateway/backup@1') checkConnectionBackup(saved, file, flags.force === true && risk === undefined);

@@ -26,9 +26,11 @@ export class YamlSyntaxError extends Error {
 
 /**
  * Aliases (`*name`) are references, so a few of them nested can describe a value too large to
- * walk (a "billion laughs" file). Both limits stop such a file before anything walks it.
+ * walk (a "billion laughs" file). Both limits stop such a file before anything walks it: the
+ * expanded size is what guards; the count only bounds the parser's work, high enough for a
+ * file of thousands of connections that each reuse an anchored gateway_url and authentication.
  */
-const MAX_ALIASES = 100;
+const MAX_ALIASES = 10_000;
 const MAX_EXPANDED_NODES = 100_000;
 
 /** Where a node starts, and its parts: a mapping's keys (with the key's own start) or a list's items. */

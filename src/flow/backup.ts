@@ -151,8 +151,8 @@ export function untrustedBackupLocation(path: string): string | undefined {
   return undefined;
 }
 
-export function readBackup(path: string): Backup {
-  const text = readBoundedFile(path, { limit: INPUT_LIMITS.backup, what: `the backup file ${untrusted(path)}`, hint: 'pass the path that configure printed after "backup:"' });
+export async function readBackup(path: string): Promise<Backup> {
+  const text = await readBoundedFile(path, { limit: INPUT_LIMITS.backup, what: `the backup file ${untrusted(path)}`, hint: 'pass the path that configure printed after "backup:"' });
   let raw: unknown;
   try {
     raw = JSON.parse(text);

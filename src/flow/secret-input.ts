@@ -110,7 +110,7 @@ async function readOneSource(flags: SecretFlags, io: Io): Promise<SecretInput> {
           whenTerminal: () => inputError('--secret-file - reads the secret from stdin, but stdin is a terminal', 'pipe it in: `printf %s "$SECRET" | auth0-sms-gateway … --secret-file -`'),
         })
       : // The path is not repeated in errors: people pass the secret itself here by mistake.
-        readBoundedFile(flags.secretFile, { ...limits, hint: 'check the path, or use --secret-file - to read stdin' });
+        await readBoundedFile(flags.secretFile, { ...limits, hint: 'check the path, or use --secret-file - to read stdin' });
     // A trailing newline from `echo` or an editor is not part of the secret.
     const secret = text.replace(/\r?\n$/, '');
     if (secret === '') throw inputError(`the secret from ${fromStdin ? 'stdin' : 'the file given to --secret-file'} is empty`, 'put the secret in the file, on one line');

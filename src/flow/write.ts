@@ -305,7 +305,8 @@ export async function showConfirmWrite(ctx: CommandContext, api: ManagementApi, 
   };
 
   if (!output.json) {
-    output.data(`${output.style.bold(untrusted(current.name))} (${untrusted(current.id)}) on ${api.domain}${change.headingSuffix ?? ''}\n${renderChanges(change.changes, output.style)}`);
+    // "connection" first: a name from the tenant never starts a line (see apply's plan).
+    output.data(`connection ${output.style.bold(untrusted(current.name))} (${untrusted(current.id)}) on ${api.domain}${change.headingSuffix ?? ''}\n${renderChanges(change.changes, output.style)}`);
   }
   for (const warning of change.warnings ?? []) output.warn(warning);
   if (change.changes.length === 0) {

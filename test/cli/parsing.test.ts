@@ -73,6 +73,18 @@ describe('command-line parsing', () => {
     expect((await runCli(['help', 'status'])).code).toBe(0);
   });
 
+  it('an option that takes a value, given twice, is refused naming the option, never its values', async () => {
+    const apply = await runCli(['apply', '-f', 'base.yaml', '-f', 'overrides.yaml', '--dry-run']);
+    expect(apply.code).toBe(2);
+    expect(apply.stderr).toBe("error: option '-f, --file <file>' is given more than once\nhint: pass it once\n");
+    const secret = await runCli(['configure', 'sms', '--secret', 'first-secret-value', '--secret', 'second-secret-value', '--json']);
+    expect(secret.code).toBe(2);
+    expect(JSON.parse(secret.stdout)).toEqual({ error: { message: "option '--secret <value>' is given more than once", hint: 'pass it once', exitCode: 2 } });
+    expect(secret.stdout + secret.stderr).not.toMatch(/first-secret|second-secret/);
+    // Choices are still checked on the one given.
+    expect((await runCli(['configure', 'sms', '--auth', 'bogus'])).stderr).toContain("argument 'bogus' is invalid. Allowed choices are none, bearer.");
+  });
+
   it('--no-backup with --backup-dir is a contradiction: exit 2 before any request, in either order', async () => {
     for (const argv of [
       ['configure', 'sms', '--backup-dir', '/tmp/b', '--no-backup', '--yes'],

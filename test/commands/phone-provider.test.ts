@@ -55,7 +55,8 @@ function noSecretIn(r: CliRun, ...more: string[]): void {
   expect(r.stdout + r.stderr).not.toMatch(/eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\./);
 }
 
-const configureArgs = (url: string, ...more: string[]) => ['phone-provider', 'configure', '--gateway-url', url, '--auth', 'bearer', '--audience', AUDIENCE, '--secret-env', 'S', ...more];
+/** `more` may name another --audience (an option is given once). */
+const configureArgs = (url: string, ...more: string[]) => ['phone-provider', 'configure', '--gateway-url', url, '--auth', 'bearer', ...(more.includes('--audience') ? [] : ['--audience', AUDIENCE]), '--secret-env', 'S', ...more];
 
 describe('phone-provider configure on a Unified Phone tenant', () => {
   const sandbox = useSandbox({ tenant: { phoneConsolidatedExperience: true } });

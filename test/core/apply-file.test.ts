@@ -72,6 +72,18 @@ describe('parseApplyFile: valid files', () => {
     ]);
   });
 
+  it('takes 150 entries that share an anchored gateway_url and authentication (300 aliases)', () => {
+    const entries = Array.from({ length: 150 }, (_, i) =>
+      i === 0
+        ? `  - connection: sms-${i}\n    gateway_url: &url ${URL_A}\n    authentication: &auth\n      method: bearer\n      audience: urn:gw\n      secret: \${SMS_GATEWAY_SECRET}\n`
+        : `  - connection: sms-${i}\n    gateway_url: *url\n    authentication: *auth\n`,
+    );
+    const parsed = parse(`connections:\n${entries.join('')}`);
+    expect(parsed).toHaveLength(150);
+    expect(parsed[149]).toMatchObject({ connection: 'sms-149', desired: { gatewayUrl: URL_A } });
+    expect(parsed[149]?.desired.authentication).toEqual(parsed[0]?.desired.authentication);
+  });
+
   it('takes one authentication shared by anchor and alias, each entry at its own line', () => {
     const text = [
       'connections:',
@@ -129,7 +141,7 @@ describe('parseApplyFile: every malformed file is exit 2 with file:line: path: m
       `a: &a [x, x, x, x, x, x, x, x, x, x]\n${Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`).join('\n')}\nconnections: []`,
       [/^sms\.yaml:1: not valid YAML: its aliases \(\*name\) expand to more than 100000 values: write the values out$/],
     ],
-    ['more than 100 aliases', `x: &x 1\nconnections: [${Array(101).fill('*x').join(', ')}]`, [/^sms\.yaml:2: not valid YAML: aliases exceeded maxAliases \(100\)$/]],
+    ['more than 10,000 aliases', `x: &x 1\nconnections: [${Array(10_001).fill('*x').join(', ')}]`, [/^sms\.yaml:2: not valid YAML: aliases exceeded maxAliases \(10000\)$/]],
     ['an empty file', '# nothing yet\n', [/^sms\.yaml: the file is empty: write a `connections:` list, a `phone_provider:` entry, or both$/]],
     ['a list at the top', '- connection: sms', [/^sms\.yaml:1: the file must be a mapping with a `connections:` list$/]],
     ['no connections key', '$schema: x', [/^sms\.yaml:1: the file names nothing to configure: write a `connections:` list, a `phone_provider:` entry, or both$/]],

@@ -1,14 +1,15 @@
 // Ctrl-C and SIGTERM during a write, through the built bin (a real process gets the signal):
 // the first lets the request in flight finish and says what happened, exit 130; a second ends
 // the run at once with "unknown" and the way back.
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateConnections, SEED_IDS } from '../../src/sandbox/index.js';
 import { sandboxEnv } from '../helpers/env.js';
 import { closeTestSandboxes, startTestSandbox } from '../helpers/sandbox.js';
-import { spawnBin } from '../helpers/spawn.js';
+import { BIN_PATH, spawnBin } from '../helpers/spawn.js';
 
 const URL = 'https://sms.example.com/send';
 
@@ -304,9 +305,48 @@ describe('a signal while no write is in flight', () => {
   });
 });
 
+describe('a signal while the tool waits for its input', () => {
+  it('apply -f <a named pipe nobody writes to> stops on SIGTERM, exit 130 (a blocking read would hold the process)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'a0sg-fifo-'));
+    const fifo = join(dir, 'plan.yaml');
+    execFileSync('mkfifo', [fifo]);
+    const run = spawnBin(['apply', '-f', fifo, '--dry-run'], { AUTH0_DOMAIN: '127.0.0.1:9', AUTH0_ACCESS_TOKEN: 'x' });
+    // Until the tool has started waiting on the pipe: its signal handlers are in place by then.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    run.child.kill('SIGTERM');
+    expect(await run.exit).toBe(130);
+    expect(run.stderr()).toContain('error: stopped by SIGTERM; no write to Auth0 was in flight');
+  });
+});
+
 async function waitUntil(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
   for (let waited = 0; !condition(); waited += 20) {
     if (waited > timeoutMs) throw new Error('condition never held');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+describe('output that cannot be written', () => {
+  afterEach(closeTestSandboxes);
+
+  it('a reader that goes away (| head, | grep -q) keeps the run\'s own exit code: 3 for changes pending, not 0', async () => {
+    const s = await startTestSandbox();
+    const dir = mkdtempSync(join(tmpdir(), 'a0sg-epipe-'));
+    const file = join(dir, 'plan.yaml');
+    writeFileSync(file, `connections:\n  - connection: sms\n    gateway_url: ${URL}\n    authentication: none\n`);
+    const child = spawn(process.execPath, [BIN_PATH, 'apply', '-f', file, '--dry-run', '--exit-code', '--json'], { env: { ...process.env, ...sandboxEnv(s) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The reader closes before the tool writes its document.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(3);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it.skipIf(!existsSync('/dev/full'))('a full disk: one line on stderr and exit 1, no stack trace', () => {
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN_PATH}" schema > /dev/full`], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('error: cannot write the output (ENOSPC)\n');
+  });
+});
