@@ -217,6 +217,9 @@ function readProtectedHeader(segment: string): ProtectedHeader {
   return verdict;
 }
 
+/** @internal For tests: whether the verdict on this header segment is kept. */
+export const headerCached = (segment: string): boolean => headerCache.has(segment);
+
 /** @internal Options checked once; `verify` then checks one Authorization value. */
 export interface TokenVerifier {
   verify(authorization: unknown): GatewayTokenClaims | Promise<GatewayTokenClaims>;

@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { normalizeDomain, resolveCredentials } from '../../src/auth0/credentials.js';
 import { CliError } from '../../src/core/errors.js';
+import { REDACTED, redactText } from '../../src/core/redact.js';
 
 describe('normalizeDomain', () => {
   it.each([
@@ -80,6 +81,12 @@ describe('resolveCredentials', () => {
     expect(resolveCredentials({}, env(pss, 'PS256')).credentials).toMatchObject({ signingAlg: 'PS256' });
     expect(() => resolveCredentials({}, env(pss, 'RS256'))).toThrow(expect.objectContaining({ exitCode: 2, message: 'AUTH0_CLIENT_ASSERTION_SIGNING_KEY holds an RSA-PSS key, which cannot sign RS256', hint: expect.stringContaining('PS256') as unknown }));
     expect(() => resolveCredentials({}, env('-----BEGIN PRIVATE KEY-----\\nnot a key\\n-----END PRIVATE KEY-----'))).toThrow(expect.objectContaining({ exitCode: 2, message: 'AUTH0_CLIENT_ASSERTION_SIGNING_KEY does not hold a usable private key (not a PEM private key)' }));
+  });
+
+  it('hides the private key from free text once it is read, as it hides the client secret', () => {
+    const pem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    resolveCredentials({}, { AUTH0_DOMAIN: 'a.auth0.com', AUTH0_CLIENT_ID: 'id', AUTH0_CLIENT_ASSERTION_SIGNING_KEY: pem });
+    expect(redactText(`a dump: ${pem.trim()} end`)).toBe(`a dump: ${REDACTED} end`);
   });
 
   it('names everything missing at once', () => {

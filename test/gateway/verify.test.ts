@@ -4,6 +4,7 @@ import { generateKeyPair, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { CliError } from '../../src/core/errors.js';
 import { keyCacheSizes } from '../../src/gateway/key.js';
+import { headerCached } from '../../src/gateway/verify.js';
 import {
   GatewayConfigurationError,
   GatewayVerificationError,
@@ -288,6 +289,17 @@ describe('tokens signed by the previous jose-based signer', () => {
     expect(verified).toMatchObject({ aud: t.audience, exp: Math.floor(Date.parse(t.now) / 1000) + 60 });
     // And today's signer makes the very same bytes from the same settings and clock.
     await expect(signGatewayToken(settings, { now: new Date(t.now) })).resolves.toBe(t.token);
+  });
+});
+
+describe('the header cache', () => {
+  it('keeps no header longer than Auth0 sends: an unsigned one of any size is judged, not stored', async () => {
+    const long = handToken({ alg: 'HS256', typ: 'JWT', pad: 'x'.repeat(400) }, claims, key);
+    await expect(verifyGatewayToken(`Bearer ${long}`, options)).resolves.toMatchObject({ sub: SUB });
+    expect(headerCached(long.split('.')[0]!)).toBe(false);
+    const usual = await good();
+    await expect(verifyGatewayToken(usual, options)).resolves.toMatchObject({ sub: SUB });
+    expect(headerCached(usual.split('.')[0]!)).toBe(true);
   });
 });
 
