@@ -303,24 +303,29 @@ function addWriteOptions(command: Command): Command {
     .addOption(new Option('--no-backup', 'do not write a backup before the change').conflicts('backupDir'));
 }
 
-/** Commander's message, with the value of an unknown `--flag=value` or `-Xvalue` left out (it may be a secret under a mistyped name). */
-function withoutOptionValue(error: CommanderError): string {
+/**
+ * Commander's refusal as one line and the fix. The value of an unknown `--flag=value` or
+ * `-Xvalue`, and the values of a repeated option, are left out: one may be a secret under a
+ * mistyped name, which nothing knows to be a secret yet.
+ */
+function commanderProblem(error: CommanderError, help: string): { message: string; hint: string } {
   const text = error.message;
+  const oneLine = (raw: string) => raw.replace(/^error:\s*/, '').replace(/\s*\n\s*/g, ' ').trim();
+  const seeHelp = `run \`${help}\` for the ${error.code === 'commander.unknownCommand' ? 'commands' : 'options'}`;
+  if (error.code === 'commander.conflictingOption') return { message: oneLine(text), hint: 'pass only one of the two' };
   // "option '--secret <value>' argument '…' is invalid. given more than once": the option alone.
-  if (error.code === 'commander.invalidArgument' && text.endsWith(`. ${REPEATED}`)) {
-    const flags = /^error: option '([^']*)'/.exec(text)?.[1];
-    if (flags !== undefined) return `error: option '${flags}' is ${REPEATED}`;
-  }
+  const repeated = error.code === 'commander.invalidArgument' && text.endsWith(`. ${REPEATED}`) ? /^error: option '([^']*)'/.exec(text)?.[1] : undefined;
+  if (repeated !== undefined) return { message: `option '${repeated}' is ${REPEATED}`, hint: 'pass it once' };
   const prefix = "error: unknown option '";
-  if (error.code !== 'commander.unknownOption' || !text.startsWith(prefix)) return text;
+  if (error.code !== 'commander.unknownOption' || !text.startsWith(prefix)) return { message: oneLine(text), hint: seeHelp };
   // Commander's text: the option as typed, quoted, then perhaps "\n(Did you mean …?)".
   const suggestion = text.indexOf('\n(Did you mean');
   const quoted = suggestion === -1 ? text : text.slice(0, suggestion);
   const rest = suggestion === -1 ? '' : text.slice(suggestion);
-  // `-Xvalue`: a short option with its value attached; only `-X` is the option.
-  if (!quoted.startsWith(`${prefix}--`) && quoted.length > prefix.length + 3) return `${quoted.slice(0, prefix.length + 2)}…'${rest}`;
   const equals = quoted.indexOf('=', prefix.length);
-  return equals === -1 ? text : `${quoted.slice(0, equals + 1)}…'${rest}`;
+  const cut = !quoted.startsWith(`${prefix}--`) && quoted.length > prefix.length + 3 ? prefix.length + 2 : equals === -1 ? -1 : equals + 1;
+  // `-Xvalue` keeps `-X`; `--flag=value` keeps `--flag=`.
+  return { message: oneLine(cut === -1 ? text : `${quoted.slice(0, cut)}…'${rest}`), hint: seeHelp };
 }
 
 /**
@@ -416,10 +421,8 @@ async function reportError(error: unknown, io: Io, state: RunState, program: Com
       const shown = asked === undefined ? '' : (await import('./core/untrusted.js')).untrusted(asked);
       cliError = new CliError(ExitCode.input, asked === undefined ? 'no command given' : `unknown command '${shown}'`, { hint: `run \`${help}\` for the commands` });
     } else {
-      // `--client-secert=<value>` is quoted whole by commander: a mistyped secret flag would
-      // print its value, which nothing knows to be a secret yet. The flag is quoted without it.
-      const message = withoutOptionValue(error).replace(/^error:\s*/, '').replace(/\s*\n\s*/g, ' ').trim();
-      cliError = new CliError(ExitCode.input, message, { hint: error.code === 'commander.conflictingOption' ? 'pass only one of the two' : message.endsWith(REPEATED) ? 'pass it once' : `run \`${help}\` for the ${error.code === 'commander.unknownCommand' ? 'commands' : 'options'}` });
+      const { message, hint } = commanderProblem(error, help);
+      cliError = new CliError(ExitCode.input, message, { hint });
     }
   } else if (error instanceof CliError) {
     cliError = error;

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { CliError, ExitCode, inputError, remoteError } from '../core/errors.js';
+import { inputError, remoteError } from '../core/errors.js';
 import { sendPhoneTestMessage } from '../flow/phone-provider.js';
 import { untrusted } from '../core/untrusted.js';
 import { firstProblem, recipientSchema } from '../core/validate.js';
@@ -25,18 +25,18 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
   if (provider === undefined) {
     throw remoteError(`${api.domain} has no phone provider to test`, 'set one up with `auth0-sms-gateway phone-provider configure`');
   }
-  const answer = await sendPhoneTestMessage(ctx, api, provider, to);
-  if (output.json) {
-    output.printJson({ domain: api.domain, provider: { id: provider.id, name: provider.name }, accepted: true, code: answer.code ?? 202, message: answer.message ?? null, delivered: null });
-  }
-  output.info(
-    `Auth0 accepted the test message for ${untrusted(flags.to)} (${answer.code ?? 202}${answer.message === undefined ? '' : `: ${untrusted(answer.message)}`}).\n` +
-      `Accepted is not delivered: Auth0 does not report delivery through the phone provider. ${
-        provider.name === 'custom'
-          ? 'Watch your gateway (`auth0-sms-gateway serve` prints each message it receives)'
-          : `This provider is "${untrusted(provider.name)}", not a gateway: watch the phone`
-      }, or the tenant logs (event type "fn": failed sending notification).`,
-  );
-  if (ctx.interrupts.requested !== undefined) throw new CliError(ExitCode.cancelled, `stopped by ${ctx.interrupts.requested} after Auth0 took the test message`);
+  await sendPhoneTestMessage(ctx, api, provider, to, (answer) => {
+    if (output.json) {
+      output.printJson({ domain: api.domain, provider: { id: provider.id, name: provider.name }, accepted: true, code: answer.code ?? 202, message: answer.message ?? null, delivered: null });
+    }
+    output.info(
+      `Auth0 accepted the test message for ${untrusted(to)} (${answer.code ?? 202}${answer.message === undefined ? '' : `: ${untrusted(answer.message)}`}).\n` +
+        `Accepted is not delivered: Auth0 does not report delivery through the phone provider. ${
+          provider.name === 'custom'
+            ? 'Watch your gateway (`auth0-sms-gateway serve` prints each message it receives)'
+            : `This provider is "${untrusted(provider.name)}", not a gateway: watch the phone`
+        }, or the tenant logs (event type "fn": failed sending notification).`,
+    );
+  });
   return 0;
 });

@@ -258,12 +258,18 @@ export async function checkPhoneState(api: ManagementApi, plan: PhonePlan, backu
 /**
  * Auth0's "Send Test Message" through the tenant's phone provider (`phone-provider test`, the
  * wizard's offer after a setup). A text cannot be taken back, and a second one is a second SMS:
- * a signal lets the request finish (the caller says so after it), and a lost answer says the
- * message may have been sent rather than "retry".
+ * a signal lets the request finish, `say` reports the answer, and the run then stops; a lost
+ * answer says the message may have been sent rather than "retry".
  */
-export async function sendPhoneTestMessage(ctx: CommandContext, api: ManagementApi, provider: PhoneProvider, to: string): Promise<{ code?: number | undefined; message?: string | undefined }> {
+export async function sendPhoneTestMessage(
+  ctx: CommandContext,
+  api: ManagementApi,
+  provider: PhoneProvider,
+  to: string,
+  say: (answer: { code?: number | undefined; message?: string | undefined }) => void,
+): Promise<void> {
   const check = `check the phone${provider.name === 'custom' ? ' (or your gateway)' : ''} before sending another`;
-  return ctx.interrupts.guard(
+  const answer = await ctx.interrupts.guard(
     async () => {
       try {
         return await api.testPhoneProvider(provider.id, to);
@@ -275,6 +281,8 @@ export async function sendPhoneTestMessage(ctx: CommandContext, api: ManagementA
     () => `whether Auth0 took the test message is unknown: it may still be sent; ${check}`,
     exitingNow(ctx, () => undefined),
   );
+  say(answer);
+  if (ctx.interrupts.requested !== undefined) throw new CliError(ExitCode.cancelled, `stopped by ${ctx.interrupts.requested} after Auth0 took the test message`);
 }
 
 /** A backup of the phone side before it changes. */

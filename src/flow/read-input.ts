@@ -82,21 +82,13 @@ async function readPipe(path: string, options: ReadInputOptions, unreadable: (er
     throw unreadable(error);
   }
   const socket = new Socket({ fd, readable: true, writable: false });
-  const chunks: Buffer[] = [];
-  let total = 0;
   try {
-    for await (const chunk of socket) {
-      const buffer = chunk as Buffer;
-      total += buffer.length;
-      if (total > options.limit) throw tooLarge(options);
-      chunks.push(buffer);
-    }
+    return await readBoundedStream(socket, options);
   } catch (error) {
     throw error instanceof CliError ? error : unreadable(error);
   } finally {
     socket.destroy();
   }
-  return decodeText(Buffer.concat(chunks), options);
 }
 
 /** All of stdin as text, refused past `limit`; `whenTerminal` is the error for a stdin that is a terminal (nothing piped in). */
@@ -105,13 +97,17 @@ export async function readBoundedStdin(
   options: ReadInputOptions & { whenTerminal: () => Error },
 ): Promise<string> {
   if (stream.isTTY === true) throw options.whenTerminal();
+  return readBoundedStream(stream, options);
+}
+
+/** A stream's text, refused past `limit`: the stream is then destroyed, so the rest of a runaway pipe is never buffered. */
+async function readBoundedStream(stream: NodeJS.ReadableStream, options: ReadInputOptions): Promise<string> {
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of stream) {
     const buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : (chunk as Buffer);
     total += buffer.length;
     if (total > options.limit) {
-      // Stop reading: the rest of a runaway pipe is never buffered.
       (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
       throw tooLarge(options);
     }

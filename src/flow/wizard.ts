@@ -201,9 +201,9 @@ async function offerTestAfter(ui: WizardUi, test: (to: string) => Promise<number
 async function phoneProviderTest(tenant: CommandContext, api: ManagementApi, to: string): Promise<number> {
   const provider = (await api.listPhoneProviders())[0];
   if (provider === undefined) throw remoteError('the tenant has no phone provider to test', 'run `auth0-sms-gateway status` to see the tenant');
-  const answer = await sendPhoneTestMessage(tenant, api, provider, to);
-  tenant.output.info(`Auth0 accepted the test message (${answer.code ?? 202}); accepted is not delivered: watch your gateway, or the tenant logs (type "fn").`);
-  if (tenant.interrupts.requested !== undefined) throw new CliError(ExitCode.cancelled, `stopped by ${tenant.interrupts.requested} after Auth0 took the test message`);
+  await sendPhoneTestMessage(tenant, api, provider, to, (answer) =>
+    tenant.output.info(`Auth0 accepted the test message (${answer.code ?? 202}); accepted is not delivered: watch your gateway, or the tenant logs (type "fn").`),
+  );
   return ExitCode.ok;
 }
 

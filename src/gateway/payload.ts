@@ -58,9 +58,11 @@ function parseBody(body: unknown): GatewayPayload {
   let value: unknown = body;
   // The raw bytes as a Fetch API or Node framework hands them over: an ArrayBuffer
   // (`await request.arrayBuffer()`), a Buffer or any other view of bytes.
-  const bytes = body instanceof ArrayBuffer ? new Uint8Array(body) : ArrayBuffer.isView(body) ? new Uint8Array(body.buffer, body.byteOffset, body.byteLength) : undefined;
-  if (typeof body === 'string' || bytes !== undefined) {
-    value = parseJsonText(typeof body === 'string' ? body : Buffer.from((bytes as Uint8Array).buffer, (bytes as Uint8Array).byteOffset, (bytes as Uint8Array).byteLength).toString('utf8'));
+  const bytes = body instanceof ArrayBuffer ? Buffer.from(body) : ArrayBuffer.isView(body) ? Buffer.from(body.buffer, body.byteOffset, body.byteLength) : undefined;
+  if (bytes !== undefined) {
+    value = parseJsonText(bytes.toString('utf8'));
+  } else if (typeof body === 'string') {
+    value = parseJsonText(body);
   } else if (isObject(value) && isUnreadBody(value)) {
     // A Blob, a Request, a stream, URLSearchParams…: not the body's bytes nor its parsed JSON.
     throw new GatewayVerificationError('malformed_payload', `malformed payload: the body is a ${typeName(value)}; pass the raw body (a string, Buffer, Uint8Array or ArrayBuffer) or the object JSON.parse made of it`);
