@@ -167,27 +167,19 @@ describe('Management API failures', () => {
     expect(r.stderr).not.toMatch(/changed since it was read|someone else/); // the tool's words for a concurrent edit (flow/write.ts)
   });
 
+  /** `list`, its listing refused with a 403 carrying this message and errorCode. */
+  const listRefused = (message: string, errorCode: string) => {
+    sandbox().inject({ kind: 'status', status: 403, method: 'GET', path: '/api/v2/connections', body: { statusCode: 403, error: 'Forbidden', message, errorCode } });
+    return runCli(['list'], { env: sandboxEnv(sandbox()) });
+  };
+
   it('a 403 for a scope Auth0 does not name: says so, and the hint names no made-up scope', async () => {
-    sandbox().inject({
-      kind: 'status',
-      status: 403,
-      method: 'GET',
-      path: '/api/v2/connections',
-      body: { statusCode: 403, error: 'Forbidden', message: 'Insufficient scope', errorCode: 'insufficient_scope' },
-    });
-    const r = await runCli(['list'], { env: sandboxEnv(sandbox()) });
+    const r = await listRefused('Insufficient scope', 'insufficient_scope');
     expectOneLineFailure(r, 1, /^error: missing scope \(Auth0 did not name it; the call: list connection\): Insufficient scope$/, /^hint: grant the scope this call needs \(README, "Set up a Machine-to-Machine application", lists them\) to your/);
   });
 
   it('a 403 that is not about a scope: exit 1 with its own message, no scope hint', async () => {
-    sandbox().inject({
-      kind: 'status',
-      status: 403,
-      method: 'GET',
-      path: '/api/v2/connections',
-      body: { statusCode: 403, error: 'Forbidden', message: 'This feature is not available on your plan', errorCode: 'operation_not_supported' },
-    });
-    const r = await runCli(['list'], { env: sandboxEnv(sandbox()) });
+    const r = await listRefused('This feature is not available on your plan', 'operation_not_supported');
     expectOneLineFailure(r, 1, /Auth0 refused the request \(403, operation_not_supported\): This feature is not available on your plan/, /it is not a missing scope/);
     expect(r.stderr).not.toMatch(/error: missing scope|grant the/);
   });
