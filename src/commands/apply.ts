@@ -17,7 +17,7 @@ import { defineCommand } from '../flow/command.js';
 import type { CommandContext } from '../flow/context.js';
 import { backupPhoneSide, checkPhoneState, ensurePhoneUnmoved, executePhonePlan, phoneStateOf, planFor, readPhoneView, scopesFor } from '../flow/phone-provider.js';
 import { INPUT_LIMITS, readBoundedFile, readBoundedStdin } from '../flow/read-input.js';
-import { unifiedPhoneFor } from '../flow/routes.js';
+import { unifiedPhoneForClaims } from '../flow/routes.js';
 import { writeFlagsShape } from '../flow/settings-flags.js';
 import { acquireLocks } from '../flow/lock.js';
 import { backupConnection, checkBeforeAsking, confirmOrThrow, CONNECTION_WRITE_SCOPES, outcomeWhenCutShort, patchChecked, stoppedWithUnknownOutcome } from '../flow/write.js';
@@ -98,7 +98,7 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
   }
 
   const api = await ctx.auth0();
-  const targets = await planAll(ctx, api, entries, where);
+  const targets = await planAll(ctx, api, entries, where, doc.phoneProvider !== null);
   const phone = doc.phoneProvider === null ? null : await planPhone(api, doc.phoneProvider);
   const pending = targets.filter((t) => !t.plan.noop);
   const phonePending = phone !== null && !phone.plan.noop;
@@ -311,7 +311,7 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
  * page) and reads one by one only what the pages did not hold (a name that is no SMS
  * connection, say, which then gets its precise error).
  */
-async function planAll(ctx: CommandContext, api: ManagementApi, entries: readonly ApplyEntry[], where: (entry: ApplyEntry) => string): Promise<Target[]> {
+async function planAll(ctx: CommandContext, api: ManagementApi, entries: readonly ApplyEntry[], where: (entry: ApplyEntry) => string, withPhoneProvider: boolean): Promise<Target[]> {
   // A connection that does not exist or is not SMS is the file's fault: say where, for every entry at once.
   const lookups: { index: number; error: CliError }[] = [];
   const found = entries.length > READ_ONE_BY_ONE_UP_TO ? await api.findSmsConnections(entries.map((e) => e.connection)) : new Map<string, Connection>();
@@ -330,7 +330,9 @@ async function planAll(ctx: CommandContext, api: ManagementApi, entries: readonl
   lookups.sort((a, b) => a.index - b.index);
   if (lookups.length === 1) throw lookups[0]?.error;
   if (lookups.length > 1) throw inputError(lookups.map(({ error }) => error.message).join('\n'), 'run `auth0-sms-gateway list` to see the SMS connections; nothing was changed');
-  const unifiedPhone = await unifiedPhoneFor(api, ctx.output, connections as Connection[]);
+  const unifiedPhone = await unifiedPhoneForClaims(api, ctx.output, connections as Connection[]);
+  // What gets the codes to the gateway where the options may not: the file's own entry, or one to add.
+  const then = withPhoneProvider ? "this file's phone_provider: entry points the tenant's phone provider at the gateway" : 'to send them through the gateway add a phone_provider: entry to the file';
 
   const targets: Target[] = [];
   const seen = new Map<string, ApplyEntry>();
@@ -347,7 +349,7 @@ async function planAll(ctx: CommandContext, api: ManagementApi, entries: readonl
     try {
       const plan = planSmsUpdate(connection, entry.desired);
       const warnings = [...plan.warnings];
-      const routeNote = routeWarning(routeOf(connection.options, unifiedPhone), routeOf(plan.next, unifiedPhone), plan.next, 'configure the phone_provider: entry for the gateway to receive them');
+      const routeNote = routeWarning(routeOf(connection.options, unifiedPhone), routeOf(plan.next, unifiedPhone), plan.next, unifiedPhone, then);
       if (routeNote !== undefined) warnings.push(routeNote);
       targets.push({ entry, connection, plan, warnings, backup: null, changed: false, error: null });
     } catch (error) {

@@ -1,7 +1,7 @@
 import { defineCommand } from '../flow/command.js';
 import { applyDesiredSettings, checkSettingsFlags, configureFlagsSchema, templateSyntax } from '../flow/configure-connection.js';
 import { desiredFromFlags, settingsFlagsShape } from '../flow/settings-flags.js';
-import { unifiedPhoneForOne } from '../flow/routes.js';
+import { unifiedPhoneForClaims } from '../flow/routes.js';
 import { checkTestTo } from '../flow/preflight.js';
 import { resolveSmsConnection } from '../flow/target.js';
 import { untrusted } from '../core/untrusted.js';
@@ -25,7 +25,7 @@ export const command = defineCommand(configureFlagsSchema, async (ctx, flags, [c
   const api = await ctx.auth0();
   const current = await resolveSmsConnection(ctx, api, connectionRef);
   const desired = desiredFromFlags(flags, secretInput, templateSyntax(current));
-  const outcome = await applyDesiredSettings(ctx, api, current, desired, secretInput, flags, await unifiedPhoneForOne(api, ctx.output, current));
+  const outcome = await applyDesiredSettings(ctx, api, current, desired, secretInput, flags, await unifiedPhoneForClaims(api, ctx.output, [current]));
   if (outcome.result === 'applied' && outcome.connection.options?.provider === 'sms_gateway') {
     ctx.output.info(`Next: auth0-sms-gateway test-gateway ${shellQuote(untrusted(current.name))} --to <your phone>`);
   }

@@ -4,14 +4,14 @@ import { heldSecrets, redactDeep } from '../core/redact.js';
 import { describeRoute, routeOf } from '../core/route.js';
 import { untrusted } from '../core/untrusted.js';
 import { defineCommand } from '../flow/command.js';
-import { unifiedPhoneForOne } from '../flow/routes.js';
+import { unifiedPhoneForClaims } from '../flow/routes.js';
 
 /** One SMS connection, options in full with every secret redacted, and where its codes really go. */
 export const command = defineCommand(z.strictObject({}), async (ctx, _flags, [connectionRef]) => {
   const { output } = ctx;
   const api = await ctx.auth0();
   const connection = requireSmsConnection(await api.getConnection(connectionRef ?? ''));
-  const unifiedPhone = await unifiedPhoneForOne(api, output, connection);
+  const unifiedPhone = await unifiedPhoneForClaims(api, output, [connection]);
   const route = routeOf(connection.options, unifiedPhone);
   // Auth0 returns twilio_token and gateway_authentication.secret in clear text (docs/auth0-facts.md#connection-options),
   // and hides neither where another field holds the same text (an audience set to the secret).

@@ -8,8 +8,8 @@ import { reportGatewayTest } from '../flow/gateway-test.js';
 import { isGenerated } from '../flow/secret-input.js';
 import { secretFromFlags, settingsFlagsShape } from '../flow/settings-flags.js';
 import { resolveSmsConnection } from '../flow/target.js';
-import { unifiedPhoneFor, unifiedPhoneForOne } from '../flow/routes.js';
-import { routeOf } from '../core/route.js';
+import { unifiedPhoneForClaims } from '../flow/routes.js';
+import { describeRoute, routeOf } from '../core/route.js';
 import { confirmOrThrow } from '../flow/write.js';
 import { untrusted } from '../core/untrusted.js';
 import { shellQuote } from '../core/shell.js';
@@ -46,10 +46,12 @@ export const command = defineCommand(flagsSchema, async (ctx, flags, [connection
     const api = await ctx.auth0();
     const connection = await resolveSmsConnection(ctx, api, connectionRef);
     // Where its codes really go decides what there is to test (as `status` says it).
-    const unifiedPhone = await unifiedPhoneFor(api, output, [connection]);
+    const unifiedPhone = await unifiedPhoneForClaims(api, output, [connection]);
     const route = routeOf(connection.options, unifiedPhone);
     const hasGateway = connection.options?.provider === 'sms_gateway';
-    if (route === 'phone-provider' && hasGateway) {
+    if (route === 'gateway' && unifiedPhone !== false) {
+      output.warn(`${untrusted(connection.name)}: ${describeRoute(route, unifiedPhone)}; this tests its gateway as Auth0 calls it when it does`);
+    } else if (route === 'phone-provider' && hasGateway) {
       output.warn(`${untrusted(connection.name)} sends its codes through the tenant's phone provider (see \`auth0-sms-gateway status\`): this tests the gateway in its options, which Auth0 does not use on this tenant`);
     } else if (route === 'phone-provider' && flags.gatewayUrl === undefined) {
       throw inputError(
@@ -57,19 +59,17 @@ export const command = defineCommand(flagsSchema, async (ctx, flags, [connection
         'test the phone provider with `auth0-sms-gateway phone-provider test --to …`, or pass --gateway-url',
       );
     } else if (route !== 'phone-provider' && !hasGateway && flags.gatewayUrl === undefined) {
-      // Twilio is a claim only where the tenant is known not to be on the Unified Phone Experience
-      // (as status says it): the setting is read for that, unless it already was.
-      const known = route === 'twilio' && unifiedPhone === null ? await unifiedPhoneForOne(api, output, connection) : unifiedPhone;
+      // Twilio is a claim only where the tenant is known not to be on the Unified Phone Experience (as status says it).
       const where =
         route === 'twilio'
-          ? known === false
+          ? unifiedPhone === false
             ? 'still sends codes through Twilio'
             : 'has Twilio in its options, not a gateway (whether Auth0 uses them or the phone provider depends on when the connection was made: see `auth0-sms-gateway status`)'
           : 'has no gateway in its options (whether its codes go through the phone provider is unknown: see `auth0-sms-gateway status`)';
       const configure = `configure it (auth0-sms-gateway configure ${shellQuote(untrusted(connection.name))} --gateway-url …)`;
       throw inputError(
         `${untrusted(connection.name)} ${where}; there is no gateway to test`,
-        known === false ? `${configure} first, or pass --gateway-url` : `${configure}, test the phone provider (auth0-sms-gateway phone-provider test --to …), or pass --gateway-url`,
+        unifiedPhone === false ? `${configure} first, or pass --gateway-url` : `${configure}, test the phone provider (auth0-sms-gateway phone-provider test --to …), or pass --gateway-url`,
       );
     }
     base = settingsOfConnection(connection);

@@ -81,12 +81,14 @@ export function describeRoute(route: Route, unifiedPhone: UnifiedPhone = null, o
 
 /**
  * What a write of a connection's options means for its codes, from its route before and after
- * the write: a route that stays `phone-provider` ignores the options; one that leaves it does
- * so because the options gain the keys of a connection from before the Unified Phone
- * Experience. `then` names what to do for the gateway to get the codes anyway. Undefined when
- * the options decide before and after, or when use_phone_provider is on (the plan warns).
+ * the write and the tenant setting: a route that stays `phone-provider` ignores the options; one
+ * that leaves it does so because the options gain the keys of a connection from before the
+ * Unified Phone Experience; a `gateway` route on a tenant that is (or may be) on it is no
+ * promise of delivery (describeRoute). `then` names what makes the gateway get the codes
+ * anyway. Undefined when the options decide before and after on a tenant known not to be on
+ * it, or when use_phone_provider is on (the plan warns).
  */
-export function routeWarning(before: Route, after: Route, next: Readonly<Record<string, unknown>>, then: string): string | undefined {
+export function routeWarning(before: Route, after: Route, next: Readonly<Record<string, unknown>>, unifiedPhone: UnifiedPhone, then: string): string | undefined {
   if (usesPhoneProvider(next.use_phone_provider)) return undefined;
   if (after === 'phone-provider') {
     return `Auth0 ignores these options: this connection's codes go through the tenant's phone provider (Unified Phone Experience); they are written (they matter again if the connection is switched back), but ${then}`;
@@ -94,6 +96,12 @@ export function routeWarning(before: Route, after: Route, next: Readonly<Record<
   if (after === 'unknown') return `whether Auth0 reads these options is unknown: ${describeRoute('unknown')}`;
   if (gainsOlderShape(before, after)) {
     return `this write gives the connection the keys of one from before the Unified Phone Experience (provider, gateway_url), so \`status\` will show its route as ${after}; but Auth0 documents that the Unified Phone Experience does not use a connection's custom gateway, so whether its codes reach the gateway is not known: ${then}`;
+  }
+  if (after === 'gateway' && unifiedPhone !== false) {
+    // Options that already had the older keys: they decide only for a connection older than the
+    // Unified Phone Experience, and a tenant whose setting could not be read may be on it.
+    const where = unifiedPhone === true ? 'on this Unified Phone Experience tenant' : 'on a tenant whose generation could not be read';
+    return `${where}, ${describeRoute('gateway', unifiedPhone)}; ${then}`;
   }
   return undefined;
 }

@@ -3,7 +3,7 @@ import type { ManagementApi } from '../auth0/client.js';
 import { planSmsUpdate } from '../core/plan.js';
 import type { Connection, SmsOptions } from '../core/options.js';
 import type { DesiredSettings } from '../core/validate.js';
-import { describeRoute, gainsOlderShape, routeOf, routeWarning, usesPhoneProvider, type Route, type UnifiedPhone } from '../core/route.js';
+import { gainsOlderShape, routeOf, routeWarning, usesPhoneProvider, type Route, type UnifiedPhone } from '../core/route.js';
 import { redactUrl } from '../core/gateway-url.js';
 import { untrusted } from '../core/untrusted.js';
 import type { GatewayClientSettings } from '../gateway/client.js';
@@ -68,14 +68,8 @@ export async function applyDesiredSettings(
   const route = routeOf(current.options, unifiedPhone);
   const routeAfter = routeOf(plan.next, unifiedPhone);
   const warnings = [...plan.warnings];
-  const routeNote = routeWarning(route, routeAfter, plan.next, 'to send them through the gateway run `auth0-sms-gateway phone-provider configure`');
+  const routeNote = routeWarning(route, routeAfter, plan.next, unifiedPhone, 'to send them through the gateway run `auth0-sms-gateway phone-provider configure`');
   if (routeNote !== undefined) warnings.push(routeNote);
-  else if (routeAfter === 'gateway' && unifiedPhone !== false) {
-    // Options that already had the older keys: they decide only for a connection older than the
-    // Unified Phone Experience, and a tenant whose setting could not be read may be on it.
-    const where = unifiedPhone === true ? 'on this Unified Phone Experience tenant' : 'on a tenant whose generation could not be read';
-    warnings.push(`${where}, ${describeRoute('gateway', unifiedPhone)}; \`auth0-sms-gateway phone-provider configure\` points the tenant's phone provider at the gateway`);
-  }
   const count = `${plan.changes.length} change${plan.changes.length === 1 ? '' : 's'}`;
   const outcome = await showConfirmWrite(
     ctx,

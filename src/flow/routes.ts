@@ -48,19 +48,22 @@ export async function readUnifiedPhone(api: ManagementApi, output: Output): Prom
 }
 
 /**
- * The tenant setting for what is said about one connection (show, configure, the wizard): read
- * even when the options decide the route, since on a Unified Phone Experience tenant a gateway
- * route is no promise of delivery (describeRoute says why), and saying "sends codes through"
- * there would claim what was not observed. `use_phone_provider` alone needs no read.
+ * The tenant setting for what is said about these connections (show, configure, apply,
+ * test-gateway, the wizard): read even when the options decide the route, since on a Unified
+ * Phone Experience tenant a gateway route is no promise of delivery (describeRoute says why),
+ * and saying "sends codes through" there would claim what was not observed. Connections with
+ * use_phone_provider on need no read: theirs is said without it.
  */
-export async function unifiedPhoneForOne(api: ManagementApi, output: Output, connection: Connection): Promise<UnifiedPhone> {
-  return connection.options !== undefined && connection.options !== null && usesPhoneProvider(connection.options.use_phone_provider) ? null : readUnifiedPhone(api, output);
+export async function unifiedPhoneForClaims(api: ManagementApi, output: Output, connections: readonly Connection[]): Promise<UnifiedPhone> {
+  const decided = connections.every((connection) => connection.options !== undefined && connection.options !== null && usesPhoneProvider(connection.options.use_phone_provider));
+  return decided ? null : readUnifiedPhone(api, output);
 }
 
 /**
- * The tenant setting when, and only when, some connection's route depends on it: a connection
- * whose options carry use_phone_provider or an older-generation key is decided by them alone,
- * so most runs spend no request (and no rate-limit token) on the setting.
+ * The tenant setting for a listing, when, and only when, some connection's route depends on it:
+ * a connection whose options carry use_phone_provider or an older-generation key is decided by
+ * them alone, and a listing claims no delivery, so most runs spend no request (and no
+ * rate-limit token) on the setting.
  */
 export async function unifiedPhoneFor(api: ManagementApi, output: Output, connections: readonly Connection[]): Promise<UnifiedPhone> {
   const undecided = connections.some((connection) => routeOf(connection.options, null) === 'unknown' && connection.options !== undefined && connection.options !== null);

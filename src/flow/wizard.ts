@@ -29,7 +29,7 @@ import type { CommandContext } from './context.js';
 import { testConnectionGateway } from './gateway-test.js';
 import { phoneStateOf, readPhoneView, sendPhoneTestMessage } from './phone-provider.js';
 import { preflightGateway } from './preflight.js';
-import { unifiedPhoneForOne } from './routes.js';
+import { unifiedPhoneForClaims } from './routes.js';
 import { readSecretInput, SECRET_ENV_DEFAULT, secretEnvName, typedSecret, type SecretInput } from './secret-input.js';
 import { resolveSmsConnection } from './target.js';
 
@@ -58,7 +58,7 @@ export async function runWizard(ctx: CommandContext, connectionRef: string | und
   const tenant = ctx.withCredentials(typed);
   const api = await tenant.auth0();
   const current = await resolveSmsConnection(tenant, api, connectionRef);
-  const unifiedPhone = await unifiedPhoneForOne(api, output, current);
+  const unifiedPhone = await unifiedPhoneForClaims(api, output, [current]);
   const route = routeOf(current.options, unifiedPhone);
   const sources: SecretSources = {
     generate: () => readSecretInput({ generateSecret: true }, ctx.io),

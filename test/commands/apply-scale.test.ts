@@ -114,6 +114,21 @@ describe('apply: the phone_provider entry', () => {
     expect(JSON.parse(lost.stdout)).toMatchObject({ phoneProvider: { outcome: 'unknown', changed: false, error: { message: expect.stringContaining('the outcome is unknown') as unknown } } });
   });
 
+  it('a connection that keeps the older gateway keys on a Unified Phone tenant: a warning that claims no delivery, naming what reaches the gateway', async () => {
+    const s = await startTestSandbox({ tenant: { phoneConsolidatedExperience: true } });
+    const env = sandboxEnv(s, 'full', { GW_SECRET: SECRET });
+    const hedge = "on this Unified Phone Experience tenant, its options have the older generation's gateway keys: Auth0 sends to its gateway_url if the connection predates the Unified Phone Experience, and documents that it does not for one made since (check with a real login); ";
+    const alone = await runCli(['apply', '-f', fileFor(['sms-gateway']), '--dry-run', '--json'], { env });
+    expect(alone.code).toBe(0);
+    expect((JSON.parse(alone.stdout) as { results: { warnings: string[] }[] }).results[0]?.warnings).toEqual([`${hedge}to send them through the gateway add a phone_provider: entry to the file`]);
+    const both = await runCli(['apply', '-f', fileFor(['sms-gateway'], phoneEntry()), '--dry-run'], { env });
+    expect(both.code).toBe(0);
+    expect(both.stderr).toContain(`warning: sms-gateway: ${hedge}this file's phone_provider: entry points the tenant's phone provider at the gateway`);
+    // Where the tenant is known not to be on it, the options decide and nothing is said.
+    const legacy = await runCli(['apply', '-f', fileFor(['sms-gateway']), '--dry-run', '--json'], { env: sandboxEnv(await startTestSandbox(), 'full') });
+    expect((JSON.parse(legacy.stdout) as { results: { warnings: string[] }[] }).results[0]?.warnings).toEqual([]);
+  });
+
   it('reads the tenant setting once when both the connections\' routes and the phone side need it', async () => {
     const s = await startTestSandbox({ tenant: { phoneConsolidatedExperience: true } });
     asCreatedOnUnifiedPhone(s, SEED_IDS.twilio);

@@ -499,7 +499,7 @@ describe('phone-provider configure on a Unified Phone tenant', () => {
     const r = await runCli(['apply', '-f', file, '--dry-run', '--json'], { env: env() });
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout) as { results: { warnings: string[] }[] };
-    expect(doc.results[0]?.warnings).toContainEqual(expect.stringMatching(/^this write gives the connection the keys of one from before .* configure the phone_provider: entry/));
+    expect(doc.results[0]?.warnings).toContainEqual(expect.stringMatching(/^this write gives the connection the keys of one from before .* not known: to send them through the gateway add a phone_provider: entry to the file$/));
   });
 
   it('configure on a connection with use_phone_provider on writes, warns that Auth0 bypasses the gateway, and does not claim delivery', async () => {

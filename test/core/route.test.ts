@@ -119,20 +119,35 @@ describe('usesPhoneProvider', () => {
 describe('routeWarning: what a write of options means for the codes', () => {
   const then = 'run phone-provider configure';
   it('a route that stays phone-provider: the options are ignored', () => {
-    expect(routeWarning('phone-provider', 'phone-provider', {}, then)).toMatch(/^Auth0 ignores these options: .*run phone-provider configure$/);
+    for (const unifiedPhone of [true, null] as const) {
+      expect(routeWarning('phone-provider', 'phone-provider', {}, unifiedPhone, then)).toMatch(/^Auth0 ignores these options: .*run phone-provider configure$/);
+    }
   });
   it('a write that gives a newer connection the older keys: status will read it as gateway, and delivery there is not claimed', () => {
     for (const before of ['phone-provider', 'unknown'] as const) {
-      expect(routeWarning(before, 'gateway', { provider: 'sms_gateway' }, then)).toMatch(/^this write gives the connection the keys of one from before .*route as gateway; .* not known: run phone-provider configure$/);
+      expect(routeWarning(before, 'gateway', { provider: 'sms_gateway' }, true, then)).toMatch(/^this write gives the connection the keys of one from before .*route as gateway; .* not known: run phone-provider configure$/);
     }
   });
   it('an undecided route after the write is said to be unknown', () => {
-    expect(routeWarning('unknown', 'unknown', {}, then)).toMatch(/^whether Auth0 reads these options is unknown/);
+    expect(routeWarning('unknown', 'unknown', {}, null, then)).toMatch(/^whether Auth0 reads these options is unknown/);
   });
-  it('nothing when the options decide before and after, or when use_phone_provider is on (the plan warns of that)', () => {
-    expect(routeWarning('twilio', 'gateway', { provider: 'sms_gateway' }, then)).toBeUndefined();
-    expect(routeWarning('gateway', 'gateway', { provider: 'sms_gateway' }, then)).toBeUndefined();
-    for (const on of [true, 'true', 'unified']) expect(routeWarning('phone-provider', 'phone-provider', { use_phone_provider: on }, then)).toBeUndefined();
+  it('a gateway route that already had the older keys: no promise of delivery unless the tenant is known not to be on the Unified Phone Experience', () => {
+    for (const before of ['twilio', 'gateway'] as const) {
+      expect(routeWarning(before, 'gateway', { provider: 'sms_gateway' }, true, then)).toBe(
+        `on this Unified Phone Experience tenant, ${describeRoute('gateway', true)}; run phone-provider configure`,
+      );
+      expect(routeWarning(before, 'gateway', { provider: 'sms_gateway' }, null, then)).toBe(
+        `on a tenant whose generation could not be read, ${describeRoute('gateway', null)}; run phone-provider configure`,
+      );
+    }
+  });
+  it('nothing when the options decide before and after on a tenant known not to be on it, or when use_phone_provider is on (the plan warns of that)', () => {
+    expect(routeWarning('twilio', 'gateway', { provider: 'sms_gateway' }, false, then)).toBeUndefined();
+    expect(routeWarning('gateway', 'gateway', { provider: 'sms_gateway' }, false, then)).toBeUndefined();
+    expect(routeWarning('gateway', 'twilio', {}, true, then)).toBeUndefined();
+    for (const on of [true, 'true', 'unified']) {
+      for (const unifiedPhone of [true, false, null] as const) expect(routeWarning('phone-provider', 'phone-provider', { use_phone_provider: on }, unifiedPhone, then)).toBeUndefined();
+    }
   });
 });
 

@@ -292,6 +292,19 @@ describe('test-gateway on a Unified Phone tenant', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("warning: sms-gateway sends its codes through the tenant's phone provider (see `auth0-sms-gateway status`): this tests the gateway in its options, which Auth0 does not use on this tenant");
   });
+
+  it('a connection with the older gateway keys: tested, with a warning that Auth0 may not call it there', async () => {
+    const s = await startTestSandbox({ tenant: { phoneConsolidatedExperience: true } });
+    const r = await runCli(['test-gateway', 'sms-gateway', '--to', TO, '--dry-run'], { env: sandboxEnv(s) });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(
+      "warning: sms-gateway: its options have the older generation's gateway keys: Auth0 sends to its gateway_url if the connection predates the Unified Phone Experience, and documents that it does not for one made since (check with a real login); this tests its gateway as Auth0 calls it when it does",
+    );
+    // On a tenant known not to be on it, the options decide: nothing to warn of.
+    const legacy = await runCli(['test-gateway', 'sms-gateway', '--to', TO, '--dry-run'], { env: sandboxEnv(await startTestSandbox()) });
+    expect(legacy.code).toBe(0);
+    expect(legacy.stderr).not.toContain('warning:');
+  });
 });
 
 
