@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { redactUrl } from '../core/gateway-url.js';
 import type { Connection } from '../core/options.js';
-import { describeRoute, type Route } from '../core/route.js';
+import { describeRoute, type ProviderCheck, type Route } from '../core/route.js';
 import { untrusted } from '../core/untrusted.js';
 import { defineCommand } from '../flow/command.js';
 import { readPhoneView } from '../flow/phone-provider.js';
@@ -59,12 +59,16 @@ export const command = defineCommand(z.strictObject({}), async (ctx) => {
       ? 'the tenant has no phone provider'
       : phoneProvider?.disabled === true
         ? "the tenant's phone provider is disabled"
-        : phoneProvider?.name === 'custom' && view.actions !== undefined && view.bindings !== undefined && phoneProvider.action === null
-          ? 'no Action is bound to its custom provider'
-          : undefined;
+        : Array.isArray(phoneProvider?.delivery_methods) && !phoneProvider.delivery_methods.includes('text')
+          ? "the tenant's phone provider does not deliver text messages"
+          : phoneProvider?.name === 'custom' && view.actions !== undefined && view.bindings !== undefined && phoneProvider.action === null
+            ? 'no Action is bound to its custom provider'
+            : undefined;
+  // Able to send only as far as it was seen: a custom provider's Action needs read:actions.
+  const provider: ProviderCheck = phoneProvider === null || (phoneProvider.name === 'custom' && (view.actions === undefined || view.bindings === undefined)) ? 'unreadable' : 'can send';
   const whereCodesGo = (route: Route, options: Connection['options']): string => {
     if (route === 'phone-provider' && cannotSend !== undefined) return style.red(`Auth0 would send this connection's codes through the tenant's phone provider, but ${cannotSend}: it cannot send them`);
-    return describeRoute(route, view.unifiedPhone, options ?? null);
+    return describeRoute(route, view.unifiedPhone, options ?? null, provider);
   };
   output.data(
     [

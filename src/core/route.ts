@@ -50,12 +50,19 @@ export function routeOf(options: Readonly<Record<string, unknown>> | null | unde
 }
 
 /**
+ * What was seen of the tenant's phone provider: one that can send (it exists, is enabled, and a
+ * custom one has its Action bound), not read by this command, or not readable (a missing scope).
+ */
+export type ProviderCheck = 'can send' | 'not read' | 'unreadable';
+
+/**
  * One line for people: what the route means for this connection's codes. Unless the tenant is
  * known not to be on the Unified Phone Experience, a `gateway` or `twilio` route claims no
  * delivery: the older keys decide for a connection that predates it, and Auth0 documents that
- * they are ignored for one given them since; nothing read tells the two apart.
+ * they are ignored for one given them since; nothing read tells the two apart. A
+ * `phone-provider` route claims delivery only where the provider was seen able to send.
  */
-export function describeRoute(route: Route, unifiedPhone: UnifiedPhone = null, options?: Readonly<Record<string, unknown>> | null): string {
+export function describeRoute(route: Route, unifiedPhone: UnifiedPhone = null, options?: Readonly<Record<string, unknown>> | null, provider: ProviderCheck = 'not read'): string {
   switch (route) {
     case 'gateway':
       if (unifiedPhone === false) return "Auth0 sends this connection's codes to its gateway_url (the connection's options decide)";
@@ -68,7 +75,9 @@ export function describeRoute(route: Route, unifiedPhone: UnifiedPhone = null, o
         ? "its options have the older generation's Twilio keys: Auth0 sends through Twilio if the connection predates the Unified Phone Experience, and documents that it uses the tenant's phone provider for one made since (check with a real login)"
         : "its options have the older generation's Twilio keys: Auth0 sends through Twilio unless the tenant is on the Unified Phone Experience and the connection was made since (the tenant setting could not be read: grant read:tenant_settings)";
     case 'phone-provider':
-      return "Auth0 sends this connection's codes through the tenant's phone provider and ignores its gateway options";
+      // Through a provider that exists, is enabled and has its Action only where that was seen.
+      if (provider === 'can send') return "Auth0 sends this connection's codes through the tenant's phone provider and ignores its gateway options";
+      return `Auth0 sends this connection's codes through the tenant's phone provider, if it has one that can send (${provider === 'not read' ? '`auth0-sms-gateway status` checks' : 'a scope to check it is missing'}), and ignores its gateway options`;
     case 'unknown':
       // Why it is unknown, as routeOf found it: no options, a provider nobody documents, or the tenant setting.
       if (options === null) return 'Auth0 returned this connection without its options: where its codes go cannot be told (the token may lack read:connections_options)';

@@ -161,7 +161,7 @@ describe('show states the route in one line (human output on stdout)', () => {
     asCreatedOnUnifiedPhone(sandbox(), SEED_IDS.twilio);
     const r = await runCli(['show', 'sms'], { env: sandboxEnv(sandbox()) });
     expect(r.code).toBe(0);
-    expect(r.stdout.split('\n')[1]).toBe("route             phone-provider: Auth0 sends this connection's codes through the tenant's phone provider and ignores its gateway options");
+    expect(r.stdout.split('\n')[1]).toBe("route             phone-provider: Auth0 sends this connection's codes through the tenant's phone provider, if it has one that can send (`auth0-sms-gateway status` checks), and ignores its gateway options");
     expect(routeLines(r.stdout)).toHaveLength(1);
     expect(r.stderr).toBe('');
   });
@@ -170,7 +170,7 @@ describe('show states the route in one line (human output on stdout)', () => {
     sandbox().inject({ kind: 'concurrentWrite', id: SEED_IDS.gateway, afterReads: 0, mutate: (c) => void (c.options!.use_phone_provider = 'unified') });
     const human = await runCli(['show', 'sms-gateway'], { env: sandboxEnv(sandbox()) });
     expect(human.code).toBe(0);
-    expect(routeLines(human.stdout)).toEqual(["route             phone-provider: Auth0 sends this connection's codes through the tenant's phone provider and ignores its gateway options"]);
+    expect(routeLines(human.stdout)).toEqual(["route             phone-provider: Auth0 sends this connection's codes through the tenant's phone provider, if it has one that can send (`auth0-sms-gateway status` checks), and ignores its gateway options"]);
     const json = await runCli(['show', 'sms-gateway', '--json'], { env: sandboxEnv(sandbox()) });
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout)).toMatchObject({ id: SEED_IDS.gateway, route: 'phone-provider', options: { use_phone_provider: 'unified', provider: 'sms_gateway' } });
@@ -198,7 +198,7 @@ describe('a tenant settings answer without phone_consolidated_experience counts 
     asCreatedOnUnifiedPhone(sandbox(), SEED_IDS.twilio);
     const r = await runCli(['show', 'sms'], { env: sandboxEnv(sandbox()) });
     expect(r.code).toBe(0);
-    expect(r.stdout.split('\n')[1]).toBe("route             phone-provider: Auth0 sends this connection's codes through the tenant's phone provider and ignores its gateway options");
+    expect(r.stdout.split('\n')[1]).toBe("route             phone-provider: Auth0 sends this connection's codes through the tenant's phone provider, if it has one that can send (`auth0-sms-gateway status` checks), and ignores its gateway options");
     expect(r.stderr).toBe('');
   });
 });

@@ -73,6 +73,8 @@ const GENERATION = {
 };
 const WHERE = {
   'phone-provider': "Auth0 sends this connection's codes through the tenant's phone provider and ignores its gateway options",
+  /** Where the provider, or the Action behind a custom one, could not be read: no delivery claimed. */
+  'phone-provider, unchecked': "Auth0 sends this connection's codes through the tenant's phone provider, if it has one that can send (a scope to check it is missing), and ignores its gateway options",
   twilio: "Auth0 sends this connection's codes through Twilio (the connection's options decide)",
   unknown: 'where Auth0 sends these codes depends on the tenant setting phone_consolidated_experience, which could not be read (grant read:tenant_settings)',
   gateway: "Auth0 sends this connection's codes to its gateway_url (the connection's options decide)",
@@ -157,7 +159,8 @@ describe.each([
       '',
     ]);
     expect(r.stdout).not.toContain('its Action      acme-sms-provider (deployed, not installed by this tool) ->');
-    expect(lines.find((line) => line.startsWith('sms '))).toMatch(new RegExp(`^sms +${want.smsRoute} +- +${escape(WHERE[want.smsRoute])}$`));
+    const unchecked = want.smsRoute === 'phone-provider' && (missing === 'read:phone_providers' || missing === 'read:actions');
+    expect(lines.find((line) => line.startsWith('sms '))).toMatch(new RegExp(`^sms +${want.smsRoute} +- +${escape(WHERE[unchecked ? 'phone-provider, unchecked' : want.smsRoute])}$`));
     // Claimed only where the tenant is known not to be on the Unified Phone Experience.
     const gatewayWhere = want.unifiedPhone === true ? GATEWAY_ON_UNIFIED : want.unifiedPhone === null ? GATEWAY_NOT_KNOWN : WHERE.gateway;
     expect(lines.find((line) => line.startsWith('sms-gateway '))).toMatch(new RegExp(`^sms-gateway +gateway +https://sms-gateway\\.example\\.com/v1/messages +${escape(gatewayWhere)}$`));
@@ -199,6 +202,21 @@ describe('status when the tenant settings answer has no phone_consolidated_exper
     expect(r.code).toBe(0);
     const row = r.stdout.split('\n').find((line) => line.startsWith('sms '));
     expect(row).toMatch(/phone-provider .*Auth0 would send this connection's codes through the tenant's phone provider, but the tenant has no phone provider: it cannot send them$/);
+  });
+});
+
+describe.each([
+  ['is disabled', { disabled: true }, "the tenant's phone provider is disabled"],
+  ['delivers voice only', { configuration: { delivery_methods: ['voice'] } }, "the tenant's phone provider does not deliver text messages"],
+] as const)('status on a Unified Phone tenant whose provider %s', (_, change, why) => {
+  const sandbox = useSandbox({ tenant: { phoneConsolidatedExperience: true }, ...phoneSide(), phoneProvider: { ...seedCustomPhoneProvider(), ...change } });
+
+  it('says the connection routed through it cannot be sent, and why', async () => {
+    asCreatedOnUnifiedPhone(sandbox(), SEED_IDS.twilio);
+    const r = await runCli(['status'], { env: sandboxEnv(sandbox(), 'readAll') });
+    expect(r.code).toBe(0);
+    const row = r.stdout.split('\n').find((line) => line.startsWith('sms '));
+    expect(row).toMatch(new RegExp(`phone-provider .*Auth0 would send this connection's codes through the tenant's phone provider, but ${escape(why)}: it cannot send them$`));
   });
 });
 
