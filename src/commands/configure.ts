@@ -4,6 +4,7 @@ import { desiredFromFlags, settingsFlagsShape } from '../flow/settings-flags.js'
 import { unifiedPhoneForClaims } from '../flow/routes.js';
 import { checkTestTo } from '../flow/preflight.js';
 import { resolveSmsConnection } from '../flow/target.js';
+import { routeOf } from '../core/route.js';
 import { untrusted } from '../core/untrusted.js';
 import { shellQuote } from '../core/shell.js';
 
@@ -25,8 +26,10 @@ export const command = defineCommand(configureFlagsSchema, async (ctx, flags, [c
   const api = await ctx.auth0();
   const current = await resolveSmsConnection(ctx, api, connectionRef);
   const desired = desiredFromFlags(flags, secretInput, templateSyntax(current));
-  const outcome = await applyDesiredSettings(ctx, api, current, desired, secretInput, flags, await unifiedPhoneForClaims(api, ctx.output, [current]));
-  if (outcome.result === 'applied' && outcome.connection.options?.provider === 'sms_gateway') {
+  const unifiedPhone = await unifiedPhoneForClaims(api, ctx.output, [current]);
+  const outcome = await applyDesiredSettings(ctx, api, current, desired, secretInput, flags, unifiedPhone);
+  // A gateway Auth0 calls (or may call: the warnings say when that is not known); not one it bypasses.
+  if (outcome.result === 'applied' && routeOf(outcome.connection.options, unifiedPhone) === 'gateway') {
     ctx.output.info(`Next: auth0-sms-gateway test-gateway ${shellQuote(untrusted(current.name))} --to <your phone>`);
   }
   return 0;

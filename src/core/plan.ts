@@ -116,7 +116,7 @@ function warningsFor(next: SmsOptions, urlKept: boolean): string[] {
   if (usesPhoneProvider(next.use_phone_provider)) {
     // Unified Phone Experience tenants (docs/auth0-facts.md#two-generations-of-sms-delivery).
     warnings.push(
-      "Auth0 bypasses the gateway while use_phone_provider is on: codes go out through the tenant's phone provider (Branding > Phone Provider); turn use_phone_provider off on the connection for the gateway to receive them",
+      "Auth0 bypasses the gateway while use_phone_provider is on: codes go out through the tenant's phone provider; for the gateway to receive them, point the phone provider at it (`auth0-sms-gateway phone-provider configure`, or a phone_provider: entry in an apply file), or turn \"Use Tenant-level Messaging Provider\" off on the connection in the Dashboard",
     );
   }
   const url = next.gateway_url;

@@ -35,6 +35,7 @@ describe('configure', () => {
     const before = sandbox().connection(SEED_IDS.twilio)!;
     const r = await runCli(switchArgs('sms', '--yes', '--backup-dir', backupDir), { env: env(sandbox()) });
     expect(r.stderr).toMatch(/Done: sms now sends codes through https:\/\/sms\.example\.com\/send/);
+    expect(r.stderr).toContain('Next: auth0-sms-gateway test-gateway sms --to <your phone>');
     expect(r.code).toBe(0);
     noSecretIn(r);
 

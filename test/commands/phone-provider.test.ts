@@ -507,9 +507,11 @@ describe('phone-provider configure on a Unified Phone tenant', () => {
     expect((await api(sandbox(), 'PATCH', `/connections/${SEED_IDS.twilio}`, { options: { ...connection?.options, use_phone_provider: 'unified' } })).status).toBe(200);
     const r = await runCli(['configure', 'sms', '--gateway-url', 'https://sms.example.com/send', '--yes', '--no-backup'], { env: env() });
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/warning: Auth0 bypasses the gateway while use_phone_provider is on/);
+    expect(r.stderr).toMatch(/warning: Auth0 bypasses the gateway while use_phone_provider is on: .*`auth0-sms-gateway phone-provider configure`/);
     expect(r.stderr).toContain("Done: sms updated; Auth0 still sends its codes through the tenant's phone provider");
     expect(r.stderr).not.toContain('now sends codes through');
+    // Not the gateway Auth0 bypasses as the next thing to test.
+    expect(r.stderr).not.toContain('Next: auth0-sms-gateway test-gateway');
   });
 });
 
