@@ -435,7 +435,7 @@ async function reportError(error: unknown, io: Io, state: RunState, program: Com
       cliError = new CliError(ExitCode.cancelled, 'cancelled, nothing changed');
     } else {
       cliError = new CliError(ExitCode.remote, `unexpected error: ${String((error as Error)?.message ?? error).split('\n')[0]}`, {
-        hint: 'run with --verbose for the stack trace, and please report it',
+        hint: 'please report it, with the stack trace --verbose shows',
         cause: error,
       });
     }

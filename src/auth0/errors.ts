@@ -123,7 +123,7 @@ function describeFailure(error: unknown, context: CallContext): CliError {
             cause: error,
           });
         }
-        return remoteError(`Auth0 refused the request (HTTP ${statusCode}${errorCode === undefined ? '' : `, ${errorCode}`})${apiMessage ? `: ${apiMessage}` : ''}`, 'run with --verbose to see the calls', error);
+        return remoteError(`Auth0 refused the request (HTTP ${statusCode}${errorCode === undefined ? '' : `, ${errorCode}`})${apiMessage ? `: ${apiMessage}` : ''}`, '--verbose shows each call and its status', error);
       case 403: {
         // A 403 is a missing scope only when Auth0 says so; others (a deprecated feature, a
         // tenant setting) carry their own message.
@@ -156,7 +156,7 @@ function describeFailure(error: unknown, context: CallContext): CliError {
         if (statusCode >= 500) {
           return remoteError(`the Management API failed (HTTP ${statusCode})`, 'a problem on Auth0\'s side: retry in a moment; see https://status.auth0.com', error);
         }
-        return remoteError(`the Management API refused the request (HTTP ${statusCode}${errorCode === undefined ? '' : `, ${errorCode}`})${apiMessage ? `: ${apiMessage}` : ''}`, 'run with --verbose to see the calls', error);
+        return remoteError(`the Management API refused the request (HTTP ${statusCode}${errorCode === undefined ? '' : `, ${errorCode}`})${apiMessage ? `: ${apiMessage}` : ''}`, '--verbose shows each call and its status', error);
     }
   }
 
@@ -172,5 +172,5 @@ function describeFailure(error: unknown, context: CallContext): CliError {
   if (message === 'fetch failed' || name === 'TypeError') {
     return remoteError(`cannot reach ${context.domain}`, 'check your network connection and --domain, then retry', error);
   }
-  return remoteError(`unexpected error talking to the Management API: ${untrusted(redactText(message).split('\n')[0] ?? '')}`, 'run with --verbose for details', error);
+  return remoteError(`unexpected error talking to the Management API: ${untrusted(redactText(message).split('\n')[0] ?? '')}`, '--verbose shows the details', error);
 }

@@ -427,6 +427,15 @@ describe('13, 17, 18. reading leniently; errors by their code', () => {
     expect(s.connection('sms')!.options!.gateway_url).toBeUndefined();
   });
 
+  it('a refusal with --verbose on: the hint does not ask for the --verbose the run already has', async () => {
+    const s = await startTestSandbox();
+    s.inject({ kind: 'status', status: 400, method: 'PATCH', body: { statusCode: 400, error: 'Bad Request', message: 'Something Auth0 refuses', errorCode: 'some_new_code' }, times: 5 });
+    const r = await runCli(['configure', 'sms', '--gateway-url', 'https://sms.example.com/send', '--yes', '--no-backup', '--verbose'], { env: sandboxEnv(s) });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/error: Auth0 refused the request \(HTTP 400, some_new_code\): Something Auth0 refuses\nhint: --verbose shows each call and its status\n/);
+    expect(r.stderr).toMatch(/PATCH \/api\/v2\/connections\/con_\w+ -> 400/);
+  });
+
   it('an argument starting with con_ that is no Auth0 id: exit 2, no request', async () => {
     const s = await startTestSandbox();
     const r = await runCli(['show', 'con_tooShort'], { env: sandboxEnv(s) });
