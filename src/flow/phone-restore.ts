@@ -161,7 +161,7 @@ export async function restorePhoneSide(ctx: CommandContext, api: ManagementApi, 
   const providerMatches = current !== null && target !== null && current.name === target.name && (current.disabled === true) === (target.disabled === true) && deepEqual(current.configuration ?? {}, target.configuration ?? {});
   // A Twilio provider's token cannot be compared; given again, it is written again.
   const providerStep = (): RestoreStep | undefined => {
-    if (target === null) return current === null ? undefined : { writes: [{ kind: 'delete-provider', id: current.id }], say: 'deleted the phone provider (there was none)' };
+    if (target === null) return current === null ? undefined : { writes: [{ kind: 'delete-provider', id: current.id }], say: 'deleted the phone provider (the backup was taken when there was none)' };
     if (providerMatches && target.name !== 'twilio') return undefined;
     if (current === null) return { writes: [{ kind: 'create-provider', body: providerBody(target) }], say: `created the phone provider "${untrusted(target.name)}"` };
     return { writes: [{ kind: 'update-provider', id: current.id, body: providerBody(target) }], say: `set the phone provider back to "${untrusted(target.name)}"` };

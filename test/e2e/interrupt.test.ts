@@ -248,7 +248,7 @@ describe('a signal during a write', () => {
     await waitUntil(() => s.requests.some((q) => q.method === 'DELETE'));
     run.child.kill('SIGINT');
     expect(await run.exit).toBe(130);
-    expect(run.stderr()).toMatch(/error: stopped by SIGINT; done: deleted the phone provider \(there was none\)/);
+    expect(run.stderr()).toMatch(/error: stopped by SIGINT; done: deleted the phone provider \(the backup was taken when there was none\)/);
     expect(s.phoneProvider()).toBeUndefined();
     expect(s.actions()).toHaveLength(1);
   });
