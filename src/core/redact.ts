@@ -142,6 +142,16 @@ export function registerSecret(value: string | undefined | null): void {
   }
 }
 
+/**
+ * Forgets every registered secret. A process starts with none; a harness that runs the CLI
+ * more than once in one process (the tests) calls this before each run, so that a secret
+ * registered by an earlier run cannot hide a leak in a later one.
+ */
+export function forgetSecrets(): void {
+  knownSecrets.clear();
+  matcher = undefined;
+}
+
 /** Registers every secret-named string value found in `value`, at any depth, and the credentials in a gateway URL. */
 export function registerSecretsIn(value: unknown, key?: string): void {
   if (typeof value === 'string') {

@@ -7,6 +7,7 @@
  */
 import { PassThrough } from 'node:stream';
 import { main } from '../../src/cli.js';
+import { forgetSecrets } from '../../src/core/redact.js';
 import type { Io } from '../../src/ui/output.js';
 import type { CliRun } from './run-cli.js';
 import { KEY, play, Screen, stripAnsi, type Step } from './pty.js';
@@ -32,6 +33,8 @@ export async function runCliOnTerminal(argv: string[], options: { env?: NodeJS.P
     stdin,
     env: { ...(options.env ?? {}) },
   };
+  // As a fresh process would: no secret known from an earlier run (run-cli.ts says why).
+  forgetSecrets();
   const run = main(argv, io).finally(() => screen.close('the CLI returned'));
   const script = play({ screen, type: (keys) => stdin.write(keys) }, options.steps);
   // A step that never came leaves a prompt waiting for keys: Ctrl-C ends it, then the step's error is thrown.

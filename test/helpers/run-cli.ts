@@ -1,5 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { main } from '../../src/cli.js';
+import { forgetSecrets } from '../../src/core/redact.js';
 import type { Io } from '../../src/ui/output.js';
 
 export interface CliRun {
@@ -15,7 +16,7 @@ export interface RunOptions {
   stdin?: string;
 }
 
-/** Runs the CLI in-process with captured streams and an environment of the test's choosing only. */
+/** Runs the CLI in-process, as a fresh process would, with captured streams and an environment of the test's choosing only. */
 export async function runCli(argv: string[], options: RunOptions = {}): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
@@ -28,6 +29,8 @@ export async function runCli(argv: string[], options: RunOptions = {}): Promise<
     stdin,
     env: { ...(options.env ?? {}) },
   };
+  // Each run starts as a new process would: no secret known from an earlier run to hide a leak in this one.
+  forgetSecrets();
   const code = await main(argv, io);
   return { code, stdout, stderr };
 }
