@@ -1,6 +1,6 @@
 // apply at scale and beyond connections: how many requests it makes (the pages instead of one
 // read per entry), its phone_provider: entry, and its progress line.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -112,6 +112,17 @@ describe('apply: the phone_provider entry', () => {
     const lost = await runCli(['apply', '-f', file, '--yes', '--no-backup', '--json'], { env: sandboxEnv(t, 'full', { GW_SECRET: SECRET, AUTH0_SMS_GATEWAY_SETTLE_MS: '10' }) });
     expect(lost.code).toBe(1);
     expect(JSON.parse(lost.stdout)).toMatchObject({ phoneProvider: { outcome: 'unknown', changed: false, error: { message: expect.stringContaining('the outcome is unknown') as unknown } } });
+  });
+
+  it('backs the phone side up: the --json document names a private phone-provider backup', async () => {
+    const s = await startTestSandbox({ tenant: { phoneConsolidatedExperience: true } });
+    const backups = join(mkdtempSync(join(tmpdir(), 'a0sg-apply-')), 'backups');
+    const r = await runCli(['apply', '-f', fileFor([], phoneEntry()), '--yes', '--json', '--backup-dir', backups], { env: sandboxEnv(s, 'full', { GW_SECRET: SECRET }) });
+    expect(r.code).toBe(0);
+    const backup = (JSON.parse(r.stdout) as { phoneProvider: { backup: string | null } }).phoneProvider.backup;
+    expect(backup).toBe(join(backups, readdirSync(backups)[0]!));
+    expect(statSync(backup!).mode & 0o777).toBe(0o600);
+    expect((JSON.parse(readFileSync(backup!, 'utf8')) as { format: string }).format).toBe('auth0-sms-gateway/phone-provider-backup@1');
   });
 
   it('a connection that keeps the older gateway keys on a Unified Phone tenant: a warning that claims no delivery, naming what reaches the gateway', async () => {

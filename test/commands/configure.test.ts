@@ -352,6 +352,42 @@ describe('configure under faults ends in the intended state or the original one'
     expect(requestLines(s).filter((line) => line.startsWith('PATCH'))).toHaveLength(1);
   });
 
+  const patches = (s: Sandbox) => requestLines(s).filter((line) => line.startsWith('PATCH'));
+
+  it('a rename between the read and the PATCH: refused, nothing written (the PATCH would put the old display_name back unseen)', async () => {
+    const s = sandbox();
+    s.inject({ kind: 'concurrentWrite', id: SEED_IDS.twilio, afterReads: 1, mutate: (c) => void (c.display_name = 'Renamed by a colleague') });
+    const r = await runCli(switchArgs(SEED_IDS.twilio, '--yes', '--no-backup'), { env: env(s) });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/changed since it was read/);
+    expect(patches(s)).toHaveLength(0);
+    expect(s.connection(SEED_IDS.twilio)!.display_name).toBe('Renamed by a colleague');
+  });
+
+  it('a lost answer, then a settling read that shows someone else\'s write: no second PATCH over it, "a state nobody planned"', async () => {
+    const s = sandbox();
+    s.inject({ kind: 'drop', method: 'PATCH' });
+    // The read, the re-read before the PATCH, then the first settling read sees another write.
+    s.inject({ kind: 'concurrentWrite', id: SEED_IDS.twilio, afterReads: 3, mutate: (c) => void Object.assign(c.options!, { from: '+15550000000' }) });
+    const r = await runCli(switchArgs(SEED_IDS.twilio, '--yes', '--no-backup'), { env: env(s, { AUTH0_SMS_GATEWAY_SETTLE_MS: '10' }) });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/state nobody planned/);
+    expect(patches(s)).toHaveLength(1);
+    expect(s.connection(SEED_IDS.twilio)!.options!.from).toBe('+15550000000');
+  });
+
+  it('a 503 on the PATCH is settled by a read before the PATCH is sent again', async () => {
+    const s = sandbox();
+    s.inject({ kind: 'status', status: 503, method: 'PATCH' });
+    const r = await runCli(switchArgs(SEED_IDS.twilio, '--yes', '--no-backup'), { env: env(s, { AUTH0_SMS_GATEWAY_SETTLE_MS: '10' }) });
+    expect(r.code).toBe(0);
+    const lines = requestLines(s);
+    const first = lines.findIndex((line) => line.startsWith('PATCH'));
+    const second = lines.findIndex((line, i) => i > first && line.startsWith('PATCH'));
+    expect(second).toBeGreaterThan(first);
+    expect(lines.slice(first + 1, second)).toContain(`GET /api/v2/connections/${SEED_IDS.twilio}`);
+  });
+
   it.each([
     ['dropped twice, before it was applied each time', (s: Sandbox) => s.inject({ kind: 'drop', method: 'PATCH', times: 2 })],
     ['503s on every PATCH', (s: Sandbox) => s.inject({ kind: 'status', status: 503, method: 'PATCH', times: 10 })],

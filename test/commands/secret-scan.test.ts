@@ -134,6 +134,18 @@ describe('a secret held by another field as well (an audience or a template set 
     expect((JSON.parse(json.stdout) as { options: { gateway_authentication: { audience: string } } }).options.gateway_authentication.audience).toBe('[redacted]');
   });
 
+  it('list hides a text equal to the Twilio token (from), human and --json', async () => {
+    const sms = sandbox().connection('sms')!;
+    const twilioToken = sms.options!.twilio_token as string;
+    expect((await api(sandbox(), 'PATCH', `/connections/${sms.id}`, { options: { ...sms.options, from: twilioToken } })).status).toBe(200);
+    for (const mode of [[], ['--json']]) {
+      const r = await runCli(['list', ...mode], { env: sandboxEnv(sandbox()) });
+      expect(r.code).toBe(0);
+      expect(r.stdout + r.stderr).not.toContain(twilioToken);
+      expect(r.stdout).toContain('[redacted]');
+    }
+  });
+
   it('restore refuses a backup whose texts hold one of its secrets (the Twilio token in a template), before any request, and prints neither', async () => {
     const backups = mkdtempSync(join(tmpdir(), 'a0sg-scan-held-'));
     const env = sandboxEnv(sandbox(), 'full', { AUTH0_SMS_GATEWAY_BACKUP_DIR: backups });
@@ -150,5 +162,44 @@ describe('a secret held by another field as well (an audience or a template set 
       expect(r.stdout + r.stderr).not.toContain(twilioToken);
       expect(sandbox().requests.length).toBe(before);
     }
+  });
+});
+
+describe('a secret that Auth0 quotes back in an error message is hidden by its value', () => {
+  const sandbox = useSandbox();
+  /** A refusal of the PATCH that quotes `secret` in plain text, as a validation message can. */
+  const quoting = (secret: string) =>
+    ({ kind: 'status', status: 400, method: 'PATCH', body: { statusCode: 400, error: 'Bad Request', message: `Payload validation error: value ${secret} is not accepted`, errorCode: 'invalid_body' } }) as const;
+
+  it('a secret the connection holds (the Twilio token, kept with --keep-twilio)', async () => {
+    const twilioToken = sandbox().connection('sms')!.options!.twilio_token as string;
+    sandbox().inject(quoting(twilioToken));
+    const r = await runCli(['configure', 'sms', '--gateway-url', 'https://sms.example.com/x', '--auth', 'none', '--keep-twilio', '--yes', '--no-backup'], { env: sandboxEnv(sandbox()) });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('Payload validation error: value [redacted] is not accepted');
+    expect(r.stdout + r.stderr).not.toContain(twilioToken);
+  });
+
+  it('a secret from an apply file\'s ${VARIABLE}', async () => {
+    const secret = 'apply-file-gateway-secret-0123456789abcdef';
+    const file = join(mkdtempSync(join(tmpdir(), 'a0sg-scan-apply-')), 'f.yaml');
+    writeFileSync(file, 'connections:\n  - connection: sms\n    gateway_url: https://sms.example.com/x\n    authentication:\n      method: bearer\n      audience: urn:x\n      secret: ${GW}\n');
+    sandbox().inject(quoting(secret));
+    const r = await runCli(['apply', '-f', file, '--yes', '--no-backup'], { env: sandboxEnv(sandbox(), 'full', { GW: secret }) });
+    expect(r.stdout + r.stderr).toContain('Payload validation error: value [redacted] is not accepted');
+    expect(r.stdout + r.stderr).not.toContain(secret);
+  });
+
+  it('a secret only the backup being restored holds', async () => {
+    const onlyInBackup = 'backup-only-twilio-token-7d3e9a1c5b2f4e6a';
+    const dir = mkdtempSync(join(tmpdir(), 'a0sg-scan-backup-'));
+    const current = sandbox().connection(SEED_IDS.twilio)!;
+    const file = join(dir, 'backup.json');
+    const connection = { ...current, options: { ...current.options, twilio_token: onlyInBackup } };
+    writeFileSync(file, JSON.stringify({ format: 'auth0-sms-gateway/backup@1', createdAt: '2026-01-01T00:00:00.000Z', tenant: sandbox().domain, tool: 'auth0-sms-gateway@0.1.0', connection }), { mode: 0o600 });
+    sandbox().inject(quoting(onlyInBackup));
+    const r = await runCli(['restore', file, '--yes', '--no-backup'], { env: sandboxEnv(sandbox()) });
+    expect(r.stdout + r.stderr).toContain('Payload validation error: value [redacted] is not accepted');
+    expect(r.stdout + r.stderr).not.toContain(onlyInBackup);
   });
 });
