@@ -144,6 +144,21 @@ async function askGatewayUrl(ui: WizardUi, current: string | undefined): Promise
   return keep ? current : ask(undefined);
 }
 
+/**
+ * For a connection with the older gateway keys on a Unified Phone Experience tenant: Auth0 follows
+ * them only if the connection predates it, which nothing read can tell, so the person who knows
+ * picks what to set up. The phone provider first: Auth0 documents it as the path on such a tenant.
+ */
+export async function askWhatToSetUp(ui: WizardUi, name: string): Promise<'phone-provider' | 'connection'> {
+  return ui.prompter.select<'phone-provider' | 'connection'>({
+    message: `${name} has the older generation's gateway keys, which Auth0 follows on this Unified Phone Experience tenant only if the connection predates it. Set up`,
+    choices: [
+      { name: "the tenant's phone provider (a connection made since; it serves every SMS of the tenant, MFA included)", value: 'phone-provider' },
+      { name: "the connection's options (a connection from before the Unified Phone Experience)", value: 'connection' },
+    ],
+  });
+}
+
 /** The gateway settings, each asked only when `questions.desired` leaves it open, defaulting to the connection's. */
 export async function askGatewaySettings(ui: WizardUi, questions: SettingsQuestions): Promise<SettingsAnswers> {
   const { prompter } = ui;

@@ -379,6 +379,39 @@ describe('wizard on a Unified Phone tenant', () => {
     expect(again.stderr).toContain('Nothing to change');
   });
 
+  it('a connection with the older gateway keys: asks what to set up; the phone provider, first, leaves the connection as it is', async () => {
+    const before = sandbox().connection(SEED_IDS.gateway);
+    const steps: Step[] = [[/sms-gateway has the older generation's gateway keys, which Auth0 follows on this Unified Phone Experience tenant only if the connection predates it\. Set up/, KEY.enter], ...phoneSetupSteps(`${gateway.url}/sms`)];
+    const r = await runCliOnTerminal(['wizard', 'sms-gateway', '--no-backup'], { env: sandboxEnv(sandbox(), 'full', { GW: PASTED_SECRET }), steps });
+    expect(r.stderr).not.toMatch(/error:/);
+    expect(r.code).toBe(0);
+    expect(sandbox().phoneProvider()).toMatchObject({ name: 'custom' });
+    expect(sandbox().connection(SEED_IDS.gateway)).toEqual(before);
+    expect(stripAnsi(r.stdout)).toContain('phone_provider:\n  gateway_url:');
+  });
+
+  it('a connection with the older gateway keys: its options, when picked, with the warning that claims no delivery', async () => {
+    const steps: Step[] = [
+      [/Set up/, `${KEY.down}${KEY.enter}`],
+      [/Gateway URL/, KEY.enter],
+      [/Authentication/, KEY.enter],
+      [/Subject/, KEY.enter],
+      [/Audience/, KEY.enter],
+      [/Signing secret/, KEY.enter],
+      [/base64url-encoded/, KEY.enter],
+      [/forward_req_info/, KEY.enter],
+      [/Sender \(from\)/, KEY.enter],
+      [/Template/, KEY.enter],
+    ];
+    const r = await runCliOnTerminal(['wizard', 'sms-gateway', '--dry-run'], { env: sandboxEnv(sandbox()), steps });
+    expect(r.stderr).not.toMatch(/error:/);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('Nothing to change: sms-gateway already has these settings.');
+    expect(r.stderr).toContain("warning: on this Unified Phone Experience tenant, its options have the older generation's gateway keys");
+    expect(sandbox().phoneProvider()).toBeUndefined();
+    expect(writes(sandbox())).toEqual([]);
+  });
+
   it('Auth0\'s test message after the setup, its answer lost: it may have been sent, never "retry"', async () => {
     asCreatedOnUnifiedPhone(sandbox(), SEED_IDS.twilio);
     sandbox().inject({ kind: 'drop', method: 'POST', path: /\/try$/, afterApply: true });
