@@ -329,6 +329,18 @@ describe('configure without a connection, in a terminal', () => {
   });
 });
 
+/** A connection's questions after the gateway URL, each answered with its default (the current value). */
+const keepEveryOtherSetting: Step[] = [
+      [/Authentication/, KEY.enter],
+      [/Subject/, KEY.enter],
+      [/Audience/, KEY.enter],
+      [/Signing secret/, KEY.enter],
+      [/base64url-encoded/, KEY.enter],
+      [/forward_req_info/, KEY.enter],
+      [/Sender \(from\)/, KEY.enter],
+      [/Template/, KEY.enter],
+];
+
 /** The wizard's questions for a phone-provider setup, answered, up to Auth0's test message after it. */
 const phoneSetupSteps = (gatewayUrl: string): Step[] => [
   [/Gateway URL/, `${gatewayUrl}${KEY.enter}`],
@@ -394,14 +406,7 @@ describe('wizard on a Unified Phone tenant', () => {
     const steps: Step[] = [
       [/Set up/, `${KEY.down}${KEY.enter}`],
       [/Gateway URL/, KEY.enter],
-      [/Authentication/, KEY.enter],
-      [/Subject/, KEY.enter],
-      [/Audience/, KEY.enter],
-      [/Signing secret/, KEY.enter],
-      [/base64url-encoded/, KEY.enter],
-      [/forward_req_info/, KEY.enter],
-      [/Sender \(from\)/, KEY.enter],
-      [/Template/, KEY.enter],
+      ...keepEveryOtherSetting,
     ];
     const r = await runCliOnTerminal(['wizard', 'sms-gateway', '--dry-run'], { env: sandboxEnv(sandbox()), steps });
     expect(r.stderr).not.toMatch(/error:/);
@@ -434,14 +439,7 @@ describe('a gateway URL that carries credentials, in the wizard', () => {
       steps: [
         [/Which SMS connection\?/, `${KEY.down}${KEY.enter}`],
         [/keep the current one/, KEY.enter],
-        [/Authentication/, KEY.enter],
-        [/Subject/, KEY.enter],
-        [/Audience/, KEY.enter],
-        [/Signing secret/, KEY.enter],
-        [/base64url-encoded/, KEY.enter],
-        [/forward_req_info/, KEY.enter],
-        [/Sender \(from\)/, KEY.enter],
-        [/Template/, KEY.enter],
+        ...keepEveryOtherSetting,
       ],
     });
     expect(r.stderr).not.toMatch(/error:/);
