@@ -231,13 +231,16 @@ describe('failures: retry what may succeed later, drop what cannot', () => {
     expectNoLeak(run, [SECRET]);
   });
 
-  it('HTTP 201 → retry: only 200 counts as delivered', async () => {
-    const server = await stub((_req, res) => res.writeHead(201, { 'content-type': 'application/json' }).end('{"queued":true}'));
+  it.each([
+    [201, '{"queued":true}'],
+    [204, ''],
+  ])('HTTP %i → retry: only 200 counts as delivered', async (status, body) => {
+    const server = await stub((_req, res) => res.writeHead(status, body === '' ? {} : { 'content-type': 'application/json' }).end(body));
     const run = await runAction(renderActionCode(bearer(server.url)), makeEvent({ secrets: { [ACTION_SECRET_NAME]: SECRET } }));
     expect(server.received).toHaveLength(1);
     expect(run.drops).toEqual([]);
     expect(run.retries).toHaveLength(1);
-    expect(run.retries[0]).toMatch(/HTTP 201; only 200 counts as delivered/);
+    expect(run.retries[0]).toMatch(new RegExp(`HTTP ${status}; only 200 counts as delivered`));
     expectNoLeak(run, [SECRET]);
   });
 
