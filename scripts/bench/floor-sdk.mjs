@@ -6,10 +6,12 @@
 //   node floor-sdk.bundle.mjs plan.json
 // with the CLI's environment. Prints how many requests it made. Only the steps the bench's
 // connection plans hold are known: GET /api/v2/connections?…, GET and PATCH
-// /api/v2/connections/{id}, and 'pages' of /api/v2/connections.
+// /api/v2/connections/{id}, 'pages' of /api/v2/connections, and GET /api/v2/tenants/settings?…
+// (apply reads the tenant setting for what it says of routes).
 import { readFileSync } from 'node:fs';
 import { ConnectionsClient } from 'auth0/connections';
 import { createManagementAuth } from 'auth0/management';
+import { SettingsClient } from 'auth0/tenants/settings';
 
 /** @typedef {import('./floor-client.mjs').Step} Step */
 
@@ -24,6 +26,7 @@ const counting = (input, init) => {
 };
 const auth = createManagementAuth({ domain, clientId: process.env.AUTH0_CLIENT_ID ?? '', clientSecret: process.env.AUTH0_CLIENT_SECRET ?? '', fetch: counting, maxRetries: 0 });
 const api = new ConnectionsClient({ ...auth.clientOptions, fetch: counting, maxRetries: 0 });
+const settings = new SettingsClient({ ...auth.clientOptions, fetch: counting, maxRetries: 0 });
 const ONE = /^\/api\/v2\/connections\/([^/]+)$/;
 
 /**
@@ -55,7 +58,9 @@ async function run(step) {
     return;
   }
   const one = ONE.exec(url.pathname);
-  if (step.method === 'GET' && url.pathname === '/api/v2/connections') await api.list(listQuery(url.searchParams));
+  const query = url.searchParams;
+  if (step.method === 'GET' && url.pathname === '/api/v2/tenants/settings') await settings.get({ fields: query.get('fields') ?? undefined, include_fields: query.get('include_fields') === 'true' });
+  else if (step.method === 'GET' && url.pathname === '/api/v2/connections') await api.list(listQuery(query));
   else if (step.method === 'GET' && one !== null) await api.get(decodeURIComponent(one[1] ?? ''));
   else if (step.method === 'PATCH' && one !== null) await api.update(decodeURIComponent(one[1] ?? ''), /** @type {never} */ (step.body));
   else throw new Error(`floor-sdk.mjs has no SDK call for ${step.method} ${step.path}`);
