@@ -439,16 +439,14 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
     },
 
     getTenantSettings() {
-      // Read once per run: the tool never writes it, and apply with a phone_provider: entry
-      // asks for it twice (the connections' routes, the phone side), one rate-limit token each.
-      // A failed read is not kept: the next caller tries again.
+      // Read once per run, answer or failure: the tool never writes it, apply with a
+      // phone_provider: entry asks for it twice (the connections' routes, the phone side), and
+      // what a run says about it must rest on one answer. A read that failed and then worked
+      // would look like the tenant changing under the run (ensurePhoneUnmoved).
       tenantSettingsRead ??= call({ operation: 'read', resource: 'tenant settings' }, async () => {
         const settings = (await tenantSettings.get({ fields: 'phone_consolidated_experience', include_fields: true })) as Record<string, unknown>;
         const value = settings.phone_consolidated_experience;
         return typeof value === 'boolean' ? { phone_consolidated_experience: value } : {};
-      }).catch((error: unknown) => {
-        tenantSettingsRead = undefined;
-        throw error;
       });
       return tenantSettingsRead;
     },

@@ -21,6 +21,7 @@ import { unifiedPhoneForClaims } from '../flow/routes.js';
 import { writeFlagsShape } from '../flow/settings-flags.js';
 import { acquireLocks } from '../flow/lock.js';
 import { backupConnection, checkBeforeAsking, confirmOrThrow, CONNECTION_WRITE_SCOPES, outcomeWhenCutShort, patchChecked, stoppedWithUnknownOutcome } from '../flow/write.js';
+import type { Output } from '../ui/output.js';
 
 const flagsSchema = z.strictObject({ ...writeFlagsShape, file: z.string(), exitCode: z.boolean().optional() });
 
@@ -99,7 +100,7 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
 
   const api = await ctx.auth0();
   const targets = await planAll(ctx, api, entries, where, doc.phoneProvider !== null);
-  const phone = doc.phoneProvider === null ? null : await planPhone(api, doc.phoneProvider);
+  const phone = doc.phoneProvider === null ? null : await planPhone(api, doc.phoneProvider, ctx.output);
   const pending = targets.filter((t) => !t.plan.noop);
   const phonePending = phone !== null && !phone.plan.noop;
   const changeCount = pending.reduce((n, t) => n + t.plan.changes.length, 0) + (phonePending ? phone.plan.changes.length : 0);
@@ -372,8 +373,8 @@ async function planAll(ctx: CommandContext, api: ManagementApi, entries: readonl
   return targets;
 }
 
-async function planPhone(api: ManagementApi, entry: PhoneProviderApplyEntry): Promise<PhoneTarget> {
-  const state = phoneStateOf(await readPhoneView(api, { tolerant: false }));
+async function planPhone(api: ManagementApi, entry: PhoneProviderApplyEntry, output: Output): Promise<PhoneTarget> {
+  const state = phoneStateOf(await readPhoneView(api, { tolerant: false, output }));
   return { entry, state, plan: planFor(state, entry.desired), backup: null, changed: false, error: null };
 }
 

@@ -17,9 +17,10 @@ import { renderTable } from '../ui/output.js';
 export const command = defineCommand(z.strictObject({}), async (ctx) => {
   const { output } = ctx;
   const api = await ctx.auth0();
-  const [connections, view] = await Promise.all([api.listSmsConnections(), readPhoneView(api, { tolerant: true })]);
+  const [connections, view] = await Promise.all([api.listSmsConnections(), readPhoneView(api, { tolerant: true, output })]);
   const missing = [...view.missingScopes];
-  if (view.unifiedPhone === null && !missing.includes('read:tenant_settings')) missing.unshift('read:tenant_settings');
+  // An unknown setting is a missing scope unless the read failed (readPhoneView said so).
+  if (view.unifiedPhone === null && view.settingFailure === undefined && !missing.includes('read:tenant_settings')) missing.unshift('read:tenant_settings');
   for (const scope of missing) output.warn(`the token lacks ${scope}: what it would show is reported as unknown`);
   const items = connectionItems(connections, view.unifiedPhone, output);
   const phoneProvider = view.provider === undefined || view.provider === null ? null : summarizePhoneProvider(view.provider, view.actions, view.bindings);
@@ -35,7 +36,9 @@ export const command = defineCommand(z.strictObject({}), async (ctx) => {
       ? 'on the Unified Phone Experience: Passwordless SMS goes through the phone provider, except connections that predate it'
       : view.unifiedPhone === false
         ? "not on the Unified Phone Experience: each connection's options decide, unless it uses the tenant's provider"
-        : 'unknown (read:tenant_settings is missing)';
+        : view.settingFailure === undefined
+          ? 'unknown (read:tenant_settings is missing)'
+          : `unknown (the tenant settings could not be read: ${view.settingFailure})`;
   const providerLine =
     view.provider === undefined
       ? 'unknown (read:phone_providers is missing)'

@@ -300,7 +300,7 @@ function phoneWarnings(state: PhoneState, ours: OurAction | null, settings: Acti
       'this tenant is not on the Unified Phone Experience: its Passwordless SMS connections keep using their own options unless use_phone_provider is on; the phone provider serves MFA and those connections',
     );
   }
-  if (state.unifiedPhone === null) warnings.push('whether this tenant uses its phone provider for Passwordless is unknown (read:tenant_settings is missing)');
+  if (state.unifiedPhone === null) warnings.push('whether this tenant uses its phone provider for Passwordless is unknown (the tenant setting could not be read)');
   warnings.push(...gatewayUrlWarnings(settings.gateway_url));
   if (newSecret !== undefined) warnings.push(...secretWarnings(newSecret, settings.secret_base64_encoded === true));
   return warnings;

@@ -12,7 +12,8 @@ export type Route = 'gateway' | 'twilio' | 'phone-provider' | 'unknown';
 /**
  * The tenant's `phone_consolidated_experience`: true or false as read; a settings answer
  * without the field counts as true (new tenants have it on by default, as the Terraform
- * provider also assumes); null when it could not be read (no `read:tenant_settings`).
+ * provider also assumes); null when it could not be read (no `read:tenant_settings`, or Auth0
+ * failed to answer): the warning that said so gave the reason.
  */
 export type UnifiedPhone = boolean | null;
 
@@ -68,12 +69,12 @@ export function describeRoute(route: Route, unifiedPhone: UnifiedPhone = null, o
       if (unifiedPhone === false) return "Auth0 sends this connection's codes to its gateway_url (the connection's options decide)";
       return unifiedPhone === true
         ? "its options have the older generation's gateway keys: Auth0 sends to its gateway_url if the connection predates the Unified Phone Experience, and documents that it does not for one made since (check with a real login)"
-        : "its options have the older generation's gateway keys: Auth0 sends to its gateway_url unless the tenant is on the Unified Phone Experience and the connection was made since (the tenant setting could not be read: grant read:tenant_settings)";
+        : "its options have the older generation's gateway keys: Auth0 sends to its gateway_url unless the tenant is on the Unified Phone Experience and the connection was made since (the tenant setting could not be read)";
     case 'twilio':
       if (unifiedPhone === false) return "Auth0 sends this connection's codes through Twilio (the connection's options decide)";
       return unifiedPhone === true
         ? "its options have the older generation's Twilio keys: Auth0 sends through Twilio if the connection predates the Unified Phone Experience, and documents that it uses the tenant's phone provider for one made since (check with a real login)"
-        : "its options have the older generation's Twilio keys: Auth0 sends through Twilio unless the tenant is on the Unified Phone Experience and the connection was made since (the tenant setting could not be read: grant read:tenant_settings)";
+        : "its options have the older generation's Twilio keys: Auth0 sends through Twilio unless the tenant is on the Unified Phone Experience and the connection was made since (the tenant setting could not be read)";
     case 'phone-provider':
       // Through a provider that exists, is enabled and has its Action only where that was seen.
       if (provider === 'can send') return "Auth0 sends this connection's codes through the tenant's phone provider and ignores its gateway options";
@@ -84,7 +85,7 @@ export function describeRoute(route: Route, unifiedPhone: UnifiedPhone = null, o
       if (options !== undefined && hasLegacyShape(options)) {
         return `its options name a provider this tool does not know (${untrusted(JSON.stringify(options.provider) ?? String(options.provider))}): where Auth0 sends these codes cannot be told`;
       }
-      return 'where Auth0 sends these codes depends on the tenant setting phone_consolidated_experience, which could not be read (grant read:tenant_settings)';
+      return 'where Auth0 sends these codes depends on the tenant setting phone_consolidated_experience, which could not be read';
   }
 }
 

@@ -55,7 +55,7 @@ export async function configurePhoneProvider(
   beforeConfirm?: (gateway: GatewayClientSettings | null) => Promise<Record<string, unknown>>,
 ): Promise<PhoneOutcome> {
   const { output } = ctx;
-  const state = phoneStateOf(await readPhoneView(api, { tolerant: false }));
+  const state = phoneStateOf(await readPhoneView(api, { tolerant: false, output: ctx.output }));
   const plan = planFor(state, desired);
   const gateway = gatewayOfPlan(plan, secretInput.secret);
   const dryRun = flags.dryRun === true;
@@ -116,7 +116,7 @@ export async function configurePhoneProvider(
     output.style.green(
       state.unifiedPhone === false
         ? `Done: the phone provider delivers through ${plan.settings.gateway_url}. This tenant is not on the Unified Phone Experience, so its Passwordless connections still use their own options (see \`auth0-sms-gateway status\`).`
-        : `Done: the tenant's phone provider now sends its SMS through ${plan.settings.gateway_url}${state.unifiedPhone === null ? ' (whether Passwordless uses it is unknown without read:tenant_settings)' : ''}.`,
+        : `Done: the tenant's phone provider now sends its SMS through ${plan.settings.gateway_url}${state.unifiedPhone === null ? ' (whether Passwordless uses it is unknown: the tenant setting could not be read)' : ''}.`,
     ),
   );
   return { result: 'applied', plan, gateway };

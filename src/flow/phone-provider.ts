@@ -17,6 +17,8 @@ import {
   type PhoneStep,
 } from '../core/phone-provider.js';
 import { unifiedPhoneOf, type UnifiedPhone } from '../core/route.js';
+import type { Output } from '../ui/output.js';
+import { unreadSettingWarning } from './routes.js';
 import { deepEqual } from '../core/diff.js';
 import { writePhoneBackup } from './backup.js';
 import { realStepRunner, sendSettled, type PhoneWrite, type StepRunner } from './phone-writes.js';
@@ -34,34 +36,49 @@ export interface PhoneView {
   bindings: Binding[] | undefined;
   /** Scopes whose absence left a field unknown (undefined above). */
   missingScopes: string[];
+  /** Why the tenant setting is unknown when a missing scope is not the reason: the read failed (a 5xx after the retries). */
+  settingFailure: string | undefined;
 }
 
 /**
  * Reads tenant setting, provider, the trigger's Actions and bindings. With `tolerant` (status,
  * list) a missing scope leaves its field undefined and is named once; otherwise the first
- * missing scope stops the run, before anything is written.
+ * missing scope stops the run, before anything is written. The tenant setting only informs:
+ * unread (a missing scope, or a read that failed), it is null and nothing is refused; a
+ * failure is said on `output` (once a run), a missing scope is in `missingScopes`.
  */
-export async function readPhoneView(api: ManagementApi, { tolerant }: { tolerant: boolean }): Promise<PhoneView> {
+export async function readPhoneView(api: ManagementApi, { tolerant, output }: { tolerant: boolean; output?: Output | undefined }): Promise<PhoneView> {
   const missingScopes: string[] = [];
-  const attempt = async <T>(read: () => Promise<T>, alwaysTolerant = false): Promise<T | undefined> => {
+  const noteMissing = (error: unknown): boolean => {
+    if (!(error instanceof CliError) || error.missingScope === undefined) return false;
+    // Actions and bindings both need read:actions: named once.
+    if (!missingScopes.includes(error.missingScope)) missingScopes.push(error.missingScope);
+    return true;
+  };
+  const attempt = async <T>(read: () => Promise<T>): Promise<T | undefined> => {
     try {
       return await read();
     } catch (error) {
-      if (error instanceof CliError && error.missingScope !== undefined && (tolerant || alwaysTolerant)) {
-        // Actions and bindings both need read:actions: named once.
-        if (!missingScopes.includes(error.missingScope)) missingScopes.push(error.missingScope);
-        return undefined;
-      }
+      if (tolerant && noteMissing(error)) return undefined;
       throw error;
     }
   };
-  // The tenant setting only informs: without it routes say "unknown", nothing is refused.
-  const settings = await attempt(() => api.getTenantSettings(), true);
-  const unifiedPhone: UnifiedPhone = settings === undefined ? null : unifiedPhoneOf(settings);
+  let unifiedPhone: UnifiedPhone = null;
+  let settingFailure: string | undefined;
+  try {
+    unifiedPhone = unifiedPhoneOf(await api.getTenantSettings());
+  } catch (error) {
+    const warning = unreadSettingWarning(error);
+    if (warning === undefined) throw error;
+    if (!noteMissing(error)) {
+      settingFailure = (error as CliError).message;
+      output?.warnOnce(warning);
+    }
+  }
   const providers = await attempt(() => api.listPhoneProviders());
   const actions = await attempt(() => api.listTriggerActions(TRIGGER_ID));
   const bindings = await attempt(() => api.listBindings(TRIGGER_ID));
-  return { unifiedPhone, provider: providers === undefined ? undefined : (providers[0] ?? null), actions, bindings, missingScopes };
+  return { unifiedPhone, provider: providers === undefined ? undefined : (providers[0] ?? null), actions, bindings, missingScopes, settingFailure };
 }
 
 /** A view read without tolerance: every field is known. */

@@ -1,5 +1,5 @@
 import type { ManagementApi } from '../auth0/client.js';
-import { CliError } from '../core/errors.js';
+import { CliError, ExitCode } from '../core/errors.js';
 import { smsSummary, type Connection, type SmsSummary } from '../core/options.js';
 import { connectionLabel } from '../core/untrusted.js';
 import { routeOf, unifiedPhoneOf, usesPhoneProvider, type Route, type UnifiedPhone } from '../core/route.js';
@@ -31,19 +31,32 @@ export function connectionItems(connections: readonly Connection[], unifiedPhone
 }
 
 /**
- * The tenant's `phone_consolidated_experience`, or null with one warning naming the scope when
- * the token may not read it: routes the options decide are still given, the rest are
+ * The warning for a tenant setting that could not be read, or undefined when the failure is not
+ * one to go on from. The setting only informs (routes, what a write means for delivery): a
+ * missing scope or a read Auth0 failed to answer leaves it unknown, and nothing the command
+ * would write depends on it. The one rule for every command that reads it.
+ */
+export function unreadSettingWarning(error: unknown): string | undefined {
+  if (!(error instanceof CliError)) return undefined;
+  const consequence = 'routes that depend on the tenant setting show as "unknown", and a gateway route is no promise of delivery';
+  if (error.missingScope !== undefined) return `the token lacks ${error.missingScope}: ${consequence}`;
+  if (error.exitCode === ExitCode.remote) return `could not read the tenant setting phone_consolidated_experience (${error.message}): ${consequence}`;
+  return undefined;
+}
+
+/**
+ * The tenant's `phone_consolidated_experience`, or null with one warning saying why it could
+ * not be read (unreadSettingWarning): routes the options decide are still given, the rest are
  * "unknown", and nothing fails because of it.
  */
 export async function readUnifiedPhone(api: ManagementApi, output: Output): Promise<UnifiedPhone> {
   try {
     return unifiedPhoneOf(await api.getTenantSettings());
   } catch (error) {
-    if (error instanceof CliError && error.missingScope !== undefined) {
-      output.warn(`the token lacks ${error.missingScope}: routes that depend on the tenant setting show as "unknown", and a gateway route is no promise of delivery`);
-      return null;
-    }
-    throw error;
+    const warning = unreadSettingWarning(error);
+    if (warning === undefined) throw error;
+    output.warnOnce(warning);
+    return null;
   }
 }
 

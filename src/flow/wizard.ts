@@ -113,7 +113,7 @@ async function connectionWizard(session: Session, current: Connection, flagDesir
 
 async function phoneProviderWizard(session: Session, flagDesired: Parameters<typeof askGatewaySettings>[1]['desired']): Promise<number> {
   const { tenant, api, ui, typed, flags, flagSecret, sources } = session;
-  const state = phoneStateOf(await readPhoneView(api, { tolerant: false }));
+  const state = phoneStateOf(await readPhoneView(api, { tolerant: false, output: tenant.output }));
   const ours = findOurAction(state);
   const settings = ours?.settings ?? null;
   // The Action's settings, in the options' shape the questions take their defaults from.

@@ -43,6 +43,7 @@ export class Output {
   readonly verbose: boolean;
   readonly style: ChalkInstance;
   private jsonWritten = false;
+  private readonly warnedOnce = new Set<string>();
 
   /**
    * The run's output, its colour decided once from the global options and the environment.
@@ -126,6 +127,13 @@ export class Output {
 
   warn(text: string): void {
     this.io.stderr.write(ensureNewline(`${this.style.yellow('warning:')} ${forPeople(text)}`));
+  }
+
+  /** A warning that more than one step of a run may come to (the tenant setting unread): said once. */
+  warnOnce(text: string): void {
+    if (this.warnedOnce.has(text)) return;
+    this.warnedOnce.add(text);
+    this.warn(text);
   }
 
   error(text: string): void {

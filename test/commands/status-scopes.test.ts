@@ -76,12 +76,12 @@ const WHERE = {
   /** Where the provider, or the Action behind a custom one, could not be read: no delivery claimed. */
   'phone-provider, unchecked': "Auth0 sends this connection's codes through the tenant's phone provider, if it has one that can send (a scope to check it is missing), and ignores its gateway options",
   twilio: "Auth0 sends this connection's codes through Twilio (the connection's options decide)",
-  unknown: 'where Auth0 sends these codes depends on the tenant setting phone_consolidated_experience, which could not be read (grant read:tenant_settings)',
+  unknown: 'where Auth0 sends these codes depends on the tenant setting phone_consolidated_experience, which could not be read',
   gateway: "Auth0 sends this connection's codes to its gateway_url (the connection's options decide)",
 };
 /** On a Unified Phone tenant, status cannot tell a connection that predates it from one given the older keys since: no delivery claimed. */
 const GATEWAY_NOT_KNOWN =
-  "its options have the older generation's gateway keys: Auth0 sends to its gateway_url unless the tenant is on the Unified Phone Experience and the connection was made since (the tenant setting could not be read: grant read:tenant_settings)";
+  "its options have the older generation's gateway keys: Auth0 sends to its gateway_url unless the tenant is on the Unified Phone Experience and the connection was made since (the tenant setting could not be read)";
 const GATEWAY_ON_UNIFIED =
   "its options have the older generation's gateway keys: Auth0 sends to its gateway_url if the connection predates the Unified Phone Experience, and documents that it does not for one made since (check with a real login)";
 

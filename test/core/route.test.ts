@@ -155,7 +155,7 @@ describe('describeRoute', () => {
   it('claims delivery to the gateway only where the tenant is known not to be on the Unified Phone Experience', () => {
     expect(describeRoute('gateway', false)).toBe("Auth0 sends this connection's codes to its gateway_url (the connection's options decide)");
     // Not read (null, the default): it may be on it, and nothing is claimed.
-    expect(describeRoute('gateway')).toContain('unless the tenant is on the Unified Phone Experience and the connection was made since (the tenant setting could not be read: grant read:tenant_settings)');
+    expect(describeRoute('gateway')).toContain('unless the tenant is on the Unified Phone Experience and the connection was made since (the tenant setting could not be read)');
     expect(describeRoute('gateway', null)).toBe(describeRoute('gateway'));
     expect(describeRoute('gateway', true)).not.toMatch(/^Auth0 sends/);
     expect(describeRoute('gateway', true)).toContain('if the connection predates the Unified Phone Experience, and documents that it does not for one made since');
@@ -165,7 +165,7 @@ describe('describeRoute', () => {
   it('claims delivery through Twilio only where the tenant is known not to be on the Unified Phone Experience', () => {
     expect(describeRoute('twilio', false)).toBe("Auth0 sends this connection's codes through Twilio (the connection's options decide)");
     expect(describeRoute('twilio', null)).toBe(
-      "its options have the older generation's Twilio keys: Auth0 sends through Twilio unless the tenant is on the Unified Phone Experience and the connection was made since (the tenant setting could not be read: grant read:tenant_settings)",
+      "its options have the older generation's Twilio keys: Auth0 sends through Twilio unless the tenant is on the Unified Phone Experience and the connection was made since (the tenant setting could not be read)",
     );
     expect(describeRoute('twilio', true)).toBe(
       "its options have the older generation's Twilio keys: Auth0 sends through Twilio if the connection predates the Unified Phone Experience, and documents that it uses the tenant's phone provider for one made since (check with a real login)",
