@@ -4,7 +4,7 @@ import { redactDeep } from '../core/redact.js';
 import { untrusted } from '../core/untrusted.js';
 import { defineCommand } from '../flow/command.js';
 import { readPhoneView } from '../flow/phone-provider.js';
-import { boundAction, describeBoundAction, summarizePhoneProvider } from '../flow/phone-summary.js';
+import { boundAction, boundWithoutProvider, describeBoundAction, summarizePhoneProvider } from '../flow/phone-summary.js';
 
 /** `phone-provider show`: the tenant's provider and its Action, settings in full, secrets by name only. */
 export const command = defineCommand(z.strictObject({}), async (ctx) => {
@@ -36,7 +36,7 @@ export const command = defineCommand(z.strictObject({}), async (ctx) => {
     return 0;
   }
   if (summary === null || provider === null) {
-    output.data(`phone provider  none configured on ${api.domain}\n\nSet one up with: auth0-sms-gateway phone-provider configure --gateway-url https://… --auth bearer --audience … --secret-env …`);
+    output.data(`phone provider  none configured on ${api.domain}${boundWithoutProvider(view.actions, view.bindings)}\n\nSet one up with: auth0-sms-gateway phone-provider configure --gateway-url https://… --auth bearer --audience … --secret-env …`);
     return 0;
   }
   const { style } = output;

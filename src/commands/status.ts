@@ -5,7 +5,7 @@ import { describeRoute, type ProviderCheck, type Route } from '../core/route.js'
 import { untrusted } from '../core/untrusted.js';
 import { defineCommand } from '../flow/command.js';
 import { readPhoneView } from '../flow/phone-provider.js';
-import { boundAction, describeBoundAction, summarizePhoneProvider } from '../flow/phone-summary.js';
+import { boundAction, boundWithoutProvider, describeBoundAction, summarizePhoneProvider } from '../flow/phone-summary.js';
 import { connectionItems } from '../flow/routes.js';
 import { renderTable } from '../ui/output.js';
 
@@ -43,7 +43,7 @@ export const command = defineCommand(z.strictObject({}), async (ctx) => {
     view.provider === undefined
       ? 'unknown (read:phone_providers is missing)'
       : phoneProvider === null
-        ? 'none configured'
+        ? `none configured${boundWithoutProvider(view.actions, view.bindings)}`
         : `${untrusted(phoneProvider.name)}, ${phoneProvider.disabled ? style.red('disabled') : 'enabled'}, delivers ${untrusted(JSON.stringify(phoneProvider.delivery_methods))}`;
   const actionLine =
     phoneProvider?.name !== 'custom'

@@ -1,4 +1,5 @@
 import { parseActionCode } from '../core/action-code.js';
+import { untrusted } from '../core/untrusted.js';
 import { isDeployed, templateLabel, type Action, type Binding, type PhoneProvider } from '../core/phone-provider.js';
 
 /** `status --json`'s `phoneProvider` (README, `status`): what the tenant's provider is and which Action serves it. */
@@ -50,4 +51,15 @@ export function describeBoundAction(action: Action | undefined): string {
 export function boundAction(actions: Action[] | undefined, bindings: Binding[] | undefined): Action | undefined {
   const boundId = bindings?.[0]?.action.id;
   return boundId === undefined ? undefined : actions?.find((action) => action.id === boundId);
+}
+
+/**
+ * What a tenant with no phone provider still has on the trigger: an Action bound to
+ * custom-phone-provider sends nothing until a `custom` provider exists (a configure stopped
+ * between its steps leaves this). Empty when nothing is bound or the reads could not tell.
+ */
+export function boundWithoutProvider(actions: Action[] | undefined, bindings: Binding[] | undefined): string {
+  const bound = boundAction(actions, bindings);
+  if (bound === undefined) return '';
+  return `; the Action ${untrusted(bound.name)} (${describeBoundAction(bound)}) is bound to custom-phone-provider, but sends nothing without a custom provider: \`auth0-sms-gateway phone-provider configure\` sets one up`;
 }

@@ -205,6 +205,26 @@ describe('status when the tenant settings answer has no phone_consolidated_exper
   });
 });
 
+describe('status and phone-provider show with an Action bound to custom-phone-provider but no provider (a configure stopped between its steps)', () => {
+  const sandbox = useSandbox({ tenant: { phoneConsolidatedExperience: true }, actions: [seedForeignPhoneAction()], bindings: { 'custom-phone-provider': [{ action: SEED_FOREIGN_ACTION_ID }] } });
+  const note = "; the Action acme-sms-provider (not installed by this tool) is bound to custom-phone-provider, but sends nothing without a custom provider: `auth0-sms-gateway phone-provider configure` sets one up";
+
+  it('say there is no provider, and name the bound Action and what finishes the job', async () => {
+    const status = await runCli(['status'], { env: sandboxEnv(sandbox(), 'readAll') });
+    expect(status.code).toBe(0);
+    expect(status.stdout.split('\n')[1]).toBe(`phone provider  none configured${note}`);
+    const show = await runCli(['phone-provider', 'show'], { env: sandboxEnv(sandbox(), 'readAll') });
+    expect(show.code).toBe(0);
+    expect(show.stdout.split('\n')[0]).toBe(`phone provider  none configured on ${sandbox().domain}${note}`);
+  });
+
+  it('without read:actions nothing is said of an Action', async () => {
+    const r = await runCli(['status'], { env: tokenWithout(sandbox(), 'read:actions') });
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')[1]).toBe('phone provider  none configured');
+  });
+});
+
 describe.each([
   ['is disabled', { disabled: true }, "the tenant's phone provider is disabled"],
   ['delivers voice only', { configuration: { delivery_methods: ['voice'] } }, "the tenant's phone provider does not deliver text messages"],
