@@ -33,7 +33,8 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
       `Auth0 accepted the test message for ${untrusted(to)} (${answer.code ?? 202}${answer.message === undefined ? '' : `: ${untrusted(answer.message)}`}).\n` +
         `Accepted is not delivered: Auth0 does not report delivery through the phone provider. ${
           provider.name === 'custom'
-            ? 'Watch your gateway (`auth0-sms-gateway serve` prints each message it receives)'
+            ? // The provider's Action may be another's: where it sends is not known here.
+              'Watch where its Action sends: your gateway, when it is the Action `phone-provider configure` installs (`auth0-sms-gateway serve` prints each message it receives)'
             : `This provider is "${untrusted(provider.name)}", not a gateway: watch the phone`
         }, or the tenant logs (event type "fn": failed sending notification).`,
     );

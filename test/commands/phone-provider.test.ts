@@ -437,6 +437,8 @@ describe('phone-provider configure on a Unified Phone tenant', () => {
     const test = await runCli(['phone-provider', 'test', '--to', PHONE], { env: env() });
     expect(test.code).toBe(0);
     expect(test.stderr).toMatch(/accepted the test message.*\n.*Accepted is not delivered/);
+    // The provider's Action could be another's: no claim that it sends to "your gateway".
+    expect(test.stderr).toContain('Watch where its Action sends: your gateway, when it is the Action `phone-provider configure` installs');
     await sandbox().idle();
     expect(gw.received).toHaveLength(1);
   });
