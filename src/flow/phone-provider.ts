@@ -44,8 +44,9 @@ export interface PhoneView {
  * Reads tenant setting, provider, the trigger's Actions and bindings. With `tolerant` (status,
  * list) a missing scope leaves its field undefined and is named once; otherwise the first
  * missing scope stops the run, before anything is written. The tenant setting only informs:
- * unread (a missing scope, or a read that failed), it is null and nothing is refused; a
- * failure is said on `output` (once a run), a missing scope is in `missingScopes`.
+ * unread (a missing scope, or a read that failed), it is null and nothing is refused. Why is
+ * said on `output` (once a run); a missing scope is in `missingScopes` too, which a tolerant
+ * caller names itself.
  */
 export async function readPhoneView(api: ManagementApi, { tolerant, output }: { tolerant: boolean; output?: Output | undefined }): Promise<PhoneView> {
   const missingScopes: string[] = [];
@@ -70,10 +71,9 @@ export async function readPhoneView(api: ManagementApi, { tolerant, output }: { 
   } catch (error) {
     const warning = unreadSettingWarning(error);
     if (warning === undefined) throw error;
-    if (!noteMissing(error)) {
-      settingFailure = (error as CliError).message;
-      output?.warnOnce(warning);
-    }
+    // A tolerant caller names each missing scope itself; the others have only this warning.
+    if (!noteMissing(error)) settingFailure = (error as CliError).message;
+    if (settingFailure !== undefined || !tolerant) output?.warnOnce(warning);
   }
   const providers = await attempt(() => api.listPhoneProviders());
   const actions = await attempt(() => api.listTriggerActions(TRIGGER_ID));

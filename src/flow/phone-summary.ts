@@ -61,5 +61,8 @@ export function boundAction(actions: Action[] | undefined, bindings: Binding[] |
 export function boundWithoutProvider(actions: Action[] | undefined, bindings: Binding[] | undefined): string {
   const bound = boundAction(actions, bindings);
   if (bound === undefined) return '';
-  return `; the Action ${untrusted(bound.name)} (${describeBoundAction(bound)}) is bound to custom-phone-provider, but sends nothing without a custom provider: \`auth0-sms-gateway phone-provider configure\` sets one up`;
+  const ours = parseActionCode(bound.code ?? '').kind === 'ours';
+  return `; the Action ${untrusted(bound.name)} (${describeBoundAction(bound)}) is bound to custom-phone-provider, but sends nothing without a custom provider${
+    ours ? ': `auth0-sms-gateway phone-provider configure` finishes the setup' : " (`auth0-sms-gateway phone-provider configure` would bind this tool's Action in its place)"
+  }`;
 }

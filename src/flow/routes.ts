@@ -1,5 +1,5 @@
 import type { ManagementApi } from '../auth0/client.js';
-import { CliError, ExitCode } from '../core/errors.js';
+import { CliError } from '../core/errors.js';
 import { smsSummary, type Connection, type SmsSummary } from '../core/options.js';
 import { connectionLabel } from '../core/untrusted.js';
 import { routeOf, unifiedPhoneOf, usesPhoneProvider, type Route, type UnifiedPhone } from '../core/route.js';
@@ -33,14 +33,16 @@ export function connectionItems(connections: readonly Connection[], unifiedPhone
 /**
  * The warning for a tenant setting that could not be read, or undefined when the failure is not
  * one to go on from. The setting only informs (routes, what a write means for delivery): a
- * missing scope or a read Auth0 failed to answer leaves it unknown, and nothing the command
- * would write depends on it. The one rule for every command that reads it.
+ * missing scope, or a read Auth0 failed to answer (a 5xx, 408 or 429 after the retries, a
+ * timeout, a dropped connection: `answerLost`), leaves it unknown, and nothing the command
+ * would write depends on it. Anything else (a rejected token, a failed token request) would
+ * fail the next request too, and stops here. The one rule for every command that reads it.
  */
 export function unreadSettingWarning(error: unknown): string | undefined {
   if (!(error instanceof CliError)) return undefined;
   const consequence = 'routes that depend on the tenant setting show as "unknown", and a gateway route is no promise of delivery';
   if (error.missingScope !== undefined) return `the token lacks ${error.missingScope}: ${consequence}`;
-  if (error.exitCode === ExitCode.remote) return `could not read the tenant setting phone_consolidated_experience (${error.message}): ${consequence}`;
+  if (error.answerLost) return `could not read the tenant setting phone_consolidated_experience (${error.message}): ${consequence}`;
   return undefined;
 }
 

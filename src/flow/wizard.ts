@@ -78,7 +78,7 @@ export async function runWizard(ctx: CommandContext, connectionRef: string | und
   // Older keys on a Unified Phone tenant: which path Auth0 takes is the user's to say.
   if (route === 'gateway' && unifiedPhone === true && (await askWhatToSetUp(ui, untrusted(current.name))) === 'phone-provider') return phoneProviderWizard(session, flagDesired);
   if (route === 'unknown') {
-    output.warn('whether Auth0 reads this connection\'s options cannot be told (see the warning above); the wizard configures them, and `status` says more once the scope is granted');
+    output.warn('whether Auth0 reads this connection\'s options cannot be told (see the warning above); the wizard configures them, and `status` says more once the tenant setting can be read');
   }
   return connectionWizard(session, current, flagDesired, unifiedPhone);
 }

@@ -4,7 +4,7 @@
 // failed, no delivery is claimed, and nothing the command writes changes because of it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGatewayServer, type GatewayServer } from '../../src/gateway/server.js';
-import { SEED_IDS, type Sandbox } from '../../src/sandbox/index.js';
+import { SEED_CLIENTS, SEED_IDS, type Sandbox } from '../../src/sandbox/index.js';
 import { sandboxEnv, writes } from '../helpers/env.js';
 import { runCli } from '../helpers/run-cli.js';
 import { sharedTls, useSandbox } from '../helpers/sandbox.js';
@@ -100,5 +100,26 @@ describe('a tenant-settings read that Auth0 fails to answer', () => {
     expect(warnings(r.stderr).filter((line) => line === WARNING)).toHaveLength(1);
     expect(r.stderr).toContain(`Done: the tenant's phone provider now sends its SMS through ${gateway.url}/sms (whether Passwordless uses it is unknown: the tenant setting could not be read).`);
     expect(sandbox().phoneProvider()).toMatchObject({ name: 'custom' });
+  });
+
+  it('without read:tenant_settings, phone-provider configure names the scope (it has no other warning that would)', async () => {
+    const token = sandbox().issueToken(SEED_CLIENTS.full.scopes.filter((scope) => scope !== 'read:tenant_settings'));
+    const r = await runCli(['phone-provider', 'configure', '--gateway-url', `${gateway.url}/sms`, '--auth', 'bearer', '--audience', 'urn:settings-unread', '--secret-env', 'S', '--dry-run'], {
+      env: { AUTH0_DOMAIN: sandbox().domain, AUTH0_ACCESS_TOKEN: token, S: SECRET },
+    });
+    expect(r.code).toBe(0);
+    expect(warnings(r.stderr).filter((line) => line.startsWith('warning: the token lacks read:tenant_settings: routes that depend on the tenant setting show as "unknown"'))).toHaveLength(1);
+  });
+
+  it('a rejected token or application is no unread setting: no such warning, the error alone, one token request', async () => {
+    const unauthorized = await runCli(['phone-provider', 'show'], { env: sandboxEnv(sandbox(), 'unauthorized') });
+    expect(unauthorized.code).toBe(1);
+    expect(unauthorized.stderr).not.toContain('could not read the tenant setting');
+    expect(sandbox().requests.filter((q) => q.path === '/oauth/token')).toHaveLength(1);
+
+    const badToken = await runCli(['status'], { env: { AUTH0_DOMAIN: sandbox().domain, AUTH0_ACCESS_TOKEN: 'not-a-token' } });
+    expect(badToken.code).toBe(1);
+    expect(badToken.stderr).toMatch(/^error: the Management API rejected the access token/m);
+    expect(badToken.stderr).not.toContain('could not read the tenant setting');
   });
 });

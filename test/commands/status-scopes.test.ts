@@ -15,6 +15,7 @@ import {
 import { asCreatedOnUnifiedPhone, requestLines, sandboxEnv } from '../helpers/env.js';
 import { runCli } from '../helpers/run-cli.js';
 import { useSandbox } from '../helpers/sandbox.js';
+import { full } from '../sandbox/http.js';
 
 const READ_SCOPES = ['read:connections', 'read:connections_options', 'read:tenant_settings', 'read:phone_providers', 'read:actions'] as const;
 type ReadScope = (typeof READ_SCOPES)[number];
@@ -207,7 +208,7 @@ describe('status when the tenant settings answer has no phone_consolidated_exper
 
 describe('status and phone-provider show with an Action bound to custom-phone-provider but no provider (a configure stopped between its steps)', () => {
   const sandbox = useSandbox({ tenant: { phoneConsolidatedExperience: true }, actions: [seedForeignPhoneAction()], bindings: { 'custom-phone-provider': [{ action: SEED_FOREIGN_ACTION_ID }] } });
-  const note = "; the Action acme-sms-provider (not installed by this tool) is bound to custom-phone-provider, but sends nothing without a custom provider: `auth0-sms-gateway phone-provider configure` sets one up";
+  const note = "; the Action acme-sms-provider (not installed by this tool) is bound to custom-phone-provider, but sends nothing without a custom provider (`auth0-sms-gateway phone-provider configure` would bind this tool's Action in its place)";
 
   it('say there is no provider, and name the bound Action and what finishes the job', async () => {
     const status = await runCli(['status'], { env: sandboxEnv(sandbox(), 'readAll') });
@@ -216,6 +217,18 @@ describe('status and phone-provider show with an Action bound to custom-phone-pr
     const show = await runCli(['phone-provider', 'show'], { env: sandboxEnv(sandbox(), 'readAll') });
     expect(show.code).toBe(0);
     expect(show.stdout.split('\n')[0]).toBe(`phone provider  none configured on ${sandbox().domain}${note}`);
+  });
+
+  it("the tool's own Action left bound: configure finishes the setup", async () => {
+    const env = sandboxEnv(sandbox(), 'full', { S: 'status-scopes-gateway-secret-of-40-chars!' });
+    const configure = await runCli(['phone-provider', 'configure', '--gateway-url', 'https://sms.example.com/send', '--auth', 'bearer', '--audience', 'urn:x', '--secret-env', 'S', '--yes', '--no-backup'], { env });
+    expect(configure.code).toBe(0);
+    const provider = sandbox().phoneProvider();
+    expect((await full(sandbox(), 'DELETE', `/branding/phone/providers/${provider!.id}`)).status).toBe(204);
+    const r = await runCli(['status'], { env: sandboxEnv(sandbox(), 'readAll') });
+    expect(r.stdout.split('\n')[1]).toBe(
+      'phone provider  none configured; the Action auth0-sms-gateway-sms (installed by this tool) is bound to custom-phone-provider, but sends nothing without a custom provider: `auth0-sms-gateway phone-provider configure` finishes the setup',
+    );
   });
 
   it('without read:actions nothing is said of an Action', async () => {
