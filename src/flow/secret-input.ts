@@ -96,8 +96,15 @@ async function readOneSource(flags: SecretFlags, io: Io): Promise<SecretInput> {
     }
     const secret = io.env[flags.secretEnv];
     if (secret === undefined || secret === '') {
-      // The name is not repeated either: a secret that looks like a name (hex, alphanumeric) would be.
-      throw inputError('the environment variable named for the secret (--secret-env, or at the wizard question) is not set or empty', 'export it before running (e.g. export GATEWAY_SECRET=…), or pick another secret source');
+      // The name is repeated only when it reads as one (upper-case words joined by _, as
+      // GATEWAY_SECRET): a secret passed here by mistake (hex, base64url) never looks like that.
+      const named = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(flags.secretEnv) && flags.secretEnv.length <= 64;
+      throw inputError(
+        named
+          ? `the environment variable ${flags.secretEnv} (named for the secret by --secret-env, or at the wizard question) is not set or empty`
+          : 'the environment variable named for the secret (--secret-env, or at the wizard question) is not set or empty',
+        named ? `export ${flags.secretEnv}=… before running, or pick another secret source` : 'export it before running (e.g. export GATEWAY_SECRET=…), or pick another secret source',
+      );
     }
     return { secret, source: { kind: 'env', name: flags.secretEnv }, warnings: [] };
   }

@@ -119,3 +119,22 @@ describe('parseFlags', () => {
     expect((error as CliError).hint).toContain('configure --help');
   });
 });
+
+describe('--secret-env naming a variable that is not set', () => {
+  it('repeats a name that reads as one (upper-case words joined by _), in the error and the hint', async () => {
+    const { runCli } = await import('../helpers/run-cli.js');
+    const r = await runCli(['serve', '--audience', 'urn:a', '--secret-env', 'MY_GATEWAY_SECRET'], { env: {} });
+    expect(r.code).toBe(ExitCode.input);
+    expect(r.stderr).toBe(
+      'error: the environment variable MY_GATEWAY_SECRET (named for the secret by --secret-env, or at the wizard question) is not set or empty\nhint: export MY_GATEWAY_SECRET=… before running, or pick another secret source\n',
+    );
+  });
+
+  it.each(['DEADBEEF0123456789ABCDEF', 'q9v2Xr7KpL0aZ3mT8wE5yU1iO4sD6fG', 'abc_def'])('never repeats one that could be a secret pasted by mistake (%s)', async (value) => {
+    const { runCli } = await import('../helpers/run-cli.js');
+    const r = await runCli(['serve', '--audience', 'urn:a', '--secret-env', value], { env: {} });
+    expect(r.code).toBe(ExitCode.input);
+    expect(r.stderr).toMatch(/^error: the environment variable named for the secret \(--secret-env, or at the wizard question\) is not set or empty$/m);
+    expect(r.stderr).not.toContain(value);
+  });
+});
