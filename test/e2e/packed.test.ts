@@ -111,6 +111,13 @@ main();
     expect(readFileSync(join(installed(), 'LICENSE'), 'utf8')).toMatch(/MIT License[\s\S]*auth0-sms-gateway contributors/);
   });
 
+  it('holds every file the README links to (npm shows the README; its links must not lead nowhere)', () => {
+    const readme = readFileSync(join(installed(), 'README.md'), 'utf8');
+    const links = [...readme.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)].map((m) => m[1]!).filter((link) => !/^[a-z]+:/i.test(link));
+    expect(links.length).toBeGreaterThan(0);
+    for (const link of links) expect(existsSync(join(installed(), link)), link).toBe(true);
+  });
+
   it('holds nothing of zod, commander, jose or the auth0 SDK: it imports only node: built-ins and its own files', () => {
     const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)]));
     const files = walk(join(installed(), 'dist', 'lib'));
