@@ -271,7 +271,7 @@ function addSettingsOptions(command: Command, { forTest = false } = {}): Command
   return command
     .option('--forward-req-info', "also send the user's IP and user agent to the gateway")
     .option('--no-forward-req-info', "don't send the user's IP and user agent")
-    .option('--from <phone>', 'sender: phone number or alphanumeric sender id (max 11)')
+    .option('--from <phone>', 'sender: phone number or alphanumeric sender id (warns beyond 11 characters)')
     .option('--template <text>', 'SMS text; must hold @@password@@ (or {{ code }} with liquid syntax)');
 }
 
