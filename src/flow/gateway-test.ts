@@ -21,7 +21,9 @@ export async function reportGatewayTest(ctx: CommandContext, settings: GatewayCl
   if (output.json) {
     output.printJson(
       result.dryRun
-        ? { url: result.url, status: null, ms: 0, ok: false, auth0Error: null, hint: null, dryRun: true, request: result.request }
+        ? // Nothing was sent: no status, no time, and no verdict either way (a script reading
+          // `.ok` must not take a dry run for a failed gateway, nor for a working one).
+          { url: result.url, status: null, ms: null, ok: null, auth0Error: null, hint: null, dryRun: true, request: result.request }
         : { url: result.url, status: result.status, ms: result.ms, ok: result.ok, auth0Error: result.auth0Error, hint: result.hint },
     );
   } else if (result.dryRun) {

@@ -51,6 +51,8 @@ describe('--json shapes', () => {
     expect(code).toBe(0);
     expect(keys(doc)).toEqual(['auth0Error', 'dryRun', 'hint', 'ms', 'ok', 'request', 'status', 'url']);
     expect(keys(doc.request)).toEqual(['body', 'headers', 'method', 'url']);
+    // Nothing was sent: no verdict either way.
+    expect(doc).toMatchObject({ status: null, ms: null, ok: null, dryRun: true });
   });
 
   it('schema: a JSON Schema', async () => {
