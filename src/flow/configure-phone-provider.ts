@@ -6,7 +6,7 @@ import type { GatewayClientSettings } from '../gateway/client.js';
 import { changesToJson, renderChanges } from '../ui/diff.js';
 import type { CommandContext } from './context.js';
 import { acquireLocks } from './lock.js';
-import { backupPhoneSide, checkPhoneState, ensurePhoneUnmoved, executePhonePlan, phoneStateOf, planFor, plannedSteps, readPhoneView, scopesFor } from './phone-provider.js';
+import { backupPhoneSide, checkPhoneState, describePlannedSteps, ensurePhoneUnmoved, executePhonePlan, phoneStateOf, planFor, plannedSteps, readPhoneView, scopesFor } from './phone-provider.js';
 import { deliverGeneratedSecret, isGenerated, type SecretInput } from './secret-input.js';
 import { authFlagsShape, writeFlagsShape, type WriteFlags } from './settings-flags.js';
 import { checkBeforeAsking, confirmOrThrow, exitingNow } from './write.js';
@@ -72,7 +72,7 @@ export async function configurePhoneProvider(
     report(false, null);
     return { result: 'unchanged', plan, gateway };
   }
-  output.info(`Steps, in this order:\n${planned.map((step, index) => `  ${index + 1}. ${step}`).join('\n')}`);
+  output.info(describePlannedSteps(planned));
   if (beforeConfirm !== undefined) extra = await beforeConfirm(gateway);
   const count = `${plan.steps.length} step${plan.steps.length === 1 ? '' : 's'}`;
   checkBeforeAsking(ctx, api, flags, scopesFor(plan.steps.map((step) => step.kind)));

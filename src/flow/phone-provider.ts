@@ -110,6 +110,11 @@ export function scopesFor(kinds: readonly (keyof typeof SCOPE_OF)[]): string[] {
   return kinds.map((kind) => SCOPE_OF[kind]);
 }
 
+/** The steps a phone write will take, numbered, for people (configure and the phone restore). */
+export function describePlannedSteps(planned: readonly string[]): string {
+  return `Steps, in this order:\n${planned.map((step, index) => `  ${index + 1}. ${step}`).join('\n')}`;
+}
+
 /** The plan's steps in words, in the order they run ("create the Action …"). */
 export function plannedSteps(plan: PhonePlan): string[] {
   const name = untrusted(plan.ours?.action.name ?? ACTION_NAME);

@@ -15,7 +15,7 @@ import { untrusted } from '../core/untrusted.js';
 import { changesToJson, renderChanges } from '../ui/diff.js';
 import type { PhoneBackup } from './backup.js';
 import type { CommandContext } from './context.js';
-import { backupPhoneSide, ensurePhoneUnmoved, phoneStateOf, readPhoneView, scopesFor } from './phone-provider.js';
+import { backupPhoneSide, describePlannedSteps, ensurePhoneUnmoved, phoneStateOf, readPhoneView, scopesFor } from './phone-provider.js';
 import { realStepRunner, sendSettled, type PhoneWrite } from './phone-writes.js';
 import type { WriteFlags } from './settings-flags.js';
 import { acquireLocks } from './lock.js';
@@ -63,9 +63,10 @@ function codeToRestore(code: string, file: string, flags: PhoneRestoreFlags): st
   );
 }
 
-/** One step of a restore: the writes it sends, and what it says once done. */
+/** One step of a restore: the writes it sends, what it will do (the plan shown before), and what it says once done. */
 interface RestoreStep {
   writes: PhoneWrite[];
+  plan: string;
   say: string;
   /**
    * For a step of several writes: what is done once the first k have gone through (index k - 1)
@@ -161,10 +162,10 @@ export async function restorePhoneSide(ctx: CommandContext, api: ManagementApi, 
   const providerMatches = current !== null && target !== null && current.name === target.name && (current.disabled === true) === (target.disabled === true) && deepEqual(current.configuration ?? {}, target.configuration ?? {});
   // A Twilio provider's token cannot be compared; given again, it is written again.
   const providerStep = (): RestoreStep | undefined => {
-    if (target === null) return current === null ? undefined : { writes: [{ kind: 'delete-provider', id: current.id }], say: 'deleted the phone provider (the backup was taken when there was none)' };
+    if (target === null) return current === null ? undefined : { writes: [{ kind: 'delete-provider', id: current.id }], plan: 'delete the phone provider (the backup was taken when there was none)', say: 'deleted the phone provider (the backup was taken when there was none)' };
     if (providerMatches && target.name !== 'twilio') return undefined;
-    if (current === null) return { writes: [{ kind: 'create-provider', body: providerBody(target) }], say: `created the phone provider "${untrusted(target.name)}"` };
-    return { writes: [{ kind: 'update-provider', id: current.id, body: providerBody(target) }], say: `set the phone provider back to "${untrusted(target.name)}"` };
+    if (current === null) return { writes: [{ kind: 'create-provider', body: providerBody(target) }], plan: `create the phone provider "${untrusted(target.name)}"`, say: `created the phone provider "${untrusted(target.name)}"` };
+    return { writes: [{ kind: 'update-provider', id: current.id, body: providerBody(target) }], plan: `set the phone provider back to "${untrusted(target.name)}"`, say: `set the phone provider back to "${untrusted(target.name)}"` };
   };
   const early = target === null || target.name !== 'custom';
   if (early) {
@@ -199,6 +200,7 @@ export async function restorePhoneSide(ctx: CommandContext, api: ManagementApi, 
           bindings: wanted.map((binding) => ({ ref: { type: 'action_id', value: binding.action.id }, display_name: binding.display_name ?? binding.action.name ?? binding.action.id })),
         },
       ],
+      plan: wanted.length === 0 ? 'remove the custom-phone-provider binding' : `bind ${wanted.map((b) => untrusted(b.action.name ?? b.action.id)).join(', ')} again`,
       say: wanted.length === 0 ? 'removed the custom-phone-provider binding' : `bound ${wanted.map((b) => untrusted(b.action.name ?? b.action.id)).join(', ')} again`,
     });
   }
@@ -206,7 +208,7 @@ export async function restorePhoneSide(ctx: CommandContext, api: ManagementApi, 
     const step = providerStep();
     if (step !== undefined) steps.push(step);
   }
-  if (backup.action === null && ours !== null) steps.push({ writes: [{ kind: 'delete-action', id: ours.action.id }], say: `deleted the Action ${untrusted(ours.action.name)} (the backup had none)` });
+  if (backup.action === null && ours !== null) steps.push({ writes: [{ kind: 'delete-action', id: ours.action.id }], plan: `delete the Action ${untrusted(ours.action.name)} (the backup had none)`, say: `deleted the Action ${untrusted(ours.action.name)} (the backup had none)` });
   // The tool's Action now, whichever id it has: the backup's code goes back into it, but not the
   // backup's secret, so the code's secret fingerprint stays the one of the secret the Action
   // keeps (none when the code in place names none): otherwise the next apply would believe a
@@ -235,6 +237,7 @@ export async function restorePhoneSide(ctx: CommandContext, api: ManagementApi, 
         { kind: 'update-action', id: ours.action.id, body: { code: backupCode } },
         { kind: 'deploy-action', id: ours.action.id },
       ],
+      plan: `put the code of ${untrusted(ours.action.name)} back and deploy it`,
       say: `put the code of ${untrusted(ours.action.name)} back and deployed it`,
       partly: [
         {
@@ -268,7 +271,7 @@ export async function restorePhoneSide(ctx: CommandContext, api: ManagementApi, 
   }
   const dryRun = flags.dryRun === true;
   const report = (changed: boolean, saved: string | null, done: string[]) => {
-    if (output.json) output.printJson({ phoneProvider: { domain: api.domain }, changed, dryRun, diff: changesToJson(changes), backup: saved, steps: done, restoredFrom: file });
+    if (output.json) output.printJson({ phoneProvider: { domain: api.domain }, changed, dryRun, diff: changesToJson(changes), planned: steps.map((step) => step.plan), backup: saved, steps: done, restoredFrom: file });
   };
   if (!output.json) output.data(`${output.style.bold('phone provider')} of ${api.domain}, back to the backup of ${untrusted(backup.createdAt)}\n${renderChanges(changes, output.style)}`);
   if (backup.action !== null && ours !== null && (putBackCode || secretMayDiffer)) {
@@ -283,6 +286,7 @@ export async function restorePhoneSide(ctx: CommandContext, api: ManagementApi, 
     report(false, null, []);
     return ExitCode.ok;
   }
+  output.info(describePlannedSteps(steps.map((step) => step.plan)));
   checkBeforeAsking(ctx, api, flags, scopesFor(steps.flatMap((step) => step.writes.map((write) => write.kind))));
   if (dryRun) {
     output.info(`Dry run: ${steps.length} step${steps.length === 1 ? '' : 's'} planned, nothing written.`);

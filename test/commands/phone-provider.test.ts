@@ -130,8 +130,11 @@ describe('phone-provider configure on a Unified Phone tenant', () => {
 
     const plan = await runCli(['restore', file, '--dry-run', '--json'], { env: env() });
     expect(plan.code).toBe(0);
-    const doc = JSON.parse(plan.stdout) as { changed: boolean; diff: { path: string; before: unknown; after: unknown }[] };
+    const doc = JSON.parse(plan.stdout) as { changed: boolean; planned: string[]; diff: { path: string; before: unknown; after: unknown }[] };
     expect(doc.changed).toBe(false);
+    expect(doc.planned).toEqual(['put the code of auth0-sms-gateway-sms back and deploy it']);
+    // The steps are listed for people too, before the dry run ends, as phone-provider configure lists its own.
+    expect(plan.stderr).toContain('Steps, in this order:\n  1. put the code of auth0-sms-gateway-sms back and deploy it\nDry run: 1 step planned, nothing written.');
     expect(doc.diff).toEqual([
       { path: 'tool_action.settings.audience', kind: 'changed', before: 'urn:changed', after: AUDIENCE },
       { path: 'tool_action.code', kind: 'changed', before: expect.stringMatching(/^sha256:[0-9a-f]{12}$/), after: expect.stringMatching(/^sha256:[0-9a-f]{12}$/) },
