@@ -83,7 +83,13 @@ export const command = defineCommand(z.strictObject({}), async (ctx) => {
         ? 'No SMS connections.'
         : renderTable(
             ['CONNECTION', 'ROUTE', 'GATEWAY URL', 'WHERE THE CODES GO'],
-            items.map((item, i) => [item.name, item.route, item.gateway_url ?? '-', whereCodesGo(item.route, connections[i]?.options)]),
+            // A gateway_url on the phone-provider route is kept in the options but not used: said in the cell itself.
+            items.map((item, i) => [
+              item.name,
+              item.route,
+              item.gateway_url === null ? '-' : item.route === 'phone-provider' ? `${item.gateway_url} (unused)` : item.gateway_url,
+              whereCodesGo(item.route, connections[i]?.options),
+            ]),
             style,
           ),
     ].join('\n'),

@@ -231,6 +231,17 @@ describe('status and phone-provider show with an Action bound to custom-phone-pr
     );
   });
 
+  it('a connection on the phone-provider route that keeps a gateway_url: the URL is marked unused', async () => {
+    const options = { ...sandbox().connection('sms-gateway')!.options, use_phone_provider: true };
+    expect((await full(sandbox(), 'PATCH', `/connections/${SEED_IDS.gateway}`, { options })).status).toBe(200);
+    const r = await runCli(['status'], { env: sandboxEnv(sandbox(), 'readAll') });
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n').find((line) => line.startsWith('sms-gateway '))).toMatch(/^sms-gateway +phone-provider +https:\/\/sms-gateway\.example\.com\/v1\/messages \(unused\) +/);
+    const json = await runCli(['status', '--json'], { env: sandboxEnv(sandbox(), 'readAll') });
+    // --json keeps the stored value as it is.
+    expect((JSON.parse(json.stdout) as { connections: { name: string; gateway_url: string }[] }).connections.find((c) => c.name === 'sms-gateway')?.gateway_url).toBe('https://sms-gateway.example.com/v1/messages');
+  });
+
   it('without read:actions nothing is said of an Action', async () => {
     const r = await runCli(['status'], { env: tokenWithout(sandbox(), 'read:actions') });
     expect(r.code).toBe(0);
