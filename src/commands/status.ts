@@ -18,9 +18,8 @@ export const command = defineCommand(z.strictObject({}), async (ctx) => {
   const { output } = ctx;
   const api = await ctx.auth0();
   const [connections, view] = await Promise.all([api.listSmsConnections(), readPhoneView(api, { tolerant: true, output })]);
-  const missing = [...view.missingScopes];
-  // An unknown setting is a missing scope unless the read failed (readPhoneView said so).
-  if (view.unifiedPhone === null && view.settingFailure === undefined && !missing.includes('read:tenant_settings')) missing.unshift('read:tenant_settings');
+  // An unknown tenant setting is in missingScopes when a scope is the reason; a failed read was said by readPhoneView.
+  const missing = view.missingScopes;
   for (const scope of missing) output.warn(`the token lacks ${scope}: what it would show is reported as unknown`);
   const items = connectionItems(connections, view.unifiedPhone, output);
   const phoneProvider = view.provider === undefined || view.provider === null ? null : summarizePhoneProvider(view.provider, view.actions, view.bindings);

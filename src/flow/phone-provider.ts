@@ -48,7 +48,7 @@ export interface PhoneView {
  * said on `output` (once a run); a missing scope is in `missingScopes` too, which a tolerant
  * caller names itself.
  */
-export async function readPhoneView(api: ManagementApi, { tolerant, output }: { tolerant: boolean; output?: Output | undefined }): Promise<PhoneView> {
+export async function readPhoneView(api: ManagementApi, { tolerant, output }: { tolerant: boolean; output: Output | undefined }): Promise<PhoneView> {
   const missingScopes: string[] = [];
   const noteMissing = (error: unknown): boolean => {
     if (!(error instanceof CliError) || error.missingScope === undefined) return false;
@@ -232,7 +232,8 @@ function whatThePlanUses(state: PhoneState): unknown {
  * a connection does (flow/write.ts).
  */
 export async function ensurePhoneUnmoved(api: ManagementApi, state: PhoneState): Promise<void> {
-  const now = phoneStateOf(await readPhoneView(api, { tolerant: false }));
+  // The run's first read said whatever there was to say of the tenant setting (the client keeps it).
+  const now = phoneStateOf(await readPhoneView(api, { tolerant: false, output: undefined }));
   if (!deepEqual(whatThePlanUses(now), whatThePlanUses(state))) {
     throw remoteError("the tenant's phone side changed since it was read (someone else wrote to it): nothing was written to it", 're-run to see and confirm a plan against its current state');
   }
@@ -247,7 +248,7 @@ export async function checkPhoneState(api: ManagementApi, plan: PhonePlan, backu
   const check = backup === null ? 'run `auth0-sms-gateway status`' : `run \`auth0-sms-gateway status\`, or put it back with \`${restoreCommand(backup)}\``;
   let view: PhoneView;
   try {
-    view = await readPhoneView(api, { tolerant: false });
+    view = await readPhoneView(api, { tolerant: false, output: undefined });
   } catch (error) {
     if (!(error instanceof CliError) || error.exitCode === ExitCode.cancelled) throw error;
     throw new CliError(ExitCode.remote, `every step was accepted, but reading the tenant back to check them failed (${error.message}): the result is not verified`, {

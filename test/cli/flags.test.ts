@@ -130,7 +130,15 @@ describe('--secret-env naming a variable that is not set', () => {
     );
   });
 
-  it.each(['DEADBEEF0123456789ABCDEF', 'q9v2Xr7KpL0aZ3mT8wE5yU1iO4sD6fG', 'abc_def'])('never repeats one that could be a secret pasted by mistake (%s)', async (value) => {
+  it('repeats a name of 64 characters, the longest it takes for one', async () => {
+    const { runCli } = await import('../helpers/run-cli.js');
+    const name = `${'A'.repeat(62)}_B`;
+    const r = await runCli(['serve', '--audience', 'urn:a', '--secret-env', name], { env: {} });
+    expect(r.code).toBe(ExitCode.input);
+    expect(r.stderr).toContain(`error: the environment variable ${name} (named for the secret by --secret-env`);
+  });
+
+  it.each(['DEADBEEF0123456789ABCDEF', 'q9v2Xr7KpL0aZ3mT8wE5yU1iO4sD6fG', 'abc_def', 'xGATEWAY_SECRET', `${'A'.repeat(63)}_B`])('never repeats one that could be a secret pasted by mistake (%s)', async (value) => {
     const { runCli } = await import('../helpers/run-cli.js');
     const r = await runCli(['serve', '--audience', 'urn:a', '--secret-env', value], { env: {} });
     expect(r.code).toBe(ExitCode.input);

@@ -324,7 +324,11 @@ describe('phone-provider configure on a Unified Phone tenant', () => {
     expect((await runCli(configureArgs(gw.url, '--yes', '--backup-dir', none), { env: env() })).code).toBe(0);
     expect((await runCli(['phone-provider', 'configure', '--audience', 'urn:changed', '--yes', '--backup-dir', backups], { env: env() })).code).toBe(0);
     // Back to "no provider": the Action goes too.
-    expect((await runCli(['restore', join(none, readdirSync(none)[0]!), '--yes', '--no-backup'], { env: env() })).code).toBe(0);
+    const toNone = await runCli(['restore', join(none, readdirSync(none)[0]!), '--yes', '--no-backup'], { env: env() });
+    expect(toNone.code).toBe(0);
+    expect(toNone.stderr).toContain(
+      'Steps, in this order:\n  1. delete the phone provider (the backup was taken when there was none)\n  2. remove the custom-phone-provider binding\n  3. delete the Action auth0-sms-gateway-sms (the backup had none)\n',
+    );
     expect(sandbox().actions()).toEqual([]);
     sandbox().requests.length = 0;
 
@@ -333,6 +337,17 @@ describe('phone-provider configure on a Unified Phone tenant', () => {
     expect(r.stderr).toContain('no longer exists, and a restore cannot create it again without its secret: nothing was written');
     expect(r.stderr).toContain(`auth0-sms-gateway phone-provider configure --gateway-url ${gw.url} --auth bearer --subject urn:Auth0 --audience ${AUDIENCE} --secret-env <VARIABLE>`);
     expect(writes(sandbox())).toEqual([]);
+  });
+
+  it('restore of a provider deleted since lists the create step, in words, in --json', async () => {
+    expect((await runCli(configureArgs(gw.url, '--yes', '--no-backup'), { env: env() })).code).toBe(0);
+    expect((await runCli(['phone-provider', 'configure', '--audience', 'urn:changed', '--yes', '--backup-dir', backups], { env: env() })).code).toBe(0);
+    const provider = sandbox().phoneProvider();
+    expect((await api(sandbox(), 'DELETE', `/branding/phone/providers/${provider!.id}`, undefined, ['delete:phone_providers'])).status).toBe(204);
+    const file = join(backups, readdirSync(backups)[0]!);
+    const plan = await runCli(['restore', file, '--dry-run', '--json'], { env: env() });
+    expect(plan.code).toBe(0);
+    expect((JSON.parse(plan.stdout) as { planned: string[] }).planned).toEqual(['create the phone provider "custom"', 'put the code of auth0-sms-gateway-sms back and deploy it']);
   });
 
   it('restore puts the code back into the tool\'s Action installed again since (another id), bound as it is', async () => {
@@ -612,6 +627,10 @@ describe('phone-provider configure: what is there already', () => {
     const restored = await runCli(['restore', file, '--yes', '--no-backup', '--twilio-auth-token-env', 'TWILIO_TOKEN'], { env: { ...env, TWILIO_TOKEN: SEED_PHONE_TWILIO_TOKEN } });
     expect(restored.code).toBe(0);
     noSecretIn(restored, SEED_PHONE_TWILIO_TOKEN);
+    // Each step is listed, in words and in the order it runs, before a restore that writes asks (as a dry run lists them).
+    expect(restored.stderr).toContain(
+      'Steps, in this order:\n  1. set the phone provider back to "twilio"\n  2. remove the custom-phone-provider binding\n  3. delete the Action auth0-sms-gateway-sms (the backup had none)\n',
+    );
     expect(s.phoneProvider()).toMatchObject({ name: 'twilio', credentials: { auth_token: SEED_PHONE_TWILIO_TOKEN }, configuration: seedTwilioPhoneProvider().configuration });
     expect(s.bindings('custom-phone-provider')).toEqual([]);
     expect(s.actions()).toEqual([]);
@@ -623,6 +642,7 @@ describe('phone-provider configure: what is there already', () => {
     expect(JSON.parse(again.stdout)).toMatchObject({
       changed: false,
       dryRun: true,
+      planned: ['set the phone provider back to "twilio"'],
       // A credential shows redacted, as every secret does; the line says it is written again.
       diff: [{ path: 'phone_provider.credentials.auth_token', kind: 'changed', before: '[redacted]', after: '[redacted]' }],
     });

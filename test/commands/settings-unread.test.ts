@@ -8,7 +8,7 @@ import { SEED_CLIENTS, SEED_IDS, type Sandbox } from '../../src/sandbox/index.js
 import { sandboxEnv, writes } from '../helpers/env.js';
 import { runCli } from '../helpers/run-cli.js';
 import { sharedTls, useSandbox } from '../helpers/sandbox.js';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -109,6 +109,44 @@ describe('a tenant-settings read that Auth0 fails to answer', () => {
     });
     expect(r.code).toBe(0);
     expect(warnings(r.stderr).filter((line) => line.startsWith('warning: the token lacks read:tenant_settings: routes that depend on the tenant setting show as "unknown"'))).toHaveLength(1);
+  });
+
+  it('phone-provider show: exit 0, unifiedPhone null with no scope blamed, one warning names the failure', async () => {
+    failSettings(sandbox());
+    const r = await runCli(['phone-provider', 'show', '--json'], { env: sandboxEnv(sandbox()) });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ unifiedPhone: null, missingScopes: [] });
+    expect(warnings(r.stderr)).toEqual([WARNING]);
+  });
+
+  it('apply with a phone_provider: entry alone: one warning names the failure', async () => {
+    failSettings(sandbox());
+    const dir = mkdtempSync(join(tmpdir(), 'a0sg-settings-unread-'));
+    const file = join(dir, 'phone.yaml');
+    writeFileSync(file, `phone_provider:\n  gateway_url: ${gateway.url}/sms\n  authentication:\n    method: bearer\n    audience: urn:settings-unread\n    secret: \${GW_SECRET}\n`);
+    const r = await runCli(['apply', '-f', file, '--dry-run', '--json'], { env: sandboxEnv(sandbox(), 'full', { GW_SECRET: SECRET }) });
+    expect(r.code).toBe(0);
+    expect(warnings(r.stderr).filter((line) => line === WARNING)).toHaveLength(1);
+    expect(writes(sandbox())).toEqual([]);
+  });
+
+  it('restore of the phone side: the dry run goes on, one warning names the failure', async () => {
+    const backups = mkdtempSync(join(tmpdir(), 'a0sg-settings-unread-backups-'));
+    const env = sandboxEnv(sandbox(), 'full', { S: SECRET });
+    const configure = ['phone-provider', 'configure', '--gateway-url', `${gateway.url}/sms`, '--auth', 'bearer', '--audience', 'urn:settings-unread', '--secret-env', 'S', '--yes', '--backup-dir', backups];
+    expect((await runCli(configure, { env })).code).toBe(0);
+    failSettings(sandbox());
+    const r = await runCli(['restore', join(backups, readdirSync(backups)[0]!), '--dry-run'], { env });
+    expect(r.code).toBe(0);
+    expect(warnings(r.stderr).filter((line) => line === WARNING)).toHaveLength(1);
+  });
+
+  it('a settings read Auth0 answers with a refusal (400) is no unread setting: the command stops on it, no warning', async () => {
+    sandbox().inject({ kind: 'status', status: 400, path: SETTINGS, times: 1000 });
+    const r = await runCli(['show', 'sms-gateway'], { env: sandboxEnv(sandbox()) });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: Auth0 refused the request \(HTTP 400\)/m);
+    expect(warnings(r.stderr)).toEqual([]);
   });
 
   it('a rejected token or application is no unread setting: no such warning, the error alone, one token request', async () => {

@@ -171,6 +171,17 @@ describe.each([
   });
 });
 
+describe('phone-provider show without read:tenant_settings', () => {
+  const sandbox = useSandbox({ tenant: { phoneConsolidatedExperience: true }, ...phoneSide() });
+
+  it('--json: unifiedPhone null, the scope in missingScopes, and named once on stderr', async () => {
+    const r = await runCli(['phone-provider', 'show', '--json'], { env: tokenWithout(sandbox(), 'read:tenant_settings') });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ unifiedPhone: null, missingScopes: ['read:tenant_settings'] });
+    expect(r.stderr).toBe(warning('read:tenant_settings'));
+  });
+});
+
 describe('status when the tenant settings answer has no phone_consolidated_experience', () => {
   // Read as on (new tenants have it on by default; Auth0's Terraform provider does the same).
   const sandbox = useSandbox({ tenant: { phoneConsolidatedExperience: 'absent' } });

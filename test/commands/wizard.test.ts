@@ -14,6 +14,7 @@ import { KEY, runCliOnTerminal, type Step } from '../helpers/pty-cli.js';
 import { stripAnsi } from '../helpers/pty.js';
 import { runCli } from '../helpers/run-cli.js';
 import { sharedTls, useSandbox } from '../helpers/sandbox.js';
+import { full } from '../sandbox/http.js';
 
 const PASTED_SECRET = 'a-pasted-gateway-secret-of-40-characters';
 const AUDIENCE = 'urn:wizard-gateway';
@@ -389,6 +390,18 @@ describe('wizard on a Unified Phone tenant', () => {
     const line = stripAnsi(r.stdout).split('\n').find((l) => /^\s+auth0-sms-gateway phone-provider configure /.test(l))!;
     const again = await runCli(shellWords(line.trim()).slice(1), { env: sandboxEnv(sandbox(), 'full', { GW: PASTED_SECRET }) });
     expect(again.stderr).toContain('Nothing to change');
+  });
+
+  it('a connection on use_phone_provider and a tenant setting Auth0 fails to answer: the phone-provider setup names the failure once, before its questions', async () => {
+    const options = { ...sandbox().connection(SEED_IDS.twilio)!.options, use_phone_provider: true };
+    expect((await full(sandbox(), 'PATCH', `/connections/${SEED_IDS.twilio}`, { options })).status).toBe(200);
+    sandbox().requests.length = 0;
+    sandbox().inject({ kind: 'status', status: 503, path: '/api/v2/tenants/settings', times: 1000 });
+    const r = await runCliOnTerminal(['wizard', 'sms', '--no-backup'], { env: sandboxEnv(sandbox(), 'full', { GW: PASTED_SECRET }), steps: [[/Gateway URL/, KEY.ctrlC]] });
+    expect(r.code).toBe(130);
+    const unread = stripAnsi(r.stderr).split('\n').filter((line) => line.startsWith('warning: could not read the tenant setting phone_consolidated_experience (the Management API failed (HTTP 503))'));
+    expect(unread).toHaveLength(1);
+    expect(writes(sandbox())).toEqual([]);
   });
 
   it('a connection with the older gateway keys: asks what to set up; the phone provider, first, leaves the connection as it is', async () => {
