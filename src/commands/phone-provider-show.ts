@@ -11,7 +11,6 @@ export const command = defineCommand(z.strictObject({}), async (ctx) => {
   const { output } = ctx;
   const api = await ctx.auth0();
   const view = await readPhoneView(api, { tolerant: true, output });
-  for (const scope of view.missingScopes) output.warn(`the token lacks ${scope}: what it would show is reported as unknown`);
   const provider = view.provider ?? null;
   const summary = provider === null ? null : summarizePhoneProvider(provider, view.actions, view.bindings);
   const bound = summary === null ? undefined : boundAction(view.actions, view.bindings);

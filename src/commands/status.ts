@@ -18,15 +18,12 @@ export const command = defineCommand(z.strictObject({}), async (ctx) => {
   const { output } = ctx;
   const api = await ctx.auth0();
   const [connections, view] = await Promise.all([api.listSmsConnections(), readPhoneView(api, { tolerant: true, output })]);
-  // An unknown tenant setting is in missingScopes when a scope is the reason; a failed read was said by readPhoneView.
-  const missing = view.missingScopes;
-  for (const scope of missing) output.warn(`the token lacks ${scope}: what it would show is reported as unknown`);
   const items = connectionItems(connections, view.unifiedPhone, output);
   const phoneProvider = view.provider === undefined || view.provider === null ? null : summarizePhoneProvider(view.provider, view.actions, view.bindings);
 
   if (output.json) {
     // missingScopes tells an unknown null (its scope is listed) from a null that Auth0 answered.
-    output.printJson({ domain: api.domain, unifiedPhone: view.unifiedPhone, phoneProvider, connections: items, missingScopes: missing });
+    output.printJson({ domain: api.domain, unifiedPhone: view.unifiedPhone, phoneProvider, connections: items, missingScopes: view.missingScopes });
     return 0;
   }
   const { style } = output;

@@ -55,7 +55,7 @@ export async function configurePhoneProvider(
   beforeConfirm?: (gateway: GatewayClientSettings | null) => Promise<Record<string, unknown>>,
 ): Promise<PhoneOutcome> {
   const { output } = ctx;
-  const state = phoneStateOf(await readPhoneView(api, { tolerant: false, output: ctx.output }));
+  const state = phoneStateOf(await readPhoneView(api, { tolerant: false, output }));
   const plan = planFor(state, desired);
   const gateway = gatewayOfPlan(plan, secretInput.secret);
   const dryRun = flags.dryRun === true;

@@ -45,8 +45,7 @@ export interface PhoneView {
  * list) a missing scope leaves its field undefined and is named once; otherwise the first
  * missing scope stops the run, before anything is written. The tenant setting only informs:
  * unread (a missing scope, or a read that failed), it is null and nothing is refused. Why is
- * said on `output` (once a run); a missing scope is in `missingScopes` too, which a tolerant
- * caller names itself.
+ * said on `output` (once a run); for a tolerant caller, with every other missing scope.
  */
 export async function readPhoneView(api: ManagementApi, { tolerant, output }: { tolerant: boolean; output: Output | undefined }): Promise<PhoneView> {
   const missingScopes: string[] = [];
@@ -71,13 +70,14 @@ export async function readPhoneView(api: ManagementApi, { tolerant, output }: { 
   } catch (error) {
     const warning = unreadSettingWarning(error);
     if (warning === undefined) throw error;
-    // A tolerant caller names each missing scope itself; the others have only this warning.
+    // A missing scope is named below for a tolerant caller, with the others; the rest have only this warning.
     if (!noteMissing(error)) settingFailure = (error as CliError).message;
     if (settingFailure !== undefined || !tolerant) output?.warnOnce(warning);
   }
   const providers = await attempt(() => api.listPhoneProviders());
   const actions = await attempt(() => api.listTriggerActions(TRIGGER_ID));
   const bindings = await attempt(() => api.listBindings(TRIGGER_ID));
+  if (tolerant) for (const scope of missingScopes) output?.warn(`the token lacks ${scope}: what it would show is reported as unknown`);
   return { unifiedPhone, provider: providers === undefined ? undefined : (providers[0] ?? null), actions, bindings, missingScopes, settingFailure };
 }
 

@@ -147,7 +147,7 @@ function twilioToken(backup: PhoneBackup, flags: PhoneRestoreFlags, env: NodeJS.
 export async function restorePhoneSide(ctx: CommandContext, api: ManagementApi, backup: PhoneBackup, file: string, flags: PhoneRestoreFlags): Promise<number> {
   const { output } = ctx;
   const token = twilioToken(backup, flags, ctx.io.env);
-  const state: PhoneState = phoneStateOf(await readPhoneView(api, { tolerant: false, output: ctx.output }));
+  const state: PhoneState = phoneStateOf(await readPhoneView(api, { tolerant: false, output }));
   const ours = findOurAction(state);
   const target = backup.phoneProvider;
   const current = state.provider;
