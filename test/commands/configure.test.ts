@@ -1,6 +1,6 @@
 import { mkdtempSync, readFileSync, statSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startGatewayServer, type GatewayServer } from '../../src/gateway/server.js';
 import { SEED_IDS, SEED_SECRETS, SEED_TWILIO_TOKEN, SEED_UNKNOWN_OPTION, type Sandbox } from '../../src/sandbox/index.js';
@@ -554,18 +554,21 @@ describe('two runs on one machine do not interleave', () => {
     const locks = join(state, 'auth0-sms-gateway', 'locks');
     const fs = await import('node:fs');
     fs.mkdirSync(locks, { recursive: true });
-    const lockFile = join(locks, `${sandbox().domain.replace(/[^A-Za-z0-9._-]/g, '_')}_${SEED_IDS.twilio}.lock`);
+    const lockOf = (pid: number) => join(locks, `${sandbox().domain.replace(/[^A-Za-z0-9._-]/g, '_')}~${pid}-0badc0de.lock`);
+    const holding = (pid: number) => `${JSON.stringify({ pid, targets: [SEED_IDS.twilio] })}\n`;
     // pid 1 is always alive: another run holds the lock.
-    fs.writeFileSync(lockFile, '1\n');
+    fs.writeFileSync(lockOf(1), holding(1));
     const held = await runCli(switchArgs('sms', '--yes', '--no-backup'), { env: env(sandbox(), { XDG_STATE_HOME: state }) });
     expect(held.code).toBe(1);
-    expect(held.stderr).toMatch(/another auth0-sms-gateway run \(pid 1\) is changing con_\w+ on .*: nothing was written/);
+    expect(held.stderr).toContain(`another auth0-sms-gateway run (pid 1) is changing ${SEED_IDS.twilio} on ${sandbox().domain}: nothing was written`);
     expect(writes(sandbox())).toEqual([]);
+    expect(fs.readdirSync(locks)).toEqual([basename(lockOf(1))]);
     // A lock whose process is gone is stale.
-    fs.writeFileSync(lockFile, '2147483646\n');
+    fs.rmSync(lockOf(1));
+    fs.writeFileSync(lockOf(2147483646), holding(2147483646));
     const stale = await runCli(switchArgs('sms', '--yes', '--no-backup'), { env: env(sandbox(), { XDG_STATE_HOME: state }) });
     expect(stale.code).toBe(0);
-    expect(fs.existsSync(lockFile)).toBe(false);
+    expect(fs.readdirSync(locks)).toEqual([]);
   });
 });
 
