@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import * as z from 'zod';
-import { ExitCode, inputError } from '../core/errors.js';
+import { CliError, ExitCode, inputError } from '../core/errors.js';
 import { untrusted } from '../core/untrusted.js';
 import { startGatewayServer, type GatewayServerVerifyOptions } from '../gateway/server.js';
 import type { GatewayPayload } from '../gateway/payload.js';
@@ -50,7 +50,19 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
   if (verify === null) output.warn('no secret given: accepting requests without a token (like a connection without gateway_authentication)');
   if (isGenerated(secretInput)) output.info(deliverGeneratedSecret(secretInput.secret, flags, ctx.io, 'connection'));
 
-  const log = output.stdoutLines();
+  // Printing is this gateway's delivery: once stdout is gone (`serve | head`), it stops taking
+  // requests rather than answer 200 for messages nobody can see.
+  let lost: { lines: number; code: string } | undefined;
+  let requestStop = (): void => undefined;
+  const stopRequested = new Promise<void>((resolve) => {
+    requestStop = resolve;
+  });
+  const log = output.stdoutLines({
+    onLost: (lines, error) => {
+      lost = { lines: (lost?.lines ?? 0) + lines, code: lost?.code ?? (error as NodeJS.ErrnoException).code ?? error.message };
+      requestStop();
+    },
+  });
   const server = await startGatewayServer({
     host,
     port,
@@ -60,11 +72,11 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
   });
   output.info(`SMS gateway listening on ${server.url} (${verify ? `bearer JWT, aud ${untrusted(verify.audience)}` : 'no authentication'}). Ctrl-C stops it.`);
 
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  process.once('SIGINT', requestStop);
+  process.once('SIGTERM', requestStop);
+  await stopRequested;
+  process.off('SIGINT', requestStop);
+  process.off('SIGTERM', requestStop);
   // A second signal while the connections close ends at once, with the lines still waiting written.
   const now = () => {
     log.flush();
@@ -78,6 +90,14 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
     log.flush();
     process.off('SIGINT', now);
     process.off('SIGTERM', now);
+  }
+  if (lost !== undefined) {
+    const { lines, code } = lost;
+    throw new CliError(
+      ExitCode.remote,
+      `stdout was closed (${untrusted(code)}): ${lines} message${lines === 1 ? '' : 's'} answered 200 ${lines === 1 ? 'was' : 'were'} not shown, and the gateway stopped`,
+      { hint: 'keep the reader of its output open; to keep the messages, send stdout to a file (> messages.log)' },
+    );
   }
   output.info('SMS gateway stopped.');
   return 0;

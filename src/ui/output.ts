@@ -4,7 +4,7 @@ import { safeForTerminal, untrusted } from '../core/untrusted.js';
 
 /** Where a command writes, and what the process knows of its terminal. Tests pass their own. */
 export interface Io {
-  stdout: { write(text: string): unknown; isTTY?: boolean | undefined };
+  stdout: { write(text: string, done?: (error?: Error | null) => void): unknown; isTTY?: boolean | undefined };
   stderr: { write(text: string): unknown; isTTY?: boolean | undefined };
   stdin: NodeJS.ReadableStream & { isTTY?: boolean | undefined };
   env: NodeJS.ProcessEnv;
@@ -77,8 +77,10 @@ export class Output {
    * renders it (or, with `json`, written as given: JSON Lines). Lines are written together, at
    * most STREAM_FLUSH_MS after the first one waiting (or once STREAM_FLUSH_BYTES wait), so that
    * a burst of requests costs one write instead of one each; `flush()` writes what waits now.
+   * `onLost` hears of each write that failed (the reader of a pipe went away) and how many
+   * lines it held.
    */
-  stdoutLines(): { line(text: string, options?: { json?: boolean }): void; flush(): void } {
+  stdoutLines(options: { onLost?: (lines: number, error: Error) => void } = {}): { line(text: string, options?: { json?: boolean }): void; flush(): void } {
     let pending: string[] = [];
     let bytes = 0;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -87,9 +89,12 @@ export class Output {
       timer = undefined;
       if (pending.length === 0) return;
       const text = pending.join('');
+      const lines = pending.length;
       pending = [];
       bytes = 0;
-      this.io.stdout.write(text);
+      const { onLost } = options;
+      if (onLost === undefined) this.io.stdout.write(text);
+      else this.io.stdout.write(text, (error) => error == null || onLost(lines, error));
     };
     return {
       line: (text, options = {}) => {

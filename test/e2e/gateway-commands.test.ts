@@ -273,6 +273,27 @@ describe('serve: the secret in the environment, and what a request cannot forge'
   });
 });
 
+describe('serve whose stdout is gone', () => {
+  it('stops taking requests (no 200 for messages nobody sees), says how many answered 200 were not shown, exit 1', async () => {
+    const { serve, url } = await startServe([], {});
+    const send = () => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ recipient: TO, body: 'code 1', sender: '' }) });
+    try {
+      // As `serve | head -1` leaves it: the reader of its stdout has gone away.
+      serve.child.stdout!.destroy();
+      // Lines go out a few milliseconds after their 200: this one is answered, then lost.
+      expect((await send()).status).toBe(200);
+      expect(await serve.exit).toBe(1);
+      expect(serve.stderr()).toContain('error: stdout was closed (EPIPE): 1 message answered 200 was not shown, and the gateway stopped\n');
+      expect(serve.stderr()).toContain('hint: keep the reader of its output open; to keep the messages, send stdout to a file (> messages.log)');
+      expect(serve.stderr()).not.toContain('SMS gateway stopped.');
+      await expect(send()).rejects.toThrow();
+    } finally {
+      serve.child.kill('SIGTERM');
+      await serve.exit;
+    }
+  });
+});
+
 describe('test-gateway on a Unified Phone tenant', () => {
   afterAll(closeTestSandboxes);
 

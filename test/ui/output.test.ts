@@ -163,6 +163,40 @@ describe('stdoutLines: a server log written in bursts', () => {
     }
   });
 
+  it('onLost hears of every failed write and how many lines it held; without it, nothing is asked of the stream', () => {
+    const lost: [number, string][] = [];
+    const calls: number[] = [];
+    const stream = {
+      isTTY: false,
+      write: (chunk: string, done?: (error?: Error | null) => void) => {
+        calls.push(done === undefined ? 0 : 1);
+        const error = chunk.startsWith('ok') ? null : Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
+        done?.(error);
+        return true;
+      },
+    };
+    const output = new Output({ stdout: stream, stderr: stream, stdin: process.stdin, env: {} } as unknown as Io, { color: false, json: false, verbose: false });
+    const log = output.stdoutLines({ onLost: (lines, error) => void lost.push([lines, (error as NodeJS.ErrnoException).code ?? ''] as [number, string]) });
+    log.line('ok one');
+    log.line('two');
+    log.flush();
+    expect(lost).toEqual([]);
+    log.line('gone one');
+    log.line('gone two');
+    log.line('gone three');
+    log.flush();
+    log.line('gone four');
+    log.flush();
+    expect(lost).toEqual([
+      [3, 'EPIPE'],
+      [1, 'EPIPE'],
+    ]);
+    const plain = output.stdoutLines();
+    plain.line('plain');
+    plain.flush();
+    expect(calls).toEqual([1, 1, 1, 0]);
+  });
+
   it('--json: JSON Lines as given, human lines dropped; flush() writes what is pending at once', () => {
     const { writes, log } = sink(true);
     log.line('{"a":1}', { json: true });
