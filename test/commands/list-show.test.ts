@@ -101,6 +101,10 @@ describe('show', () => {
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout) as { options: { gateway_authentication: { secret: string; audience: string } } };
     expect(doc.options.gateway_authentication.secret).toBe('[redacted]');
+    // The shape the README gives: the connection as Auth0 returns it, plus the route.
+    const listed = JSON.parse((await runCli(['list', '--json'], { env: sandboxEnv(sandbox()) })).stdout) as { id: string; route: string }[];
+    expect(doc).toMatchObject({ id: SEED_IDS.gateway, name: 'sms-gateway', strategy: 'sms', route: listed.find((c) => c.id === SEED_IDS.gateway)!.route });
+    expect((doc as unknown as { route: string }).route).toBe('gateway');
     for (const secret of SEED_SECRETS) expect(r.stdout + r.stderr).not.toContain(secret);
   });
 
