@@ -513,7 +513,8 @@ describe('review fixes', () => {
   it('a generated secret is shown before the PATCH, so a failed write never hides it', async () => {
     sandbox().inject({ kind: 'status', status: 503, method: 'PATCH', times: 10 });
     const r = await runCli(['configure', 'sms', '--gateway-url', URL, '--audience', 'urn:gw', '--generate-secret', '--yes', '--no-backup'], {
-      env: env(sandbox(), { AUTH0_SMS_GATEWAY_MAX_RETRIES: '0' }),
+      // The lost-answer reads that follow the 503s wait 10 ms each, not the 7.5 s a user's run would.
+      env: env(sandbox(), { AUTH0_SMS_GATEWAY_MAX_RETRIES: '0', AUTH0_SMS_GATEWAY_SETTLE_MS: '10' }),
       tty: true,
     });
     expect(r.code).toBe(1);

@@ -484,7 +484,8 @@ describe('phone-provider configure on a Unified Phone tenant', () => {
 
   it('an Auth0 deploy failure in the middle names the steps done and the restore command; restore puts the tenant back', async () => {
     sandbox().inject({ kind: 'status', status: 500, method: 'POST', path: /\/deploy$/, times: 10 });
-    const r = await runCli(configureArgs(gw.url, '--yes', '--backup-dir', backups), { env: env(SECRET, { AUTH0_SMS_GATEWAY_MAX_RETRIES: '0' }) });
+    // The reads that settle each lost deploy wait 10 ms, not the 7.5 s a user's run would.
+    const r = await runCli(configureArgs(gw.url, '--yes', '--backup-dir', backups), { env: env(SECRET, { AUTH0_SMS_GATEWAY_MAX_RETRIES: '0', AUTH0_SMS_GATEWAY_SETTLE_MS: '10' }) });
     expect(r.code).toBe(1);
     // Two 500s and reads that showed no deployment: the outcome is unknown, never "not deployed".
     expect(r.stderr).toMatch(
