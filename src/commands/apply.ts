@@ -157,7 +157,7 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
   }
 
   await confirmOrThrow(ctx, `Apply ${plural(changeCount, 'change')} to ${what.join(', ')} on ${api.domain}?`);
-  const release = acquireLocks(ctx.io.env, api.domain, [...pending.map((t) => t.connection.id), ...(phonePending ? ['phone-provider'] : [])]);
+  const release = await acquireLocks(ctx.io.env, api.domain, [...pending.map((t) => t.connection.id), ...(phonePending ? ['phone-provider'] : [])]);
   const progress = new ProgressLine(ctx.io, { json: output.json, total: pending.length, minimum: 3 });
   let attempted = 0;
   let current: Target | undefined;

@@ -1,6 +1,5 @@
 import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import * as z from 'zod';
 import { inputError, type CliError } from '../core/errors.js';
 import { lazy } from '../core/lazy.js';
@@ -10,6 +9,7 @@ import { placeholderSecretPath, REDACTED, registerSecretsIn } from '../core/reda
 import { untrusted } from '../core/untrusted.js';
 import { formatZodError } from '../core/validate.js';
 import { INPUT_LIMITS, readBoundedFile } from './read-input.js';
+import { nonEmpty, stateDir } from './state-dir.js';
 
 export const BACKUP_FORMAT = 'auth0-sms-gateway/backup@1';
 export const PHONE_BACKUP_FORMAT = 'auth0-sms-gateway/phone-provider-backup@1';
@@ -37,7 +37,6 @@ export type PhoneBackup = z.infer<ReturnType<typeof phoneBackupSchema>>;
 
 export type Backup = ConnectionBackup | PhoneBackup;
 
-const nonEmpty = (value: string | undefined): string | undefined => (value === undefined || value === '' ? undefined : value);
 
 /**
  * Backups hold secrets in clear text (they are what `restore` puts back), so they live outside
@@ -49,13 +48,6 @@ const nonEmpty = (value: string | undefined): string | undefined => (value === u
  */
 export function defaultBackupDir(env: NodeJS.ProcessEnv): string {
   return join(stateDir(env), 'backups');
-}
-
-/** The tool's state folder: $XDG_STATE_HOME/auth0-sms-gateway, or ~/.local/state/auth0-sms-gateway. */
-export function stateDir(env: NodeJS.ProcessEnv): string {
-  const xdg = nonEmpty(env.XDG_STATE_HOME);
-  const state = xdg !== undefined && isAbsolute(xdg) ? xdg : join(nonEmpty(env.HOME) ?? homedir(), '.local', 'state');
-  return join(state, 'auth0-sms-gateway');
 }
 
 /** The folder a run writes its backups to: --backup-dir, else AUTH0_SMS_GATEWAY_BACKUP_DIR, else the default; empty means unset. */

@@ -82,7 +82,7 @@ export async function configurePhoneProvider(
     return { result: 'dry-run', plan, gateway };
   }
   await confirmOrThrow(ctx, `Apply these changes to the phone provider of ${api.domain} (${count})?`);
-  const release = acquireLocks(ctx.io.env, api.domain, ['phone-provider']);
+  const release = await acquireLocks(ctx.io.env, api.domain, ['phone-provider']);
   let backup: string | null;
   let steps: string[];
   try {

@@ -1,9 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ExitCode, CliError } from '../core/errors.js';
 import { untrusted } from '../core/untrusted.js';
-import { stateDir } from './backup.js';
+import { stateDir } from './state-dir.js';
+
+/** How long a run waits for another one to finish taking its lock (a few milliseconds of work). */
+const GATE_WAIT_MS = 3000;
 
 /** Whether a process with this pid is alive on this machine (a lock of a dead one is stale). */
 function alive(pid: number): boolean {
@@ -15,15 +19,69 @@ function alive(pid: number): boolean {
   }
 }
 
-/** The targets another run's lock file names; null when it cannot be read whole (it holds everything then). */
+const code = (error: unknown): string | undefined => (error as NodeJS.ErrnoException).code;
+
+/** The targets another run's lock lists ([] once it is released); null when it is not a lock this tool wrote. */
 function heldTargets(file: string): string[] | null {
+  let text: string;
   try {
-    const held: unknown = JSON.parse(readFileSync(file, 'utf8')).targets;
-    return Array.isArray(held) && held.every((t) => typeof t === 'string') ? held : null;
+    text = readFileSync(file, 'utf8');
   } catch (error) {
-    // Released (removed) between the listing and this read: it holds nothing.
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if (code(error) === 'ENOENT') return [];
+    throw error;
+  }
+  try {
+    const held: unknown = (JSON.parse(text) as { targets?: unknown }).targets;
+    return Array.isArray(held) && held.every((t) => typeof t === 'string') ? held : null;
+  } catch {
     return null;
+  }
+}
+
+/** The pid a file names as its first line; undefined while it is still empty or holds no pid. */
+function pidIn(file: string): number | undefined {
+  const pid = Number(readFileSync(file, 'utf8').split('\n')[0]);
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+/**
+ * The tenant's gate: a file created with O_EXCL, held for the few milliseconds in which a run
+ * reads the other runs' locks and writes its own, so that two runs never decide at once. A gate
+ * left by a process that is gone is removed; one that stays empty past the wait is too (its
+ * process died between creating and filling it).
+ */
+async function passGate<T>(gate: string, waitMs: number, inside: () => T): Promise<T> {
+  const deadline = Date.now() + waitMs;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      writeFileSync(gate, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
+      break;
+    } catch (error) {
+      if (code(error) !== 'EEXIST') throw error;
+      let holder: number | undefined;
+      try {
+        holder = pidIn(gate);
+        if ((holder !== undefined && !alive(holder)) || (holder === undefined && Date.now() - statSync(gate).mtimeMs > waitMs)) {
+          rmSync(gate, { force: true });
+          continue;
+        }
+      } catch (readError) {
+        // Removed while we looked: try again at once.
+        if (code(readError) === 'ENOENT') continue;
+        throw readError;
+      }
+      if (Date.now() > deadline) {
+        throw new CliError(ExitCode.remote, `another auth0-sms-gateway run${holder === undefined ? '' : ` (pid ${holder})`} has been taking its lock for over ${waitMs / 1000} s: nothing was written`, {
+          hint: `run again; if no other run is going on, remove ${gate}`,
+        });
+      }
+      await sleep(5 + Math.min(attempt, 10) * 5 + Math.random() * 10);
+    }
+  }
+  try {
+    return inside();
+  } finally {
+    rmSync(gate, { force: true });
   }
 }
 
@@ -31,19 +89,19 @@ function heldTargets(file: string): string[] | null {
  * Locks, so that two runs on one machine cannot interleave their re-read and PATCH on the same
  * connection (Auth0 has no conditional PATCH: the re-read guard alone cannot see a write that
  * lands between it and the PATCH). A run holds one file per tenant in the state folder's
- * locks/, named `<tenant>~<pid>-<random>.lock`, listing its targets; it takes them all before
- * the first write, or none; `release` removes the file. One file, not one per target: creating
- * a file costs a fraction of a millisecond (more on a network or encrypted home), which a
- * 200-connection apply would pay 200 times.
+ * locks/, `<tenant>~<pid>-<random>.lock`, a JSON object with its pid and the targets it changes.
+ * It takes them all before the first write, or none; `release` removes the file. One file, not
+ * one per target: creating a file costs a fraction of a millisecond (more on a network or
+ * encrypted home), which an apply of 200 connections would pay 200 times.
  *
- * The file is written first, then the folder is read: of two runs that start together, at
- * least one sees the other (whichever lists the folder last), so both may stop, never both
- * go on. A lock whose process is gone is stale and removed; one of this process is its own.
+ * Runs read the other locks and write their own behind the tenant's gate (passGate), one at a
+ * time: of two runs that want the same connection, exactly one goes on, and no run reads a lock
+ * half written. A lock whose process is gone is stale and removed; one of this process is its own.
  */
-export function acquireLocks(env: NodeJS.ProcessEnv, tenant: string, targets: readonly string[]): () => void {
+export async function acquireLocks(env: NodeJS.ProcessEnv, tenant: string, targets: readonly string[], { gateWaitMs = GATE_WAIT_MS } = {}): Promise<() => void> {
   const dir = join(stateDir(env), 'locks');
   const prefix = `${tenant.replace(/[^A-Za-z0-9._-]/g, '_')}~`;
-  const wanted = new Set(targets);
+  const wanted = [...new Set(targets)].sort();
   const mine = join(dir, `${prefix}${process.pid}-${randomBytes(4).toString('hex')}.lock`);
   let taken = false;
   const release = () => {
@@ -56,29 +114,36 @@ export function acquireLocks(env: NodeJS.ProcessEnv, tenant: string, targets: re
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       chmodSync(dir, 0o700);
     }
-    writeFileSync(mine, `${JSON.stringify({ pid: process.pid, targets: [...wanted].sort() })}\n`, { flag: 'wx', mode: 0o600 });
-    taken = true;
-    for (const name of readdirSync(dir).sort()) {
-      const m = /^(\d+)-[0-9a-f]+\.lock$/.exec(name.startsWith(prefix) ? name.slice(prefix.length) : '');
-      if (m === null) continue;
-      const pid = Number(m[1]);
-      if (pid === process.pid) continue;
-      const file = join(dir, name);
-      if (!alive(pid)) {
-        rmSync(file, { force: true });
-        continue;
+    await passGate(join(dir, `${prefix}gate`), gateWaitMs, () => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const m = entry.isFile() && entry.name.startsWith(prefix) ? /^([1-9]\d*)-[0-9a-f]+\.lock$/.exec(entry.name.slice(prefix.length)) : null;
+        if (m === null) continue;
+        const pid = Number(m[1]);
+        if (pid === process.pid) continue;
+        const file = join(dir, entry.name);
+        if (!alive(pid)) {
+          rmSync(file, { force: true });
+          continue;
+        }
+        const held = heldTargets(file);
+        if (held === null) {
+          throw new CliError(ExitCode.remote, `another auth0-sms-gateway run (pid ${pid}) holds a lock on ${tenant} that cannot be read: nothing was written`, {
+            hint: `wait for it to finish; if no other run is going on, remove ${file}`,
+          });
+        }
+        const clash = wanted.find((target) => held.includes(target));
+        if (clash === undefined) continue;
+        throw new CliError(ExitCode.remote, `another auth0-sms-gateway run (pid ${pid}) is changing ${untrusted(clash)} on ${tenant}: nothing was written`, {
+          hint: `wait for it to finish, then run again (its lock is ${file})`,
+        });
       }
-      const held = heldTargets(file);
-      const clash = held === null ? [...wanted].sort()[0] : held.find((t) => wanted.has(t));
-      if (clash === undefined) continue;
-      throw new CliError(ExitCode.remote, `another auth0-sms-gateway run (pid ${pid}) is changing ${untrusted(clash)} on ${tenant}: nothing was written`, {
-        hint: `wait for it to finish, then run again (its lock is ${file})`,
-      });
-    }
+      writeFileSync(mine, `${JSON.stringify({ pid: process.pid, targets: wanted })}\n`, { flag: 'wx', mode: 0o600 });
+      taken = true;
+    });
   } catch (error) {
     release();
     if (error instanceof CliError) throw error;
-    throw new CliError(ExitCode.input, `cannot take the lock in ${dir} (${(error as NodeJS.ErrnoException).code ?? 'error'}): nothing was written`, {
+    throw new CliError(ExitCode.input, `cannot take the lock in ${dir} (${code(error) ?? 'error'}): nothing was written`, {
       hint: 'make the state folder writable (XDG_STATE_HOME or ~/.local/state), then run again',
     });
   }

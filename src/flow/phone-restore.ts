@@ -294,7 +294,7 @@ export async function restorePhoneSide(ctx: CommandContext, api: ManagementApi, 
     return ExitCode.ok;
   }
   await confirmOrThrow(ctx, `Restore the phone provider of ${api.domain} to the backup of ${untrusted(backup.createdAt)}?`);
-  const release = acquireLocks(ctx.io.env, api.domain, ['phone-provider']);
+  const release = await acquireLocks(ctx.io.env, api.domain, ['phone-provider']);
   const done: string[] = [];
   let saved: string | null;
   try {

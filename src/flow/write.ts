@@ -322,7 +322,7 @@ export async function showConfirmWrite(ctx: CommandContext, api: ManagementApi, 
     return { result: 'dry-run', connection: current };
   }
   await confirmOrThrow(ctx, change.confirmQuestion);
-  const release = acquireLocks(ctx.io.env, api.domain, [current.id]);
+  const release = await acquireLocks(ctx.io.env, api.domain, [current.id]);
   let backup: string | null;
   let stored: Connection;
   try {

@@ -1,10 +1,14 @@
 // Locks: one file per run and tenant, naming its targets, taken before the first write or not
-// at all. Another live run's lock on any of the same targets stops this run and leaves nothing
-// of it in the state folder; a lock of a process that is gone is removed.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// at all, behind the tenant's gate so that two runs never decide at once. Another live run's
+// lock on any of the same targets stops this run and leaves nothing of it in the state folder;
+// a lock or gate of a process that is gone is removed.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CliError, ExitCode } from '../../src/core/errors.js';
 import { acquireLocks } from '../../src/flow/lock.js';
 
@@ -26,16 +30,16 @@ function setUp(): { env: NodeJS.ProcessEnv; dir: string } {
   return { env: { XDG_STATE_HOME: state }, dir };
 }
 
-/** Another run's lock file, as acquireLocks writes one. */
-function otherRun(dir: string, pid: number, targets: string[] | string, tenant = TENANT): string {
+/** Another run's lock file, as acquireLocks writes one (or `text` in its place). */
+function otherRun(dir: string, pid: number, targets: string[], { tenant = TENANT, text }: { tenant?: string; text?: string } = {}): string {
   const name = `${tenant}~${pid}-0badc0de.lock`;
-  writeFileSync(join(dir, name), typeof targets === 'string' ? targets : `${JSON.stringify({ pid, targets })}\n`);
+  writeFileSync(join(dir, name), text ?? `${JSON.stringify({ pid, targets })}\n`);
   return name;
 }
 
-function refusal(run: () => unknown): CliError {
+async function refusal(run: () => Promise<unknown>): Promise<CliError> {
   try {
-    run();
+    await run();
   } catch (error) {
     if (error instanceof CliError) return error;
     throw error;
@@ -44,10 +48,10 @@ function refusal(run: () => unknown): CliError {
 }
 
 describe('acquireLocks', () => {
-  it('one file for the whole run, however many targets, listing them; release removes it', () => {
+  it('one file for the whole run, however many targets, listing them; release removes it and leaves no gate', async () => {
     const { env, dir } = setUp();
     const targets = Array.from({ length: 250 }, (_, i) => `con_${String(i).padStart(3, '0')}`);
-    const release = acquireLocks(env, TENANT, [...targets].reverse());
+    const release = await acquireLocks(env, TENANT, [...targets].reverse());
     const files = readdirSync(dir);
     expect(files).toHaveLength(1);
     expect(files[0]).toMatch(new RegExp(`^tenant\\.example\\.com~${process.pid}-[0-9a-f]{8}\\.lock$`));
@@ -56,60 +60,154 @@ describe('acquireLocks', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
-  it('another live run holding one of the targets: refused (exit 1, naming it and the pid), nothing of this run left', () => {
+  it('another live run holding one of the targets: refused (exit 1, naming it and the pid), nothing of this run left', async () => {
     const { env, dir } = setUp();
     const theirs = otherRun(dir, LIVE, ['con_b', 'con_z']);
-    const error = refusal(() => acquireLocks(env, TENANT, ['con_a', 'con_b']));
+    const error = await refusal(() => acquireLocks(env, TENANT, ['con_a', 'con_b']));
     expect(error.exitCode).toBe(ExitCode.remote);
     expect(error.message).toBe(`another auth0-sms-gateway run (pid ${LIVE}) is changing con_b on ${TENANT}: nothing was written`);
     expect(error.hint).toContain(join(dir, theirs));
     expect(readdirSync(dir)).toEqual([theirs]);
   });
 
-  it('a live run on other targets, or on another tenant, does not stop this one', () => {
+  it('a live run on other targets, or on another tenant, does not stop this one', async () => {
     const { env, dir } = setUp();
     const a = otherRun(dir, LIVE, ['con_x']);
-    const b = otherRun(dir, LIVE, ['con_a'], 'other.example.com');
-    const release = acquireLocks(env, TENANT, ['con_a']);
+    const b = otherRun(dir, LIVE, ['con_a'], { tenant: 'other.example.com' });
+    const release = await acquireLocks(env, TENANT, ['con_a']);
     expect(readdirSync(dir)).toHaveLength(3);
     release();
     expect(readdirSync(dir).sort()).toEqual([a, b].sort());
   });
 
-  it('a live run whose lock cannot be read whole (still being written) holds everything', () => {
+  it('a live run\'s lock that is not one this tool wrote: refused, saying so rather than naming a connection', async () => {
     const { env, dir } = setUp();
-    const theirs = otherRun(dir, LIVE, '');
-    expect(refusal(() => acquireLocks(env, TENANT, ['con_b', 'con_a'])).message).toMatch(/\(pid \d+\) is changing con_a /);
+    const theirs = otherRun(dir, LIVE, [], { text: 'not json' });
+    const error = await refusal(() => acquireLocks(env, TENANT, ['con_a']));
+    expect(error.message).toBe(`another auth0-sms-gateway run (pid ${LIVE}) holds a lock on ${TENANT} that cannot be read: nothing was written`);
+    expect(error.hint).toContain(`remove ${join(dir, theirs)}`);
     expect(readdirSync(dir)).toEqual([theirs]);
   });
 
-  it('the lock of a process that is gone is stale: removed, and the run goes on', () => {
+  it('stale: the lock of a process that is gone is removed; a folder, pid 0 or a foreign name is not a lock', async () => {
     const { env, dir } = setUp();
     otherRun(dir, DEAD, ['con_a']);
-    const release = acquireLocks(env, TENANT, ['con_a']);
-    expect(readdirSync(dir)).toEqual([expect.stringMatching(new RegExp(`~${process.pid}-`))]);
+    mkdirSync(join(dir, `${TENANT}~${DEAD - 1}-00000000.lock`));
+    const zero = otherRun(dir, 0, ['con_a']);
+    writeFileSync(join(dir, 'notes.txt'), 'mine');
+    const release = await acquireLocks(env, TENANT, ['con_a']);
+    const left = readdirSync(dir);
+    expect(left.filter((name) => name.includes(`~${process.pid}-`))).toHaveLength(1);
+    expect(left.filter((name) => !name.includes(`~${process.pid}-`)).sort()).toEqual([`${TENANT}~${DEAD - 1}-00000000.lock`, zero, 'notes.txt'].sort());
     release();
-    expect(existsSync(dir)).toBe(true);
-    expect(readdirSync(dir)).toEqual([]);
   });
 
-  it('a lock this process holds already is its own, not another run', () => {
+  it('a lock this process holds already is its own, not another run', async () => {
     const { env, dir } = setUp();
-    const first = acquireLocks(env, TENANT, ['phone-provider']);
-    const second = acquireLocks(env, TENANT, ['phone-provider']);
+    const first = await acquireLocks(env, TENANT, ['phone-provider']);
+    const second = await acquireLocks(env, TENANT, ['phone-provider']);
     expect(readdirSync(dir)).toHaveLength(2);
     second();
     first();
     expect(readdirSync(dir)).toEqual([]);
   });
 
-  it('a state folder that cannot be written: exit 2 naming the fix, nothing taken', () => {
+  it('the gate: a dead holder\'s is removed; an empty one older than the wait too; a live holder past the wait stops the run (exit 1)', async () => {
+    const { env, dir } = setUp();
+    const gate = join(dir, `${TENANT}~gate`);
+    writeFileSync(gate, `${DEAD}\n`);
+    (await acquireLocks(env, TENANT, ['con_a'], { gateWaitMs: 200 }))();
+    writeFileSync(gate, '');
+    const old = (Date.now() - 10_000) / 1000;
+    utimesSync(gate, old, old);
+    (await acquireLocks(env, TENANT, ['con_a'], { gateWaitMs: 200 }))();
+    expect(readdirSync(dir)).toEqual([]);
+    writeFileSync(gate, `${LIVE}\n`);
+    const error = await refusal(() => acquireLocks(env, TENANT, ['con_a'], { gateWaitMs: 200 }));
+    expect(error.exitCode).toBe(ExitCode.remote);
+    expect(error.message).toBe(`another auth0-sms-gateway run (pid ${LIVE}) has been taking its lock for over 0.2 s: nothing was written`);
+    expect(error.hint).toBe(`run again; if no other run is going on, remove ${gate}`);
+    expect(readdirSync(dir)).toEqual([`${TENANT}~gate`]);
+  });
+
+  it('a state folder that cannot be written: exit 2 naming the fix, nothing taken', async () => {
     state = mkdtempSync(join(tmpdir(), 'locks-'));
     // A file where the folder should be.
     writeFileSync(join(state, 'auth0-sms-gateway'), '');
-    const error = refusal(() => acquireLocks({ XDG_STATE_HOME: state }, TENANT, ['con_a']));
+    const error = await refusal(() => acquireLocks({ XDG_STATE_HOME: state }, TENANT, ['con_a']));
     expect(error.exitCode).toBe(ExitCode.input);
     expect(error.message).toMatch(/^cannot take the lock in .*: nothing was written$/);
     expect(error.hint).toMatch(/XDG_STATE_HOME/);
   });
+});
+
+describe('two processes that start together', () => {
+  // acquireLocks in separate processes, as two runs of the CLI take it: each one takes its lock
+  // when the test writes a line to all of them at once, says what it got, and holds it until
+  // its stdin closes.
+  let harness: string;
+  let work: string;
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'locks-race-'));
+    const entry = join(work, 'entry.ts');
+    writeFileSync(
+      entry,
+      `import { acquireLocks } from ${JSON.stringify(fileURLToPath(new URL('../../src/flow/lock.ts', import.meta.url)))};
+process.stdin.once('data', async () => {
+  try {
+    const release = await acquireLocks(process.env, 'tenant.example.com', process.argv.slice(2));
+    process.stdout.write('taken\\n');
+    process.stdin.on('end', () => { release(); process.exit(0); }).resume();
+  } catch (error) {
+    process.stdout.write('refused: ' + error.message + '\\n');
+    process.exit(0);
+  }
+});
+`,
+    );
+    harness = join(work, 'lock-harness.mjs');
+    await build({
+      entryPoints: [entry],
+      outfile: harness,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      logLevel: 'error',
+      banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+    });
+  });
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  const start = (env: NodeJS.ProcessEnv, targets: string[]) => {
+    const child = spawn(process.execPath, [harness, ...targets], { env: { ...env, PATH: process.env.PATH }, stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    const answered = new Promise<string>((resolve) => {
+      child.stdout.on('data', (chunk: Buffer) => ((out += chunk.toString()).includes('\n') ? resolve(out.trim()) : undefined));
+      child.on('close', (code) => resolve(`exited ${code} without an answer`));
+    });
+    const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
+    return { child, answered, exited, pid: child.pid };
+  };
+
+  it('on the same connection exactly one goes on, every time; on different ones both do', async () => {
+    const { env, dir } = setUp();
+    for (let round = 0; round < 12; round++) {
+      const same = round % 3 !== 2;
+      const runs = [start(env, ['con_a']), start(env, [same ? 'con_a' : 'con_b'])];
+      // Both loaded and waiting: then the word to both at once.
+      await new Promise((resolve) => setTimeout(resolve, round === 0 ? 400 : 150));
+      for (const run of runs) run.child.stdin.write('go\n');
+      const answers = await Promise.all(runs.map((run) => run.answered));
+      if (same) {
+        expect(answers.filter((a) => a === 'taken'), `round ${round}: ${answers.join(' | ')}`).toHaveLength(1);
+        const winner = runs[answers.indexOf('taken')]!;
+        expect(answers.find((a) => a !== 'taken')).toBe(`refused: another auth0-sms-gateway run (pid ${winner.pid}) is changing con_a on ${TENANT}: nothing was written`);
+      } else {
+        expect(answers, `round ${round}`).toEqual(['taken', 'taken']);
+      }
+      for (const run of runs) run.child.stdin.end();
+      await Promise.all(runs.map((run) => run.exited));
+      expect(readdirSync(dir)).toEqual([]);
+    }
+  }, 60_000);
 });
