@@ -35,6 +35,13 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
   // when it is set, it is the secret, and the gateway verifies with it.
   const secretInput = await secretFromFlags(flags, ctx.io, { defaultEnvCounts: true });
   for (const warning of secretInput.warnings) output.warn(warning);
+  if (secretInput.source?.kind === 'default-env' && flags.audience === undefined && flags.auth === undefined) {
+    // Left set by a shell (the demo's env files set it): say where bearer came from.
+    throw inputError(
+      'AUTH0_SMS_GATEWAY_SECRET is set, so the gateway checks bearer tokens, and that needs an audience: pass --audience',
+      'pass --audience (the JWT `aud` claim to accept, e.g. urn:my-sms-gateway), or unset AUTH0_SMS_GATEWAY_SECRET to accept requests without a token',
+    );
+  }
   // The same rules as test-gateway's, with no connection behind them.
   const authentication = bearerFromFlags(null, flags, secretInput.secret);
   const verify: GatewayServerVerifyOptions | null =
@@ -79,25 +86,39 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
   process.off('SIGTERM', requestStop);
   // A second signal while the connections close ends at once, with the lines still waiting written.
   const now = () => {
-    log.flush();
+    void log.flush();
     process.exit(ExitCode.cancelled);
   };
   process.once('SIGINT', now);
   process.once('SIGTERM', now);
   try {
     await server.close();
+    // Every write through, so that each lost one is counted below.
+    await log.flush();
   } finally {
-    log.flush();
     process.off('SIGINT', now);
     process.off('SIGTERM', now);
   }
   if (lost !== undefined) {
+    // The error is reported after this returns: a Ctrl-C meanwhile must not kill the process
+    // before it is said (for a moment only, should stderr never drain).
+    const ignore = (): void => undefined;
+    process.on('SIGINT', ignore);
+    process.on('SIGTERM', ignore);
+    setTimeout(() => {
+      process.off('SIGINT', ignore);
+      process.off('SIGTERM', ignore);
+    }, 2000).unref();
     const { lines, code } = lost;
-    throw new CliError(
-      ExitCode.remote,
-      `stdout was closed (${untrusted(code)}): ${lines} message${lines === 1 ? '' : 's'} answered 200 ${lines === 1 ? 'was' : 'were'} not shown, and the gateway stopped`,
-      { hint: 'keep the reader of its output open; to keep the messages, send stdout to a file (> messages.log)' },
-    );
+    // Lines already in the pipe when its reader left are lost without a failed write: the count is a floor.
+    const count = `at least ${lines} message${lines === 1 ? '' : 's'} answered 200 ${lines === 1 ? 'was' : 'were'} not shown`;
+    throw code === 'EPIPE'
+      ? new CliError(ExitCode.remote, `stdout was closed (EPIPE): ${count}, and the gateway stopped`, {
+          hint: 'keep the reader of its output open; to keep the messages, send stdout to a file (> messages.log)',
+        })
+      : new CliError(ExitCode.remote, `writing to stdout failed (${untrusted(code)}): ${count}, and the gateway stopped`, {
+          hint: 'give it a stdout it can write to (a terminal, a pipe that is read, a file on a disk with room)',
+        });
   }
   output.info('SMS gateway stopped.');
   return 0;

@@ -189,7 +189,12 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
           ? inputError(`cannot listen on ${host}:${options.port ?? 0}: the port is in use`, 'pass another --port')
           : error.code === 'EACCES'
             ? inputError(`cannot listen on ${host}:${options.port ?? 0}: permission denied`, 'pass a port above 1023')
-            : new CliError(ExitCode.remote, `cannot listen on ${host}:${options.port ?? 0}: ${error.message}`, { cause: error }),
+            : error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND'
+              ? inputError(
+                  `cannot listen on ${host}: ${error.code === 'ENOTFOUND' ? 'no such host' : 'not an address of this machine'}`,
+                  'pass an address of this machine as --host (127.0.0.1, ::1, or 0.0.0.0 for every interface)',
+                )
+              : new CliError(ExitCode.remote, `cannot listen on ${host}:${options.port ?? 0}: ${error.message}`, { cause: error }),
       );
     };
     server.once('error', onError);

@@ -78,23 +78,35 @@ export class Output {
    * most STREAM_FLUSH_MS after the first one waiting (or once STREAM_FLUSH_BYTES wait), so that
    * a burst of requests costs one write instead of one each; `flush()` writes what waits now.
    * `onLost` hears of each write that failed (the reader of a pipe went away) and how many
-   * lines it held.
+   * lines it held; then `flush()` resolves once its write is through, so that a caller that
+   * stops can count every loss first.
    */
-  stdoutLines(options: { onLost?: (lines: number, error: Error) => void } = {}): { line(text: string, options?: { json?: boolean }): void; flush(): void } {
+  stdoutLines(options: { onLost?: (lines: number, error: Error) => void } = {}): { line(text: string, options?: { json?: boolean }): void; flush(): Promise<void> } {
     let pending: string[] = [];
     let bytes = 0;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const flush = (): void => {
+    // Writes to one stream finish in order: the last one through means all are.
+    let lastWrite: Promise<void> = Promise.resolve();
+    const flush = (): Promise<void> => {
       if (timer !== undefined) clearTimeout(timer);
       timer = undefined;
-      if (pending.length === 0) return;
+      if (pending.length === 0) return lastWrite;
       const text = pending.join('');
       const lines = pending.length;
       pending = [];
       bytes = 0;
       const { onLost } = options;
-      if (onLost === undefined) this.io.stdout.write(text);
-      else this.io.stdout.write(text, (error) => error == null || onLost(lines, error));
+      if (onLost === undefined) {
+        this.io.stdout.write(text);
+        return lastWrite;
+      }
+      lastWrite = new Promise<void>((resolve) => {
+        this.io.stdout.write(text, (error) => {
+          if (error != null) onLost(lines, error);
+          resolve();
+        });
+      });
+      return lastWrite;
     };
     return {
       line: (text, options = {}) => {
@@ -103,7 +115,7 @@ export class Output {
         const rendered = options.json === true ? ensureNewline(text) : renderData(text);
         pending.push(rendered);
         bytes += rendered.length;
-        if (bytes >= STREAM_FLUSH_BYTES) flush();
+        if (bytes >= STREAM_FLUSH_BYTES) void flush();
         else timer ??= setTimeout(flush, STREAM_FLUSH_MS);
       },
       flush,

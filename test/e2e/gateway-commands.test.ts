@@ -217,6 +217,20 @@ describe('serve input errors', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error: /);
   });
+
+  it('a --host that is not an address of this machine: exit 2 naming the fix (192.0.2.1 is a documentation address, never assigned)', async () => {
+    const r = await runCli(['serve', '--host', '192.0.2.1', '--insecure-open', '--port', '0']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('error: cannot listen on 192.0.2.1: not an address of this machine\nhint: pass an address of this machine as --host (127.0.0.1, ::1, or 0.0.0.0 for every interface)\n');
+  });
+
+  it('AUTH0_SMS_GATEWAY_SECRET left set without --audience: the error names the variable and both ways out', async () => {
+    const r = await runCli(['serve', '--port', '0'], { env: { AUTH0_SMS_GATEWAY_SECRET: RAW_SECRET } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'error: AUTH0_SMS_GATEWAY_SECRET is set, so the gateway checks bearer tokens, and that needs an audience: pass --audience\nhint: pass --audience (the JWT `aud` claim to accept, e.g. urn:my-sms-gateway), or unset AUTH0_SMS_GATEWAY_SECRET to accept requests without a token\n',
+    );
+  });
 });
 
 describe('a secret with a trailing newline or an escape: the same exit 2 from every command that reads it', () => {
@@ -274,21 +288,40 @@ describe('serve: the secret in the environment, and what a request cannot forge'
 });
 
 describe('serve whose stdout is gone', () => {
+  const post = (url: string) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ recipient: TO, body: 'code 1', sender: '' }) });
+  const LOST_HINT = 'hint: keep the reader of its output open; to keep the messages, send stdout to a file (> messages.log)\n';
+
   it('stops taking requests (no 200 for messages nobody sees), says how many answered 200 were not shown, exit 1', async () => {
     const { serve, url } = await startServe([], {});
-    const send = () => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ recipient: TO, body: 'code 1', sender: '' }) });
     try {
       // As `serve | head -1` leaves it: the reader of its stdout has gone away.
       serve.child.stdout!.destroy();
       // Lines go out a few milliseconds after their 200: this one is answered, then lost.
-      expect((await send()).status).toBe(200);
+      expect((await post(url)).status).toBe(200);
       expect(await serve.exit).toBe(1);
-      expect(serve.stderr()).toContain('error: stdout was closed (EPIPE): 1 message answered 200 was not shown, and the gateway stopped\n');
-      expect(serve.stderr()).toContain('hint: keep the reader of its output open; to keep the messages, send stdout to a file (> messages.log)');
+      expect(serve.stderr()).toContain(`error: stdout was closed (EPIPE): at least 1 message answered 200 was not shown, and the gateway stopped\n${LOST_HINT}`);
       expect(serve.stderr()).not.toContain('SMS gateway stopped.');
-      await expect(send()).rejects.toThrow();
+      await expect(post(url)).rejects.toThrow();
     } finally {
       serve.child.kill('SIGTERM');
+      await serve.exit;
+    }
+  });
+
+  it.each([[[]], [['--json']]])('%j: a Ctrl-C before the lost line was written still ends in that error and exit 1, never "stopped", exit 0', async (args) => {
+    const { serve, url } = await startServe(args, {});
+    try {
+      serve.child.stdout!.destroy();
+      // A burst: every one answered 200 and none shown, then the signal before the lines go out.
+      const answers = await Promise.all([post(url), post(url), post(url)]);
+      serve.child.kill('SIGINT');
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+      expect(await serve.exit).toBe(1);
+      expect(serve.stderr()).toMatch(/error: stdout was closed \(EPIPE\): at least [1-3] messages? answered 200 (was|were) not shown, and the gateway stopped\n/);
+      expect(serve.stderr()).toContain(LOST_HINT);
+      expect(serve.stderr()).not.toContain('SMS gateway stopped.');
+    } finally {
+      serve.child.kill('SIGKILL');
       await serve.exit;
     }
   });

@@ -163,7 +163,7 @@ describe('stdoutLines: a server log written in bursts', () => {
     }
   });
 
-  it('onLost hears of every failed write and how many lines it held; without it, nothing is asked of the stream', () => {
+  it('onLost hears of every failed write and how many lines it held, before flush() resolves; without it, nothing is asked of the stream', async () => {
     const lost: [number, string][] = [];
     const calls: number[] = [];
     const stream = {
@@ -171,7 +171,8 @@ describe('stdoutLines: a server log written in bursts', () => {
       write: (chunk: string, done?: (error?: Error | null) => void) => {
         calls.push(done === undefined ? 0 : 1);
         const error = chunk.startsWith('ok') ? null : Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
-        done?.(error);
+        // As a stream does: the callback comes later.
+        if (done !== undefined) setImmediate(() => done(error));
         return true;
       },
     };
@@ -179,21 +180,25 @@ describe('stdoutLines: a server log written in bursts', () => {
     const log = output.stdoutLines({ onLost: (lines, error) => void lost.push([lines, (error as NodeJS.ErrnoException).code ?? ''] as [number, string]) });
     log.line('ok one');
     log.line('two');
-    log.flush();
+    await log.flush();
     expect(lost).toEqual([]);
     log.line('gone one');
     log.line('gone two');
     log.line('gone three');
-    log.flush();
+    void log.flush();
     log.line('gone four');
-    log.flush();
+    const last = log.flush();
+    expect(lost).toEqual([]);
+    await last;
+    // Nothing waits: flush() is the last write's end.
+    await log.flush();
     expect(lost).toEqual([
       [3, 'EPIPE'],
       [1, 'EPIPE'],
     ]);
     const plain = output.stdoutLines();
     plain.line('plain');
-    plain.flush();
+    await plain.flush();
     expect(calls).toEqual([1, 1, 1, 0]);
   });
 
