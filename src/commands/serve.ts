@@ -32,8 +32,9 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
   }
   const host = flags.host ?? '127.0.0.1';
   // serve has no connection whose secret a lingering AUTH0_SMS_GATEWAY_SECRET could rotate:
-  // when it is set, it is the secret, and the gateway verifies with it.
-  const secretInput = await secretFromFlags(flags, ctx.io, { defaultEnvCounts: true });
+  // when it is set, it is the secret, and the gateway verifies with it; unless --auth none says
+  // to take requests without a token.
+  const secretInput = await secretFromFlags(flags, ctx.io, { defaultEnvCounts: flags.auth !== 'none' });
   for (const warning of secretInput.warnings) output.warn(warning);
   if (secretInput.source?.kind === 'default-env' && flags.audience === undefined && flags.auth === undefined) {
     // Left set by a shell (the demo's env files set it): say where bearer came from.
@@ -60,6 +61,19 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
   // Printing is this gateway's delivery: once stdout is gone (`serve | head`), it stops taking
   // requests rather than answer 200 for messages nobody can see.
   let lost: { lines: number; code: string } | undefined;
+  const lossError = (): CliError | undefined => {
+    if (lost === undefined) return undefined;
+    const { lines, code } = lost;
+    // Lines already in the pipe when its reader left are lost without a failed write: the count is a floor.
+    const count = `at least ${lines} message${lines === 1 ? '' : 's'} answered 200 ${lines === 1 ? 'was' : 'were'} not shown`;
+    return code === 'EPIPE'
+      ? new CliError(ExitCode.remote, `stdout was closed (EPIPE): ${count}, and the gateway stopped`, {
+          hint: 'keep the reader of its output open; to keep the messages, send stdout to a file (> messages.log)',
+        })
+      : new CliError(ExitCode.remote, `writing to stdout failed (${untrusted(code)}): ${count}, and the gateway stopped`, {
+          hint: 'give it a stdout it can write to (a terminal, a pipe that is read, a file on a disk with room)',
+        });
+  };
   let requestStop = (): void => undefined;
   const stopRequested = new Promise<void>((resolve) => {
     requestStop = resolve;
@@ -84,10 +98,15 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
   await stopRequested;
   process.off('SIGINT', requestStop);
   process.off('SIGTERM', requestStop);
-  // A second signal while the connections close ends at once, with the lines still waiting written.
+  // A second signal while the connections close ends at once: the lines still waiting are
+  // handed to stdout, and a loss already known is still the outcome.
   const now = () => {
     void log.flush();
-    process.exit(ExitCode.cancelled);
+    const error = lossError();
+    if (error === undefined) process.exit(ExitCode.cancelled);
+    output.error(error.message);
+    if (error.hint !== undefined) output.hint(error.hint);
+    process.exit(error.exitCode);
   };
   process.once('SIGINT', now);
   process.once('SIGTERM', now);
@@ -99,7 +118,8 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
     process.off('SIGINT', now);
     process.off('SIGTERM', now);
   }
-  if (lost !== undefined) {
+  const loss = lossError();
+  if (loss !== undefined) {
     // The error is reported after this returns: a Ctrl-C meanwhile must not kill the process
     // before it is said (for a moment only, should stderr never drain).
     const ignore = (): void => undefined;
@@ -109,16 +129,7 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
       process.off('SIGINT', ignore);
       process.off('SIGTERM', ignore);
     }, 2000).unref();
-    const { lines, code } = lost;
-    // Lines already in the pipe when its reader left are lost without a failed write: the count is a floor.
-    const count = `at least ${lines} message${lines === 1 ? '' : 's'} answered 200 ${lines === 1 ? 'was' : 'were'} not shown`;
-    throw code === 'EPIPE'
-      ? new CliError(ExitCode.remote, `stdout was closed (EPIPE): ${count}, and the gateway stopped`, {
-          hint: 'keep the reader of its output open; to keep the messages, send stdout to a file (> messages.log)',
-        })
-      : new CliError(ExitCode.remote, `writing to stdout failed (${untrusted(code)}): ${count}, and the gateway stopped`, {
-          hint: 'give it a stdout it can write to (a terminal, a pipe that is read, a file on a disk with room)',
-        });
+    throw loss;
   }
   output.info('SMS gateway stopped.');
   return 0;

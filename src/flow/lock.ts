@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ExitCode, CliError } from '../core/errors.js';
@@ -38,50 +38,96 @@ function heldTargets(file: string): string[] | null {
   }
 }
 
-/** The pid a file names as its first line; undefined while it is still empty or holds no pid. */
-function pidIn(file: string): number | undefined {
-  const pid = Number(readFileSync(file, 'utf8').split('\n')[0]);
-  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+/** A gate older than this is stale whoever it names: no run stays inside one for more than milliseconds. */
+const GATE_STALE_MS = 30_000;
+
+/** What a look at the gate found: gone, or a file with its identity, its holder's pid and age. */
+type GateSeen = { kind: 'gone' } | { kind: 'foreign' } | { kind: 'file'; ino: number; pid: number | undefined; ageMs: number };
+
+function lookAtGate(gate: string): GateSeen {
+  try {
+    const stat = lstatSync(gate);
+    if (!stat.isFile()) return { kind: 'foreign' };
+    const pid = Number(readFileSync(gate, 'utf8').split(' ')[0]);
+    return { kind: 'file', ino: stat.ino, pid: Number.isInteger(pid) && pid > 0 ? pid : undefined, ageMs: Date.now() - stat.mtimeMs };
+  } catch (error) {
+    if (code(error) === 'ENOENT') return { kind: 'gone' };
+    throw error;
+  }
+}
+
+/**
+ * A gate its holder left behind (killed inside it): its process is gone, or is this one (no
+ * run of this process is inside a gate while it waits for one: taking, using and leaving it
+ * happen in one synchronous step), or it is older than any run stays inside. An empty one (its
+ * process died between creating and filling it) is stale once old.
+ */
+const isStale = (seen: GateSeen & { kind: 'file' }, staleMs: number): boolean =>
+  seen.ageMs > staleMs || (seen.pid !== undefined && (seen.pid === process.pid || !alive(seen.pid)));
+
+/**
+ * Removes a stale gate, and only it: moved aside first (atomic), then deleted if it is the file
+ * that was judged stale; a gate another run made meanwhile is put back.
+ */
+function breakStaleGate(gate: string, seen: GateSeen & { kind: 'file' }): void {
+  const aside = `${gate}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    renameSync(gate, aside);
+  } catch (error) {
+    if (code(error) === 'ENOENT') return;
+    throw error;
+  }
+  if (lstatSync(aside).ino !== seen.ino) {
+    try {
+      linkSync(aside, gate);
+    } catch (error) {
+      if (code(error) !== 'EEXIST') throw error;
+    }
+  }
+  rmSync(aside, { force: true });
 }
 
 /**
  * The tenant's gate: a file created with O_EXCL, held for the few milliseconds in which a run
- * reads the other runs' locks and writes its own, so that two runs never decide at once. A gate
- * left by a process that is gone is removed; one that stays empty past the wait is too (its
- * process died between creating and filling it).
+ * reads the other runs' locks and writes its own, so that two runs never decide at once. It
+ * holds the run's pid and a token; leaving, a run removes it only if it is still its own.
  */
-async function passGate<T>(gate: string, waitMs: number, inside: () => T): Promise<T> {
+async function passGate<T>(gate: string, { waitMs, staleMs }: { waitMs: number; staleMs: number }, inside: () => T): Promise<T> {
+  const token = `${process.pid} ${randomBytes(6).toString('hex')}\n`;
   const deadline = Date.now() + waitMs;
   for (let attempt = 0; ; attempt++) {
     try {
-      writeFileSync(gate, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
+      writeFileSync(gate, token, { flag: 'wx', mode: 0o600 });
       break;
     } catch (error) {
       if (code(error) !== 'EEXIST') throw error;
-      let holder: number | undefined;
-      try {
-        holder = pidIn(gate);
-        if ((holder !== undefined && !alive(holder)) || (holder === undefined && Date.now() - statSync(gate).mtimeMs > waitMs)) {
-          rmSync(gate, { force: true });
-          continue;
-        }
-      } catch (readError) {
-        // Removed while we looked: try again at once.
-        if (code(readError) === 'ENOENT') continue;
-        throw readError;
-      }
-      if (Date.now() > deadline) {
-        throw new CliError(ExitCode.remote, `another auth0-sms-gateway run${holder === undefined ? '' : ` (pid ${holder})`} has been taking its lock for over ${waitMs / 1000} s: nothing was written`, {
-          hint: `run again; if no other run is going on, remove ${gate}`,
-        });
-      }
-      await sleep(5 + Math.min(attempt, 10) * 5 + Math.random() * 10);
     }
+    const seen = lookAtGate(gate);
+    if (seen.kind === 'foreign') {
+      throw new CliError(ExitCode.input, `${gate} is not a file this tool wrote (a folder or a link): nothing was written`, { hint: 'remove it, then run again' });
+    }
+    if (seen.kind === 'file' && isStale(seen, staleMs)) {
+      breakStaleGate(gate, seen);
+      continue;
+    }
+    if (Date.now() > deadline) {
+      const holder = seen.kind === 'file' && seen.pid !== undefined ? ` (pid ${seen.pid})` : '';
+      throw new CliError(ExitCode.remote, `another auth0-sms-gateway run${holder} has been taking its lock for over ${waitMs / 1000} s: nothing was written`, {
+        hint: `run again; if no other run is going on, remove ${gate}`,
+      });
+    }
+    await sleep(5 + Math.min(attempt, 10) * 5 + Math.random() * 10);
   }
   try {
     return inside();
   } finally {
-    rmSync(gate, { force: true });
+    let still: string | undefined;
+    try {
+      still = readFileSync(gate, 'utf8');
+    } catch {
+      still = undefined;
+    }
+    if (still === token) rmSync(gate, { force: true });
   }
 }
 
@@ -98,7 +144,12 @@ async function passGate<T>(gate: string, waitMs: number, inside: () => T): Promi
  * time: of two runs that want the same connection, exactly one goes on, and no run reads a lock
  * half written. A lock whose process is gone is stale and removed; one of this process is its own.
  */
-export async function acquireLocks(env: NodeJS.ProcessEnv, tenant: string, targets: readonly string[], { gateWaitMs = GATE_WAIT_MS } = {}): Promise<() => void> {
+export async function acquireLocks(
+  env: NodeJS.ProcessEnv,
+  tenant: string,
+  targets: readonly string[],
+  { gateWaitMs = GATE_WAIT_MS, gateStaleMs = GATE_STALE_MS } = {},
+): Promise<() => void> {
   const dir = join(stateDir(env), 'locks');
   const prefix = `${tenant.replace(/[^A-Za-z0-9._-]/g, '_')}~`;
   const wanted = [...new Set(targets)].sort();
@@ -114,7 +165,7 @@ export async function acquireLocks(env: NodeJS.ProcessEnv, tenant: string, targe
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       chmodSync(dir, 0o700);
     }
-    await passGate(join(dir, `${prefix}gate`), gateWaitMs, () => {
+    await passGate(join(dir, `${prefix}gate`), { waitMs: gateWaitMs, staleMs: gateStaleMs }, () => {
       for (const entry of readdirSync(dir, { withFileTypes: true })) {
         const m = entry.isFile() && entry.name.startsWith(prefix) ? /^([1-9]\d*)-[0-9a-f]+\.lock$/.exec(entry.name.slice(prefix.length)) : null;
         if (m === null) continue;

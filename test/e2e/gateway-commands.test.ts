@@ -224,12 +224,27 @@ describe('serve input errors', () => {
     expect(r.stderr).toContain('error: cannot listen on 192.0.2.1: not an address of this machine\nhint: pass an address of this machine as --host (127.0.0.1, ::1, or 0.0.0.0 for every interface)\n');
   });
 
-  it('AUTH0_SMS_GATEWAY_SECRET left set without --audience: the error names the variable and both ways out', async () => {
+  it('AUTH0_SMS_GATEWAY_SECRET left set without --audience: the error names the variable and both ways out; with --auth bearer, the usual one', async () => {
     const r = await runCli(['serve', '--port', '0'], { env: { AUTH0_SMS_GATEWAY_SECRET: RAW_SECRET } });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
       'error: AUTH0_SMS_GATEWAY_SECRET is set, so the gateway checks bearer tokens, and that needs an audience: pass --audience\nhint: pass --audience (the JWT `aud` claim to accept, e.g. urn:my-sms-gateway), or unset AUTH0_SMS_GATEWAY_SECRET to accept requests without a token\n',
     );
+    const bearer = await runCli(['serve', '--port', '0', '--auth', 'bearer'], { env: { AUTH0_SMS_GATEWAY_SECRET: RAW_SECRET } });
+    expect(bearer.code).toBe(2);
+    expect(bearer.stderr).toMatch(/^error: bearer authentication for the gateway needs an audience: pass --audience\n/);
+  });
+
+  it('--auth none with AUTH0_SMS_GATEWAY_SECRET set: the variable is not used, requests without a token are taken', async () => {
+    const { serve, url } = await startServe(['--auth', 'none'], { AUTH0_SMS_GATEWAY_SECRET: RAW_SECRET });
+    try {
+      expect(serve.stderr()).toContain('(no authentication)');
+      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ recipient: TO, body: 'x', sender: '' }) });
+      expect(response.status).toBe(200);
+    } finally {
+      serve.child.kill('SIGTERM');
+      expect(await serve.exit).toBe(0);
+    }
   });
 });
 

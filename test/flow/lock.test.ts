@@ -3,7 +3,7 @@
 // lock on any of the same targets stops this run and leaves nothing of it in the state folder;
 // a lock or gate of a process that is gone is removed.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -112,21 +112,53 @@ describe('acquireLocks', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
-  it('the gate: a dead holder\'s is removed; an empty one older than the wait too; a live holder past the wait stops the run (exit 1)', async () => {
+  it('a gate left behind is removed: its holder gone, this very process, or older than any run stays inside; an empty one once old', async () => {
     const { env, dir } = setUp();
     const gate = join(dir, `${TENANT}~gate`);
-    writeFileSync(gate, `${DEAD}\n`);
-    (await acquireLocks(env, TENANT, ['con_a'], { gateWaitMs: 200 }))();
-    writeFileSync(gate, '');
-    const old = (Date.now() - 10_000) / 1000;
-    utimesSync(gate, old, old);
-    (await acquireLocks(env, TENANT, ['con_a'], { gateWaitMs: 200 }))();
-    expect(readdirSync(dir)).toEqual([]);
-    writeFileSync(gate, `${LIVE}\n`);
-    const error = await refusal(() => acquireLocks(env, TENANT, ['con_a'], { gateWaitMs: 200 }));
-    expect(error.exitCode).toBe(ExitCode.remote);
-    expect(error.message).toBe(`another auth0-sms-gateway run (pid ${LIVE}) has been taking its lock for over 0.2 s: nothing was written`);
-    expect(error.hint).toBe(`run again; if no other run is going on, remove ${gate}`);
+    const age = (seconds: number) => {
+      const then = (Date.now() - seconds * 1000) / 1000;
+      utimesSync(gate, then, then);
+    };
+    for (const [text, seconds] of [
+      [`${DEAD} 0badc0de\n`, 0],
+      [`${process.pid} 0badc0de\n`, 0],
+      [`${LIVE} 0badc0de\n`, 60],
+      ['', 60],
+    ] as const) {
+      writeFileSync(gate, text);
+      age(seconds);
+      (await acquireLocks(env, TENANT, ['con_a'], { gateWaitMs: 200, gateStaleMs: 30_000 }))();
+      expect(readdirSync(dir), JSON.stringify(text)).toEqual([]);
+    }
+  });
+
+  it('a gate held by a live run, or still being written (empty, fresh): waited for, then exit 1 naming it; the gate is left alone', async () => {
+    const { env, dir } = setUp();
+    const gate = join(dir, `${TENANT}~gate`);
+    for (const [text, holder] of [
+      [`${LIVE} 0badc0de\n`, ` (pid ${LIVE})`],
+      ['', ''],
+    ] as const) {
+      writeFileSync(gate, text);
+      const started = Date.now();
+      const error = await refusal(() => acquireLocks(env, TENANT, ['con_a'], { gateWaitMs: 200 }));
+      expect(Date.now() - started).toBeGreaterThanOrEqual(200);
+      expect(error.exitCode).toBe(ExitCode.remote);
+      expect(error.message).toBe(`another auth0-sms-gateway run${holder} has been taking its lock for over 0.2 s: nothing was written`);
+      expect(error.hint).toBe(`run again; if no other run is going on, remove ${gate}`);
+      expect(readdirSync(dir)).toEqual([`${TENANT}~gate`]);
+      expect(readFileSync(gate, 'utf8')).toBe(text);
+    }
+  });
+
+  it('a gate that is a link or a folder: exit 2 naming it, at once, nothing taken', async () => {
+    const { env, dir } = setUp();
+    const gate = join(dir, `${TENANT}~gate`);
+    symlinkSync(join(dir, 'nowhere'), gate);
+    const error = await refusal(() => acquireLocks(env, TENANT, ['con_a'], { gateWaitMs: 60_000 }));
+    expect(error.exitCode).toBe(ExitCode.input);
+    expect(error.message).toBe(`${gate} is not a file this tool wrote (a folder or a link): nothing was written`);
+    expect(error.hint).toBe('remove it, then run again');
     expect(readdirSync(dir)).toEqual([`${TENANT}~gate`]);
   });
 
@@ -188,6 +220,24 @@ process.stdin.once('data', async () => {
     const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
     return { child, answered, exited, pid: child.pid };
   };
+
+  it('three at once on one connection, with a gate a crashed run left behind: exactly one goes on', async () => {
+    const { env, dir } = setUp();
+    const gate = join(dir, `${TENANT}~gate`);
+    for (let round = 0; round < Number(process.env.LOCK_RACE_ROUNDS ?? 12); round++) {
+      writeFileSync(gate, round % 2 === 0 ? '' : `${DEAD} 0badc0de\n`);
+      const old = (Date.now() - 60_000) / 1000;
+      utimesSync(gate, old, old);
+      const runs = [start(env, ['con_a']), start(env, ['con_a']), start(env, ['con_a'])];
+      await new Promise((resolve) => setTimeout(resolve, round === 0 ? 400 : 150));
+      for (const run of runs) run.child.stdin.write('go\n');
+      const answers = await Promise.all(runs.map((run) => run.answered));
+      expect(answers.filter((a) => a === 'taken'), `round ${round}: ${answers.join(' | ')}`).toHaveLength(1);
+      for (const run of runs) run.child.stdin.end();
+      await Promise.all(runs.map((run) => run.exited));
+      expect(readdirSync(dir)).toEqual([]);
+    }
+  }, 60_000);
 
   it('on the same connection exactly one goes on, every time; on different ones both do', async () => {
     const { env, dir } = setUp();

@@ -189,8 +189,15 @@ describe('stdoutLines: a server log written in bursts', () => {
     log.line('gone four');
     const last = log.flush();
     expect(lost).toEqual([]);
+    // Nothing more waits, but the write is not through: flush() is still that write's end.
+    let through = false;
+    void log.flush().then(() => {
+      through = true;
+    });
+    await Promise.resolve();
+    expect(through).toBe(false);
     await last;
-    // Nothing waits: flush() is the last write's end.
+    expect(through).toBe(true);
     await log.flush();
     expect(lost).toEqual([
       [3, 'EPIPE'],
