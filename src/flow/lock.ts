@@ -38,7 +38,7 @@ function heldTargets(file: string): string[] | null {
   }
 }
 
-/** A gate older than this is stale whoever it names: no run stays inside one for more than milliseconds. */
+/** An empty gate older than this is stale: no run stays inside one for more than milliseconds. */
 const GATE_STALE_MS = 30_000;
 
 /** What a look at the gate found: gone, or a file with its identity, its holder's pid and age. */
@@ -59,11 +59,13 @@ function lookAtGate(gate: string): GateSeen {
 /**
  * A gate its holder left behind (killed inside it): its process is gone, or is this one (no
  * run of this process is inside a gate while it waits for one: taking, using and leaving it
- * happen in one synchronous step), or it is older than any run stays inside. An empty one (its
- * process died between creating and filling it) is stale once old.
+ * happen in one synchronous step; pid 1 in a container after a crash). An empty one (its
+ * process died between creating and filling it) is stale once older than any run stays
+ * inside. Age alone never condemns a gate that names a live process: on a network folder
+ * whose clock is off, a fresh gate can look old.
  */
 const isStale = (seen: GateSeen & { kind: 'file' }, staleMs: number): boolean =>
-  seen.ageMs > staleMs || (seen.pid !== undefined && (seen.pid === process.pid || !alive(seen.pid)));
+  seen.pid === undefined ? seen.ageMs > staleMs : seen.pid === process.pid || !alive(seen.pid);
 
 /**
  * Removes a stale gate, and only it: moved aside first (atomic), then deleted if it is the file
