@@ -1,9 +1,9 @@
-// Locks: one file per run and tenant, naming its targets, taken before the first write or not
-// at all, behind the tenant's gate so that two runs never decide at once. Another live run's
-// lock on any of the same targets stops this run and leaves nothing of it in the state folder;
-// a lock or gate of a process that is gone is removed.
+// Locks: one file per run and tenant, naming its targets, published before the others are read,
+// taken before the first write or not at all. Another live run's lock on any of the same targets
+// stops this run and leaves nothing of it in the state folder; a lock of a process that is gone
+// is removed; of runs that start together on one target, exactly one goes on.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,7 +48,7 @@ async function refusal(run: () => Promise<unknown>): Promise<CliError> {
 }
 
 describe('acquireLocks', () => {
-  it('one file for the whole run, however many targets, listing them; release removes it and leaves no gate', async () => {
+  it('one file for the whole run, however many targets, listing them; release removes it', async () => {
     const { env, dir } = setUp();
     const targets = Array.from({ length: 250 }, (_, i) => `con_${String(i).padStart(3, '0')}`);
     const release = await acquireLocks(env, TENANT, [...targets].reverse());
@@ -112,56 +112,24 @@ describe('acquireLocks', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
-  it('a gate left behind is removed: its holder gone, or this very process; an empty one once older than any run stays inside', async () => {
+  it('a crashed run\'s files named with this very pid (pid 1 in a container) are not this run\'s: removed; so is a dead run\'s half-written one', async () => {
     const { env, dir } = setUp();
-    const gate = join(dir, `${TENANT}~gate`);
-    const age = (seconds: number) => {
-      const then = (Date.now() - seconds * 1000) / 1000;
-      utimesSync(gate, then, then);
-    };
-    for (const [text, seconds] of [
-      [`${DEAD} 0badc0de\n`, 0],
-      [`${process.pid} 0badc0de\n`, 0],
-      ['', 60],
-    ] as const) {
-      writeFileSync(gate, text);
-      age(seconds);
-      (await acquireLocks(env, TENANT, ['con_a'], { gateWaitMs: 200, gateStaleMs: 30_000 }))();
-      expect(readdirSync(dir), JSON.stringify(text)).toEqual([]);
-    }
+    otherRun(dir, process.pid, ['con_a']);
+    writeFileSync(join(dir, `${TENANT}~${DEAD}-0badc0de.tmp`), '{"pid":');
+    const release = await acquireLocks(env, TENANT, ['con_a']);
+    expect(readdirSync(dir)).toHaveLength(1);
+    expect(readdirSync(dir)[0]).not.toBe(`${TENANT}~${process.pid}-0badc0de.lock`);
+    release();
+    expect(readdirSync(dir)).toEqual([]);
   });
 
-  it('a gate held by a live run (however old it looks), or still being written (empty, fresh): waited for, then exit 1 naming it; the gate is left alone', async () => {
+  it('a live run whose lock stays in the way is named after a second look, within the time given', async () => {
     const { env, dir } = setUp();
-    const gate = join(dir, `${TENANT}~gate`);
-    for (const [text, holder, seconds] of [
-      [`${LIVE} 0badc0de\n`, ` (pid ${LIVE})`, 0],
-      [`${LIVE} 0badc0de\n`, ` (pid ${LIVE})`, 60],
-      ['', '', 0],
-    ] as const) {
-      writeFileSync(gate, text);
-      const then = (Date.now() - seconds * 1000) / 1000;
-      utimesSync(gate, then, then);
-      const started = Date.now();
-      const error = await refusal(() => acquireLocks(env, TENANT, ['con_a'], { gateWaitMs: 200 }));
-      expect(Date.now() - started).toBeGreaterThanOrEqual(200);
-      expect(error.exitCode).toBe(ExitCode.remote);
-      expect(error.message).toBe(`another auth0-sms-gateway run${holder} has been taking its lock for over 0.2 s: nothing was written`);
-      expect(error.hint).toBe(`run again; if no other run is going on, remove ${gate}`);
-      expect(readdirSync(dir)).toEqual([`${TENANT}~gate`]);
-      expect(readFileSync(gate, 'utf8')).toBe(text);
-    }
-  });
-
-  it('a gate that is a link or a folder: exit 2 naming it, at once, nothing taken', async () => {
-    const { env, dir } = setUp();
-    const gate = join(dir, `${TENANT}~gate`);
-    symlinkSync(join(dir, 'nowhere'), gate);
-    const error = await refusal(() => acquireLocks(env, TENANT, ['con_a'], { gateWaitMs: 60_000 }));
-    expect(error.exitCode).toBe(ExitCode.input);
-    expect(error.message).toBe(`${gate} is not a file this tool wrote (a folder or a link): nothing was written`);
-    expect(error.hint).toBe('remove it, then run again');
-    expect(readdirSync(dir)).toEqual([`${TENANT}~gate`]);
+    otherRun(dir, LIVE, ['con_a']);
+    const started = performance.now();
+    const error = await refusal(() => acquireLocks(env, TENANT, ['con_a'], { tryForMs: 60_000 }));
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(error.message).toMatch(/is changing con_a on /);
   });
 
   it('a state folder that cannot be written: exit 2 naming the fix, nothing taken', async () => {
@@ -223,13 +191,10 @@ process.stdin.once('data', async () => {
     return { child, answered, exited, pid: child.pid };
   };
 
-  it('three at once on one connection, with a gate a crashed run left behind: exactly one goes on', async () => {
+  it('three at once on one connection, with the lock of a crashed run in the folder: exactly one goes on', async () => {
     const { env, dir } = setUp();
-    const gate = join(dir, `${TENANT}~gate`);
     for (let round = 0; round < Number(process.env.LOCK_RACE_ROUNDS ?? 12); round++) {
-      writeFileSync(gate, round % 2 === 0 ? '' : `${DEAD} 0badc0de\n`);
-      const old = (Date.now() - 60_000) / 1000;
-      utimesSync(gate, old, old);
+      otherRun(dir, DEAD, ['con_a']);
       const runs = [start(env, ['con_a']), start(env, ['con_a']), start(env, ['con_a'])];
       await new Promise((resolve) => setTimeout(resolve, round === 0 ? 400 : 150));
       for (const run of runs) run.child.stdin.write('go\n');
