@@ -327,10 +327,14 @@ describe('serve whose stdout is gone', () => {
     const { serve, url } = await startServe(args, {});
     try {
       serve.child.stdout!.destroy();
-      // A burst: every one answered 200 and none shown, then the signal before the lines go out.
-      const answers = await Promise.all([post(url), post(url), post(url)]);
+      // A burst, then the signal, most often before the lines go out. On a loaded machine the
+      // first line's write may fail first: serve then stops on its own and drops the rest of
+      // the burst (a reset, never an answer other than 200).
+      const answers = await Promise.allSettled([post(url), post(url), post(url)]);
       serve.child.kill('SIGINT');
-      expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+      const statuses = answers.flatMap((a) => (a.status === 'fulfilled' ? [a.value.status] : []));
+      expect(statuses.length).toBeGreaterThanOrEqual(1);
+      expect(new Set(statuses)).toEqual(new Set([200]));
       expect(await serve.exit).toBe(1);
       expect(serve.stderr()).toMatch(/error: stdout was closed \(EPIPE\): at least [1-3] messages? answered 200 (was|were) not shown, and the gateway stopped\n/);
       expect(serve.stderr()).toContain(LOST_HINT);
