@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ExitCode, CliError } from '../core/errors.js';
@@ -24,28 +25,59 @@ const code = (error: unknown): string | undefined => (error as NodeJS.ErrnoExcep
 /** Removes a file, retrying where Windows keeps one busy for a moment while another process reads it. */
 const remove = (file: string): void => rmSync(file, { force: true, maxRetries: 5, retryDelay: 10 });
 
-/** The lock files this process holds: a file named with this pid and not here is a crashed run's (pid 1 in a container). */
+/** Removes a stale lock if it is a file (a folder of that name is left alone). */
+function removeFile(file: string): void {
+  try {
+    if (!lstatSync(file).isFile()) return;
+  } catch (error) {
+    if (code(error) === 'ENOENT') return;
+    throw error;
+  }
+  remove(file);
+}
+
+/**
+ * Where pids mean what they say: this host, and on Linux this pid namespace. A lock written
+ * elsewhere (a state folder shared with a container or over NFS) is never judged by its pid:
+ * it counts as live.
+ */
+export const LOCK_ORIGIN: string = (() => {
+  let namespace = '';
+  try {
+    namespace = readlinkSync('/proc/self/ns/pid');
+  } catch {
+    // Not Linux, or no /proc: the host name alone.
+  }
+  return `${hostname()} ${namespace}`.trim();
+})();
+
+/** The lock files this process holds: a file named with this pid, written here and not held, is a crashed run's (pid 1 in a container). */
 const heldHere = new Set<string>();
 
-/** The targets another run's lock lists ([] once it is released); null when it is not a lock this tool wrote. */
-function heldTargets(file: string): string[] | null {
+/**
+ * Another run's lock: the targets it lists and where it was written; null when it is not a lock
+ * this tool wrote; undefined when there is nothing to read (released meanwhile, or a folder).
+ */
+function readLock(file: string): { targets: string[]; where: string | undefined } | null | undefined {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    if (code(error) === 'ENOENT') return [];
+    if (code(error) === 'ENOENT' || code(error) === 'EISDIR') return undefined;
     throw error;
   }
   try {
-    const held: unknown = (JSON.parse(text) as { targets?: unknown }).targets;
-    return Array.isArray(held) && held.every((t) => typeof t === 'string') ? held : null;
+    const lock = JSON.parse(text) as { targets?: unknown; where?: unknown };
+    const held = lock.targets;
+    if (!Array.isArray(held) || !held.every((t) => typeof t === 'string')) return null;
+    return { targets: held, where: typeof lock.where === 'string' ? lock.where : undefined };
   } catch {
     return null;
   }
 }
 
 /** What one try found: nothing in the way, or the first other run's lock that is. */
-type Clash = { file: string; pid: number; target: string | null };
+type Clash = { file: string; pid: number; target: string | null; elsewhere: boolean };
 
 /**
  * One try, in one synchronous step: publish this run's lock (written aside, then renamed into
@@ -55,23 +87,29 @@ type Clash = { file: string; pid: number; target: string | null };
  */
 function tryOnce(dir: string, prefix: string, wanted: readonly string[], mine: string): Clash | null {
   const aside = mine.replace(/\.lock$/, '.tmp');
-  writeFileSync(aside, `${JSON.stringify({ pid: process.pid, targets: wanted })}\n`, { flag: 'wx', mode: 0o600 });
+  writeFileSync(aside, `${JSON.stringify({ pid: process.pid, where: LOCK_ORIGIN, targets: wanted })}\n`, { flag: 'wx', mode: 0o600 });
   renameSync(aside, mine);
   heldHere.add(mine);
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const m = entry.isFile() && entry.name.startsWith(prefix) ? /^([1-9]\d*)-[0-9a-f]+\.(lock|tmp)$/.exec(entry.name.slice(prefix.length)) : null;
+  // Names only: some file systems give no type with the listing, and a file removed meanwhile
+  // must not fail the run.
+  for (const name of readdirSync(dir)) {
+    const m = name.startsWith(prefix) ? /^([1-9]\d*)-[0-9a-f]+\.(lock|tmp)$/.exec(name.slice(prefix.length)) : null;
     if (m === null) continue;
-    const file = join(dir, entry.name);
+    const file = join(dir, name);
+    if (heldHere.has(file)) continue;
     const pid = Number(m[1]);
-    if (pid === process.pid ? !heldHere.has(file) : !alive(pid)) {
-      remove(file);
+    const lock = m[2] === 'lock' ? readLock(file) : { targets: [], where: undefined };
+    if (lock === undefined) continue;
+    // Judged by its pid only where that pid means this machine's process.
+    const stale = lock !== null && lock.where === LOCK_ORIGIN && (pid === process.pid || !alive(pid));
+    if (stale || (m[2] === 'tmp' && pid !== process.pid && !alive(pid))) {
+      removeFile(file);
       continue;
     }
-    if (pid === process.pid || m[2] === 'tmp') continue;
-    const held = heldTargets(file);
-    if (held === null) return { file, pid, target: null };
-    const target = wanted.find((t) => held.includes(t));
-    if (target !== undefined) return { file, pid, target };
+    if (m[2] === 'tmp') continue;
+    if (lock === null) return { file, pid, target: null, elsewhere: false };
+    const target = wanted.find((t) => lock.targets.includes(t));
+    if (target !== undefined) return { file, pid, target, elsewhere: lock.where !== LOCK_ORIGIN };
   }
   return null;
 }
@@ -94,16 +132,25 @@ function tryOnce(dir: string, prefix: string, wanted: readonly string[], mine: s
  */
 export async function acquireLocks(env: NodeJS.ProcessEnv, tenant: string, targets: readonly string[], { tryForMs = TRY_FOR_MS } = {}): Promise<() => void> {
   const dir = join(stateDir(env), 'locks');
-  const prefix = `${tenant.replace(/[^A-Za-z0-9._-]/g, '_')}~`;
+  // One tenant, however its domain is spelled (case, a final dot, the default port).
+  const key = tenant.toLowerCase().replace(/\.$/, '').replace(/:443$/, '');
+  const prefix = `${key.replace(/[^A-Za-z0-9._-]/g, '_')}~`;
   const wanted = [...new Set(targets)].sort();
   const deadline = performance.now() + tryForMs;
   let mine: string | undefined;
   const withdraw = (): void => {
     if (mine === undefined) return;
-    remove(mine.replace(/\.lock$/, '.tmp'));
-    remove(mine);
-    heldHere.delete(mine);
+    const file = mine;
     mine = undefined;
+    heldHere.delete(file);
+    // Best effort: a lock left behind is a dead run's to the next one, and says whose it was.
+    for (const path of [file.replace(/\.lock$/, '.tmp'), file]) {
+      try {
+        remove(path);
+      } catch {
+        // Left for the next run to remove.
+      }
+    }
   };
   try {
     if (!existsSync(dir)) {
@@ -113,18 +160,19 @@ export async function acquireLocks(env: NodeJS.ProcessEnv, tenant: string, targe
     let seen: string | undefined;
     for (let attempt = 0; ; attempt++) {
       mine = join(dir, `${prefix}${process.pid}-${randomBytes(4).toString('hex')}.lock`);
-      const clash = tryOnce(dir, prefix, wanted, mine);
+      let clash: Clash | null;
+      try {
+        clash = tryOnce(dir, prefix, wanted, mine);
+      } catch (error) {
+        // Windows holds a fresh file for a moment (an antivirus scan, a delete still pending): try again.
+        if (process.platform !== 'win32' || !['EPERM', 'EACCES', 'EBUSY'].includes(code(error) ?? '') || performance.now() > deadline) throw error;
+        withdraw();
+        await sleep(20);
+        continue;
+      }
       if (clash === null) break;
       withdraw();
-      if (clash.file === seen || performance.now() > deadline) {
-        throw clash.target === null
-          ? new CliError(ExitCode.remote, `another auth0-sms-gateway run (pid ${clash.pid}) holds a lock on ${tenant} that cannot be read: nothing was written`, {
-              hint: `wait for it to finish; if no other run is going on, remove ${clash.file}`,
-            })
-          : new CliError(ExitCode.remote, `another auth0-sms-gateway run (pid ${clash.pid}) is changing ${untrusted(clash.target)} on ${tenant}: nothing was written`, {
-              hint: `wait for it to finish, then run again (its lock is ${clash.file})`,
-            });
-      }
+      if (clash.file === seen || performance.now() > deadline) throw clashError(clash, tenant);
       seen = clash.file;
       await sleep(10 + Math.random() * (20 + 10 * Math.min(attempt, 5)));
     }
@@ -140,4 +188,16 @@ export async function acquireLocks(env: NodeJS.ProcessEnv, tenant: string, targe
     if (mine !== held) return;
     withdraw();
   };
+}
+
+function clashError(clash: Clash, tenant: string): CliError {
+  const { file, pid, target, elsewhere } = clash;
+  if (target === null) {
+    return new CliError(ExitCode.remote, `another auth0-sms-gateway run (pid ${pid}) holds a lock on ${tenant} that cannot be read: nothing was written`, {
+      hint: `wait for it to finish; if no other run is going on, remove ${file}`,
+    });
+  }
+  return new CliError(ExitCode.remote, `another auth0-sms-gateway run (pid ${pid}${elsewhere ? ', on another machine or container' : ''}) is changing ${untrusted(target)} on ${tenant}: nothing was written`, {
+    hint: elsewhere ? `wait for it to finish; if no run is going on there, remove ${file}` : `wait for it to finish, then run again (its lock is ${file})`,
+  });
 }

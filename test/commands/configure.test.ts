@@ -7,6 +7,7 @@ import { SEED_IDS, SEED_SECRETS, SEED_TWILIO_TOKEN, SEED_UNKNOWN_OPTION, type Sa
 import { runCli, type CliRun } from '../helpers/run-cli.js';
 import { requestLines, sandboxEnv, writes } from '../helpers/env.js';
 import { sharedTls, useSandbox } from '../helpers/sandbox.js';
+import { LOCK_ORIGIN } from '../../src/flow/lock.js';
 
 const GATEWAY_SECRET = 'a-gateway-signing-secret-of-40-characters!';
 const NEW_SECRET = 'a-rotated-gateway-secret-of-40-characters';
@@ -556,7 +557,7 @@ describe('two runs on one machine do not interleave', () => {
     const fs = await import('node:fs');
     fs.mkdirSync(locks, { recursive: true });
     const lockOf = (pid: number) => join(locks, `${sandbox().domain.replace(/[^A-Za-z0-9._-]/g, '_')}~${pid}-0badc0de.lock`);
-    const holding = (pid: number) => `${JSON.stringify({ pid, targets: [SEED_IDS.twilio] })}\n`;
+    const holding = (pid: number) => `${JSON.stringify({ pid, where: LOCK_ORIGIN, targets: [SEED_IDS.twilio] })}\n`;
     // pid 1 is always alive: another run holds the lock.
     fs.writeFileSync(lockOf(1), holding(1));
     const held = await runCli(switchArgs('sms', '--yes', '--no-backup'), { env: env(sandbox(), { XDG_STATE_HOME: state }) });

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CliError, ExitCode } from '../../src/core/errors.js';
-import { acquireLocks } from '../../src/flow/lock.js';
+import { acquireLocks, LOCK_ORIGIN } from '../../src/flow/lock.js';
 
 const TENANT = 'tenant.example.com';
 /** A process that is alive while the test runs (the test runner's parent); no pid is above 2^22 on Linux. */
@@ -31,9 +31,9 @@ function setUp(): { env: NodeJS.ProcessEnv; dir: string } {
 }
 
 /** Another run's lock file, as acquireLocks writes one (or `text` in its place). */
-function otherRun(dir: string, pid: number, targets: string[], { tenant = TENANT, text }: { tenant?: string; text?: string } = {}): string {
+function otherRun(dir: string, pid: number, targets: string[], { tenant = TENANT, text, where = LOCK_ORIGIN }: { tenant?: string; text?: string; where?: string } = {}): string {
   const name = `${tenant}~${pid}-0badc0de.lock`;
-  writeFileSync(join(dir, name), text ?? `${JSON.stringify({ pid, targets })}\n`);
+  writeFileSync(join(dir, name), text ?? `${JSON.stringify({ pid, where, targets })}\n`);
   return name;
 }
 
@@ -55,7 +55,7 @@ describe('acquireLocks', () => {
     const files = readdirSync(dir);
     expect(files).toHaveLength(1);
     expect(files[0]).toMatch(new RegExp(`^tenant\\.example\\.com~${process.pid}-[0-9a-f]{8}\\.lock$`));
-    expect(JSON.parse(readFileSync(join(dir, files[0]!), 'utf8'))).toEqual({ pid: process.pid, targets });
+    expect(JSON.parse(readFileSync(join(dir, files[0]!), 'utf8'))).toEqual({ pid: process.pid, where: LOCK_ORIGIN, targets });
     release();
     expect(readdirSync(dir)).toEqual([]);
   });
@@ -121,6 +121,27 @@ describe('acquireLocks', () => {
     expect(readdirSync(dir)[0]).not.toBe(`${TENANT}~${process.pid}-0badc0de.lock`);
     release();
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('a lock written on another machine or container is never judged by its pid: it counts as live, and the hint says how to clear it', async () => {
+    const { env, dir } = setUp();
+    const theirs = otherRun(dir, DEAD, ['con_a'], { where: 'another-host pid:[4026531836]' });
+    const error = await refusal(() => acquireLocks(env, TENANT, ['con_a']));
+    expect(error.message).toBe(`another auth0-sms-gateway run (pid ${DEAD}, on another machine or container) is changing con_a on ${TENANT}: nothing was written`);
+    expect(error.hint).toBe(`wait for it to finish; if no run is going on there, remove ${join(dir, theirs)}`);
+    // A lock of an older version, without `where`, is treated the same way.
+    rmSync(join(dir, theirs));
+    otherRun(dir, DEAD, ['con_a'], { text: `${JSON.stringify({ pid: DEAD, targets: ['con_a'] })}\n` });
+    expect((await refusal(() => acquireLocks(env, TENANT, ['con_a']))).message).toContain('on another machine or container');
+  });
+
+  it('one tenant, however its domain is spelled: case, a final dot, the default port', async () => {
+    const { env, dir } = setUp();
+    for (const spelling of ['Acme.EU.auth0.com', 'acme.eu.auth0.com.', 'acme.eu.auth0.com:443']) {
+      const release = await acquireLocks(env, spelling, ['con_a']);
+      expect(readdirSync(dir), spelling).toEqual([expect.stringMatching(/^acme\.eu\.auth0\.com~\d+-[0-9a-f]{8}\.lock$/)]);
+      release();
+    }
   });
 
   it('a live run whose lock stays in the way is named after a second look, within the time given', async () => {
