@@ -82,8 +82,7 @@ type Clash = { file: string; pid: number; target: string | null; elsewhere: bool
 /**
  * One try, in one synchronous step: publish this run's lock (written aside, then renamed into
  * place, so that no run reads it half written), then read the others. A lock of a process that
- * is gone is removed (by its own name: no other file ever has it); so is a file one left half
- * written.
+ * is gone is removed (by its own name: no other file ever has it).
  */
 function tryOnce(dir: string, prefix: string, wanted: readonly string[], mine: string): Clash | null {
   const aside = mine.replace(/\.lock$/, '.tmp');
@@ -98,15 +97,16 @@ function tryOnce(dir: string, prefix: string, wanted: readonly string[], mine: s
     const file = join(dir, name);
     if (heldHere.has(file)) continue;
     const pid = Number(m[1]);
-    const lock = m[2] === 'lock' ? readLock(file) : { targets: [], where: undefined };
+    // A run's lock being written: it decides nothing, and whose it is cannot be told (a crash
+    // in that instant leaves one behind, harmless).
+    if (m[2] === 'tmp') continue;
+    const lock = readLock(file);
     if (lock === undefined) continue;
     // Judged by its pid only where that pid means this machine's process.
-    const stale = lock !== null && lock.where === LOCK_ORIGIN && (pid === process.pid || !alive(pid));
-    if (stale || (m[2] === 'tmp' && pid !== process.pid && !alive(pid))) {
+    if (lock !== null && lock.where === LOCK_ORIGIN && (pid === process.pid || !alive(pid))) {
       removeFile(file);
       continue;
     }
-    if (m[2] === 'tmp') continue;
     if (lock === null) return { file, pid, target: null, elsewhere: false };
     const target = wanted.find((t) => lock.targets.includes(t));
     if (target !== undefined) return { file, pid, target, elsewhere: lock.where !== LOCK_ORIGIN };
@@ -118,7 +118,8 @@ function tryOnce(dir: string, prefix: string, wanted: readonly string[], mine: s
  * Locks, so that two runs on one machine cannot interleave their re-read and PATCH on the same
  * connection (Auth0 has no conditional PATCH: the re-read guard alone cannot see a write that
  * lands between it and the PATCH). A run holds one file per tenant in the state folder's
- * locks/, `<tenant>~<pid>-<random>.lock`, a JSON object with its pid and the targets it changes.
+ * locks/, `<tenant>~<pid>-<random>.lock`, a JSON object with its pid, where it runs (pids are
+ * judged only there) and the targets it changes.
  * It takes them all before the first write, or none; `release` removes the file. One file, not
  * one per target: creating a file costs a fraction of a millisecond (more on a network or
  * encrypted home), which an apply of 200 connections would pay 200 times.
