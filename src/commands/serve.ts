@@ -93,11 +93,19 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
   });
   output.info(`SMS gateway listening on ${server.url} (${verify ? `bearer JWT, aud ${untrusted(verify.audience)}` : 'no authentication'}). Ctrl-C stops it.`);
 
-  process.once('SIGINT', requestStop);
-  process.once('SIGTERM', requestStop);
+  // Each set of signal handlers is in place before the one before it goes: with none, the OS
+  // would end the process on a signal at once, with nothing said.
+  const signals = (listener: () => void, then?: () => void): void => {
+    process.on('SIGINT', listener);
+    process.on('SIGTERM', listener);
+    then?.();
+  };
+  const drop = (listener: () => void) => (): void => {
+    process.off('SIGINT', listener);
+    process.off('SIGTERM', listener);
+  };
+  signals(requestStop);
   await stopRequested;
-  process.off('SIGINT', requestStop);
-  process.off('SIGTERM', requestStop);
   // A second signal while the connections close ends at once: the lines still waiting are
   // handed to stdout, and a loss already known is still the outcome.
   const now = () => {
@@ -108,29 +116,26 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
     if (error.hint !== undefined) output.hint(error.hint);
     process.exit(error.exitCode);
   };
-  process.once('SIGINT', now);
-  process.once('SIGTERM', now);
+  signals(now, drop(requestStop));
+  let closed = false;
   try {
     await server.close();
     // Every write through, so that each lost one is counted below.
     await log.flush();
+    closed = true;
   } finally {
-    process.off('SIGINT', now);
-    process.off('SIGTERM', now);
+    if (!closed) drop(now)();
   }
   const loss = lossError();
   if (loss !== undefined) {
     // The error is reported after this returns: a Ctrl-C meanwhile must not kill the process
     // before it is said (for a moment only, should stderr never drain).
     const ignore = (): void => undefined;
-    process.on('SIGINT', ignore);
-    process.on('SIGTERM', ignore);
-    setTimeout(() => {
-      process.off('SIGINT', ignore);
-      process.off('SIGTERM', ignore);
-    }, 2000).unref();
+    signals(ignore, drop(now));
+    setTimeout(drop(ignore), 2000).unref();
     throw loss;
   }
+  drop(now)();
   output.info('SMS gateway stopped.');
   return 0;
 }, { ownSignals: true });

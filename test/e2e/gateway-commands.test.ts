@@ -335,7 +335,7 @@ describe('serve whose stdout is gone', () => {
       const statuses = answers.flatMap((a) => (a.status === 'fulfilled' ? [a.value.status] : []));
       expect(statuses.length).toBeGreaterThanOrEqual(1);
       expect(new Set(statuses)).toEqual(new Set([200]));
-      expect(await serve.exit).toBe(1);
+      expect(await serve.exit, serve.stderr()).toBe(1);
       expect(serve.stderr()).toMatch(/error: stdout was closed \(EPIPE\): at least [1-3] messages? answered 200 (was|were) not shown, and the gateway stopped\n/);
       expect(serve.stderr()).toContain(LOST_HINT);
       expect(serve.stderr()).not.toContain('SMS gateway stopped.');
