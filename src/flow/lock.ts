@@ -77,7 +77,9 @@ function readLock(file: string): { targets: string[]; where: string | undefined 
 }
 
 /** What one try found: nothing in the way, or the first other run's lock that is. */
-type Clash = { file: string; pid: number; target: string | null; elsewhere: boolean };
+/** Where a lock was written: here, on another machine or container, or not said (a lock this version did not write). */
+type Origin = 'here' | 'elsewhere' | 'unknown';
+type Clash = { file: string; pid: number; target: string | null; origin: Origin };
 
 /**
  * One try, in one synchronous step: publish this run's lock (written aside, then renamed into
@@ -107,9 +109,9 @@ function tryOnce(dir: string, prefix: string, wanted: readonly string[], mine: s
       removeFile(file);
       continue;
     }
-    if (lock === null) return { file, pid, target: null, elsewhere: false };
+    if (lock === null) return { file, pid, target: null, origin: 'unknown' };
     const target = wanted.find((t) => lock.targets.includes(t));
-    if (target !== undefined) return { file, pid, target, elsewhere: lock.where !== LOCK_ORIGIN };
+    if (target !== undefined) return { file, pid, target, origin: lock.where === LOCK_ORIGIN ? 'here' : lock.where === undefined ? 'unknown' : 'elsewhere' };
   }
   return null;
 }
@@ -134,7 +136,7 @@ function tryOnce(dir: string, prefix: string, wanted: readonly string[], mine: s
 export async function acquireLocks(env: NodeJS.ProcessEnv, tenant: string, targets: readonly string[], { tryForMs = TRY_FOR_MS } = {}): Promise<() => void> {
   const dir = join(stateDir(env), 'locks');
   // One tenant, however its domain is spelled (case, a final dot, the default port).
-  const key = tenant.toLowerCase().replace(/\.$/, '').replace(/:443$/, '');
+  const key = tenant.toLowerCase().replace(/:443$/, '').replace(/\.$/, '');
   const prefix = `${key.replace(/[^A-Za-z0-9._-]/g, '_')}~`;
   const wanted = [...new Set(targets)].sort();
   const deadline = performance.now() + tryForMs;
@@ -192,13 +194,16 @@ export async function acquireLocks(env: NodeJS.ProcessEnv, tenant: string, targe
 }
 
 function clashError(clash: Clash, tenant: string): CliError {
-  const { file, pid, target, elsewhere } = clash;
+  const { file, pid, target, origin } = clash;
   if (target === null) {
     return new CliError(ExitCode.remote, `another auth0-sms-gateway run (pid ${pid}) holds a lock on ${tenant} that cannot be read: nothing was written`, {
       hint: `wait for it to finish; if no other run is going on, remove ${file}`,
     });
   }
-  return new CliError(ExitCode.remote, `another auth0-sms-gateway run (pid ${pid}${elsewhere ? ', on another machine or container' : ''}) is changing ${untrusted(target)} on ${tenant}: nothing was written`, {
-    hint: elsewhere ? `wait for it to finish; if no run is going on there, remove ${file}` : `wait for it to finish, then run again (its lock is ${file})`,
+  return new CliError(ExitCode.remote, `another auth0-sms-gateway run (pid ${pid}${origin === 'elsewhere' ? ', on another machine or container' : ''}) is changing ${untrusted(target)} on ${tenant}: nothing was written`, {
+    hint:
+      origin === 'here'
+        ? `wait for it to finish, then run again (its lock is ${file})`
+        : `wait for it to finish; if no run is going on${origin === 'elsewhere' ? ' there' : ''}, remove ${file}`,
   });
 }
