@@ -6,14 +6,14 @@ import { VERSION } from './version.js';
 // `… | head`, `… | grep -q`: a reader that went away is not an error of ours. The run goes on
 // to its end (stopping in the middle of a write would leave an outcome nobody saw), what it
 // would still print is dropped, and the exit code is its own (3 for changes pending stays 3).
-// Any other failure to write (a full disk) is said once on stderr, and a run that would have
-// exited 0 exits 1: its output is not all there.
-let outputFailed = false;
+// Any other failure to write (a full disk) turns a run that would have exited 0 into exit 1,
+// said once on stderr at the end: a run that failed anyway (or said so itself, as `serve` does)
+// has its own error line.
+let outputFailed: { stream: NodeJS.WriteStream; code: string } | undefined;
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED' || outputFailed) return;
-    outputFailed = true;
-    if (stream !== process.stderr) process.stderr.write(`error: cannot write the output (${error.code ?? error.message})\n`);
+    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED' || outputFailed !== undefined) return;
+    outputFailed = { stream, code: error.code ?? error.message };
   });
 }
 
@@ -29,4 +29,8 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
 // Exit once the output is flushed: a timer the SDK leaves behind (its per-request timeout is
 // not cleared when the network fails) must not hold a finished command open for 30 s.
 await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write('', resolve))));
-process.exit(outputFailed && code === 0 ? 1 : code);
+if (outputFailed !== undefined && code === 0) {
+  if (outputFailed.stream !== process.stderr) process.stderr.write(`error: cannot write the output (${outputFailed.code})\n`);
+  code = 1;
+}
+process.exit(code);

@@ -1,6 +1,7 @@
 // test-gateway and serve through the built bin: a gateway author's loop, as Auth0 will call it.
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +9,7 @@ import { SEED_IDS, SEED_SECRETS } from '../../src/sandbox/index.js';
 import { runCli } from '../helpers/run-cli.js';
 import { asCreatedOnUnifiedPhone, sandboxEnv } from '../helpers/env.js';
 import { closeTestSandboxes, startTestSandbox, useSandbox } from '../helpers/sandbox.js';
-import { spawnBin, type Spawned } from '../helpers/spawn.js';
+import { BIN_PATH, spawnBin, type Spawned } from '../helpers/spawn.js';
 
 const RAW_SECRET = 'raw-gateway-secret-for-tests-0123456789';
 const B64_SECRET = Buffer.from('32-bytes-of-key-material-here!!!').toString('base64url');
@@ -320,6 +321,29 @@ describe('serve whose stdout is gone', () => {
     } finally {
       serve.child.kill('SIGTERM');
       await serve.exit;
+    }
+  });
+
+  it.skipIf(!existsSync('/dev/full'))('a stdout that fails otherwise (a full disk): its own error once, not also the generic one, exit 1', async () => {
+    const child = spawn('sh', ['-c', `"${process.execPath}" "${BIN_PATH}" serve --port 0 > /dev/full`], { env: { PATH: process.env.PATH }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const url = await new Promise<string>((resolve) =>
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr);
+        if (m !== null) resolve(`${m[1]}/sms`);
+      }),
+    );
+    try {
+      expect((await post(url)).status).toBe(200);
+      expect(await exited).toBe(1);
+      expect(stderr).toContain(
+        'error: writing to stdout failed (ENOSPC): at least 1 message answered 200 was not shown, and the gateway stopped\nhint: give it a stdout it can write to (a terminal, a pipe that is read, a file on a disk with room)\n',
+      );
+      expect(stderr).not.toContain('cannot write the output');
+    } finally {
+      child.kill('SIGKILL');
     }
   });
 
