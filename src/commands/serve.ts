@@ -117,14 +117,13 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
     process.exit(error.exitCode);
   };
   signals(now, drop(requestStop));
-  let closed = false;
   try {
     await server.close();
     // Every write through, so that each lost one is counted below.
     await log.flush();
-    closed = true;
-  } finally {
-    if (!closed) drop(now)();
+  } catch (error) {
+    drop(now)();
+    throw error;
   }
   const loss = lossError();
   if (loss !== undefined) {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -24,17 +24,6 @@ const code = (error: unknown): string | undefined => (error as NodeJS.ErrnoExcep
 
 /** Removes a file, retrying where Windows keeps one busy for a moment while another process reads it. */
 const remove = (file: string): void => rmSync(file, { force: true, maxRetries: 5, retryDelay: 10 });
-
-/** Removes a stale lock if it is a file (a folder of that name is left alone). */
-function removeFile(file: string): void {
-  try {
-    if (!lstatSync(file).isFile()) return;
-  } catch (error) {
-    if (code(error) === 'ENOENT') return;
-    throw error;
-  }
-  remove(file);
-}
 
 /**
  * Where pids mean what they say: this host, and on Linux this pid namespace. A lock written
@@ -76,9 +65,9 @@ function readLock(file: string): { targets: string[]; where: string | undefined 
   }
 }
 
-/** What one try found: nothing in the way, or the first other run's lock that is. */
 /** Where a lock was written: here, on another machine or container, or not said (a lock this version did not write). */
 type Origin = 'here' | 'elsewhere' | 'unknown';
+/** What one try found in the way: the first other run's lock that is. */
 type Clash = { file: string; pid: number; target: string | null; origin: Origin };
 
 /**
@@ -106,7 +95,8 @@ function tryOnce(dir: string, prefix: string, wanted: readonly string[], mine: s
     if (lock === undefined) continue;
     // Judged by its pid only where that pid means this machine's process.
     if (lock !== null && lock.where === LOCK_ORIGIN && (pid === process.pid || !alive(pid))) {
-      removeFile(file);
+      // Read as a file just now: a folder of that name never gets here.
+      remove(file);
       continue;
     }
     if (lock === null) return { file, pid, target: null, origin: 'unknown' };
