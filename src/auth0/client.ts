@@ -1,8 +1,9 @@
-// The only module that talks to the `auth0` SDK. It returns the project's own types (parsed
-// with zod) and turns every SDK failure into a CliError with a hint (./errors.ts).
+// The only module that talks to the `auth0` SDK. It returns the project's own types, checked
+// (connections by core/options.ts, the phone side with zod), and turns every SDK failure into a
+// CliError with a hint (./errors.ts).
 import type * as z from 'zod';
 import { readConnection, requireSmsOptions, type Connection, type RawOptions } from '../core/options.js';
-import { phoneSchemas, type Action, type Binding, type PhoneProvider } from '../core/phone-schemas.js';
+import type { Action, Binding, PhoneProvider } from '../core/phone-schemas.js';
 import { CliError, ExitCode, inputError, remoteError } from '../core/errors.js';
 import { registerSecretsIn } from '../core/redact.js';
 import { untrusted } from '../core/untrusted.js';
@@ -342,17 +343,26 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
    */
   const writesOf = <S extends z.ZodType>(
     resource: CallContext['resource'],
-    schema: () => S,
+    schema: () => Promise<S>,
     what: string,
     api: { create(body: never): Promise<unknown>; update(id: string, body: never): Promise<unknown> },
   ) => ({
     create: (body: Record<string, unknown>): Promise<z.output<S>> =>
-      call({ operation: 'create', resource }, async () => answerOf(api.create(body as never), (raw) => parseAs(schema(), raw, what), what)),
+      call({ operation: 'create', resource }, async () => {
+        const read = await schema();
+        return answerOf(api.create(body as never), (raw) => parseAs(read, raw, what), what);
+      }),
     update: (id: string, body: Record<string, unknown>): Promise<z.output<S>> =>
-      call({ operation: 'update', resource, target: id }, async () => answerOf(api.update(id, body as never), (raw) => parseAs(schema(), raw, what), what)),
+      call({ operation: 'update', resource, target: id }, async () => {
+        const read = await schema();
+        return answerOf(api.update(id, body as never), (raw) => parseAs(read, raw, what), what);
+      }),
   });
-  const providerWrites = writesOf('phone provider', () => phoneSchemas().phoneProvider, 'a phone provider', providersApi);
-  const actionWrites = writesOf('Action', () => phoneSchemas().action, 'an Action', actionsApi);
+  // The phone side's schemas load with zod on first use: the commands that only read
+  // connections (list, show) load neither.
+  const phone = async () => (await import('../core/phone-schemas.js')).phoneSchemas();
+  const providerWrites = writesOf('phone provider', async () => (await phone()).phoneProvider, 'a phone provider', providersApi);
+  const actionWrites = writesOf('Action', async () => (await phone()).action, 'an Action', actionsApi);
   // Since 2025, GET omits `options` without read:connections_options (docs/auth0-facts.md#the-options-scopes); a PATCH
   // built from such a read would wipe the connection, so every read refuses it here.
   const requireOptions = (connection: Connection): Connection => {
@@ -452,7 +462,10 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
     },
 
     async listPhoneProviders() {
-      return call({ operation: 'list', resource: 'phone provider' }, async () => listOf(phoneSchemas().phoneProvider, await providersApi.list(), 'providers', 'a phone provider'));
+      return call({ operation: 'list', resource: 'phone provider' }, async () => {
+        const { phoneProvider } = await phone();
+        return listOf(phoneProvider, await providersApi.list(), 'providers', 'a phone provider');
+      });
     },
     createPhoneProvider: providerWrites.create,
     updatePhoneProvider: providerWrites.update,
@@ -471,14 +484,18 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
 
     async listTriggerActions(triggerId) {
       return call({ operation: 'list', resource: 'Action' }, async () => {
+        const { action } = await phone();
         const actions: Action[] = [];
-        await eachItem(await actionsApi.list({ triggerId: triggerId as 'custom-phone-provider', per_page: PAGE_SIZE }), { key: 'actions', what: 'Actions' }, (raw) => void actions.push(parseAs(phoneSchemas().action, raw, 'an Action')));
+        await eachItem(await actionsApi.list({ triggerId: triggerId as 'custom-phone-provider', per_page: PAGE_SIZE }), { key: 'actions', what: 'Actions' }, (raw) => void actions.push(parseAs(action, raw, 'an Action')));
         // The filter is the API's; checked again so that no other trigger's Action is ever touched.
         return actions.filter((action) => action.supported_triggers?.some((trigger) => trigger.id === triggerId) !== false);
       });
     },
     async getAction(id) {
-      return call({ operation: 'read', resource: 'Action', target: id }, async () => parseAs(phoneSchemas().action, await actionsApi.get(id), 'an Action'));
+      return call({ operation: 'read', resource: 'Action', target: id }, async () => {
+        const { action } = await phone();
+        return parseAs(action, await actionsApi.get(id), 'an Action');
+      });
     },
     createAction: actionWrites.create,
     updateAction: actionWrites.update,
@@ -491,15 +508,17 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
 
     async listBindings(triggerId) {
       return call({ operation: 'list', resource: 'trigger bindings' }, async () => {
+        const { binding } = await phone();
         const bindings: Binding[] = [];
-        await eachItem(await bindingsApi.list(triggerId as 'custom-phone-provider', { per_page: 50 }), { key: 'bindings', what: 'trigger bindings' }, (raw) => void bindings.push(parseAs(phoneSchemas().binding, raw, 'a trigger binding')));
+        await eachItem(await bindingsApi.list(triggerId as 'custom-phone-provider', { per_page: 50 }), { key: 'bindings', what: 'trigger bindings' }, (raw) => void bindings.push(parseAs(binding, raw, 'a trigger binding')));
         return bindings;
       });
     },
     async updateBindings(triggerId, bindings) {
-      return call({ operation: 'update', resource: 'trigger bindings' }, async () =>
-        answerOf(bindingsApi.updateMany(triggerId as 'custom-phone-provider', { bindings }), (raw) => listOf(phoneSchemas().binding, raw, 'bindings', 'a trigger binding'), 'the trigger bindings'),
-      );
+      return call({ operation: 'update', resource: 'trigger bindings' }, async () => {
+        const { binding } = await phone();
+        return answerOf(bindingsApi.updateMany(triggerId as 'custom-phone-provider', { bindings }), (raw) => listOf(binding, raw, 'bindings', 'a trigger binding'), 'the trigger bindings');
+      });
     },
   };
 }

@@ -1,10 +1,9 @@
-import * as z from 'zod';
-import { defineCommand } from '../flow/command.js';
+import { defineCommand, NO_FLAGS } from '../flow/command.js';
 import { connectionItems, unifiedPhoneFor } from '../flow/routes.js';
 import { renderTable } from '../ui/output.js';
 
 /** Every SMS connection (all pages) with where its codes go: its route, from its options and the tenant setting. */
-export const command = defineCommand(z.strictObject({}), async (ctx) => {
+export const command = defineCommand(NO_FLAGS, async (ctx) => {
   const { output } = ctx;
   const api = await ctx.auth0();
   const connections = await api.listSmsConnections();

@@ -1,13 +1,12 @@
-import * as z from 'zod';
 import { parseActionCode } from '../core/action-code.js';
 import { redactDeep } from '../core/redact.js';
 import { untrusted } from '../core/untrusted.js';
-import { defineCommand } from '../flow/command.js';
+import { defineCommand, NO_FLAGS } from '../flow/command.js';
 import { readPhoneView } from '../flow/phone-provider.js';
 import { boundAction, boundWithoutProvider, describeBoundAction, summarizePhoneProvider } from '../flow/phone-summary.js';
 
 /** `phone-provider show`: the tenant's provider and its Action, settings in full, secrets by name only. */
-export const command = defineCommand(z.strictObject({}), async (ctx) => {
+export const command = defineCommand(NO_FLAGS, async (ctx) => {
   const { output } = ctx;
   const api = await ctx.auth0();
   const view = await readPhoneView(api, { tolerant: true, output });

@@ -1,13 +1,12 @@
-import * as z from 'zod';
 import { requireSmsConnection, smsSummary } from '../core/options.js';
 import { heldSecrets, redactDeep } from '../core/redact.js';
 import { describeRoute, routeOf } from '../core/route.js';
 import { untrusted } from '../core/untrusted.js';
-import { defineCommand } from '../flow/command.js';
+import { defineCommand, NO_FLAGS } from '../flow/command.js';
 import { unifiedPhoneForClaims } from '../flow/routes.js';
 
 /** One SMS connection, options in full with every secret redacted, and where its codes really go. */
-export const command = defineCommand(z.strictObject({}), async (ctx, _flags, [connectionRef]) => {
+export const command = defineCommand(NO_FLAGS, async (ctx, _flags, [connectionRef]) => {
   const { output } = ctx;
   const api = await ctx.auth0();
   const connection = requireSmsConnection(await api.getConnection(connectionRef ?? ''));

@@ -1,9 +1,8 @@
-import * as z from 'zod';
 import { redactUrl } from '../core/gateway-url.js';
 import type { Connection } from '../core/options.js';
 import { describeRoute, type ProviderCheck, type Route } from '../core/route.js';
 import { untrusted } from '../core/untrusted.js';
-import { defineCommand } from '../flow/command.js';
+import { defineCommand, NO_FLAGS } from '../flow/command.js';
 import { readPhoneView } from '../flow/phone-provider.js';
 import { boundAction, boundWithoutProvider, describeBoundAction, summarizePhoneProvider } from '../flow/phone-summary.js';
 import { connectionItems } from '../flow/routes.js';
@@ -14,7 +13,7 @@ import { renderTable } from '../ui/output.js';
  * phone provider and the Action behind it, and each SMS connection with its route. A missing
  * scope leaves its part unknown (null in --json) and is named; it is not a failure.
  */
-export const command = defineCommand(z.strictObject({}), async (ctx) => {
+export const command = defineCommand(NO_FLAGS, async (ctx) => {
   const { output } = ctx;
   const api = await ctx.auth0();
   const [connections, view] = await Promise.all([api.listSmsConnections(), readPhoneView(api, { tolerant: true, output })]);

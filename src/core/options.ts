@@ -1,11 +1,9 @@
-import * as z from 'zod';
 import { isPlainObject } from './diff.js';
 import { redactUrl } from './gateway-url.js';
 import { HELD_SECRET_MIN_LENGTH, REDACTED } from './redact.js';
 import { inputError, remoteError } from './errors.js';
-import { lazy } from './lazy.js';
 import { connectionLabel, untrusted } from './untrusted.js';
-import { formatPath, issueProblems } from './zod-issues.js';
+import type { PathProblem } from './zod-issues.js';
 
 /*
  * Connections as Auth0 returns them (docs/auth0-facts.md#connection-options, the Management
@@ -13,121 +11,68 @@ import { formatPath, issueProblems } from './zod-issues.js';
  * - reading (list, show, status) takes any options object: a `null` field, a provider this
  *   tool does not know or a string where an object belongs must never fail a listing;
  * - rewriting (configure, the wizard, apply, restore) first checks the keys it models with
- *   `smsOptionsSchema`, and refuses a connection it cannot rewrite faithfully, naming the field.
+ *   `smsOptionsSchema` (./options-schema.ts), and refuses a connection it cannot rewrite
+ *   faithfully, naming the field.
  * Every key the schemas do not model survives either way, because Auth0 replaces `options`
  * whole on PATCH and anything dropped here would be wiped from the tenant. Limits for the
  * values a person gives live in validate.ts.
  */
 
-/*
- * The schemas of options to rewrite are built on their first use: `list`, `show` and `status`
- * never rewrite, and building zod schemas is a measurable part of a command's start-up.
- */
-function buildSmsOptionsSchemas() {
-  /** `forward_req_info`: a boolean, but Auth0's gateway doc shows the string `"true"` (docs/auth0-facts.md#connection-options). */
-  const booleanish = z.union([z.boolean(), z.enum(['true', 'false'])]);
-  /** The Management API's `ConnectionGatewayAuthenticationSMS` (additionalProperties: true). */
-  const gatewayAuthentication = z.looseObject({
-    method: z.string().optional(),
-    subject: z.string().optional(),
-    audience: z.string().optional(),
-    secret: z.string().optional(),
-    secret_base64_encoded: z.boolean().optional(),
-  });
-  /** SMS connection options, as an object schema; `smsOptions` parses them keeping the key order. */
-  const object = z.looseObject({
-    name: z.string().nullish(),
-    from: z.string().nullish(),
-    syntax: z.string().nullish(),
-    template: z.string().nullish(),
-    totp: z.looseObject({ time_step: z.number().optional(), length: z.number().optional() }).nullish(),
-    twilio_sid: z.string().nullish(),
-    twilio_token: z.string().nullish(),
-    messaging_service_sid: z.string().nullish(),
-    // Absent means Twilio (docs/auth0-facts.md#connection-options).
-    provider: z.enum(['twilio', 'sms_gateway']).nullish(),
-    gateway_url: z.string().nullish(),
-    gateway_authentication: gatewayAuthentication.nullish(),
-    forward_req_info: booleanish.nullish(),
-    brute_force_protection: z.boolean().nullish(),
-    disable_signup: z.boolean().nullish(),
-    // Undocumented; `true` and `"unified"` have been seen (docs/auth0-facts.md#two-generations-of-sms-delivery).
-    use_phone_provider: z.union([booleanish, z.literal('unified')]).nullish(),
-  });
-  return { booleanish, gatewayAuthentication, object, smsOptions: keepingKeyOrder<z.infer<typeof object>>((input) => issuesOf(object, input)) };
-}
-type SmsOptionsSchemas = ReturnType<typeof buildSmsOptionsSchemas>;
-/** Parses options this tool can rewrite, keeping their key order (a deep copy). */
-export const smsOptionsSchema = lazy(() => buildSmsOptionsSchemas().smsOptions);
-
-export type Booleanish = z.infer<SmsOptionsSchemas['booleanish']>;
-export type GatewayAuthentication = z.infer<SmsOptionsSchemas['gatewayAuthentication']>;
-
 export function isTruthy(value: unknown): boolean {
   return value === true || value === 'true';
 }
 
-/** Options this tool can rewrite: the keys it models have the types it expects. */
-export type SmsOptions = z.infer<SmsOptionsSchemas['object']>;
 /** Options as read: any object. */
 export type RawOptions = Record<string, unknown>;
 
 /**
- * The fields of a connection this tool reads, `options` apart (display_name goes back in every
- * PATCH). The others (enabled_clients, realms, metadata, …) are neither read nor written, so
- * they are not checked: an odd value there must not fail a listing, nor cost it time.
- */
-const connectionFields = {
-  id: z.string().min(1),
-  name: z.string().min(1),
-  // Auth0 sends a string; a null (an import, an old API client) is read as none, not refused.
-  display_name: z.string().nullish(),
-  strategy: z.string().min(1),
-};
-
-/**
- * Any connection; its `options` are an object of any shape (see `connectionSchema`). Used only
- * to check a value, never for its output: it does not copy the keys it does not name, nor the
- * options (a listing of thousands of connections paid for those copies).
- */
-export const connectionObjectSchema = z.object({
-  ...connectionFields,
-  options: z.custom<RawOptions>(isPlainObject, { error: 'options must be an object' }).nullish(),
-});
-
-/**
+ * A connection as GET/PATCH return it. The fields this tool reads are typed, `options` apart (any
+ * object: a lookup by name may return any strategy); display_name goes back in every PATCH. The
+ * others (enabled_clients, realms, metadata, …) are neither read nor written, so they are not
+ * checked: an odd value there must not fail a listing, nor cost it time.
  * `options` is undefined or null when the token lacks `read:connections_options`
  * (docs/auth0-facts.md#the-options-scopes): never read that as "no options".
  */
-export type Connection = z.infer<typeof connectionObjectSchema> & { [key: string]: unknown };
-
-/*
- * zod rebuilds an object with its declared keys first and unknown keys after them. The
- * options are sent back to Auth0 whole and shown as a diff, so they keep Auth0's order: these
- * schemas validate with the object schemas, then return a deep copy of the input itself
- * (the object schemas have no transforms or defaults, so nothing else differs).
- */
-function keepingKeyOrder<T>(validate: (input: unknown) => z.core.$ZodIssue[]) {
-  return z.unknown().transform((input, ctx): T => {
-    const issues = validate(input);
-    if (issues.length > 0) {
-      for (const issue of issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path, input });
-      return z.NEVER;
-    }
-    return structuredClone(input) as T;
-  });
+export interface Connection {
+  id: string;
+  name: string;
+  // Auth0 sends a string; a null (an import, an old API client) is read as none, not refused.
+  display_name?: string | null | undefined;
+  strategy: string;
+  options?: RawOptions | null | undefined;
+  [key: string]: unknown;
 }
 
-const issuesOf = (schema: z.ZodType, input: unknown): z.core.$ZodIssue[] => {
-  const result = schema.safeParse(input);
-  return result.success ? [] : result.error.issues;
-};
-
 /**
- * A connection as GET/PATCH return it: the fields this tool reads, and `options` as any object
- * (a lookup by name may return any strategy; odd SMS options are judged only when rewritten).
+ * What is wrong with a connection's fields that this tool reads ([] when nothing is), in the
+ * order of `Connection`. The one check of a connection, for an answer of the Management API
+ * (`readConnection`) and for a backup (`connectionSchema`). Plain code rather than a zod
+ * schema: a listing checks thousands of connections once each, where zod's object parser
+ * cost more than everything else the listing does with them (10,000 connections, `npm run
+ * bench` row 9), and the read-only commands then load no zod at all.
  */
-export const connectionSchema = keepingKeyOrder<Connection>((input) => issuesOf(connectionObjectSchema, input));
+export function connectionProblems(raw: unknown): PathProblem[] {
+  if (!isPlainObject(raw)) return [{ path: [], message: `expected a connection object, received ${kindOf(raw)}` }];
+  const problems: PathProblem[] = [];
+  const text = (key: 'id' | 'name' | 'strategy') => {
+    const value = raw[key];
+    if (typeof value !== 'string') problems.push({ path: [key], message: `expected text, received ${kindOf(value)}` });
+    else if (value === '') problems.push({ path: [key], message: 'must not be empty' });
+  };
+  text('id');
+  text('name');
+  if (!(raw.display_name === undefined || raw.display_name === null || typeof raw.display_name === 'string')) {
+    problems.push({ path: ['display_name'], message: `expected text, received ${kindOf(raw.display_name)}` });
+  }
+  text('strategy');
+  if (!(raw.options === undefined || raw.options === null || isPlainObject(raw.options))) problems.push({ path: ['options'], message: 'options must be an object' });
+  return problems;
+}
+
+/** A value's kind in a message: never the value itself, which may be a secret. */
+function kindOf(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : typeof value === 'undefined' ? 'nothing' : `a ${typeof value}`;
+}
 
 /**
  * A connection as the Management API just sent it, checked like `connectionSchema`, but the
@@ -135,7 +80,7 @@ export const connectionSchema = keepingKeyOrder<Connection>((input) => issuesOf(
  * Auth0's key order is kept without the deep copy (listing thousands of connections paid for it).
  */
 export function readConnection(raw: unknown): Connection | undefined {
-  return connectionObjectSchema.safeParse(raw).success ? (raw as Connection) : undefined;
+  return connectionProblems(raw).length === 0 ? (raw as Connection) : undefined;
 }
 
 /** The connection itself when its strategy is `sms`; otherwise exit 2 (every command acts on SMS connections only). */
@@ -165,26 +110,8 @@ export function requireSmsOptions(connection: Connection): RawOptions {
   return options;
 }
 
-/**
- * The options of a connection the tool is about to rewrite, checked: exit 2 naming each field
- * whose value it does not understand (a provider it does not know, a string where Auth0 keeps
- * an object), rather than a PATCH that would carry it back unexamined or change its meaning.
- */
 /** The hint of the error for options the tool cannot rewrite: the tenant is at fault, not the input. */
 export const TENANT_OPTIONS_HINT = 'look at them with `auth0-sms-gateway show`, and correct them in the Auth0 Dashboard or with the Management API first';
-
-export function rewritableOptions(connection: Connection): SmsOptions {
-  const raw = requireSmsOptions(requireSmsConnection(connection));
-  const result = smsOptionsSchema().safeParse(raw);
-  if (!result.success) {
-    const fields = issueProblems(result.error.issues, {}, ['options']).map((problem) => formatPath(problem.path));
-    throw inputError(
-      `${connectionLabel(connection)} holds options this tool cannot rewrite safely: ${[...new Set(fields)].join(', ')} ${fields.length === 1 ? 'has' : 'have'} an unexpected value`,
-      TENANT_OPTIONS_HINT,
-    );
-  }
-  return result.data;
-}
 
 /** One row of `list --json` (README, `list`). */
 export interface SmsSummary {

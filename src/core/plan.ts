@@ -1,6 +1,7 @@
 import { diffOptions, isPlainObject, type Change } from './diff.js';
 import { inputError } from './errors.js';
-import { rewritableOptions, type Connection, type GatewayAuthentication, type SmsOptions } from './options.js';
+import type { Connection } from './options.js';
+import { rewritableOptions, type GatewayAuthentication, type SmsOptions } from './options-schema.js';
 import { bearerOfOptions, refuseSecretInSettings, resolveBearer } from './bearer.js';
 import { desiredSettingsSchemaFor, firstProblem, fromWarnings, gatewayUrlSchema, gatewayUrlWarnings, parseInput, secretWarnings, type DesiredSettings } from './validate.js';
 import { connectionLabel } from './untrusted.js';

@@ -39,7 +39,7 @@ export interface IssueReading {
   scalarHint?: string;
 }
 
-const UNKNOWN_SETTING = 'unknown setting: check its spelling';
+export const UNKNOWN_SETTING = 'unknown setting: check its spelling';
 
 /**
  * Issues → problems: an unknown key names itself (otherwise the user cannot tell which one was

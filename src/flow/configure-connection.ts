@@ -1,7 +1,8 @@
 import * as z from 'zod';
 import type { ManagementApi } from '../auth0/client.js';
 import { planSmsUpdate } from '../core/plan.js';
-import type { Connection, SmsOptions } from '../core/options.js';
+import type { Connection } from '../core/options.js';
+import type { SmsOptions } from '../core/options-schema.js';
 import type { DesiredSettings } from '../core/validate.js';
 import { gainsOlderShape, routeOf, routeWarning, usesPhoneProvider, type Route, type UnifiedPhone } from '../core/route.js';
 import { redactUrl } from '../core/gateway-url.js';

@@ -1,7 +1,8 @@
 import type { ManagementApi } from '../auth0/client.js';
 import { missingCredentials, normalizeDomain, type CredentialFlags } from '../auth0/credentials.js';
 import { CliError, ExitCode, inputError, remoteError } from '../core/errors.js';
-import { rewritableOptions, type Connection, type SmsOptions } from '../core/options.js';
+import type { Connection } from '../core/options.js';
+import { rewritableOptions, type SmsOptions } from '../core/options-schema.js';
 import { findOurAction } from '../core/phone-provider.js';
 import { routeOf, type UnifiedPhone } from '../core/route.js';
 import { untrusted } from '../core/untrusted.js';

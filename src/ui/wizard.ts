@@ -8,7 +8,8 @@ import type { SecretInput } from '../flow/secret-input.js';
 import { isPlainObject } from '../core/diff.js';
 import type { ActionSettings } from '../core/action-code.js';
 import type { DesiredBearer } from '../core/bearer.js';
-import { isTruthy, type SmsOptions } from '../core/options.js';
+import { isTruthy } from '../core/options.js';
+import type { SmsOptions } from '../core/options-schema.js';
 import { redactUrl } from '../core/gateway-url.js';
 import { untrusted } from '../core/untrusted.js';
 import {

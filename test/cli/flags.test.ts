@@ -104,6 +104,22 @@ describe('argv → typed options, every command', () => {
 });
 
 describe('parseFlags', () => {
+  it('gives a command without options nothing, and refuses an option it was handed, as exit 2', async () => {
+    const { parseFlags } = await import('../../src/flow/parse-flags.js');
+    const { NO_FLAGS } = await import('../../src/flow/command.js');
+    expect(parseFlags(NO_FLAGS, {}, 'list')).toEqual({});
+    let error: unknown;
+    try {
+      parseFlags(NO_FLAGS, { gatewayUrl: 'https://x', stray: true }, 'list');
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(CliError);
+    expect((error as CliError).exitCode).toBe(ExitCode.input);
+    expect((error as CliError).message).toBe('--gateway-url: unknown setting: check its spelling; --stray: unknown setting: check its spelling');
+    expect((error as CliError).hint).toBe('run `auth0-sms-gateway list --help` for the options');
+  });
+
   it('names the flag a schema refuses, as exit 2', async () => {
     const { parseFlags } = await import('../../src/flow/parse-flags.js');
     const z = await import('zod');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { lazy } from '../../src/core/lazy.js';
-import { smsOptionsSchema } from '../../src/core/options.js';
+import { smsOptionsSchema } from '../../src/core/options-schema.js';
 import { phoneSchemas } from '../../src/core/phone-schemas.js';
 
 describe('lazy', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/core/errors.js';
-import { connectionSchema, readConnection, rewritableOptions, smsOptionsSchema, smsSummary, type Connection, type SmsSummary } from '../../src/core/options.js';
+import { connectionProblems, readConnection, smsSummary, type Connection, type SmsSummary } from '../../src/core/options.js';
+import { connectionSchema, rewritableOptions, smsOptionsSchema } from '../../src/core/options-schema.js';
 import { formatZodError } from '../../src/core/validate.js';
 import { emailConnection, gatewayConnection, optionlessConnection, phoneProviderConnection, twilioConnection } from './fixtures.js';
 import { cliErrorOf } from './helpers.js';
@@ -56,6 +57,30 @@ describe('connectionSchema', () => {
     const result = connectionSchema.safeParse({ name: 'sms', options: {} });
     expect(result.success).toBe(false);
     if (!result.success) expect(formatZodError(result.error)).toMatch(/^id: .*\nstrategy: /);
+  });
+});
+
+describe('connectionProblems (the one check of a connection, for answers and backups)', () => {
+  it('names each field that is wrong, in the order of a connection, without quoting its value', () => {
+    const problems = connectionProblems({ id: 42, name: '', display_name: ['x'], strategy: null, options: 'sk_live_secret_value', realms: 7 });
+    expect(problems).toEqual([
+      { path: ['id'], message: 'expected text, received a number' },
+      { path: ['name'], message: 'must not be empty' },
+      { path: ['display_name'], message: 'expected text, received an array' },
+      { path: ['strategy'], message: 'expected text, received null' },
+      { path: ['options'], message: 'options must be an object' },
+    ]);
+    expect(JSON.stringify(problems)).not.toContain('sk_live_secret_value');
+  });
+
+  it('finds nothing wrong with the connections Auth0 returns, odd fields it does not read included', () => {
+    for (const [, make] of fixtures) expect(connectionProblems(make())).toEqual([]);
+    expect(connectionProblems({ ...twilioConnection(), options: null, display_name: null, enabled_clients: 'x' })).toEqual([]);
+  });
+
+  it('refuses what is not an object at all', () => {
+    expect(connectionProblems(null)).toEqual([{ path: [], message: 'expected a connection object, received null' }]);
+    expect(connectionProblems([])).toEqual([{ path: [], message: 'expected a connection object, received an array' }]);
   });
 });
 

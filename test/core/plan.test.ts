@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Change } from '../../src/core/diff.js';
 import { ExitCode } from '../../src/core/errors.js';
-import type { Connection, SmsOptions } from '../../src/core/options.js';
+import type { Connection } from '../../src/core/options.js';
+import type { SmsOptions } from '../../src/core/options-schema.js';
 import { planSmsUpdate, type DesiredSettings } from '../../src/core/plan.js';
 import {
   GATEWAY_SECRET,

@@ -1,7 +1,8 @@
 // `--version` is answered by src/main.ts before anything else loads: not commander, not the
 // command line of src/cli.ts, not a command module. Checked on a fresh build of the CLI (the
 // build script's own buildCli, into a temporary folder) run under a module-load hook that
-// records every file Node loads; esbuild's metafile says which sources each file holds.
+// records every file Node loads; esbuild's metafile says which sources each file holds. The
+// commands that only read connections are probed the same way: they load no zod.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,10 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Metafile } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Sandbox } from '../../src/sandbox/index.js';
+import { sandboxEnv } from '../helpers/env.js';
+import { useSandbox } from '../helpers/sandbox.js';
+import { runBin } from '../helpers/spawn.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
@@ -51,6 +56,19 @@ function run(args: string[], name: string): Run {
     encoding: 'utf8',
     timeout: 20_000,
   });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, ...loaded(log) };
+}
+
+/** The same probe for a run against the sandbox, which answers from this process (a synchronous spawn would block it). */
+async function runAgainst(sandbox: Sandbox, args: string[], name: string): Promise<Run> {
+  const log = join(dir, `${name}.log`);
+  writeFileSync(log, '');
+  const env = sandboxEnv(sandbox, 'full', { NODE_OPTIONS: `--import=${pathToFileURL(join(dir, 'register.mjs')).href}`, LOAD_LOG: log });
+  const r = await runBin(args, env, join(dir, 'cli.js'));
+  return { ...r, ...loaded(log) };
+}
+
+function loaded(log: string): Pick<Run, 'sources' | 'files' | 'builtins'> {
   const files = readFileSync(log, 'utf8').split('\n').filter(Boolean).map((url) => fileURLToPath(url));
   const bundle = files.filter((file) => file.startsWith(dir) && !file.endsWith('.mjs'));
   const sources = Object.entries(metafile.outputs)
@@ -60,7 +78,7 @@ function run(args: string[], name: string): Run {
     .split('\n')
     .filter((entry) => entry.startsWith('NativeModule '))
     .map((entry) => entry.slice('NativeModule '.length));
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, sources, files: bundle.map((file) => file.slice(dir.length + 1)), builtins };
+  return { sources, files: bundle.map((file) => file.slice(dir.length + 1)), builtins };
 }
 
 beforeAll(async () => {
@@ -106,5 +124,26 @@ describe('--version', () => {
     // Not the fast path (more than one argument): commander's own version option answers.
     const out = execFileSync(process.execPath, [join(dir, 'cli.js'), 'list', '--version'], { env: { PATH: process.env.PATH }, encoding: 'utf8' });
     expect(out).toBe(`${version}\n`);
+  });
+});
+
+describe('the commands that only read connections', () => {
+  const sandbox = useSandbox();
+
+  it.each([[['list']], [['list', '--json']], [['show', 'sms']]])('%j against a tenant loads no zod: connections are checked without it', async (args) => {
+    const r = await runAgainst(sandbox(), args, `read-${args.join('-')}`);
+    expect(r.stderr).not.toMatch(/error:/);
+    expect(r.code).toBe(0);
+    // The probe saw the command and the Management API client run.
+    expect(r.sources).toContain(`src/commands/${args[0]}.ts`);
+    expect(r.sources).toContain('src/auth0/client.ts');
+    expect(r.sources).toContain('src/core/options.ts');
+    expect(r.sources.filter((source) => source.includes('node_modules/zod/') || source === 'src/core/options-schema.ts')).toEqual([]);
+  });
+
+  it('the probe sees zod load where a command parses with it (schema)', async () => {
+    const r = await runAgainst(sandbox(), ['schema'], 'schema');
+    expect(r.code).toBe(0);
+    expect(r.sources.some((source) => source.includes('node_modules/zod/'))).toBe(true);
   });
 });
