@@ -52,8 +52,8 @@ function commandPath(command: Command): string[] {
 /**
  * The whole command line. Only commander and the option declarations load here; each action
  * imports its command module when it runs, so `--help` and argument errors stay fast and
- * never load the auth0 SDK. Each module's schema types its options (docs/architecture.md: commander
- * collects strings, zod gives them meaning).
+ * never load the auth0 SDK. Each module's schema types its options, or it has none (NO_FLAGS)
+ * (docs/architecture.md: commander collects strings, zod gives them meaning).
  */
 export function buildProgram(dispatch: Dispatch): Command {
   const program = new Command(BIN);

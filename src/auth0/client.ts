@@ -347,19 +347,18 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
     what: string,
     api: { create(body: never): Promise<unknown>; update(id: string, body: never): Promise<unknown> },
   ) => ({
-    create: (body: Record<string, unknown>): Promise<z.output<S>> =>
-      call({ operation: 'create', resource }, async () => {
-        const read = await schema();
-        return answerOf(api.create(body as never), (raw) => parseAs(read, raw, what), what);
-      }),
-    update: (id: string, body: Record<string, unknown>): Promise<z.output<S>> =>
-      call({ operation: 'update', resource, target: id }, async () => {
-        const read = await schema();
-        return answerOf(api.update(id, body as never), (raw) => parseAs(read, raw, what), what);
-      }),
+    create: async (body: Record<string, unknown>): Promise<z.output<S>> => {
+      const read = await schema();
+      return call({ operation: 'create', resource }, async () => answerOf(api.create(body as never), (raw) => parseAs(read, raw, what), what));
+    },
+    update: async (id: string, body: Record<string, unknown>): Promise<z.output<S>> => {
+      const read = await schema();
+      return call({ operation: 'update', resource, target: id }, async () => answerOf(api.update(id, body as never), (raw) => parseAs(read, raw, what), what));
+    },
   });
   // The phone side's schemas load with zod on first use: the commands that only read
-  // connections (list, show) load neither.
+  // connections (list, show) load neither. Always before call(): a module that fails to load
+  // is no answer of Auth0's, and must never be taken for a write whose answer was lost.
   const phone = async () => (await import('../core/phone-schemas.js')).phoneSchemas();
   const providerWrites = writesOf('phone provider', async () => (await phone()).phoneProvider, 'a phone provider', providersApi);
   const actionWrites = writesOf('Action', async () => (await phone()).action, 'an Action', actionsApi);
@@ -462,10 +461,8 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
     },
 
     async listPhoneProviders() {
-      return call({ operation: 'list', resource: 'phone provider' }, async () => {
-        const { phoneProvider } = await phone();
-        return listOf(phoneProvider, await providersApi.list(), 'providers', 'a phone provider');
-      });
+      const { phoneProvider } = await phone();
+      return call({ operation: 'list', resource: 'phone provider' }, async () => listOf(phoneProvider, await providersApi.list(), 'providers', 'a phone provider'));
     },
     createPhoneProvider: providerWrites.create,
     updatePhoneProvider: providerWrites.update,
@@ -483,8 +480,8 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
     },
 
     async listTriggerActions(triggerId) {
+      const { action } = await phone();
       return call({ operation: 'list', resource: 'Action' }, async () => {
-        const { action } = await phone();
         const actions: Action[] = [];
         await eachItem(await actionsApi.list({ triggerId: triggerId as 'custom-phone-provider', per_page: PAGE_SIZE }), { key: 'actions', what: 'Actions' }, (raw) => void actions.push(parseAs(action, raw, 'an Action')));
         // The filter is the API's; checked again so that no other trigger's Action is ever touched.
@@ -492,10 +489,8 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
       });
     },
     async getAction(id) {
-      return call({ operation: 'read', resource: 'Action', target: id }, async () => {
-        const { action } = await phone();
-        return parseAs(action, await actionsApi.get(id), 'an Action');
-      });
+      const { action } = await phone();
+      return call({ operation: 'read', resource: 'Action', target: id }, async () => parseAs(action, await actionsApi.get(id), 'an Action'));
     },
     createAction: actionWrites.create,
     updateAction: actionWrites.update,
@@ -507,18 +502,18 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
     },
 
     async listBindings(triggerId) {
+      const { binding } = await phone();
       return call({ operation: 'list', resource: 'trigger bindings' }, async () => {
-        const { binding } = await phone();
         const bindings: Binding[] = [];
         await eachItem(await bindingsApi.list(triggerId as 'custom-phone-provider', { per_page: 50 }), { key: 'bindings', what: 'trigger bindings' }, (raw) => void bindings.push(parseAs(binding, raw, 'a trigger binding')));
         return bindings;
       });
     },
     async updateBindings(triggerId, bindings) {
-      return call({ operation: 'update', resource: 'trigger bindings' }, async () => {
-        const { binding } = await phone();
-        return answerOf(bindingsApi.updateMany(triggerId as 'custom-phone-provider', { bindings }), (raw) => listOf(binding, raw, 'bindings', 'a trigger binding'), 'the trigger bindings');
-      });
+      const { binding } = await phone();
+      return call({ operation: 'update', resource: 'trigger bindings' }, async () =>
+        answerOf(bindingsApi.updateMany(triggerId as 'custom-phone-provider', { bindings }), (raw) => listOf(binding, raw, 'bindings', 'a trigger binding'), 'the trigger bindings'),
+      );
     },
   };
 }

@@ -55,11 +55,12 @@ export type GatewayAuthentication = z.infer<SmsOptionsSchemas['gatewayAuthentica
 
 /** Options this tool can rewrite: the keys it models have the types it expects. */
 export type SmsOptions = z.infer<SmsOptionsSchemas['object']>;
+
 /*
  * zod rebuilds an object with its declared keys first and unknown keys after them. The
  * options are sent back to Auth0 whole and shown as a diff, so they keep Auth0's order: these
- * schemas validate with the object schemas, then return a deep copy of the input itself
- * (the object schemas have no transforms or defaults, so nothing else differs).
+ * schemas only validate (the options with their object schema, a connection with
+ * connectionProblems), then return a deep copy of the input itself, so nothing else differs.
  */
 function keepingKeyOrder<T>(validate: (input: unknown) => readonly PathProblem[]) {
   return z.unknown().transform((input, ctx): T => {
@@ -88,7 +89,6 @@ export const connectionSchema = keepingKeyOrder<Connection>(connectionProblems);
  * whose value it does not understand (a provider it does not know, a string where Auth0 keeps
  * an object), rather than a PATCH that would carry it back unexamined or change its meaning.
  */
-
 export function rewritableOptions(connection: Connection): SmsOptions {
   const raw = requireSmsOptions(requireSmsConnection(connection));
   const result = smsOptionsSchema().safeParse(raw);

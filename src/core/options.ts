@@ -1,4 +1,5 @@
 import { isPlainObject } from './diff.js';
+import { invalid } from '../gateway/type-name.js';
 import { redactUrl } from './gateway-url.js';
 import { HELD_SECRET_MIN_LENGTH, REDACTED } from './redact.js';
 import { inputError, remoteError } from './errors.js';
@@ -46,32 +47,27 @@ export interface Connection {
 /**
  * What is wrong with a connection's fields that this tool reads ([] when nothing is), in the
  * order of `Connection`. The one check of a connection, for an answer of the Management API
- * (`readConnection`) and for a backup (`connectionSchema`). Plain code rather than a zod
- * schema: a listing checks thousands of connections once each, where zod's object parser
- * cost more than everything else the listing does with them (10,000 connections, `npm run
- * bench` row 9), and the read-only commands then load no zod at all.
+ * (`readConnection`) and for a backup (`connectionSchema`), in zod's words. Plain code rather
+ * than a zod schema: a listing checks thousands of connections once each, where zod's object
+ * parser cost more than everything else the listing does with them (10,000 connections,
+ * `npm run bench` row 9), and `list` and `show` then load no zod at all.
  */
 export function connectionProblems(raw: unknown): PathProblem[] {
-  if (!isPlainObject(raw)) return [{ path: [], message: `expected a connection object, received ${kindOf(raw)}` }];
+  if (!isPlainObject(raw)) return [{ path: [], message: invalid('object', raw) }];
   const problems: PathProblem[] = [];
   const text = (key: 'id' | 'name' | 'strategy') => {
     const value = raw[key];
-    if (typeof value !== 'string') problems.push({ path: [key], message: `expected text, received ${kindOf(value)}` });
-    else if (value === '') problems.push({ path: [key], message: 'must not be empty' });
+    if (typeof value !== 'string') problems.push({ path: [key], message: invalid('string', value) });
+    else if (value === '') problems.push({ path: [key], message: 'Too small: expected string to have >=1 characters' });
   };
   text('id');
   text('name');
   if (!(raw.display_name === undefined || raw.display_name === null || typeof raw.display_name === 'string')) {
-    problems.push({ path: ['display_name'], message: `expected text, received ${kindOf(raw.display_name)}` });
+    problems.push({ path: ['display_name'], message: invalid('string', raw.display_name) });
   }
   text('strategy');
-  if (!(raw.options === undefined || raw.options === null || isPlainObject(raw.options))) problems.push({ path: ['options'], message: 'options must be an object' });
+  if (!(raw.options === undefined || raw.options === null || isPlainObject(raw.options))) problems.push({ path: ['options'], message: invalid('object', raw.options) });
   return problems;
-}
-
-/** A value's kind in a message: never the value itself, which may be a secret. */
-function kindOf(value: unknown): string {
-  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : typeof value === 'undefined' ? 'nothing' : `a ${typeof value}`;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { GatewayVerificationError } from './errors.js';
+import { invalid, typeName } from './type-name.js';
 
 // Written by hand rather than with zod so that the library entry carries no schema library
 // (importing it should cost about as much as an empty module). The rules and the messages are
@@ -102,23 +103,6 @@ type Loose = Record<string, unknown>;
 
 const isObject = (value: unknown): value is Loose => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** The name of a value's type as the messages say it ("received undefined", "received array"). */
-function typeName(value: unknown): string {
-  switch (typeof value) {
-    case 'number':
-      return Number.isNaN(value) ? 'NaN' : Number.isFinite(value) ? 'number' : String(value);
-    case 'object': {
-      if (value === null) return 'null';
-      if (Array.isArray(value)) return 'array';
-      const constructor = Object.getPrototypeOf(value) !== Object.prototype && 'constructor' in value ? (value.constructor as { name?: unknown } | undefined) : undefined;
-      return constructor ? String(constructor.name) : 'object';
-    }
-    default:
-      return typeof value;
-  }
-}
-
-const invalid = (expected: string, value: unknown): string => `Invalid input: expected ${expected}, received ${typeName(value)}`;
 
 /**
  * How deep an unknown key's value may nest. Auth0's payload is two levels deep; a value nested

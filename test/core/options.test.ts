@@ -61,14 +61,14 @@ describe('connectionSchema', () => {
 });
 
 describe('connectionProblems (the one check of a connection, for answers and backups)', () => {
-  it('names each field that is wrong, in the order of a connection, without quoting its value', () => {
+  it("names each field that is wrong, in the order of a connection and in zod's words, without quoting its value", () => {
     const problems = connectionProblems({ id: 42, name: '', display_name: ['x'], strategy: null, options: 'sk_live_secret_value', realms: 7 });
     expect(problems).toEqual([
-      { path: ['id'], message: 'expected text, received a number' },
-      { path: ['name'], message: 'must not be empty' },
-      { path: ['display_name'], message: 'expected text, received an array' },
-      { path: ['strategy'], message: 'expected text, received null' },
-      { path: ['options'], message: 'options must be an object' },
+      { path: ['id'], message: 'Invalid input: expected string, received number' },
+      { path: ['name'], message: 'Too small: expected string to have >=1 characters' },
+      { path: ['display_name'], message: 'Invalid input: expected string, received array' },
+      { path: ['strategy'], message: 'Invalid input: expected string, received null' },
+      { path: ['options'], message: 'Invalid input: expected object, received string' },
     ]);
     expect(JSON.stringify(problems)).not.toContain('sk_live_secret_value');
   });
@@ -79,8 +79,8 @@ describe('connectionProblems (the one check of a connection, for answers and bac
   });
 
   it('refuses what is not an object at all', () => {
-    expect(connectionProblems(null)).toEqual([{ path: [], message: 'expected a connection object, received null' }]);
-    expect(connectionProblems([])).toEqual([{ path: [], message: 'expected a connection object, received an array' }]);
+    expect(connectionProblems(null)).toEqual([{ path: [], message: 'Invalid input: expected object, received null' }]);
+    expect(connectionProblems([])).toEqual([{ path: [], message: 'Invalid input: expected object, received array' }]);
   });
 });
 
