@@ -12,6 +12,9 @@ import { formatZodError } from '../core/validate.js';
 import { INPUT_LIMITS, readBoundedFile } from './read-input.js';
 import { nonEmpty, stateDir } from './state-dir.js';
 
+/** How many problems the error about a broken backup names. */
+const BACKUP_PROBLEMS_SHOWN = 5;
+
 export const BACKUP_FORMAT = 'auth0-sms-gateway/backup@1';
 export const PHONE_BACKUP_FORMAT = 'auth0-sms-gateway/phone-provider-backup@1';
 
@@ -161,7 +164,11 @@ export async function readBackup(path: string): Promise<Backup> {
   }
   const parsed = format === PHONE_BACKUP_FORMAT ? phoneBackupSchema().safeParse(raw) : connectionBackupSchema.safeParse(raw);
   if (!parsed.success) {
-    throw inputError(`${untrusted(path)} is not an auth0-sms-gateway backup (${untrusted(formatZodError(parsed.error).split('\n')[0] ?? 'invalid')})`, 'pass a backup file written by auth0-sms-gateway');
+    // Every problem, so that a hand-edited file is mended in one go; a few, for a file that is
+    // something else entirely.
+    const problems = formatZodError(parsed.error).split('\n');
+    const shown = problems.slice(0, BACKUP_PROBLEMS_SHOWN).join('; ') + (problems.length > BACKUP_PROBLEMS_SHOWN ? `; and ${problems.length - BACKUP_PROBLEMS_SHOWN} more` : '');
+    throw inputError(`${untrusted(path)} is not an auth0-sms-gateway backup (${untrusted(shown)})`, 'pass a backup file written by auth0-sms-gateway');
   }
   if (parsed.data.format === BACKUP_FORMAT && (parsed.data.connection.options === undefined || parsed.data.connection.options === null)) {
     throw inputError(`${untrusted(path)} holds no connection options`, 'pass a backup written by auth0-sms-gateway configure');

@@ -204,6 +204,29 @@ describe('configure', () => {
     expect(sandbox().requests).toEqual([]);
   });
 
+  it('restore names every broken field of a hand-edited backup at once, never its value, before any request', async () => {
+    const fs = await import('node:fs');
+    await runCli(switchArgs('sms', '--yes', '--backup-dir', backupDir), { env: env(sandbox()) });
+    const file = join(backupDir, readdirSync(backupDir)[0]!);
+    const broken = join(backupDir, 'broken.json');
+    const backup = JSON.parse(readFileSync(file, 'utf8')) as { format: string; connection: Record<string, unknown> };
+    fs.writeFileSync(broken, JSON.stringify({ ...backup, connection: { ...backup.connection, id: 12345, name: '', options: 'TOPSECRET-options-text' } }));
+    fs.chmodSync(broken, 0o600);
+    sandbox().requests.length = 0;
+    const r = await runCli(['restore', broken, '--yes', '--no-backup'], { env: env(sandbox()) });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `error: ${broken} is not an auth0-sms-gateway backup (connection.id: Invalid input: expected string, received number; connection.name: Too small: expected string to have >=1 characters; connection.options: Invalid input: expected object, received string)\nhint: pass a backup file written by auth0-sms-gateway\n`,
+    );
+    expect(r.stderr).not.toContain('TOPSECRET');
+    // Something else entirely: the first five, and how many more.
+    fs.writeFileSync(broken, JSON.stringify({ format: backup.format, createdAt: 1, tenant: '', tool: 2, connection: { id: 3, name: 4, strategy: 5, display_name: 6, options: 7 } }));
+    const many = await runCli(['restore', broken, '--yes', '--no-backup'], { env: env(sandbox()) });
+    expect(many.code).toBe(2);
+    expect(many.stderr.split('\n')[0]).toMatch(/^error: .* is not an auth0-sms-gateway backup \(([^;]+; ){4}[^;]+; and 3 more\)$/);
+    expect(sandbox().requests).toEqual([]);
+  });
+
   // Windows has no such mode bits: the check (and this test) is for POSIX systems.
   it.skipIf(process.platform === 'win32')('refuses to back up into a folder others can write (restore would refuse the backup): exit 2, nothing written', async () => {
     const fs = await import('node:fs');
