@@ -311,7 +311,8 @@ function addWriteOptions(command: Command): Command {
 function commanderProblem(error: CommanderError, help: string): { message: string; hint: string } {
   const text = error.message;
   const oneLine = (raw: string) => raw.replace(/^error:\s*/, '').replace(/\s*\n\s*/g, ' ').trim();
-  const seeHelp = `run \`${help}\` for the ${error.code === 'commander.unknownCommand' ? 'commands' : 'options'}`;
+  const about = error.code === 'commander.unknownCommand' ? 'the commands' : error.code === 'commander.missingArgument' || error.code === 'commander.excessArguments' ? 'its arguments' : 'the options';
+  const seeHelp = `run \`${help}\` for ${about}`;
   if (error.code === 'commander.conflictingOption') return { message: oneLine(text), hint: 'pass only one of the two' };
   // "option '--secret <value>' argument '…' is invalid. given more than once": the option alone.
   const repeated = error.code === 'commander.invalidArgument' && text.endsWith(`. ${REPEATED}`) ? /^error: option '([^']*)'/.exec(text)?.[1] : undefined;

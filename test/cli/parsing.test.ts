@@ -137,9 +137,14 @@ describe('help asked for', () => {
 });
 
 describe('hints of parse errors', () => {
-  it('point at the help of the command they are about', async () => {
-    const r = await runCli(['show']);
-    expect(r.stderr).toContain('hint: run `auth0-sms-gateway show --help` for the options');
+  it('point at the help of the command they are about, and at what in it', async () => {
+    for (const args of [['show'], ['show', 'sms', 'extra']]) {
+      const r = await runCli(args);
+      expect(r.code).toBe(2);
+      expect(r.stderr.split('\n')[1]).toBe('hint: run `auth0-sms-gateway show --help` for its arguments');
+    }
+    const option = await runCli(['show', 'sms', '--jsno']);
+    expect(option.stderr.split('\n')[1]).toBe('hint: run `auth0-sms-gateway show --help` for the options');
   });
 });
 
