@@ -1,6 +1,7 @@
 import { GatewayConfigurationError, GatewayVerificationError } from './errors.js';
 import { parseGatewayPayload, type GatewayPayload } from './payload.js';
 import { createTokenVerifier, type GatewayTokenClaims, type TokenVerifier, type VerifyGatewayRequestOptions } from './verify.js';
+import { shownValue } from './type-name.js';
 
 // One answer to one gateway request, whatever carries it: createGatewayHandler (Fetch API
 // Request/Response) and startGatewayServer (node:http) both call answerGatewayRequest, so they
@@ -95,7 +96,7 @@ export function createGatewayCore(options: GatewayHandlerOptions): GatewayCore {
   }
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   if (typeof maxBodyBytes !== 'number' || !Number.isInteger(maxBodyBytes) || maxBodyBytes <= 0) {
-    throw new GatewayConfigurationError('invalid_max_body_bytes', `maxBodyBytes must be a positive whole number, not ${String(maxBodyBytes)}`);
+    throw new GatewayConfigurationError('invalid_max_body_bytes', `maxBodyBytes must be a positive whole number, not ${shownValue(maxBodyBytes)}`);
   }
   if (options.allowUnauthenticated === true) {
     if ('secret' in options && options.secret !== undefined) {

@@ -1,6 +1,7 @@
 import { loadCrypto } from './crypto.js';
 import { GatewayConfigurationError } from './errors.js';
 import { cachedKey } from './key.js';
+import { shownValue } from './type-name.js';
 
 /** The part of `options.gateway_authentication` that decides the token. */
 export interface GatewayTokenSettings {
@@ -46,7 +47,7 @@ export async function signGatewayToken(settings: GatewayTokenSettings, options: 
   }
   const lifetime = options.lifetimeSeconds ?? 60;
   if (typeof lifetime !== 'number' || !Number.isInteger(lifetime) || lifetime <= 0) {
-    throw new GatewayConfigurationError('invalid_lifetime', `token lifetime must be a positive whole number of seconds, not ${String(lifetime)}`);
+    throw new GatewayConfigurationError('invalid_lifetime', `token lifetime must be a positive whole number of seconds, not ${shownValue(lifetime)}`);
   }
   const now = options.now ?? new Date();
   if (!(now instanceof Date) || !Number.isFinite(now.getTime())) throw new GatewayConfigurationError('invalid_now', 'now must be a valid Date');

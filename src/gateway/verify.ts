@@ -2,6 +2,7 @@ import { loadCrypto, loadedCrypto, type NodeCrypto } from './crypto.js';
 import { GatewayConfigurationError, GatewayVerificationError } from './errors.js';
 import { cachedKey } from './key.js';
 import { parseGatewayPayload, unreadableBody, type GatewayPayload } from './payload.js';
+import { shownValue } from './type-name.js';
 
 // HS256 (RFC 7515 compact JWS, RFC 7518 §3.2, RFC 7519 claims) with node:crypto: Auth0 signs
 // gateway tokens with HMAC-SHA256 and the connection's gateway_authentication.secret
@@ -243,7 +244,7 @@ export function createTokenVerifier(options: VerifyGatewayRequestOptions): Token
   }
   const tolerance = options.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS;
   if (typeof tolerance !== 'number' || !Number.isFinite(tolerance) || tolerance < 0) {
-    throw new GatewayConfigurationError('invalid_clock_tolerance', `clockToleranceSeconds must be a number of seconds >= 0, not ${String(tolerance)}`);
+    throw new GatewayConfigurationError('invalid_clock_tolerance', `clockToleranceSeconds must be a number of seconds >= 0, not ${shownValue(tolerance)}`);
   }
   const fixedNow = options.now;
   if (fixedNow !== undefined && !(fixedNow instanceof Date && Number.isFinite(fixedNow.getTime()))) {

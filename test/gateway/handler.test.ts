@@ -137,6 +137,7 @@ describe('createGatewayHandler', () => {
     ['allowUnauthenticated with a secret', { allowUnauthenticated: true, secret: SECRET }, send, 'invalid_handler_options'],
     ['allowUnauthenticated: "yes"', { allowUnauthenticated: 'yes' }, send, 'empty_audience'],
     ['a zero body limit', { ...verify, maxBodyBytes: 0 }, send, 'invalid_max_body_bytes'],
+    ['a body limit whose toString is no function', { ...verify, maxBodyBytes: { toString: 0 } }, send, 'invalid_max_body_bytes'],
     ['no send function', verify, undefined, 'invalid_handler_options'],
   ])('refuses %s with GatewayConfigurationError', (_name, options, sendFn, code) => {
     let caught: unknown;

@@ -66,8 +66,8 @@ describe('signGatewayToken', () => {
     expect(claims).toEqual({ aud: 'aud', iat: nowSeconds, exp: nowSeconds + 5 });
   });
 
-  it.each([0, -1, 1.5, Number.NaN])('rejects lifetime %s with a configuration error', async (lifetimeSeconds) => {
-    const error = await signGatewayToken({ secret: 'x', audience: 'a' }, { lifetimeSeconds }).catch((e: unknown) => e);
+  it.each<unknown>([0, -1, 1.5, Number.NaN, { toString: 0 }, '60'])('rejects lifetime %s with a configuration error', async (lifetimeSeconds) => {
+    const error = await signGatewayToken({ secret: 'x', audience: 'a' }, { lifetimeSeconds: lifetimeSeconds as number }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GatewayConfigurationError);
     expect((error as GatewayConfigurationError).code).toBe('invalid_lifetime');
   });

@@ -202,7 +202,10 @@ describe('verifyGatewayRequest rejects', () => {
     { name: 'an audience that is not a string', options: { audience: ['urn:a'] }, code: 'empty_audience', message: /needs the audience/ },
     { name: 'a subject that is not a string', options: { subject: 1 }, code: 'invalid_subject', message: /subject must be a string/ },
     { name: 'a negative tolerance', options: { clockToleranceSeconds: -1 }, code: 'invalid_clock_tolerance', message: /clockToleranceSeconds/ },
-    { name: 'a NaN tolerance', options: { clockToleranceSeconds: Number.NaN }, code: 'invalid_clock_tolerance', message: /clockToleranceSeconds/ },
+    { name: 'a NaN tolerance', options: { clockToleranceSeconds: Number.NaN }, code: 'invalid_clock_tolerance', message: /clockToleranceSeconds must be a number of seconds >= 0, not NaN$/ },
+    // fast-check found it: String() of this object throws a TypeError of its own.
+    { name: 'a tolerance whose toString is no function', options: { clockToleranceSeconds: { toString: 0 } }, code: 'invalid_clock_tolerance', message: /, not object$/ },
+    { name: 'a tolerance given as text', options: { clockToleranceSeconds: '30' }, code: 'invalid_clock_tolerance', message: /, not string$/ },
     { name: 'an invalid date', options: { now: new Date('nope') }, code: 'invalid_now', message: /valid Date/ },
     // The text "false" would otherwise turn decoding on, and every Auth0 token would fail its signature.
     { name: 'secretBase64Encoded as the text "false"', options: { secretBase64Encoded: 'false' }, code: 'invalid_secret_base64_encoded', message: /true or false .* not a string: pass the boolean/ },
