@@ -14,7 +14,7 @@ afterEach(async () => {
 });
 
 describe('the phone-side schemas failing to load', () => {
-  it('fails a phone write before it is sent, and not as a lost answer; connections are still read', async () => {
+  it('fails each phone read and write as itself, before its request: no write is sent, none is taken for a lost answer; connections are still read', async () => {
     vi.resetModules();
     vi.doMock('../../src/core/phone-schemas.js', () => {
       throw new Error('Cannot find module chunks/phone-schemas.js');
@@ -28,7 +28,20 @@ describe('the phone-side schemas failing to load', () => {
     // Reading connections needs no zod: it works.
     expect((await api.listSmsConnections()).length).toBeGreaterThan(0);
 
-    for (const attempt of [() => api.createPhoneProvider({ name: 'custom', configuration: { delivery_methods: ['text'] } }), () => api.updateBindings('custom-phone-provider', [])]) {
+    const attempts = [
+      // The writes: none may be taken for one whose answer was lost.
+      () => api.createPhoneProvider({ name: 'custom', configuration: { delivery_methods: ['text'] } }),
+      () => api.updatePhoneProvider('pro_SbxCustomPhoneProv0001', { configuration: { delivery_methods: ['text'] } }),
+      () => api.createAction({ name: 'sms-gateway', supported_triggers: [{ id: 'custom-phone-provider', version: 'v1' }], code: '' }),
+      () => api.updateAction('act_1', { code: '' }),
+      () => api.updateBindings('custom-phone-provider', []),
+      // The reads: a load failure is no failure of Auth0's.
+      () => api.listPhoneProviders(),
+      () => api.getAction('act_1'),
+      () => api.listTriggerActions('custom-phone-provider'),
+      () => api.listBindings('custom-phone-provider'),
+    ];
+    for (const attempt of attempts) {
       const error = await attempt().then(
         () => undefined,
         (caught: unknown) => caught,
@@ -38,6 +51,7 @@ describe('the phone-side schemas failing to load', () => {
       expect(error).toBeInstanceOf(Error);
       expect(error).not.toBeInstanceOf(CliError);
     }
-    expect(requestLines(s).filter((line) => !line.startsWith('GET ') && !line.startsWith('POST /oauth/token'))).toEqual([]);
+    // Not a request of the phone side left: the token, and the listing of connections above.
+    expect(requestLines(s).filter((line) => !line.startsWith('POST /oauth/token') && !line.startsWith('GET /api/v2/connections'))).toEqual([]);
   });
 });

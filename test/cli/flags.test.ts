@@ -118,6 +118,8 @@ describe('parseFlags', () => {
     expect((error as CliError).exitCode).toBe(ExitCode.input);
     expect((error as CliError).message).toBe('--gateway-url: unknown setting: check its spelling; --stray: unknown setting: check its spelling');
     expect((error as CliError).hint).toBe('run `auth0-sms-gateway list --help` for the options');
+    // Any key is an option it does not have, whatever its value.
+    expect(() => parseFlags(NO_FLAGS, { yes: false }, 'list')).toThrow('--yes: unknown setting');
   });
 
   it('names the flag a schema refuses, as exit 2', async () => {

@@ -53,6 +53,12 @@ describe('connectionSchema', () => {
     expect(connectionSchema.parse(raw)).toStrictEqual(raw);
   });
 
+  it('names the options of a backup that are not an object', () => {
+    const result = connectionSchema.safeParse({ ...twilioConnection(), options: 'x' });
+    expect(result.success).toBe(false);
+    if (!result.success) expect(formatZodError(result.error)).toBe('options: Invalid input: expected object, received string');
+  });
+
   it('rejects a connection without id, name or strategy', () => {
     const result = connectionSchema.safeParse({ name: 'sms', options: {} });
     expect(result.success).toBe(false);
@@ -76,6 +82,12 @@ describe('connectionProblems (the one check of a connection, for answers and bac
   it('finds nothing wrong with the connections Auth0 returns, odd fields it does not read included', () => {
     for (const [, make] of fixtures) expect(connectionProblems(make())).toEqual([]);
     expect(connectionProblems({ ...twilioConnection(), options: null, display_name: null, enabled_clients: 'x' })).toEqual([]);
+  });
+
+  it('refuses options that are an array, as the connection Auth0 never sends', () => {
+    const raw = { ...twilioConnection(), options: [] };
+    expect(connectionProblems(raw)).toEqual([{ path: ['options'], message: 'Invalid input: expected object, received array' }]);
+    expect(readConnection(raw)).toBeUndefined();
   });
 
   it('refuses what is not an object at all', () => {
