@@ -8,7 +8,7 @@ import { connectionSchema } from '../core/options-schema.js';
 import { phoneSchemas, type Action, type Binding, type PhoneProvider } from '../core/phone-provider.js';
 import { placeholderSecretPath, REDACTED, registerSecretsIn } from '../core/redact.js';
 import { untrusted } from '../core/untrusted.js';
-import { formatZodError } from '../core/validate.js';
+import { issueLines } from '../core/validate.js';
 import { INPUT_LIMITS, readBoundedFile } from './read-input.js';
 import { nonEmpty, stateDir } from './state-dir.js';
 
@@ -40,7 +40,6 @@ export const phoneBackupSchema = lazy(() =>
 export type PhoneBackup = z.infer<ReturnType<typeof phoneBackupSchema>>;
 
 export type Backup = ConnectionBackup | PhoneBackup;
-
 
 /**
  * Backups hold secrets in clear text (they are what `restore` puts back), so they live outside
@@ -166,7 +165,7 @@ export async function readBackup(path: string): Promise<Backup> {
   if (!parsed.success) {
     // Every problem, so that a hand-edited file is mended in one go; a few, for a file that is
     // something else entirely.
-    const problems = formatZodError(parsed.error).split('\n');
+    const problems = issueLines(parsed.error.issues);
     const shown = problems.slice(0, BACKUP_PROBLEMS_SHOWN).join('; ') + (problems.length > BACKUP_PROBLEMS_SHOWN ? `; and ${problems.length - BACKUP_PROBLEMS_SHOWN} more` : '');
     throw inputError(`${untrusted(path)} is not an auth0-sms-gateway backup (${untrusted(shown)})`, 'pass a backup file written by auth0-sms-gateway');
   }
