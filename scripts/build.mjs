@@ -1,7 +1,8 @@
 // Builds the package with esbuild:
 // - the CLI (dist/cli.js + dist/chunks/): everything it needs is inlined, so `npm install
 //   auth0-sms-gateway` pulls one package; heavy parts (the auth0 SDK, the prompt library, the
-//   sandbox) sit in chunks that load only when a command needs them;
+//   sandbox) sit in chunks that load only when a command needs them; dist/help.json holds every
+//   command's --help as the bundle renders it for a pipe;
 // - the library entry (dist/lib/index.mjs, index.cjs, index.d.mts, index.d.cts): src/index.ts
 //   and the src/gateway/ modules it imports, Node built-ins only, for `import` and `require`.
 // Importing this file builds nothing: `node scripts/build.mjs` does (tests import the parts).
@@ -126,6 +127,24 @@ export async function buildCli({ outdir = join(root, 'dist'), version, entryPoin
 }
 
 /**
+ * Writes `help.json` beside the CLI bundle: every command's `--help` as the built command line
+ * renders it for a pipe (src/cli.ts renderHelpTexts), which src/main.ts prints without loading
+ * commander. Rendered in a child process, from the files just built, so that the text is the
+ * bundle's own.
+ * @param {string} outdir where buildCli wrote the bundle
+ * @param {Metafile} metafile buildCli's
+ */
+export function writeHelpTexts(outdir, metafile) {
+  const chunk = Object.entries(metafile.outputs).find(([, output]) => output.entryPoint === 'src/cli.ts')?.[0];
+  if (chunk === undefined) throw new Error('build: no output holds src/cli.ts');
+  const url = pathToFileURL(resolve(root, chunk)).href;
+  const json = execFileSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(url)}); process.stdout.write(JSON.stringify(m.renderHelpTexts()));`], {
+    encoding: 'utf8',
+  });
+  writeFileSync(join(outdir, 'help.json'), json);
+}
+
+/**
  * The library entry as ESM and CommonJS; returns one metafile per format.
  * @param {{ outdir?: string }} [options]
  * @returns {Promise<Record<'esm' | 'cjs', Metafile>>}
@@ -240,6 +259,7 @@ export async function main() {
   const pkg = readPackage();
   rmSync(join(root, 'dist'), { recursive: true, force: true });
   const cliMeta = await buildCli({ version: pkg.version });
+  writeHelpTexts(join(root, 'dist'), cliMeta);
   const libMetas = await buildLibrary();
   buildDeclarations();
   writeFileSync(join(root, 'THIRD_PARTY_LICENSES.md'), thirdPartyLicences(pkg, cliMeta, Object.values(libMetas)));

@@ -348,6 +348,31 @@ function makeStrict(command: Command, io: Io, onError: (command: Command) => voi
   for (const sub of command.commands) makeStrict(sub, io, onError);
 }
 
+/**
+ * Every command's `--help` exactly as commander prints it to a pipe: 80 columns (its width when
+ * stdout is not a terminal), no colour. Keyed by command path (`''` for the program,
+ * `'phone-provider show'`). The build keeps them in dist/help.json, which src/main.ts prints
+ * from without loading the command line; test/e2e/version.test.ts holds the two equal.
+ */
+export function renderHelpTexts(): Record<string, string> {
+  const program = buildProgram(async () => ExitCode.ok);
+  const texts: Record<string, string> = {};
+  const visit = (command: Command): void => {
+    let text = '';
+    command.configureOutput({
+      writeOut: (chunk) => void (text += chunk),
+      writeErr: (chunk) => void (text += chunk),
+      getOutHelpWidth: () => 80,
+      getOutHasColors: () => false,
+    });
+    command.outputHelp();
+    texts[commandPath(command).join(' ')] = text;
+    for (const sub of command.commands) visit(sub);
+  };
+  visit(program);
+  return texts;
+}
+
 /** What the run knew when it failed, for reporting the failure in the run's own format. */
 interface RunState {
   /** The command whose parsing or action failed. */

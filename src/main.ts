@@ -1,6 +1,7 @@
 // The executable's entry (bin/auth0-sms-gateway.js imports the bundle of this file). Only
-// commander loads before an action runs, so --help and argument errors stay fast; --version
-// needs not even that.
+// commander loads before an action runs, so argument errors stay fast; --version needs not
+// even that, nor does --help where the build's text of it serves.
+import { readFileSync } from 'node:fs';
 import { VERSION } from './version.js';
 
 // `… | head`, `… | grep -q`: a reader that went away is not an error of ours. The run goes on
@@ -17,10 +18,38 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+/**
+ * `[command…] --help` as the build rendered it (dist/help.json, from src/cli.ts
+ * renderHelpTexts): the text commander prints at the width it gives a pipe, 80 columns, so a
+ * pipe or a terminal of 80 columns gets it without the command line loading. Undefined, and
+ * commander answers, for anything else: another width, other words or options, no such file
+ * (a run from the sources).
+ */
+function builtHelp(argv: readonly string[]): string | undefined {
+  const last = argv[argv.length - 1];
+  if (last !== '--help' && last !== '-h') return undefined;
+  const path = argv.slice(0, -1);
+  if (path.some((word) => word.startsWith('-'))) return undefined;
+  if (process.stdout.isTTY && process.stdout.columns !== 80) return undefined;
+  let texts: unknown;
+  try {
+    texts = JSON.parse(readFileSync(new URL('./help.json', import.meta.url), 'utf8'));
+  } catch {
+    return undefined;
+  }
+  const key = path.join(' ');
+  const text = typeof texts === 'object' && texts !== null && Object.hasOwn(texts, key) ? (texts as Record<string, unknown>)[key] : undefined;
+  return typeof text === 'string' ? text : undefined;
+}
+
 const argv = process.argv.slice(2);
+const help = builtHelp(argv);
 let code: number;
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   process.stdout.write(`${VERSION}\n`);
+  code = 0;
+} else if (help !== undefined) {
+  process.stdout.write(help);
   code = 0;
 } else {
   const { main } = await import('./cli.js');

@@ -4,9 +4,9 @@
 // records every file Node loads; esbuild's metafile says which sources each file holds. The
 // commands that only read connections are probed the same way: they load no zod.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Metafile } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +19,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
 let dir: string;
 let metafile: Metafile;
+let writeHelpTexts: (outdir: string, metafile: Metafile) => void;
 
 /**
  * Registers a load hook that appends each file: URL Node loads to $LOAD_LOG (hooks run on their
@@ -48,15 +49,16 @@ interface Run {
   builtins: string[];
 }
 
-function run(args: string[], name: string): Run {
+/** Runs the build in `base` (by default the one without help.json) under the probe. */
+function run(args: string[], name: string, base = dir): Run {
   const log = join(dir, `${name}.log`);
   writeFileSync(log, '');
-  const r = spawnSync(process.execPath, ['--import', pathToFileURL(join(dir, 'register.mjs')).href, join(dir, 'cli.js'), ...args], {
+  const r = spawnSync(process.execPath, ['--import', pathToFileURL(join(dir, 'register.mjs')).href, join(base, 'cli.js'), ...args], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, LOAD_LOG: log },
     encoding: 'utf8',
     timeout: 20_000,
   });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, ...loaded(log) };
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, ...loaded(log, base) };
 }
 
 /** The same probe for a run against the sandbox, which answers from this process (a synchronous spawn would block it). */
@@ -68,23 +70,27 @@ async function runAgainst(sandbox: Sandbox, args: string[], name: string): Promi
   return { ...r, ...loaded(log) };
 }
 
-function loaded(log: string): Pick<Run, 'sources' | 'files' | 'builtins'> {
+function loaded(log: string, base = dir): Pick<Run, 'sources' | 'files' | 'builtins'> {
   const files = readFileSync(log, 'utf8').split('\n').filter(Boolean).map((url) => fileURLToPath(url));
-  const bundle = files.filter((file) => file.startsWith(dir) && !file.endsWith('.mjs'));
+  const bundle = files.filter((file) => file.startsWith(base + '/') && !file.endsWith('.mjs')).map((file) => relative(base, file));
   const sources = Object.entries(metafile.outputs)
-    .filter(([output]) => bundle.includes(resolve(root, output)))
+    .filter(([output]) => bundle.includes(relative(dir, resolve(root, output))))
     .flatMap(([, output]) => Object.keys(output.inputs));
   const builtins = readFileSync(`${log}.builtins`, 'utf8')
     .split('\n')
     .filter((entry) => entry.startsWith('NativeModule '))
     .map((entry) => entry.slice('NativeModule '.length));
-  return { sources, files: bundle.map((file) => file.slice(dir.length + 1)), builtins };
+  return { sources, files: bundle, builtins };
 }
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'a0sg-version-'));
-  const script = (await import(pathToFileURL(join(root, 'scripts', 'build.mjs')).href)) as { buildCli(options: { outdir: string }): Promise<Metafile> };
+  const script = (await import(pathToFileURL(join(root, 'scripts', 'build.mjs')).href)) as {
+    buildCli(options: { outdir: string }): Promise<Metafile>;
+    writeHelpTexts: typeof writeHelpTexts;
+  };
   metafile = await script.buildCli({ outdir: dir });
+  writeHelpTexts = script.writeHelpTexts;
   writeFileSync(join(dir, 'register.mjs'), REGISTER);
   writeFileSync(join(dir, 'hooks.mjs'), HOOKS);
 }, 60_000);
@@ -125,6 +131,57 @@ describe('--version', () => {
     const out = execFileSync(process.execPath, [join(dir, 'cli.js'), 'list', '--version'], { env: { PATH: process.env.PATH }, encoding: 'utf8' });
     expect(out).toBe(`${version}\n`);
   });
+});
+
+describe('--help from the texts the build keeps (help.json)', () => {
+  let withTexts: string;
+  let texts: Record<string, string>;
+  const words = (key: string): string[] => (key === '' ? [] : key.split(' '));
+  const commander = (r: Run): boolean => r.sources.includes('src/cli.ts') || r.sources.some((source) => source.includes('node_modules/commander/'));
+
+  beforeAll(() => {
+    // A second copy of the same build, with the texts: the first stays without them, so commander answers there.
+    withTexts = mkdtempSync(join(tmpdir(), 'a0sg-help-'));
+    cpSync(dir, withTexts, { recursive: true });
+    writeHelpTexts(withTexts, metafile);
+    texts = JSON.parse(readFileSync(join(withTexts, 'help.json'), 'utf8')) as Record<string, string>;
+  }, 30_000);
+  afterAll(() => rmSync(withTexts, { recursive: true, force: true }));
+
+  it('holds every command, nested ones included', () => {
+    expect(Object.keys(texts)).toEqual(
+      expect.arrayContaining(['', 'status', 'list', 'show', 'configure', 'restore', 'apply', 'serve', 'test-gateway', 'phone-provider', 'phone-provider configure', 'phone-provider show', 'phone-provider test', 'schema', 'demo', 'wizard']),
+    );
+  });
+
+  it("each command's --help prints commander's text byte for byte, exit 0, without loading the command line", () => {
+    for (const key of Object.keys(texts)) {
+      const live = run([...words(key), '--help'], `help-live-${key}`);
+      const fast = run([...words(key), '--help'], `help-fast-${key}`, withTexts);
+      expect(live.code, key).toBe(0);
+      expect(commander(live), key).toBe(true);
+      expect(live.stdout, key).toContain('Usage: auth0-sms-gateway');
+      expect({ key, code: fast.code, stdout: fast.stdout, stderr: fast.stderr }).toEqual({ key, code: 0, stdout: live.stdout, stderr: live.stderr });
+      expect(commander(fast), key).toBe(false);
+    }
+  }, 60_000);
+
+  it('-h too', () => {
+    const fast = run(['apply', '-h'], 'help-fast-h', withTexts);
+    expect(fast.code).toBe(0);
+    expect(fast.stdout).toBe(texts.apply);
+    expect(commander(fast)).toBe(false);
+  });
+
+  it.each([[['--json', '--help']], [['nope', '--help']], [['list', '--help', 'x']], [['--help', 'list']], [['__proto__', '--help']]])(
+    '%j is not a kept text: commander answers, as it would without the texts',
+    (args) => {
+      const live = run(args, `help-other-live-${args.join('_')}`);
+      const fast = run(args, `help-other-fast-${args.join('_')}`, withTexts);
+      expect(commander(fast)).toBe(true);
+      expect({ code: fast.code, stdout: fast.stdout, stderr: fast.stderr }).toEqual({ code: live.code, stdout: live.stdout, stderr: live.stderr });
+    },
+  );
 });
 
 describe('the commands that only read connections', () => {

@@ -47,3 +47,16 @@ describe.skipIf(ptyLauncher() === null)(`wizard in a real terminal (${ptyLaunche
     expect(sandbox().connections()).toEqual(before);
   });
 });
+
+// The build keeps each --help as commander prints it at 80 columns (src/main.ts builtHelp);
+// a terminal of another width must still get commander's text at its own width.
+describe.skipIf(ptyLauncher() === null)(`--help in a terminal of 200 columns (${ptyLauncher()?.name ?? 'no pseudo-terminal on this machine'})`, () => {
+  it("wraps at the terminal's width, not at the 80 columns of the kept text", async () => {
+    const term = spawnInPty(['--help']);
+    expect(await term.exit).toBe(0);
+    const lines = term.screen.text.split('\n');
+    // One line at 200 columns; two at 80.
+    expect(lines.some((line) => line.includes('Send Auth0 Passwordless SMS codes through your own SMS gateway: list, configure, test and serve, safely.'))).toBe(true);
+    expect(Math.max(...lines.map((line) => line.trimEnd().length))).toBeGreaterThan(80);
+  });
+});
