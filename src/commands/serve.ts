@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import * as z from 'zod';
 import { CliError, ExitCode, inputError } from '../core/errors.js';
+import { isoTime } from '../core/iso-time.js';
 import { untrusted } from '../core/untrusted.js';
 import { startGatewayServer, type GatewayServerVerifyOptions } from '../gateway/server.js';
 import type { GatewayPayload } from '../gateway/payload.js';
@@ -143,10 +144,10 @@ function printMessage(output: Output, log: ReturnType<Output['stdoutLines']>, pa
   if (output.json) {
     // One JSON object per line (JSON Lines). What the caller sent is nested under `message`,
     // so no field of the request can pass for one of the server's own (`receivedAt`).
-    log.line(JSON.stringify({ receivedAt: at.toISOString(), message: payload }), { json: true });
+    log.line(JSON.stringify({ receivedAt: isoTime(at), message: payload }), { json: true });
     return;
   }
   // Everything a caller sends is outside text: rendered escaped, one line per message.
   const req = payload.req ? `  (ip ${untrusted(payload.req.ip)}, user-agent ${untrusted(payload.req['user-agent'])})` : '';
-  log.line(`${at.toISOString()}  SMS to ${untrusted(payload.recipient)} from ${payload.sender === '' ? '(no sender)' : untrusted(payload.sender)}: ${untrusted(JSON.stringify(payload.body))}${req}`);
+  log.line(`${isoTime(at)}  SMS to ${untrusted(payload.recipient)} from ${payload.sender === '' ? '(no sender)' : untrusted(payload.sender)}: ${untrusted(JSON.stringify(payload.body))}${req}`);
 }
