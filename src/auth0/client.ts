@@ -149,7 +149,9 @@ function itemsOf<T>(page: Pages<T>, { key, what }: ListKey): T[] {
  * Hands every item of every page, from `first` on, to `visit`; stops when `visit` returns true.
  * With `readAhead`, for a walk that reads every page anyway, the next page is asked for before
  * this one's items are visited, so the work on them overlaps the wait for it: the same
- * requests, still one at a time.
+ * requests, still one at a time. The SDK calls fetch only after a chain of promise steps,
+ * so the walk lets one turn of the event loop pass before visiting: without it, the request
+ * would leave after the page's items were visited, and nothing would overlap.
  */
 async function eachItem<T>(first: Pages<T>, list: ListKey, visit: (item: T) => boolean | void, { readAhead = false } = {}): Promise<void> {
   for (let page = first; ; ) {
@@ -157,6 +159,7 @@ async function eachItem<T>(first: Pages<T>, list: ListKey, visit: (item: T) => b
     const next = readAhead && page.hasNextPage() ? page.getNextPage() : undefined;
     // If visiting throws, the read ahead is dropped unanswered rather than left unhandled.
     next?.catch(() => undefined);
+    if (next !== undefined) await new Promise((resolve) => setImmediate(resolve));
     for (const item of items) if (visit(item) === true) return;
     if (!page.hasNextPage()) return;
     page = await (next ?? page.getNextPage());

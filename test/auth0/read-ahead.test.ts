@@ -1,0 +1,55 @@
+// A listing that reads every page asks for the next page before it works on this one's
+// connections, so that the work overlaps the wait. The SDK calls fetch only after a chain of
+// promise steps (token, headers, the pacer): unless the walk lets them run first, the request
+// leaves after the page's connections were worked on, and nothing overlaps. Observed here as
+// the order of two things the run does: each fetch, and each connection handed on (the client
+// registers every connection's secrets as it parses it).
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { generateConnections, SEED_CLIENTS } from '../../src/sandbox/index.js';
+import { closeTestSandboxes, startTestSandbox } from '../helpers/sandbox.js';
+
+afterEach(async () => {
+  vi.doUnmock('../../src/core/redact.js');
+  vi.restoreAllMocks();
+  vi.resetModules();
+  await closeTestSandboxes();
+});
+
+describe('listSmsConnections reading ahead', () => {
+  it('asks for each next page before it works on the connections of the page it has', async () => {
+    const events: string[] = [];
+    vi.resetModules();
+    vi.doMock('../../src/core/redact.js', async (importOriginal) => {
+      const real = await importOriginal<typeof import('../../src/core/redact.js')>();
+      return {
+        ...real,
+        registerSecretsIn: (value: unknown, key?: string) => {
+          if (key === undefined && typeof value === 'object' && value !== null && 'id' in value) events.push(`visit ${String(value.id)}`);
+          real.registerSecretsIn(value, key);
+        },
+      };
+    });
+    const realFetch = globalThis.fetch;
+    vi.spyOn(globalThis, 'fetch').mockImplementation((input, init) => {
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      if (url.pathname === '/api/v2/connections') events.push(`fetch page ${url.searchParams.has('from') ? 'next' : 'first'}`);
+      return realFetch(input, init);
+    });
+    const { connectToAuth0 } = await import('../../src/auth0/client.js');
+    // 250 SMS connections: three pages of 100.
+    const s = await startTestSandbox({ connections: generateConnections(250, 1) });
+    const api = await connectToAuth0({ domain: s.domain, kind: 'client-secret', ...SEED_CLIENTS.full });
+
+    expect(await api.listSmsConnections()).toHaveLength(250);
+
+    const pages = events.flatMap((event, at) => (event.startsWith('fetch page') ? [at] : []));
+    const visits = events.flatMap((event, at) => (event.startsWith('visit') ? [at] : []));
+    expect(pages).toHaveLength(3);
+    expect(visits).toHaveLength(250);
+    // Page 2 is asked for before the first connection of page 1 is worked on, page 3 before the
+    // first of page 2; the last page has no next one to ask for.
+    expect(pages[1]).toBeLessThan(visits[0] ?? -1);
+    expect(pages[2]).toBeLessThan(visits[100] ?? -1);
+    expect(events.slice(pages[2] ?? 0, (pages[2] ?? 0) + 2)).toEqual(['fetch page next', 'visit con_Generated0000101']);
+  });
+});
