@@ -1,7 +1,7 @@
 // The executable's entry (bin/auth0-sms-gateway.js imports the bundle of this file). Only
 // commander loads before an action runs, so argument errors stay fast; --version needs not
 // even that, nor does --help where the build's text of it serves.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { VERSION } from './version.js';
 
 // `… | head`, `… | grep -q`: a reader that went away is not an error of ours. The run goes on
@@ -29,18 +29,30 @@ function builtHelp(argv: readonly string[]): string | undefined {
   const last = argv[argv.length - 1];
   if (last !== '--help' && last !== '-h') return undefined;
   const path = argv.slice(0, -1);
-  if (path.some((word) => word.startsWith('-'))) return undefined;
+  // Command names only: a word commander would read otherwise ("phone-provider show" as one
+  // argument, an option) is its to answer.
+  if (!path.every((word) => COMMAND_WORD.test(word))) return undefined;
   if (process.stdout.isTTY && process.stdout.columns !== 80) return undefined;
   let texts: unknown;
   try {
-    texts = JSON.parse(readFileSync(new URL('./help.json', import.meta.url), 'utf8'));
+    // A regular file of a help text's size: a hand-edited or replaced one (a device, a FIFO)
+    // must not hang or flood the run; commander answers instead.
+    const file = new URL('./help.json', import.meta.url);
+    const stat = statSync(file);
+    if (!stat.isFile() || stat.size > HELP_FILE_MAX_BYTES) return undefined;
+    texts = JSON.parse(readFileSync(file, 'utf8'));
   } catch {
     return undefined;
   }
   const key = path.join(' ');
   const text = typeof texts === 'object' && texts !== null && Object.hasOwn(texts, key) ? (texts as Record<string, unknown>)[key] : undefined;
-  return typeof text === 'string' ? text : undefined;
+  // What commander prints for --help always starts so; anything else is not the build's text.
+  return typeof text === 'string' && text.startsWith('Usage: ') ? text : undefined;
 }
+
+const COMMAND_WORD = /^[a-z][a-z-]*$/;
+/** dist/help.json is under 40 kB; six times that is no help text. */
+const HELP_FILE_MAX_BYTES = 256 * 1024;
 
 const argv = process.argv.slice(2);
 const help = builtHelp(argv);

@@ -4,7 +4,7 @@
 // records every file Node loads; esbuild's metafile says which sources each file holds. The
 // commands that only read connections are probed the same way: they load no zod.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -173,7 +173,7 @@ describe('--help from the texts the build keeps (help.json)', () => {
     expect(commander(fast)).toBe(false);
   });
 
-  it.each([[['--json', '--help']], [['nope', '--help']], [['list', '--help', 'x']], [['--help', 'list']], [['__proto__', '--help']]])(
+  it.each([[['--json', '--help']], [['nope', '--help']], [['list', '--help', 'x']], [['--help', 'list']], [['__proto__', '--help']], [['phone-provider show', '--help']], [['LIST', '--help']]])(
     '%j is not a kept text: commander answers, as it would without the texts',
     (args) => {
       const live = run(args, `help-other-live-${args.join('_')}`);
@@ -182,6 +182,32 @@ describe('--help from the texts the build keeps (help.json)', () => {
       expect({ code: fast.code, stdout: fast.stdout, stderr: fast.stderr }).toEqual({ code: live.code, stdout: live.stdout, stderr: live.stderr });
     },
   );
+
+  // A help.json that is not the build's (edited by hand, replaced): commander answers, as it
+  // would without one; nothing hangs on a file that never ends.
+  const broken: [string, (file: string) => void][] = [
+    ['an empty text', (file) => writeFileSync(file, JSON.stringify({ list: '' }))],
+    ['a text that is no help', (file) => writeFileSync(file, JSON.stringify({ list: 'hello\n' }))],
+    ['a text that is not a string', (file) => writeFileSync(file, JSON.stringify({ list: ['Usage: auth0-sms-gateway list'] }))],
+    ['a file too large to be the build\'s', (file) => writeFileSync(file, JSON.stringify({ list: `Usage: auth0-sms-gateway list\n${' '.repeat(300 * 1024)}\n` }))],
+    ['not JSON', (file) => writeFileSync(file, '{"list": "Usage: ')],
+    ['a folder', (file) => mkdirSync(file)],
+    // A FIFO with no writer: opening it to read would wait for ever.
+    ['a FIFO', (file) => execFileSync('mkfifo', [file])],
+  ];
+  it.each(broken)('a help.json that holds %s: commander answers', (_what, make) => {
+    const base = mkdtempSync(join(tmpdir(), 'a0sg-help-broken-'));
+    try {
+      cpSync(withTexts, base, { recursive: true });
+      rmSync(join(base, 'help.json'));
+      make(join(base, 'help.json'));
+      const fast = run(['list', '--help'], 'help-broken', base);
+      expect(commander(fast)).toBe(true);
+      expect({ code: fast.code, stdout: fast.stdout, stderr: fast.stderr }).toEqual({ code: 0, stdout: texts.list, stderr: '' });
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('the commands that only read connections', () => {

@@ -1,13 +1,14 @@
 // The built bin's wizard on a real pseudo-terminal: raw mode, the terminal's own Ctrl-C byte,
 // process exit codes. The question flow itself is covered key by key in test/commands/wizard.test.ts.
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SEED_IDS, SEED_SECRETS } from '../../src/sandbox/index.js';
 import { sandboxEnv, writes } from '../helpers/env.js';
 import { KEY, play, ptyLauncher, spawnInPty } from '../helpers/pty.js';
 import { useSandbox } from '../helpers/sandbox.js';
+import { BIN_PATH } from '../helpers/spawn.js';
 
 const URL = 'https://sms.example.com/send';
 
@@ -49,14 +50,28 @@ describe.skipIf(ptyLauncher() === null)(`wizard in a real terminal (${ptyLaunche
 });
 
 // The build keeps each --help as commander prints it at 80 columns (src/main.ts builtHelp);
-// a terminal of another width must still get commander's text at its own width.
-describe.skipIf(ptyLauncher() === null)(`--help in a terminal of 200 columns (${ptyLauncher()?.name ?? 'no pseudo-terminal on this machine'})`, () => {
-  it("wraps at the terminal's width, not at the 80 columns of the kept text", async () => {
+// a terminal of another width must still get commander's text at its own width, and one of 80
+// the kept text. The bin under test is the built one (npm test builds first): without its
+// help.json, both would pass with commander answering, so they first check that it is there.
+describe.skipIf(ptyLauncher() === null)(`--help in a terminal (${ptyLauncher()?.name ?? 'no pseudo-terminal on this machine'})`, () => {
+  const kept = (): Record<string, string> => JSON.parse(readFileSync(join(dirname(BIN_PATH), '..', 'dist', 'help.json'), 'utf8')) as Record<string, string>;
+
+  it("of 200 columns wraps at the terminal's width, not at the 80 columns of the kept text", async () => {
+    expect(kept()['']).toMatch(/^Usage: auth0-sms-gateway/);
     const term = spawnInPty(['--help']);
     expect(await term.exit).toBe(0);
     const lines = term.screen.text.split('\n');
     // One line at 200 columns; two at 80.
     expect(lines.some((line) => line.includes('Send Auth0 Passwordless SMS codes through your own SMS gateway: list, configure, test and serve, safely.'))).toBe(true);
     expect(Math.max(...lines.map((line) => line.trimEnd().length))).toBeGreaterThan(80);
+  });
+
+  it('of 80 columns prints the kept text, line for line', async () => {
+    const text = kept()['phone-provider configure'];
+    expect(text).toMatch(/^Usage: auth0-sms-gateway phone-provider configure/);
+    const term = spawnInPty(['phone-provider', 'configure', '--help'], {}, { columns: 80 });
+    expect(await term.exit).toBe(0);
+    const lines = (value: string) => value.split('\n').map((line) => line.trimEnd()).join('\n').trim();
+    expect(lines(term.screen.text)).toBe(lines(text ?? ''));
   });
 });

@@ -104,14 +104,15 @@ export async function play(terminal: Terminal, steps: readonly Step[]): Promise<
 
 /*
  * A pseudo-terminal without a native npm package: util-linux `script` (on nearly every Linux),
- * else python3's pty module. Both give the terminal 200 columns so prompts do not wrap lines.
+ * else python3's pty module. Both give the terminal 200 columns unless told otherwise, so
+ * prompts do not wrap lines.
  */
 const PYTHON_PTY = `
 import fcntl, os, pty, select, struct, sys, termios
 pid, fd = pty.fork()
 if pid == 0:
-    fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack('HHHH', 50, 200, 0, 0))
-    os.execvp(sys.argv[1], sys.argv[1:])
+    fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack('HHHH', 50, int(sys.argv[1]), 0, 0))
+    os.execvp(sys.argv[2], sys.argv[2:])
 inputs = [fd, 0]
 while True:
     ready, _, _ = select.select(inputs, [], [])
@@ -133,7 +134,7 @@ _, status = os.waitpid(pid, 0)
 sys.exit(os.waitstatus_to_exitcode(status))
 `;
 
-type PtyLauncher = { name: string; argv: (command: string[]) => [string, string[]] };
+type PtyLauncher = { name: string; argv: (command: string[], columns: number) => [string, string[]] };
 
 const available = (command: string, args: string[]) => spawnSync(command, args, { stdio: 'ignore', timeout: 5_000 }).status === 0;
 
@@ -144,9 +145,9 @@ export function ptyLauncher(): PtyLauncher | null {
   if (launcher !== undefined) return launcher;
   if (process.platform === 'linux' && available('script', ['--version'])) {
     // -e: exit with the command's code; -f: flush output as it comes; /dev/null: no typescript file.
-    launcher = { name: 'util-linux script', argv: (command) => ['script', ['-qefc', `stty cols 200 rows 50; exec ${command.map(shellQuote).join(' ')}`, '/dev/null']] };
+    launcher = { name: 'util-linux script', argv: (command, columns) => ['script', ['-qefc', `stty cols ${columns} rows 50; exec ${command.map(shellQuote).join(' ')}`, '/dev/null']] };
   } else if (available('python3', ['-c', 'import pty, termios, fcntl'])) {
-    launcher = { name: 'python3 pty', argv: (command) => ['python3', ['-c', PYTHON_PTY, ...command]] };
+    launcher = { name: 'python3 pty', argv: (command, columns) => ['python3', ['-c', PYTHON_PTY, String(columns), ...command]] };
   } else {
     launcher = null;
   }
@@ -160,10 +161,10 @@ export interface PtyProcess extends Terminal {
 }
 
 /** Runs the built bin on a fresh pseudo-terminal with only the environment given (plus PATH, HOME and the sandbox CA). */
-export function spawnInPty(args: string[], env: NodeJS.ProcessEnv = {}): PtyProcess {
+export function spawnInPty(args: string[], env: NodeJS.ProcessEnv = {}, { columns = 200 }: { columns?: number } = {}): PtyProcess {
   const pty = ptyLauncher();
   if (pty === null) throw new Error('no pseudo-terminal on this machine: check ptyLauncher() first');
-  const [command, argv] = pty.argv([process.execPath, BIN_PATH, ...args]);
+  const [command, argv] = pty.argv([process.execPath, BIN_PATH, ...args], columns);
   const child = spawn(command, argv, {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS, TERM: 'xterm-256color', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
