@@ -155,13 +155,16 @@ function itemsOf<T>(page: Pages<T>, { key, what }: ListKey): T[] {
  */
 async function eachItem<T>(first: Pages<T>, list: ListKey, visit: (item: T) => boolean | void, { readAhead = false } = {}): Promise<void> {
   for (let page = first; ; ) {
+    // Both read before asking for the next page: the SDK's getNextPage rewrites the same page
+    // object in place, so once the read ahead is answered, `page` holds the next page.
     const items = itemsOf(page, list);
-    const next = readAhead && page.hasNextPage() ? page.getNextPage() : undefined;
+    const more = page.hasNextPage();
+    const next = readAhead && more ? page.getNextPage() : undefined;
     // If visiting throws, the read ahead is dropped unanswered rather than left unhandled.
     next?.catch(() => undefined);
     if (next !== undefined) await new Promise((resolve) => setImmediate(resolve));
     for (const item of items) if (visit(item) === true) return;
-    if (!page.hasNextPage()) return;
+    if (!more) return;
     page = await (next ?? page.getNextPage());
   }
 }
