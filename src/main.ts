@@ -1,7 +1,7 @@
 // The executable's entry (bin/auth0-sms-gateway.js imports the bundle of this file). Only
 // commander loads before an action runs, so argument errors stay fast; --version needs not
 // even that, nor does --help where the build's text of it serves.
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import { VERSION } from './version.js';
 
 // `… | head`, `… | grep -q`: a reader that went away is not an error of ours. The run goes on
@@ -36,11 +36,16 @@ function builtHelp(argv: readonly string[]): string | undefined {
   let texts: unknown;
   try {
     // A regular file of a help text's size: a hand-edited or replaced one (a device, a FIFO)
-    // must not hang or flood the run; commander answers instead.
-    const file = new URL('./help.json', import.meta.url);
-    const stat = statSync(file);
-    if (!stat.isFile() || stat.size > HELP_FILE_MAX_BYTES) return undefined;
-    texts = JSON.parse(readFileSync(file, 'utf8'));
+    // must not hang or flood the run; commander answers instead. Opened without waiting for a
+    // FIFO's writer, and checked as opened, so nothing can be swapped in between.
+    const fd = openSync(new URL('./help.json', import.meta.url), constants.O_RDONLY | constants.O_NONBLOCK);
+    try {
+      const stat = fstatSync(fd);
+      if (!stat.isFile() || stat.size > HELP_FILE_MAX_BYTES) return undefined;
+      texts = JSON.parse(readFileSync(fd, 'utf8'));
+    } finally {
+      closeSync(fd);
+    }
   } catch {
     return undefined;
   }

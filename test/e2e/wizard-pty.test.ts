@@ -1,14 +1,16 @@
 // The built bin's wizard on a real pseudo-terminal: raw mode, the terminal's own Ctrl-C byte,
 // process exit codes. The question flow itself is covered key by key in test/commands/wizard.test.ts.
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED_IDS, SEED_SECRETS } from '../../src/sandbox/index.js';
 import { sandboxEnv, writes } from '../helpers/env.js';
 import { KEY, play, ptyLauncher, spawnInPty } from '../helpers/pty.js';
 import { useSandbox } from '../helpers/sandbox.js';
 import { BIN_PATH } from '../helpers/spawn.js';
+
+const DIST = join(dirname(BIN_PATH), '..', 'dist');
 
 const URL = 'https://sms.example.com/send';
 
@@ -50,28 +52,39 @@ describe.skipIf(ptyLauncher() === null)(`wizard in a real terminal (${ptyLaunche
 });
 
 // The build keeps each --help as commander prints it at 80 columns (src/main.ts builtHelp);
-// a terminal of another width must still get commander's text at its own width, and one of 80
-// the kept text. The bin under test is the built one (npm test builds first): without its
-// help.json, both would pass with commander answering, so they first check that it is there.
+// a terminal of 80 columns gets the kept text, one of another width commander's text at its
+// own width. Run on a copy of the build whose kept text of `list` is marked, so the test sees
+// which of the two answered (at 80 columns both print the same words).
 describe.skipIf(ptyLauncher() === null)(`--help in a terminal (${ptyLauncher()?.name ?? 'no pseudo-terminal on this machine'})`, () => {
-  const kept = (): Record<string, string> => JSON.parse(readFileSync(join(dirname(BIN_PATH), '..', 'dist', 'help.json'), 'utf8')) as Record<string, string>;
+  const MARKED = 'Usage: auth0-sms-gateway list [options]\n\nthe kept text, marked by this test\n';
+  let copy: string;
+  beforeAll(() => {
+    copy = mkdtempSync(join(tmpdir(), 'a0sg-pty-help-'));
+    cpSync(DIST, copy, { recursive: true });
+    const texts = JSON.parse(readFileSync(join(copy, 'help.json'), 'utf8')) as Record<string, string>;
+    // The real text is there to mark: without it, commander would answer both tests.
+    expect(texts.list).toMatch(/^Usage: auth0-sms-gateway list/);
+    writeFileSync(join(copy, 'help.json'), JSON.stringify({ ...texts, list: MARKED }));
+  });
+  afterAll(() => rmSync(copy, { recursive: true, force: true }));
+  const lines = (value: string) => value.split('\n').map((line) => line.trimEnd()).join('\n').trim();
 
-  it("of 200 columns wraps at the terminal's width, not at the 80 columns of the kept text", async () => {
-    expect(kept()['']).toMatch(/^Usage: auth0-sms-gateway/);
-    const term = spawnInPty(['--help']);
+  it('of 80 columns prints the kept text', async () => {
+    const term = spawnInPty(['list', '--help'], {}, { columns: 80, entry: join(copy, 'cli.js') });
     expect(await term.exit).toBe(0);
-    const lines = term.screen.text.split('\n');
-    // One line at 200 columns; two at 80.
-    expect(lines.some((line) => line.includes('Send Auth0 Passwordless SMS codes through your own SMS gateway: list, configure, test and serve, safely.'))).toBe(true);
-    expect(Math.max(...lines.map((line) => line.trimEnd().length))).toBeGreaterThan(80);
+    expect(lines(term.screen.text)).toBe(lines(MARKED));
   });
 
-  it('of 80 columns prints the kept text, line for line', async () => {
-    const text = kept()['phone-provider configure'];
-    expect(text).toMatch(/^Usage: auth0-sms-gateway phone-provider configure/);
-    const term = spawnInPty(['phone-provider', 'configure', '--help'], {}, { columns: 80 });
+  it("of 200 columns gets commander's text, wrapped at the terminal's width", async () => {
+    const term = spawnInPty(['--help'], {}, { entry: join(copy, 'cli.js') });
     expect(await term.exit).toBe(0);
-    const lines = (value: string) => value.split('\n').map((line) => line.trimEnd()).join('\n').trim();
-    expect(lines(term.screen.text)).toBe(lines(text ?? ''));
+    const shown = term.screen.text.split('\n');
+    // One line at 200 columns; two at 80.
+    expect(shown.some((line) => line.includes('Send Auth0 Passwordless SMS codes through your own SMS gateway: list, configure, test and serve, safely.'))).toBe(true);
+    expect(Math.max(...shown.map((line) => line.trimEnd().length))).toBeGreaterThan(80);
+    const list = spawnInPty(['list', '--help'], {}, { entry: join(copy, 'cli.js') });
+    expect(await list.exit).toBe(0);
+    expect(list.screen.text).toMatch(/^Usage: auth0-sms-gateway list \[options\]/);
+    expect(list.screen.text).not.toContain('marked by this test');
   });
 });

@@ -160,11 +160,11 @@ export interface PtyProcess extends Terminal {
   exit: Promise<number | null>;
 }
 
-/** Runs the built bin on a fresh pseudo-terminal with only the environment given (plus PATH, HOME and the sandbox CA). */
-export function spawnInPty(args: string[], env: NodeJS.ProcessEnv = {}, { columns = 200 }: { columns?: number } = {}): PtyProcess {
+/** Runs the built bin (or `entry`, a copy of it) on a fresh pseudo-terminal with only the environment given (plus PATH, HOME and the sandbox CA). */
+export function spawnInPty(args: string[], env: NodeJS.ProcessEnv = {}, { columns = 200, entry = BIN_PATH }: { columns?: number; entry?: string } = {}): PtyProcess {
   const pty = ptyLauncher();
   if (pty === null) throw new Error('no pseudo-terminal on this machine: check ptyLauncher() first');
-  const [command, argv] = pty.argv([process.execPath, BIN_PATH, ...args], columns);
+  const [command, argv] = pty.argv([process.execPath, entry, ...args], columns);
   const child = spawn(command, argv, {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS, TERM: 'xterm-256color', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
