@@ -75,6 +75,8 @@ describe('untrusted, whatever the text', () => {
         // Each class's first and last code point, and the ones just outside it.
         ...['\u0000', '\u001f', '\u007e', '\u007f', '\u009f', '\u00a0', '\u061b', '\u061c', '\u061d', '\u200d', '\u200e', '\u200f', '\u2010'],
         ...['\u2029', '\u202a', '\u202e', '\u202f', '\u2065', '\u2066', '\u2069', '\u206a'],
+        // The edges of the gaps safeForTerminal leaves for tab, line feed and ESC.
+        ...['\u0008', '\u000b', '\u001a', '\u001c'],
       ),
     }),
     fc.string({ unit: fc.constantFrom('\u001b[', '\u001b[0m', '\u001b[1;31m', '\u001b[2J', 'x', '1', ';', 'm', '\n') }),
