@@ -1,6 +1,7 @@
 // The only module that talks to the `auth0` SDK. It returns the project's own types, checked
 // (connections by core/options.ts, the phone side with zod), and turns every SDK failure into a
 // CliError with a hint (./errors.ts).
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type * as z from 'zod';
 import { readConnection, requireSmsOptions, type Connection, type RawOptions } from '../core/options.js';
 import type { Action, Binding, PhoneProvider } from '../core/phone-schemas.js';
@@ -162,7 +163,7 @@ async function eachItem<T>(first: Pages<T>, list: ListKey, visit: (item: T) => b
     const next = readAhead && more ? page.getNextPage() : undefined;
     // If visiting throws, the read ahead is dropped unanswered rather than left unhandled.
     next?.catch(() => undefined);
-    if (next !== undefined) await new Promise((resolve) => setImmediate(resolve));
+    if (next !== undefined) await nextTurn();
     for (const item of items) if (visit(item) === true) return;
     if (!more) return;
     page = await (next ?? page.getNextPage());
