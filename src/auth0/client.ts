@@ -18,6 +18,12 @@ export interface ManagementApi {
   /** Every connection with strategy `sms`, across all pages. */
   listSmsConnections(): Promise<Connection[]>;
   /**
+   * The same listing, each connection handed to `each` as its page arrives (while the next page
+   * is asked for) and only what `each` returns kept: a listing of thousands holds its rows, not
+   * every connection's whole options.
+   */
+  listSmsConnections<T>(each: (connection: Connection) => T): Promise<T[]>;
+  /**
    * The SMS connections these refs (ids or names) name, found by paging the `strategy=sms`
    * listing and stopping once every ref is found: for many refs, a page per 100 connections
    * instead of a read per ref. A ref found nowhere is absent from the map.
@@ -399,13 +405,15 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
     grantedScopes: () => granted,
     estimateMs: (requestsLeft) => pacer.estimateMs(requestsLeft),
 
-    async listSmsConnections() {
+    async listSmsConnections<T>(each?: (connection: Connection) => T): Promise<(T | Connection)[]> {
       return call({ operation: 'list', resource: 'connection' }, async () => {
-        const seen = new Map<string, Connection>();
+        const seen = new Map<string, T | Connection>();
+        let first: Connection | undefined;
         let withOptions = 0;
         await eachSmsConnection(
           (connection) => {
-            seen.set(connection.id, connection);
+            first ??= connection;
+            seen.set(connection.id, each === undefined ? connection : each(connection));
             if (connection.options !== undefined && connection.options !== null) withOptions++;
             // A whole page without options: the token lacks read:connections_options; no need to read on.
             else if (withOptions === 0 && seen.size >= PAGE_SIZE) requireOptions(connection);
@@ -413,7 +421,6 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
           { readAhead: true },
         );
         // None came with options (fewer than a page): the same scope error.
-        const [first] = seen.values();
         if (first !== undefined && withOptions === 0) requireOptions(first);
         return [...seen.values()];
       });

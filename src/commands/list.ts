@@ -1,14 +1,12 @@
 import { defineCommand, NO_FLAGS } from '../flow/command.js';
-import { connectionItems, unifiedPhoneFor } from '../flow/routes.js';
+import { listConnectionItems } from '../flow/routes.js';
 import { renderTable } from '../ui/output.js';
 
 /** Every SMS connection (all pages) with where its codes go: its route, from its options and the tenant setting. */
 export const command = defineCommand(NO_FLAGS, async (ctx) => {
   const { output } = ctx;
   const api = await ctx.auth0();
-  const connections = await api.listSmsConnections();
-  const unifiedPhone = await unifiedPhoneFor(api, output, connections);
-  const rows = connectionItems(connections, unifiedPhone, output);
+  const rows = await listConnectionItems(api, output);
   if (output.json) {
     output.printJson(rows);
     return;

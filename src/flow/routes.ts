@@ -8,26 +8,31 @@ import type { Output } from '../ui/output.js';
 /** One row of `list --json` and of `status`'s connections; a connection that came without options has null settings. */
 export type ConnectionItem = (SmsSummary | { [K in keyof SmsSummary]: K extends 'id' | 'name' ? string : null }) & { route: Route };
 
-export function connectionItem(connection: Connection, unifiedPhone: UnifiedPhone): ConnectionItem {
-  return { ...smsSummary(connection), route: routeOf(connection.options, unifiedPhone) };
+/** A connection's row; one that came without options gets a row that claims nothing (route `unknown`, no settings). */
+function connectionItem(connection: Connection, unifiedPhone: UnifiedPhone): ConnectionItem {
+  return connection.options === undefined || connection.options === null
+    ? { id: connection.id, name: connection.name, provider: null, gateway_url: null, authentication: null, forward_req_info: null, from: null, route: 'unknown' }
+    : { ...smsSummary(connection), route: routeOf(connection.options, unifiedPhone) };
 }
 
 /**
- * The rows of a listing. One connection that came without options (an odd one among others)
- * gets a row that claims nothing (route `unknown`, no settings) and a warning; when every one
- * came without, the token lacks read:connections_options, and that error is the answer.
+ * One connection that came without options (an odd one among others) is shown with a warning;
+ * when every one came without, the token lacks read:connections_options, and
+ * listSmsConnections refuses the listing with that error instead.
  */
-export function connectionItems(connections: readonly Connection[], unifiedPhone: UnifiedPhone, output: Output): ConnectionItem[] {
-  // listSmsConnections refuses a listing where none came with options (the scope error).
-  const without = connections.filter((connection) => connection.options === undefined || connection.options === null);
+function warnWithoutOptions(without: readonly Connection[], output: Output): void {
   if (without.length > 0) {
     output.warn(`Auth0 returned ${without.map((connection) => connectionLabel(connection)).join(', ')} without options: shown with the route "unknown"`);
   }
-  return connections.map((connection) =>
-    connection.options === undefined || connection.options === null
-      ? { id: connection.id, name: connection.name, provider: null, gateway_url: null, authentication: null, forward_req_info: null, from: null, route: 'unknown' }
-      : connectionItem(connection, unifiedPhone),
+}
+
+/** The rows of a listing, for a tenant setting already read (`status`). */
+export function connectionItems(connections: readonly Connection[], unifiedPhone: UnifiedPhone, output: Output): ConnectionItem[] {
+  warnWithoutOptions(
+    connections.filter((connection) => connection.options === undefined || connection.options === null),
+    output,
   );
+  return connections.map((connection) => connectionItem(connection, unifiedPhone));
 }
 
 /**
@@ -75,12 +80,27 @@ export async function unifiedPhoneForClaims(api: ManagementApi, output: Output, 
 }
 
 /**
- * The tenant setting for a listing, when, and only when, some connection's route depends on it:
- * a connection whose options carry use_phone_provider or an older-generation key is decided by
- * them alone, and a listing claims no delivery, so most runs spend no request (and no
- * rate-limit token) on the setting.
+ * `list`'s rows, made as the pages arrive (the listing reads ahead, so that work overlaps the
+ * wait for the next page) and the tenant setting read when, and only when, some connection's
+ * route depends on it: a connection whose options carry use_phone_provider or an
+ * older-generation key is decided by them alone, and a listing claims no delivery, so most runs
+ * spend no request (and no rate-limit token) on the setting. Only the rows that waited on it are
+ * made again with it.
  */
-export async function unifiedPhoneFor(api: ManagementApi, output: Output, connections: readonly Connection[]): Promise<UnifiedPhone> {
-  const undecided = connections.some((connection) => routeOf(connection.options, null) === 'unknown' && connection.options !== undefined && connection.options !== null);
-  return undecided ? readUnifiedPhone(api, output) : null;
+export async function listConnectionItems(api: ManagementApi, output: Output): Promise<ConnectionItem[]> {
+  const without: Connection[] = [];
+  const waiting = new Map<ConnectionItem, Connection>();
+  const rows = await api.listSmsConnections((connection) => {
+    const row = connectionItem(connection, null);
+    if (connection.options === undefined || connection.options === null) without.push(connection);
+    else if (row.route === 'unknown') waiting.set(row, connection);
+    return row;
+  });
+  const unifiedPhone = waiting.size === 0 ? null : await readUnifiedPhone(api, output);
+  warnWithoutOptions(without, output);
+  if (unifiedPhone === null) return rows;
+  return rows.map((row) => {
+    const connection = waiting.get(row);
+    return connection === undefined ? row : connectionItem(connection, unifiedPhone);
+  });
 }

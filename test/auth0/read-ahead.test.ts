@@ -53,6 +53,33 @@ describe('listSmsConnections reading ahead', () => {
     expect(events.slice(pages[2] ?? 0, (pages[2] ?? 0) + 2)).toEqual(['fetch page next', 'visit con_Generated0000101']);
   });
 
+  it('hands each connection to the mapper as its page arrives, and keeps only what the mapper returns', async () => {
+    const events: string[] = [];
+    const realFetch = globalThis.fetch;
+    vi.spyOn(globalThis, 'fetch').mockImplementation((input, init) => {
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      if (url.pathname === '/api/v2/connections') events.push('fetch page');
+      return realFetch(input, init);
+    });
+    const { connectToAuth0 } = await import('../../src/auth0/client.js');
+    const s = await startTestSandbox({ connections: generateConnections(250, 1) });
+    const api = await connectToAuth0({ domain: s.domain, kind: 'client-secret', ...SEED_CLIENTS.full });
+
+    const rows = await api.listSmsConnections((connection) => {
+      events.push(`map ${connection.id}`);
+      return { id: connection.id, hasOptions: connection.options !== undefined };
+    });
+
+    expect(rows).toEqual(s.connections().map((connection) => ({ id: connection.id, hasOptions: true })));
+    const pages = events.flatMap((event, at) => (event === 'fetch page' ? [at] : []));
+    const maps = events.flatMap((event, at) => (event.startsWith('map') ? [at] : []));
+    expect(pages).toHaveLength(3);
+    expect(maps).toHaveLength(250);
+    // Mapped while the next page is on its way, not after the last page.
+    expect(pages[1]).toBeLessThan(maps[0] ?? -1);
+    expect(maps[0]).toBeLessThan(pages[2] ?? -1);
+  });
+
   // Over a network, the read ahead cannot be answered within the turn the walk lets pass; from
   // memory (a test double, a fetch served in process) it is, and the SDK has then rewritten the
   // page the walk holds into the next one: asking that one whether more follow skipped a page.
