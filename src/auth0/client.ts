@@ -406,24 +406,35 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
     estimateMs: (requestsLeft) => pacer.estimateMs(requestsLeft),
 
     async listSmsConnections<T>(each?: (connection: Connection) => T): Promise<(T | Connection)[]> {
-      return call({ operation: 'list', resource: 'connection' }, async () => {
+      // What `each` throws is the caller's own failure, no answer of Auth0's: it stops the walk
+      // and is thrown as it is, never described as a failed request.
+      let failed: { error: unknown } | undefined;
+      const listed = await call({ operation: 'list', resource: 'connection' }, async () => {
         const seen = new Map<string, T | Connection>();
         let first: Connection | undefined;
         let withOptions = 0;
         await eachSmsConnection(
           (connection) => {
             first ??= connection;
-            seen.set(connection.id, each === undefined ? connection : each(connection));
+            try {
+              seen.set(connection.id, each === undefined ? connection : each(connection));
+            } catch (error) {
+              failed = { error };
+              return true;
+            }
             if (connection.options !== undefined && connection.options !== null) withOptions++;
             // A whole page without options: the token lacks read:connections_options; no need to read on.
             else if (withOptions === 0 && seen.size >= PAGE_SIZE) requireOptions(connection);
+            return false;
           },
           { readAhead: true },
         );
         // None came with options (fewer than a page): the same scope error.
-        if (first !== undefined && withOptions === 0) requireOptions(first);
+        if (failed === undefined && first !== undefined && withOptions === 0) requireOptions(first);
         return [...seen.values()];
       });
+      if (failed !== undefined) throw failed.error;
+      return listed;
     },
 
     async findSmsConnections(connectionRefs) {

@@ -80,6 +80,27 @@ describe('listSmsConnections reading ahead', () => {
     expect(maps[0]).toBeLessThan(pages[2] ?? -1);
   });
 
+  it("throws what the mapper throws as it is: the caller's own failure is no failed request", async () => {
+    const { connectToAuth0 } = await import('../../src/auth0/client.js');
+    const { CliError } = await import('../../src/core/errors.js');
+    const s = await startTestSandbox({ connections: generateConnections(250, 1) });
+    const api = await connectToAuth0({ domain: s.domain, kind: 'client-secret', ...SEED_CLIENTS.full });
+    const bug = new TypeError('a bug in the mapper');
+    let mapped = 0;
+
+    const failure = await api
+      .listSmsConnections(() => {
+        if (++mapped === 150) throw bug;
+        return mapped;
+      })
+      .catch((error: unknown) => error);
+
+    expect(failure).toBe(bug);
+    expect(failure).not.toBeInstanceOf(CliError);
+    // The walk stopped at the failure: page 3 was never worked on.
+    expect(mapped).toBe(150);
+  });
+
   // Over a network, the read ahead cannot be answered within the turn the walk lets pass; from
   // memory (a test double, a fetch served in process) it is, and the SDK has then rewritten the
   // page the walk holds into the next one: asking that one whether more follow skipped a page.
