@@ -18,9 +18,10 @@ export interface ManagementApi {
   /** Every connection with strategy `sms`, across all pages. */
   listSmsConnections(): Promise<Connection[]>;
   /**
-   * The same listing, each connection handed to `each` as its page arrives (while the next page
-   * is asked for) and only what `each` returns kept: a listing of thousands holds its rows, not
-   * every connection's whole options.
+   * The same listing, each connection handed to `each` (synchronous) as its page arrives, while
+   * the next page is asked for, and only what `each` returns kept: a listing of thousands holds
+   * its rows, not every connection's whole options. A connection listed twice is kept as its
+   * last copy, at the place of its first.
    */
   listSmsConnections<T>(each: (connection: Connection) => T): Promise<T[]>;
   /**
@@ -415,7 +416,8 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
         let withOptions = 0;
         await eachSmsConnection(
           (connection) => {
-            first ??= connection;
+            // The first id's last copy: the one the listing keeps.
+            if (first === undefined || connection.id === first.id) first = connection;
             try {
               seen.set(connection.id, each === undefined ? connection : each(connection));
             } catch (error) {

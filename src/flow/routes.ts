@@ -20,7 +20,7 @@ function connectionItem(connection: Connection, unifiedPhone: UnifiedPhone): Con
  * when every one came without, the token lacks read:connections_options, and
  * listSmsConnections refuses the listing with that error instead.
  */
-function warnWithoutOptions(without: readonly Connection[], output: Output): void {
+function warnWithoutOptions(without: readonly { id: string; name: string }[], output: Output): void {
   if (without.length > 0) {
     output.warn(`Auth0 returned ${without.map((connection) => connectionLabel(connection)).join(', ')} without options: shown with the route "unknown"`);
   }
@@ -81,26 +81,37 @@ export async function unifiedPhoneForClaims(api: ManagementApi, output: Output, 
 
 /**
  * `list`'s rows, made as the pages arrive (the listing reads ahead, so that work overlaps the
- * wait for the next page) and the tenant setting read when, and only when, some connection's
- * route depends on it: a connection whose options carry use_phone_provider or an
- * older-generation key is decided by them alone, and a listing claims no delivery, so most runs
- * spend no request (and no rate-limit token) on the setting. Only the rows that waited on it are
- * made again with it.
+ * wait for the next page), and the tenant setting read when, and only when, some connection's
+ * route depends on it: one whose options carry use_phone_provider or an older-generation key is
+ * decided by them alone, and a listing claims no delivery, so most runs spend no request (and
+ * no rate-limit token) on the setting. A row that waits on it keeps the two routes it can take,
+ * not its connection. By id: a listing that hands the same connection twice lists its last
+ * copy, and only that copy counts.
  */
 export async function listConnectionItems(api: ManagementApi, output: Output): Promise<ConnectionItem[]> {
-  const without: Connection[] = [];
-  const waiting = new Map<ConnectionItem, Connection>();
+  const without = new Map<string, { id: string; name: string }>();
+  const waiting = new Map<string, { unified: Route; notUnified: Route }>();
   const rows = await api.listSmsConnections((connection) => {
     const row = connectionItem(connection, null);
-    if (connection.options === undefined || connection.options === null) without.push(connection);
-    else if (row.route === 'unknown') waiting.set(row, connection);
+    const { id, name, options } = connection;
+    if (options === undefined || options === null) {
+      without.set(id, { id, name });
+      waiting.delete(id);
+      return row;
+    }
+    without.delete(id);
+    // Only a route unknown without the setting can wait on it, and only if the setting would
+    // decide it (a provider this tool does not know stays unknown either way).
+    const routes = row.route === 'unknown' ? { unified: routeOf(options, true), notUnified: routeOf(options, false) } : undefined;
+    if (routes !== undefined && routes.unified !== routes.notUnified) waiting.set(id, routes);
+    else waiting.delete(id);
     return row;
   });
   const unifiedPhone = waiting.size === 0 ? null : await readUnifiedPhone(api, output);
-  warnWithoutOptions(without, output);
+  warnWithoutOptions([...without.values()], output);
   if (unifiedPhone === null) return rows;
   return rows.map((row) => {
-    const connection = waiting.get(row);
-    return connection === undefined ? row : connectionItem(connection, unifiedPhone);
+    const routes = waiting.get(row.id);
+    return routes === undefined ? row : { ...row, route: unifiedPhone ? routes.unified : routes.notUnified };
   });
 }

@@ -101,6 +101,22 @@ describe('listSmsConnections reading ahead', () => {
     expect(mapped).toBe(150);
   });
 
+  it('a listing without options: the scope error names the copy the listing keeps, and a mapper that throws is not hidden by it', async () => {
+    const page = { connections: [{ id: 'con_1', name: 'first-copy', strategy: 'sms' }, { id: 'con_2', name: 'two', strategy: 'sms' }, { id: 'con_1', name: 'last-copy', strategy: 'sms' }] };
+    vi.spyOn(globalThis, 'fetch').mockImplementation(async () => Response.json(page));
+    const { connectToAuth0 } = await import('../../src/auth0/client.js');
+    const api = await connectToAuth0({ domain: 'tenant.example.com', kind: 'token', token: 'a.b.c' });
+
+    await expect(api.listSmsConnections()).rejects.toThrow(/^Auth0 returned connection last-copy \(con_1\) without its options: the token most likely lacks the read:connections_options scope$/);
+    const bug = new TypeError('a bug in the mapper');
+    await expect(
+      api.listSmsConnections((connection) => {
+        if (connection.id === 'con_2') throw bug;
+        return connection.id;
+      }),
+    ).rejects.toBe(bug);
+  });
+
   // Over a network, the read ahead cannot be answered within the turn the walk lets pass; from
   // memory (a test double, a fetch served in process) it is, and the SDK has then rewritten the
   // page the walk holds into the next one: asking that one whether more follow skipped a page.
