@@ -13,17 +13,21 @@ import { networkErrorCode } from '../core/network.js';
 import { toCliError, type CallContext } from './errors.js';
 import { Pacer, readRateLimitHeaders, systemClock, type PacerClock, type PacerGrant } from './pacer.js';
 
+/** A value that is not a promise (see listSmsConnections). */
+type Synchronous<T> = T extends PromiseLike<unknown> ? never : T;
+
 export interface ManagementApi {
   readonly domain: string;
   /** Every connection with strategy `sms`, across all pages. */
   listSmsConnections(): Promise<Connection[]>;
   /**
-   * The same listing, each connection handed to `each` (synchronous) as its page arrives, while
-   * the next page is asked for, and only what `each` returns kept: a listing of thousands holds
-   * its rows, not every connection's whole options. A connection listed twice is kept as its
-   * last copy, at the place of its first.
+   * The same listing, each connection handed to `each` as its page arrives, while the next page
+   * is asked for, and only what `each` returns kept: a listing of thousands holds its rows, not
+   * every connection's whole options. A connection listed twice is kept as its last copy, at the
+   * place of its first. `each` is synchronous (a promise it returned would escape the walk's
+   * error handling): returning one is a type error.
    */
-  listSmsConnections<T>(each: (connection: Connection) => T): Promise<T[]>;
+  listSmsConnections<T>(each: (connection: Connection) => Synchronous<T>): Promise<T[]>;
   /**
    * The SMS connections these refs (ids or names) name, found by paging the `strategy=sms`
    * listing and stopping once every ref is found: for many refs, a page per 100 connections

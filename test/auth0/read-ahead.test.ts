@@ -97,6 +97,11 @@ describe('listSmsConnections reading ahead', () => {
 
     expect(failure).toBe(bug);
     expect(failure).not.toBeInstanceOf(CliError);
+    // An async mapper's rejection would escape that: the type refuses one (npm run typecheck).
+    const asyncMapper = () =>
+      // @ts-expect-error a mapper that returns a promise
+      api.listSmsConnections(async (connection) => connection.id);
+    expect(typeof asyncMapper).toBe('function');
     // The walk stopped at the failure: page 3 was never worked on.
     expect(mapped).toBe(150);
   });
