@@ -18,21 +18,21 @@ function connectionItem(connection: Connection, unifiedPhone: UnifiedPhone): Con
 /**
  * One connection that came without options (an odd one among others) is shown with a warning;
  * when every one came without, the token lacks read:connections_options, and
- * listSmsConnections refuses the listing with that error instead.
+ * listSmsConnections refuses the listing with that error instead. Such a row is the one whose
+ * settings are null (a summary always names a provider).
  */
-function warnWithoutOptions(without: readonly { id: string; name: string }[], output: Output): void {
+function warnWithoutOptions(rows: readonly ConnectionItem[], output: Output): void {
+  const without = rows.filter((row) => row.provider === null);
   if (without.length > 0) {
-    output.warn(`Auth0 returned ${without.map((connection) => connectionLabel(connection)).join(', ')} without options: shown with the route "unknown"`);
+    output.warn(`Auth0 returned ${without.map((row) => connectionLabel(row)).join(', ')} without options: shown with the route "unknown"`);
   }
 }
 
 /** The rows of a listing, for a tenant setting already read (`status`). */
 export function connectionItems(connections: readonly Connection[], unifiedPhone: UnifiedPhone, output: Output): ConnectionItem[] {
-  warnWithoutOptions(
-    connections.filter((connection) => connection.options === undefined || connection.options === null),
-    output,
-  );
-  return connections.map((connection) => connectionItem(connection, unifiedPhone));
+  const rows = connections.map((connection) => connectionItem(connection, unifiedPhone));
+  warnWithoutOptions(rows, output);
+  return rows;
 }
 
 /**
@@ -89,26 +89,19 @@ export async function unifiedPhoneForClaims(api: ManagementApi, output: Output, 
  * copy, and only that copy counts.
  */
 export async function listConnectionItems(api: ManagementApi, output: Output): Promise<ConnectionItem[]> {
-  const without = new Map<string, { id: string; name: string }>();
   const waiting = new Map<string, { unified: Route; notUnified: Route }>();
   const rows = await api.listSmsConnections((connection) => {
     const row = connectionItem(connection, null);
-    const { id, name, options } = connection;
-    if (options === undefined || options === null) {
-      without.set(id, { id, name });
-      waiting.delete(id);
-      return row;
-    }
-    without.delete(id);
+    const { options } = connection;
     // Only a route unknown without the setting can wait on it, and only if the setting would
     // decide it (a provider this tool does not know stays unknown either way).
-    const routes = row.route === 'unknown' ? { unified: routeOf(options, true), notUnified: routeOf(options, false) } : undefined;
-    if (routes !== undefined && routes.unified !== routes.notUnified) waiting.set(id, routes);
-    else waiting.delete(id);
+    const routes = row.route === 'unknown' && options !== undefined && options !== null ? { unified: routeOf(options, true), notUnified: routeOf(options, false) } : undefined;
+    if (routes !== undefined && routes.unified !== routes.notUnified) waiting.set(connection.id, routes);
+    else waiting.delete(connection.id);
     return row;
   });
   const unifiedPhone = waiting.size === 0 ? null : await readUnifiedPhone(api, output);
-  warnWithoutOptions([...without.values()], output);
+  warnWithoutOptions(rows, output);
   if (unifiedPhone === null) return rows;
   return rows.map((row) => {
     const routes = waiting.get(row.id);
