@@ -177,7 +177,7 @@ export async function applyUnlimitedRows(table, { runs, work, sandboxes, n }) {
       ratio,
       goal: '<= 1.3x',
       meets: ratio <= 1.3,
-      note: `both child processes against the same sandbox, reset before each run; the floor replays the CLI's requests in its order, bodies included, one at a time as apply sends them at this N (each page needs the previous one's checkpoint, each re-read precedes its PATCH)`,
+      note: `both child processes against the same sandbox, reset before each run; the floor replays the CLI's requests in its order, bodies included, one at a time; apply sends each connection's re-read while the previous connection's PATCH is in flight (the pages go one at a time in both: each needs the previous one's checkpoint)`,
     });
 
     // Row 4b: how much of row 4's excess is the SDK's own work per request (no verdict).

@@ -198,25 +198,46 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
     // A first Ctrl-C or SIGTERM lets the write in flight finish, then stops (flow/interrupt.ts).
     await ctx.interrupts.guard(
       async () => {
-        for (const t of pending) {
+        // The re-read of the next connection goes out while this one's PATCH is in flight (the
+        // PATCHes stay one at a time, in file order), so each connection costs one round trip,
+        // not two. It is used only when that PATCH was answered at once: a lost answer is
+        // settled with waits (seconds), and the next connection is then read again.
+        let readAhead: Promise<Connection> | undefined;
+        for (const [index, t] of pending.entries()) {
           if (ctx.interrupts.requested !== undefined) break;
           current = t;
           currentSent = false;
           // Each connection costs a re-read and a PATCH: the ETA comes from the pacer's rate.
           progress.update(attempted, pending.length, t.connection.name, api.estimateMs(2 * (pending.length - attempted)));
           attempted++;
+          const reread = readAhead;
+          readAhead = undefined;
+          let nextRead: Promise<Connection> | undefined;
+          let answered = false;
           try {
             await patchChecked(api, t.connection, t.plan.next, t.backup, {
               settleWaitsMs: ctx.settleWaitsMs,
               stopRequested: () => ctx.interrupts.requested,
+              reread,
               onSend: () => {
                 currentSent = true;
+              },
+              whileWriting: () => {
+                const following = pending[index + 1];
+                if (following === undefined) return;
+                nextRead = api.getConnection(following.connection.id);
+                // Its failure is the next connection's, reported there; a run that stops first never looks.
+                nextRead.catch(() => undefined);
+              },
+              onAnswer: () => {
+                answered = true;
               },
             });
             t.changed = true;
           } catch (error) {
             t.error = error instanceof CliError ? error : remoteError(`unexpected error: ${untrusted(String((error as Error)?.message ?? error).split('\n')[0])}`);
           }
+          if (answered) readAhead = nextRead;
         }
         progress.clear();
         current = undefined;

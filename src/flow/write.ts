@@ -139,6 +139,15 @@ export interface PatchOptions {
   stopRequested?: () => string | undefined;
   /** Called right before each PATCH is sent: until then, a run cut short knows nothing changed. */
   onSend?: () => void;
+  /**
+   * The re-read, already sent: apply sends it while the previous connection's PATCH is in
+   * flight. Default: read here.
+   */
+  reread?: Promise<Connection> | undefined;
+  /** Called once, right after the first PATCH is sent, while it is in flight (apply sends the next re-read). */
+  whileWriting?: () => void;
+  /** Called when the first PATCH is answered; not after a lost answer, which is settled with waits. */
+  onAnswer?: () => void;
 }
 
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -150,7 +159,8 @@ function holds(stored: Connection, next: RawOptions): boolean {
 
 /**
  * The write: re-read right before the PATCH and stop if the connection moved since it was
- * shown (nothing else happens between that read and the PATCH); PATCH the whole options with
+ * shown (nothing happens between that read and the PATCH but, in apply, the previous
+ * connection's PATCH, in flight together with it: `reread`); PATCH the whole options with
  * the current display_name (Auth0 resets an omitted one to the name); check what Auth0 stored.
  *
  * When a PATCH was sent and its answer lost (timeout, reset, 5xx), nothing is claimed without
@@ -162,7 +172,7 @@ function holds(stored: Connection, next: RawOptions): boolean {
  */
 export async function patchChecked(api: ManagementApi, shown: Connection, next: RawOptions, backup: string | null, options: PatchOptions = {}): Promise<Connection> {
   const name = untrusted(shown.name);
-  const latest = await api.getConnection(shown.id);
+  const latest = await (options.reread ?? api.getConnection(shown.id));
   if (!sameConnectionState(latest, shown)) {
     throw remoteError(`${name} changed since it was read (someone else wrote to it): nothing was written`, 're-run to see and confirm a plan against its current state');
   }
@@ -183,7 +193,10 @@ export async function patchChecked(api: ManagementApi, shown: Connection, next: 
     let stored: Connection;
     try {
       options.onSend?.();
-      stored = await api.updateConnection(shown.id, { options: next, display_name: shown.display_name ?? undefined });
+      const sent = api.updateConnection(shown.id, { options: next, display_name: shown.display_name ?? undefined });
+      if (sends === 1) options.whileWriting?.();
+      stored = await sent;
+      if (sends === 1) options.onAnswer?.();
     } catch (error) {
       if (!(error instanceof CliError) || !error.answerLost) throw error;
       const observed = await settle(api, shown, next, waits, sleep);

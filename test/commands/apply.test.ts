@@ -255,6 +255,68 @@ describe('apply', () => {
     expect(sandbox().connection(SEED_IDS.gateway)!.options).toEqual(convergedOptions()[SEED_IDS.gateway]);
   });
 
+  it("the next connection's re-read goes out while the previous PATCH is in flight, and is checked like any re-read", async () => {
+    const s = sandbox();
+    const twilioPath = `/api/v2/connections/${SEED_IDS.twilio}`;
+    // The PATCH of sms is held 300 ms; the re-read of sms-gateway (its second read, after the
+    // planning one) arrives meanwhile (on another socket, perhaps even first) and records
+    // whether that PATCH was answered yet. Read one after the other, it would have been.
+    s.inject({ kind: 'latency', ms: 300, method: 'PATCH', path: twilioPath });
+    let patchAnswered: boolean | undefined;
+    s.inject({
+      kind: 'concurrentWrite',
+      id: SEED_IDS.gateway,
+      afterReads: 2,
+      mutate: () => void (patchAnswered = s.requests.some((e) => e.method === 'PATCH' && e.path === twilioPath && e.status !== 0)),
+    });
+    const r = await cli(['apply', '-f', EXAMPLE, '--yes', '--no-backup'], { env: env(s) });
+    expect(r.code).toBe(0);
+    expect(patchAnswered).toBe(false);
+    expect(s.connection(SEED_IDS.twilio)!.options).toEqual(convergedOptions()[SEED_IDS.twilio]);
+    expect(s.connection(SEED_IDS.gateway)!.options).toEqual(convergedOptions()[SEED_IDS.gateway]);
+
+    // A change between the planning read and that re-read is caught as before.
+    s.reset();
+    s.inject({ kind: 'concurrentWrite', id: SEED_IDS.gateway, afterReads: 1, mutate: (c) => void Object.assign(c.options!, { from: '+15550000000' }) });
+    const changed = await cli(['apply', '-f', EXAMPLE, '--yes', '--no-backup'], { env: env(s) });
+    expect(changed.code).toBe(1);
+    expect(changed.stderr).toContain(`  failed    sms-gateway (${SEED_IDS.gateway}): sms-gateway changed since it was read (someone else wrote to it): nothing was written`);
+    expect(s.connection(SEED_IDS.gateway)!.options!.from).toBe('+15550000000');
+    expect(s.connection(SEED_IDS.twilio)!.options).toEqual(convergedOptions()[SEED_IDS.twilio]);
+  });
+
+  it('after a lost answer the next connection is read again: a change made while the write was settled is caught', async () => {
+    const s = sandbox();
+    // The first PATCH of sms is lost before Auth0 applies it; settling it takes reads and waits.
+    // The change to sms-gateway lands right after its read-ahead (its second read) was answered.
+    s.inject({ kind: 'drop', method: 'PATCH', path: `/api/v2/connections/${SEED_IDS.twilio}` });
+    s.inject({ kind: 'concurrentWrite', id: SEED_IDS.gateway, afterReads: 2, mutate: (c) => void Object.assign(c.options!, { from: '+15550000000' }) });
+    const r = await cli(['apply', '-f', EXAMPLE, '--yes', '--no-backup'], { env: env(s, { AUTH0_SMS_GATEWAY_SETTLE_MS: '10' }) });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`  changed   sms (${SEED_IDS.twilio})`);
+    expect(r.stderr).toContain(`  failed    sms-gateway (${SEED_IDS.gateway}): sms-gateway changed since it was read (someone else wrote to it): nothing was written`);
+    expect(s.connection(SEED_IDS.gateway)!.options!.from).toBe('+15550000000');
+    const gatewayReads = s.requests.filter((e) => e.method === 'GET' && e.path === `/api/v2/connections/${SEED_IDS.gateway}`);
+    expect(gatewayReads).toHaveLength(2);
+    const lastTwilioPatch = s.requests.filter((e) => e.method === 'PATCH' && e.path === `/api/v2/connections/${SEED_IDS.twilio}`).at(-1)!;
+    expect(gatewayReads[1]!.at).toBeGreaterThanOrEqual(lastTwilioPatch.at);
+  });
+
+  it("a failed read-ahead is the next connection's failure, reported for it", async () => {
+    const s = sandbox();
+    // It fails while the PATCH of sms is still held: nothing waits on it yet.
+    s.inject({ kind: 'latency', ms: 300, method: 'PATCH', path: `/api/v2/connections/${SEED_IDS.twilio}` });
+    s.inject({ kind: 'status', status: 404, body: { statusCode: 404, error: 'Not Found', message: 'The connection does not exist', errorCode: 'inexistent_connection' }, method: 'GET', path: `/api/v2/connections/${SEED_IDS.gateway}` });
+    const r = await cli(['apply', '-f', EXAMPLE, '--yes', '--no-backup', '--json'], { env: env(s) });
+    expect(r.code).toBe(1);
+    const doc = applyJson(r);
+    expect(doc.results.map((x) => [x.connection.name, x.outcome])).toEqual([
+      ['sms', 'changed'],
+      ['sms-gateway', 'failed'],
+    ]);
+    expect(writes(s)).toEqual([`PATCH /api/v2/connections/${SEED_IDS.twilio}`]);
+  });
+
   it('an unwritable backup folder stops the run before the first PATCH (exit 2)', async () => {
     const notADir = file('plain-file', 'x');
     const r = await cli(['apply', '-f', EXAMPLE, '--yes', '--backup-dir', join(notADir, 'backups')], { env: env(sandbox()) });
