@@ -76,13 +76,16 @@ export function planSmsUpdate(current: Connection, desired: DesiredSettings): Sm
     for (const key of TWILIO_KEYS) if (next[key] !== null && next[key] !== undefined && next[key] !== '') delete next[key];
   }
 
-  let changes = diffOptions(before, next);
   // A stored "true"/"false" (the form Auth0's own example writes) goes back as the boolean the
   // spec types: a rewrite sends the whole options, so it is corrected in passing and the diff
-  // shows it; it alone is no reason to write.
-  if (changes.length > 0 && typeof next.forward_req_info === 'string') {
-    next.forward_req_info = next.forward_req_info === 'true';
-    changes = diffOptions(before, next);
+  // shows it; it alone is no reason to write. (A string here is the stored value: a setting
+  // asked for is written as a boolean above.)
+  const storedForward = next.forward_req_info;
+  if (typeof storedForward === 'string') next.forward_req_info = storedForward === 'true';
+  let changes = diffOptions(before, next);
+  if (typeof storedForward === 'string' && changes.length === 1 && changes[0]?.path === 'forward_req_info') {
+    next.forward_req_info = storedForward;
+    changes = [];
   }
   const warnings = [...warningsFor(next, checked.gatewayUrl === undefined), ...(checked.from === undefined ? [] : fromWarnings(checked.from))];
   return { next, changes, noop: changes.length === 0, warnings };
