@@ -58,6 +58,8 @@ export interface ManagementApi {
   updateBindings(triggerId: string, bindings: { ref: { type: 'action_id'; value: string }; display_name: string }[]): Promise<Binding[]>;
   /** Management API requests made so far, the token request included. */
   requestCount(): number;
+  /** How many of those were sent again: after a 429, a 5xx or network failure of a GET, a failed token request. */
+  resendCount(): number;
   /** The scopes of the access token, once a request has shown them; null when unknown (an opaque token). */
   grantedScopes(): ReadonlySet<string> | null;
   /** How long this many more requests will take at the rate the tenant allows (for an ETA). */
@@ -192,6 +194,7 @@ function retryDelayMs(response: Response, attempt: number): number {
 export async function connectToAuth0(credentials: Credentials, options: ClientOptions = {}): Promise<ManagementApi> {
   const { domain } = credentials;
   let requests = 0;
+  let resends = 0;
   const tracer = options.tracer;
   // The scopes the token carries, once known: a command that writes checks them before its
   // first write, so a missing one is named before anything changed.
@@ -222,6 +225,7 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
         if (grant.pacedMs > 0) tracer?.trace(`waited ${Math.round(grant.waitedMs)}ms for the rate limit before ${method} ${path}`);
       }
       requests++;
+      if (attempt > 0) resends++;
       const started = performance.now();
       try {
         const response = await fetch(input, init);
@@ -407,6 +411,7 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
   return {
     domain,
     requestCount: () => requests,
+    resendCount: () => resends,
     grantedScopes: () => granted,
     estimateMs: (requestsLeft) => pacer.estimateMs(requestsLeft),
 

@@ -198,10 +198,11 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
     // A first Ctrl-C or SIGTERM lets the write in flight finish, then stops (flow/interrupt.ts).
     await ctx.interrupts.guard(
       async () => {
-        // The re-read of the next connection goes out while this one's PATCH is in flight (the
-        // PATCHes stay one at a time, in file order), so each connection costs one round trip,
-        // not two. It is used only when that PATCH was answered at once: a lost answer is
-        // settled with waits (seconds), and the next connection is then read again.
+        // The re-read of the next connection goes out with this one's PATCH (the PATCHes stay
+        // one at a time, in file order), so a connection usually costs one round trip, not
+        // two. It stands in for reading again only when no request was sent twice until that
+        // PATCH was answered: a 429 is retried after a wait for the rate limit, and a lost
+        // answer is settled with waits; both can take seconds.
         let readAhead: Promise<Connection> | undefined;
         for (const [index, t] of pending.entries()) {
           if (ctx.interrupts.requested !== undefined) break;
@@ -213,7 +214,8 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
           const reread = readAhead;
           readAhead = undefined;
           let nextRead: Promise<Connection> | undefined;
-          let answered = false;
+          let resendsBefore = 0;
+          let nextReadFresh = false;
           try {
             await patchChecked(api, t.connection, t.plan.next, t.backup, {
               settleWaitsMs: ctx.settleWaitsMs,
@@ -225,19 +227,20 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
               whileWriting: () => {
                 const following = pending[index + 1];
                 if (following === undefined) return;
+                resendsBefore = api.resendCount();
                 nextRead = api.getConnection(following.connection.id);
                 // Its failure is the next connection's, reported there; a run that stops first never looks.
                 nextRead.catch(() => undefined);
               },
               onAnswer: () => {
-                answered = true;
+                nextReadFresh = api.resendCount() === resendsBefore;
               },
             });
             t.changed = true;
           } catch (error) {
             t.error = error instanceof CliError ? error : remoteError(`unexpected error: ${untrusted(String((error as Error)?.message ?? error).split('\n')[0])}`);
           }
-          if (answered) readAhead = nextRead;
+          if (nextReadFresh) readAhead = nextRead;
         }
         progress.clear();
         current = undefined;

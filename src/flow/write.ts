@@ -144,7 +144,10 @@ export interface PatchOptions {
    * flight. Default: read here.
    */
   reread?: Promise<Connection> | undefined;
-  /** Called once, right after the first PATCH is sent, while it is in flight (apply sends the next re-read). */
+  /**
+   * Called once the first PATCH is issued, to go out together with it (apply issues the next
+   * connection's re-read). It must not throw: the PATCH is already on its way.
+   */
   whileWriting?: () => void;
   /** Called when the first PATCH is answered; not after a lost answer, which is settled with waits. */
   onAnswer?: () => void;
@@ -160,7 +163,7 @@ function holds(stored: Connection, next: RawOptions): boolean {
 /**
  * The write: re-read right before the PATCH and stop if the connection moved since it was
  * shown (nothing happens between that read and the PATCH but, in apply, the previous
- * connection's PATCH, in flight together with it: `reread`); PATCH the whole options with
+ * connection's PATCH, issued together with it: `reread`); PATCH the whole options with
  * the current display_name (Auth0 resets an omitted one to the name); check what Auth0 stored.
  *
  * When a PATCH was sent and its answer lost (timeout, reset, 5xx), nothing is claimed without

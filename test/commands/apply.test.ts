@@ -302,6 +302,23 @@ describe('apply', () => {
     expect(gatewayReads[1]!.at).toBeGreaterThanOrEqual(lastTwilioPatch.at);
   });
 
+  it('after a PATCH resent for the rate limit the next connection is read again: a change made during the wait is caught', async () => {
+    const s = sandbox();
+    // The first PATCH of sms is refused with a 429 and resent after a wait; the change to
+    // sms-gateway lands right after its read-ahead (its second read) was answered.
+    s.inject({ kind: 'status', status: 429, body: { statusCode: 429, error: 'Too Many Requests', message: 'Global limit has been reached' }, method: 'PATCH', path: `/api/v2/connections/${SEED_IDS.twilio}` });
+    s.inject({ kind: 'concurrentWrite', id: SEED_IDS.gateway, afterReads: 2, mutate: (c) => void Object.assign(c.options!, { from: '+15550000000' }) });
+    const r = await cli(['apply', '-f', EXAMPLE, '--yes', '--no-backup'], { env: env(s) });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`  changed   sms (${SEED_IDS.twilio})`);
+    expect(r.stderr).toContain(`  failed    sms-gateway (${SEED_IDS.gateway}): sms-gateway changed since it was read (someone else wrote to it): nothing was written`);
+    expect(s.connection(SEED_IDS.gateway)!.options!.from).toBe('+15550000000');
+    expect(s.requests.filter((e) => e.method === 'PATCH').map((e) => [e.path, e.status])).toEqual([
+      [`/api/v2/connections/${SEED_IDS.twilio}`, 429],
+      [`/api/v2/connections/${SEED_IDS.twilio}`, 200],
+    ]);
+  });
+
   it("a failed read-ahead is the next connection's failure, reported for it", async () => {
     const s = sandbox();
     // It fails while the PATCH of sms is still held: nothing waits on it yet.

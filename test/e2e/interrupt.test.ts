@@ -119,13 +119,14 @@ describe('a signal during a write', () => {
     const s = await startTestSandbox({ connections: generateConnections(5, 1) });
     const second = s.connections().find((c) => c.name === 'sms-00002')!;
     // Five entries are planned from the paged listing: the only read of sms-00002 by id is the
-    // re-read before its PATCH, and it is slow.
+    // re-read before its PATCH (sent with the PATCH of sms-00001), and it is slow. The signal
+    // comes once that PATCH was answered, while the write of sms-00002 waits for its re-read.
     s.inject({ kind: 'latency', ms: 3000, method: 'GET', path: `/api/v2/connections/${second.id}` });
     const dir = mkdtempSync(join(tmpdir(), 'a0sg-sigterm-reread-'));
     const file = join(dir, 'f.yaml');
     writeFileSync(file, `connections:\n${s.connections().map((c) => `  - connection: ${c.name}\n    gateway_url: ${URL}\n    authentication: none\n`).join('')}`);
     const run = spawnBin(['apply', '-f', file, '--yes', '--no-backup'], sandboxEnv(s));
-    await waitUntil(() => s.requests.some((q) => q.method === 'GET' && q.path === `/api/v2/connections/${second.id}`));
+    await waitUntil(() => s.requests.some((q) => q.method === 'GET' && q.path === `/api/v2/connections/${second.id}`) && s.requests.some((q) => q.method === 'PATCH' && q.status !== 0));
     run.child.kill('SIGTERM');
     expect(await run.exit).toBe(130);
     expect(s.requests.filter((q) => q.method === 'PATCH')).toHaveLength(1);
