@@ -200,9 +200,7 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
       async () => {
         // The re-read of the next connection goes out with this one's PATCH (the PATCHes stay
         // one at a time, in file order), so a connection usually costs one round trip, not
-        // two. It stands in for reading again only when no request was sent twice until that
-        // PATCH was answered: a 429 is retried after a wait for the rate limit, and a lost
-        // answer is settled with waits; both can take seconds.
+        // two; patchChecked says when it may stand in for reading again.
         let readAhead: Promise<Connection> | undefined;
         for (const [index, t] of pending.entries()) {
           if (ctx.interrupts.requested !== undefined) break;
@@ -213,9 +211,7 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
           attempted++;
           const reread = readAhead;
           readAhead = undefined;
-          let nextRead: Promise<Connection> | undefined;
-          let resendsBefore = 0;
-          let nextReadFresh = false;
+          const following = pending[index + 1];
           try {
             await patchChecked(api, t.connection, t.plan.next, t.backup, {
               settleWaitsMs: ctx.settleWaitsMs,
@@ -224,23 +220,20 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
               onSend: () => {
                 currentSent = true;
               },
-              whileWriting: () => {
-                const following = pending[index + 1];
-                if (following === undefined) return;
-                resendsBefore = api.resendCount();
-                nextRead = api.getConnection(following.connection.id);
-                // Its failure is the next connection's, reported there; a run that stops first never looks.
-                nextRead.catch(() => undefined);
-              },
-              onAnswer: () => {
-                nextReadFresh = api.resendCount() === resendsBefore;
-              },
+              readAlong:
+                following === undefined
+                  ? undefined
+                  : {
+                      read: () => api.getConnection(following.connection.id),
+                      fresh: (read) => {
+                        readAhead = read;
+                      },
+                    },
             });
             t.changed = true;
           } catch (error) {
             t.error = error instanceof CliError ? error : remoteError(`unexpected error: ${untrusted(String((error as Error)?.message ?? error).split('\n')[0])}`);
           }
-          if (nextReadFresh) readAhead = nextRead;
         }
         progress.clear();
         current = undefined;

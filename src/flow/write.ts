@@ -145,12 +145,13 @@ export interface PatchOptions {
    */
   reread?: Promise<Connection> | undefined;
   /**
-   * Called once the first PATCH is issued, to go out together with it (apply issues the next
-   * connection's re-read). It must not throw: the PATCH is already on its way.
+   * A read issued together with the first PATCH (apply: the next connection's re-read). It is
+   * handed to `fresh` only when that PATCH was answered with no request sent twice meanwhile:
+   * a 429 is resent after a wait for the rate limit and a lost answer is settled with waits,
+   * both seconds, after which the read may no longer stand in for reading again. Its failure
+   * is left to whoever awaits it.
    */
-  whileWriting?: () => void;
-  /** Called when the first PATCH is answered; not after a lost answer, which is settled with waits. */
-  onAnswer?: () => void;
+  readAlong?: { read: () => Promise<Connection>; fresh: (read: Promise<Connection>) => void } | undefined;
 }
 
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -197,9 +198,9 @@ export async function patchChecked(api: ManagementApi, shown: Connection, next: 
     try {
       options.onSend?.();
       const sent = api.updateConnection(shown.id, { options: next, display_name: shown.display_name ?? undefined });
-      if (sends === 1) options.whileWriting?.();
+      const along = sends === 1 ? readAlongWith(api, options.readAlong) : undefined;
       stored = await sent;
-      if (sends === 1) options.onAnswer?.();
+      if (along !== undefined && api.resendCount() === along.resends) options.readAlong?.fresh(along.read);
     } catch (error) {
       if (!(error instanceof CliError) || !error.answerLost) throw error;
       const observed = await settle(api, shown, next, waits, sleep);
@@ -229,6 +230,15 @@ export async function patchChecked(api: ManagementApi, shown: Connection, next: 
     }
     return stored;
   }
+}
+
+/** Issues `readAlong`'s read, noting the resends so far; a rejection nobody awaits is no crash. */
+function readAlongWith(api: ManagementApi, readAlong: PatchOptions['readAlong']): { read: Promise<Connection>; resends: number } | undefined {
+  if (readAlong === undefined) return undefined;
+  const resends = api.resendCount();
+  const read = Promise.resolve().then(readAlong.read);
+  read.catch(() => undefined);
+  return { read, resends };
 }
 
 /** What a read after a lost answer shows: the write carried out, the state before it, or neither. */
