@@ -10,7 +10,7 @@ import { registerSecretsIn } from '../core/redact.js';
 import { untrusted } from '../core/untrusted.js';
 import type { Credentials } from './credentials.js';
 import { networkErrorCode } from '../core/network.js';
-import { toCliError, type CallContext } from './errors.js';
+import { REDIRECT_NOT_FOLLOWED, toCliError, type CallContext } from './errors.js';
 import { Pacer, readRateLimitHeaders, systemClock, type PacerClock, type PacerGrant } from './pacer.js';
 
 /** A value that is not a promise (see listSmsConnections). */
@@ -183,6 +183,11 @@ async function eachItem<T>(first: Pages<T>, list: ListKey, visit: (item: T) => b
   }
 }
 
+/** undici's rejection of an answer with a redirect under `redirect: 'error'` (it carries no code). */
+function isRedirect(error: unknown): boolean {
+  return error instanceof TypeError && (error.cause as { message?: unknown } | undefined)?.message === 'unexpected redirect';
+}
+
 /** x-ratelimit-reset (epoch seconds) when Auth0 sends it, else exponential backoff; at most 10 s. */
 function retryDelayMs(response: Response, attempt: number): number {
   const reset = Number(response.headers.get('x-ratelimit-reset'));
@@ -228,7 +233,11 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
       if (attempt > 0) resends++;
       const started = performance.now();
       try {
-        const response = await fetch(input, init);
+        // A redirect is never followed: the Management API does not send one, and following it
+        // would carry the token and a PATCH's body to another address. `redirect: 'error'` with
+        // `window: null` also spares undici a copy of every request (it copies a request it may
+        // have to send again to a redirect's target).
+        const response = await fetch(input, { ...init, redirect: 'error', window: null });
         const ms = Math.round(performance.now() - started);
         const remaining = response.headers.get('x-ratelimit-remaining');
         tracer?.trace(`${method} ${path} -> ${response.status} ${ms}ms${remaining === null ? '' : ` (rate limit remaining ${remaining})`}`);
@@ -267,6 +276,10 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
           // The SDK aborts with the bare string "timeout" and recognises a timeout only by an
           // AbortError; hand it one so it reports ManagementTimeoutError.
           throw Object.assign(new Error(`${method} ${path} timed out`), { name: 'AbortError' });
+        }
+        if (isRedirect(error)) {
+          tracer?.trace(`${method} ${path} -> a redirect, not followed ${ms}ms`);
+          throw Object.assign(new Error(`${method} ${path} was answered with a redirect`), { code: REDIRECT_NOT_FOLLOWED });
         }
         tracer?.trace(`${method} ${path} -> failed ${ms}ms (${networkErrorCode(error) ?? (error as Error).name})`);
         if (method !== 'GET' || attempt >= GET_NETWORK_RETRIES) throw error;

@@ -16,6 +16,9 @@ export interface CallContext {
 const SCOPE_HINT = (scope: string | undefined) =>
   `grant ${scope === undefined ? 'the scope this call needs (README, "Set up a Machine-to-Machine application", lists them)' : `the "${scope}" scope`} to your Machine-to-Machine app: Dashboard > Applications > APIs > Auth0 Management API > Machine to Machine Applications (a --token must be issued with it too)`;
 
+/** The code of a request whose answer was a redirect, which the client does not follow. */
+export const REDIRECT_NOT_FOLLOWED = 'ERR_REDIRECT_NOT_FOLLOWED';
+
 const NETWORK_EXPLANATIONS: Record<NetworkFailure, [string, string]> = {
   'dns-not-found': ['cannot resolve the tenant domain', 'check --domain / AUTH0_DOMAIN (e.g. acme.eu.auth0.com) and your DNS'],
   'dns-temporary': ['DNS lookup of the tenant domain failed', 'check your network connection and DNS, then retry'],
@@ -161,6 +164,13 @@ function describeFailure(error: unknown, context: CallContext): CliError {
   }
 
   const code = networkErrorCode(error);
+  if (code === REDIRECT_NOT_FOLLOWED) {
+    return remoteError(
+      `${context.domain} answered with a redirect, which is not followed (it would carry the token elsewhere)`,
+      'AUTH0_DOMAIN / --domain must name the tenant itself (e.g. acme.eu.auth0.com), not a proxy or a login page',
+      error,
+    );
+  }
   if (code !== undefined) {
     const failure = networkFailure(code);
     if (failure === 'tls-untrusted') {

@@ -286,8 +286,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 }
 
 function faultReply(fault: Extract<FailureFault, { kind: 'status' }>): Reply {
-  if (fault.body !== undefined) return { status: fault.status, body: fault.body };
-  return fault.status === 429 ? tooManyRequests() : apiError(fault.status, STATUS_CODES[fault.status] ?? 'Error');
+  const reply = fault.body !== undefined ? { status: fault.status, body: fault.body } : fault.status === 429 ? tooManyRequests() : apiError(fault.status, STATUS_CODES[fault.status] ?? 'Error');
+  return fault.headers === undefined ? reply : { ...reply, headers: { ...reply.headers, ...fault.headers } };
 }
 
 /** The caller's IP as Auth0 would forward it (`::ffff:127.0.0.1` → `127.0.0.1`). */

@@ -58,8 +58,11 @@ export interface FaultMatch {
 }
 
 export type Fault =
-  /** Answer with this status (and an Auth0-shaped error body) instead of handling the request. */
-  | ({ kind: 'status'; status: number; body?: unknown } & FaultMatch)
+  /**
+   * Answer with this status (and an Auth0-shaped error body) instead of handling the request;
+   * `headers` are added to the answer (a redirect's `location`).
+   */
+  | ({ kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> } & FaultMatch)
   /**
    * Destroy the socket without answering. With `afterApply` the request is handled first (a
    * PATCH is applied) and only the response is lost.

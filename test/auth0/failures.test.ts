@@ -102,6 +102,36 @@ describe('Management API failures', () => {
     }
   });
 
+  // The redirects point back at the sandbox itself, so one that was followed would show as a
+  // second request in its log.
+  it.each([
+    ['the token request', 'POST', '/oauth/token', 302],
+    ['the listing', 'GET', '/api/v2/connections', 307],
+  ])('a redirect answering %s is not followed: exit 1, says so, names AUTH0_DOMAIN', async (_what, method, path, status) => {
+    const location = `https://${sandbox().domain}${path}`;
+    sandbox().inject({ kind: 'status', status, method, path, headers: { location }, times: 5 });
+    sandbox().requests.length = 0;
+    const r = await runCli(['list'], { env: sandboxEnv(sandbox(), 'full', fast) });
+    expectOneLineFailure(r, 1, new RegExp(`${sandbox().domain.replace(/[.]/g, '\\.')} answered with a redirect, which is not followed`), /AUTH0_DOMAIN \/ --domain must name the tenant itself/);
+    expect(sandbox().requests.filter((entry) => entry.path === path)).toHaveLength(1);
+  });
+
+  it('a PATCH answered with a redirect is not sent to its target: the outcome is read back, then the PATCH goes to the tenant again', async () => {
+    const id = SEED_IDS.twilio;
+    sandbox().inject({ kind: 'status', status: 308, method: 'PATCH', path: `/api/v2/connections/${id}`, headers: { location: `https://${sandbox().domain}/api/v2/connections/${id}` } });
+    sandbox().requests.length = 0;
+    const r = await runCli(['configure', 'sms', '--gateway-url', 'https://sms.example.com/send', '--yes', '--no-backup', '--verbose'], {
+      env: sandboxEnv(sandbox(), 'full', { ...fast, AUTH0_SMS_GATEWAY_SETTLE_MS: '10' }),
+    });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(new RegExp(`PATCH /api/v2/connections/${id} -> a redirect, not followed \\d+ms`));
+    // The answer was a redirect: read back, found unchanged, and sent once more to the tenant itself.
+    const sent = sandbox().requests.filter((entry) => entry.method === 'PATCH').map((entry) => entry.status);
+    expect(sent).toEqual([308, 200]);
+    expect(sandbox().connection(id)?.options).toMatchObject({ provider: 'sms_gateway', gateway_url: 'https://sms.example.com/send' });
+    for (const secret of SEED_SECRETS) expect(r.stdout + r.stderr).not.toContain(secret);
+  });
+
   it('a dropped connection on a read is retried', async () => {
     sandbox().inject({ kind: 'drop', method: 'GET', path: '/api/v2/connections', times: 1 });
     const r = await runCli(['list', '--json'], { env: sandboxEnv(sandbox()) });
