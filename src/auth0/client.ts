@@ -31,9 +31,10 @@ export interface ManagementApi {
   /**
    * The SMS connections these refs (ids or names) name, found by paging the `strategy=sms`
    * listing and stopping once every ref is found: for many refs, a page per 100 connections
-   * instead of a read per ref. A ref found nowhere is absent from the map.
+   * instead of a read per ref. A ref found nowhere is absent from the map. `found` sees each
+   * connection a ref names as its page arrives, before the next page is read.
    */
-  findSmsConnections(connectionRefs: readonly string[]): Promise<Map<string, Connection>>;
+  findSmsConnections(connectionRefs: readonly string[], found?: (connection: Connection) => void): Promise<Map<string, Connection>>;
   /** One connection by id (`con_…`) or by name, options included. */
   getConnection(connectionRef: string): Promise<Connection>;
   /** PATCH `options` (whole) and `display_name` (Auth0 resets it to `name` when omitted). */
@@ -461,12 +462,18 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
       return listed;
     },
 
-    async findSmsConnections(connectionRefs) {
+    async findSmsConnections(connectionRefs, onFound) {
       return call({ operation: 'list', resource: 'connection' }, async () => {
         const wanted = new Set(connectionRefs);
         const found = new Map<string, Connection>();
         await eachSmsConnection((connection) => {
-          for (const ref of [connection.id, connection.name]) if (wanted.has(ref)) found.set(ref, connection);
+          let named = false;
+          for (const ref of [connection.id, connection.name]) {
+            if (!wanted.has(ref)) continue;
+            found.set(ref, connection);
+            named = true;
+          }
+          if (named) onFound?.(connection);
           return found.size === wanted.size;
         });
         return found;

@@ -17,7 +17,7 @@ import { defineCommand } from '../flow/command.js';
 import type { CommandContext } from '../flow/context.js';
 import { backupPhoneSide, checkPhoneState, ensurePhoneUnmoved, executePhonePlan, phoneStateOf, planFor, readPhoneView, scopesFor } from '../flow/phone-provider.js';
 import { INPUT_LIMITS, readBoundedFile, readBoundedStdin } from '../flow/read-input.js';
-import { unifiedPhoneForClaims } from '../flow/routes.js';
+import { readSettingEarlyFor, unifiedPhoneForClaims } from '../flow/routes.js';
 import { writeFlagsShape } from '../flow/settings-flags.js';
 import { acquireLocks } from '../flow/lock.js';
 import { backupConnection, checkBeforeAsking, confirmOrThrow, CONNECTION_WRITE_SCOPES, outcomeWhenCutShort, patchChecked, stoppedWithUnknownOutcome } from '../flow/write.js';
@@ -332,12 +332,15 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
 async function planAll(ctx: CommandContext, api: ManagementApi, entries: readonly ApplyEntry[], where: (entry: ApplyEntry) => string, withPhoneProvider: boolean): Promise<Target[]> {
   // A connection that does not exist or is not SMS is the file's fault: say where, for every entry at once.
   const lookups: { index: number; error: CliError }[] = [];
-  const found = entries.length > READ_ONE_BY_ONE_UP_TO ? await api.findSmsConnections(entries.map((e) => e.connection)) : new Map<string, Connection>();
+  const readSetting = (connection: Connection) => readSettingEarlyFor(api, connection);
+  const found = entries.length > READ_ONE_BY_ONE_UP_TO ? await api.findSmsConnections(entries.map((e) => e.connection), readSetting) : new Map<string, Connection>();
   const connections = await mapInFlight(entries, READS_IN_FLIGHT, async (entry, index) => {
     const listed = found.get(entry.connection);
     if (listed !== undefined) return listed;
     try {
-      return requireSmsConnection(await api.getConnection(entry.connection));
+      const connection = requireSmsConnection(await api.getConnection(entry.connection));
+      readSetting(connection);
+      return connection;
     } catch (error) {
       if (!(error instanceof CliError) || error.exitCode !== ExitCode.input) throw error;
       lookups.push({ index, error: new CliError(error.exitCode, `${where(entry)}.connection: ${error.message}`, { hint: error.hint, cause: error.cause ?? error }) });

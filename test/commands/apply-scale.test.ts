@@ -39,6 +39,29 @@ describe('apply: requests', () => {
     expect(writes(s)).toEqual(s.connections().map((c) => `PATCH /api/v2/connections/${c.id}`));
   }, 60_000);
 
+  // Held for 300 ms, the setting's read is still unanswered when the last page is asked for
+  // only if it went out alongside the pages; read after them, it would arrive after that page.
+  it('the tenant setting is read alongside the remaining pages, once, as soon as a connection needs it', async () => {
+    const s = await startTestSandbox({ connections: generateConnections(150, 1) });
+    s.inject({ kind: 'latency', ms: 300, method: 'GET', path: '/api/v2/tenants/settings' });
+    const r = await runCli(['apply', '-f', fileFor(s.connections().map((c) => c.name)), '--dry-run'], { env: sandboxEnv(s) });
+    expect(r.code).toBe(0);
+    const lines = requestLines(s);
+    const setting = lines.indexOf('GET /api/v2/tenants/settings');
+    const lastPage = lines.lastIndexOf('GET /api/v2/connections');
+    expect(lines.filter((line) => line === 'GET /api/v2/tenants/settings')).toHaveLength(1);
+    expect(setting).toBeGreaterThan(-1);
+    expect(setting).toBeLessThan(lastPage);
+  });
+
+  it('every connection on use_phone_provider: the setting is not read at all', async () => {
+    const connections = generateConnections(150, 1).map((c) => ({ ...c, options: { ...c.options, use_phone_provider: true } }));
+    const s = await startTestSandbox({ connections });
+    const r = await runCli(['apply', '-f', fileFor(s.connections().map((c) => c.name)), '--dry-run'], { env: sandboxEnv(s) });
+    expect(r.code).toBe(0);
+    expect(requestLines(s)).not.toContain('GET /api/v2/tenants/settings');
+  });
+
   it('a tenant with more SMS connections than the file: paging stops once every entry is found', async () => {
     const s = await startTestSandbox({ connections: generateConnections(1000, 1) });
     const names = s.connections().slice(0, 5).map((c) => c.name);
