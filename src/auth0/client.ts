@@ -162,19 +162,25 @@ function itemsOf<T>(page: Pages<T>, { key, what }: ListKey): T[] {
 
 /**
  * Hands every item of every page, from `first` on, to `visit`; stops when `visit` returns true.
- * With `readAhead`, for a walk that reads every page anyway, the next page is asked for before
- * this one's items are visited, so the work on them overlaps the wait for it: the same
- * requests, still one at a time. The SDK calls fetch only after a chain of promise steps,
- * so the walk lets one turn of the event loop pass before visiting: without it, the request
- * would leave after the page's items were visited, and nothing would overlap.
+ * With `readAhead`, for a walk that reads every page anyway (true), or for a page after which
+ * the walk is certain to go on (a function of the page's raw items that says so), the next
+ * page is asked for before this one's items are visited, so the work on them overlaps the
+ * wait for it: the same requests, still one at a time. The SDK calls fetch only after a chain
+ * of promise steps, so the walk lets one turn of the event loop pass before visiting: without
+ * it, the request would leave after the page's items were visited, and nothing would overlap.
  */
-async function eachItem<T>(first: Pages<T>, list: ListKey, visit: (item: T) => boolean | void, { readAhead = false } = {}): Promise<void> {
+async function eachItem<T>(
+  first: Pages<T>,
+  list: ListKey,
+  visit: (item: T) => boolean | void,
+  { readAhead = false }: { readAhead?: boolean | ((items: readonly unknown[]) => boolean) } = {},
+): Promise<void> {
   for (let page = first; ; ) {
     // Both read before asking for the next page: the SDK's getNextPage rewrites the same page
     // object in place, so once the read ahead is answered, `page` holds the next page.
     const items = itemsOf(page, list);
     const more = page.hasNextPage();
-    const next = readAhead && more ? page.getNextPage() : undefined;
+    const next = more && (readAhead === true || (readAhead !== false && readAhead(items))) ? page.getNextPage() : undefined;
     // If visiting throws, the read ahead is dropped unanswered rather than left unhandled.
     next?.catch(() => undefined);
     if (next !== undefined) await nextTurn();
@@ -409,7 +415,7 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
    * Every SMS connection, page after page (checkpoint paging: offset paging stops at 1,000
    * connections, docs/auth0-facts.md#paging), until `visit` returns true.
    */
-  const eachSmsConnection = async (visit: (connection: Connection) => boolean | void, options: { readAhead?: boolean } = {}): Promise<void> =>
+  const eachSmsConnection = async (visit: (connection: Connection) => boolean | void, options: { readAhead?: boolean | ((items: readonly unknown[]) => boolean) } = {}): Promise<void> =>
     eachItem(
       await connectionsApi.list({ strategy: ['sms'], take: PAGE_SIZE }),
       CONNECTIONS,
@@ -466,16 +472,31 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
       return call({ operation: 'list', resource: 'connection' }, async () => {
         const wanted = new Set(connectionRefs);
         const found = new Map<string, Connection>();
-        await eachSmsConnection((connection) => {
-          let named = false;
-          for (const ref of [connection.id, connection.name]) {
-            if (!wanted.has(ref)) continue;
-            found.set(ref, connection);
-            named = true;
+        // The most refs a page can still settle, counted on its raw items before they are
+        // parsed (a connection keeps its id and name): when even that leaves one unfound, the
+        // next page is certain to be read, and is asked for before this one is visited. Never a
+        // page the walk would not read.
+        const leavesOneUnfound = (items: readonly unknown[]): boolean => {
+          const settled = new Set<string>();
+          for (const raw of items) {
+            const { id, name } = (raw ?? {}) as { id?: unknown; name?: unknown };
+            for (const ref of [id, name]) if (typeof ref === 'string' && wanted.has(ref) && !found.has(ref)) settled.add(ref);
           }
-          if (named) onFound?.(connection);
-          return found.size === wanted.size;
-        });
+          return found.size + settled.size < wanted.size;
+        };
+        await eachSmsConnection(
+          (connection) => {
+            let named = false;
+            for (const ref of [connection.id, connection.name]) {
+              if (!wanted.has(ref)) continue;
+              found.set(ref, connection);
+              named = true;
+            }
+            if (named) onFound?.(connection);
+            return found.size === wanted.size;
+          },
+          { readAhead: leavesOneUnfound },
+        );
         return found;
       });
     },

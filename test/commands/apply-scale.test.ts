@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startGatewayServer, type GatewayServer } from '../../src/gateway/server.js';
-import { generateConnections, SEED_IDS, SEED_SECRETS } from '../../src/sandbox/index.js';
+import { generateConnections, SEED_IDS, SEED_SECRETS, type RequestLogEntry } from '../../src/sandbox/index.js';
 import { asCreatedOnUnifiedPhone, requestLines, sandboxEnv, writes } from '../helpers/env.js';
 import { runCli } from '../helpers/run-cli.js';
 import { closeTestSandboxes, sharedTls, startTestSandbox } from '../helpers/sandbox.js';
@@ -39,19 +39,19 @@ describe('apply: requests', () => {
     expect(writes(s)).toEqual(s.connections().map((c) => `PATCH /api/v2/connections/${c.id}`));
   }, 60_000);
 
-  // Held for 300 ms, the setting's read is still unanswered when the last page is asked for
-  // only if it went out alongside the pages; read after them, it would arrive after that page.
-  it('the tenant setting is read alongside the remaining pages, once, as soon as a connection needs it', async () => {
+  // 150 entries, two pages. The second page is held 300 ms: the setting's read goes out before
+  // it is answered only if it is sent alongside it; read after the pages, it would come later.
+  it('reads page 2 before visiting page 1, and the tenant setting alongside it, once, as soon as a connection needs it', async () => {
     const s = await startTestSandbox({ connections: generateConnections(150, 1) });
-    s.inject({ kind: 'latency', ms: 300, method: 'GET', path: '/api/v2/tenants/settings' });
+    s.inject({ kind: 'latency', ms: 300, method: 'GET', path: '/api/v2/connections', after: 1 });
     const r = await runCli(['apply', '-f', fileFor(s.connections().map((c) => c.name)), '--dry-run'], { env: sandboxEnv(s) });
     expect(r.code).toBe(0);
-    const lines = requestLines(s);
-    const setting = lines.indexOf('GET /api/v2/tenants/settings');
-    const lastPage = lines.lastIndexOf('GET /api/v2/connections');
-    expect(lines.filter((line) => line === 'GET /api/v2/tenants/settings')).toHaveLength(1);
-    expect(setting).toBeGreaterThan(-1);
-    expect(setting).toBeLessThan(lastPage);
+    const reads = s.requests.filter((entry) => entry.method === 'GET');
+    expect(reads.map((entry) => entry.path)).toEqual(['/api/v2/connections', '/api/v2/connections', '/api/v2/tenants/settings']);
+    const [, page2, setting] = reads as [RequestLogEntry, RequestLogEntry, RequestLogEntry];
+    // Page 2 was asked for before page 1's connections were visited (the first of them sends the
+    // setting's read), and the setting's read went out while page 2 was held.
+    expect(setting.at - page2.at).toBeLessThan(300);
   });
 
   it('every connection on use_phone_provider: the setting is not read at all', async () => {
@@ -62,12 +62,17 @@ describe('apply: requests', () => {
     expect(requestLines(s)).not.toContain('GET /api/v2/tenants/settings');
   });
 
-  it('a tenant with more SMS connections than the file: paging stops once every entry is found', async () => {
+  // The pages read ahead included: never one past the page where the last entry is found.
+  it.each([
+    [5, 1],
+    [150, 2],
+    [200, 2],
+  ])('a tenant with more SMS connections than the file (%i of 1,000): paging stops once every entry is found, after %i pages', async (n, pages) => {
     const s = await startTestSandbox({ connections: generateConnections(1000, 1) });
-    const names = s.connections().slice(0, 5).map((c) => c.name);
+    const names = s.connections().slice(0, n).map((c) => c.name);
     const r = await runCli(['apply', '-f', fileFor(names), '--dry-run'], { env: sandboxEnv(s) });
     expect(r.code).toBe(0);
-    expect(requestLines(s).filter((line) => line === 'GET /api/v2/connections')).toHaveLength(1);
+    expect(requestLines(s).filter((line) => line === 'GET /api/v2/connections')).toHaveLength(pages);
   });
 });
 
