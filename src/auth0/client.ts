@@ -10,7 +10,7 @@ import { registerSecretsIn } from '../core/redact.js';
 import { untrusted } from '../core/untrusted.js';
 import type { Credentials } from './credentials.js';
 import { networkErrorCode } from '../core/network.js';
-import { REDIRECT_NOT_FOLLOWED, toCliError, type CallContext } from './errors.js';
+import { REDIRECT_NOT_FOLLOWED, TOKEN_REQUEST_FAILED, toCliError, type CallContext } from './errors.js';
 import { Pacer, readRateLimitHeaders, systemClock, type PacerClock, type PacerGrant } from './pacer.js';
 
 /** A value that is not a promise (see listSmsConnections). */
@@ -190,7 +190,10 @@ async function eachItem<T>(
   }
 }
 
-/** undici's rejection of an answer with a redirect under `redirect: 'error'` (it carries no code). */
+/**
+ * undici's rejection of an answer with a redirect under `redirect: 'error'` (it carries no code;
+ * test/auth0/failures.test.ts pins the wording on the Node it runs on).
+ */
 function isRedirect(error: unknown): boolean {
   return error instanceof TypeError && (error.cause as { message?: unknown } | undefined)?.message === 'unexpected redirect';
 }
@@ -241,10 +244,10 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
       const started = performance.now();
       try {
         // A redirect is never followed: the Management API does not send one, and following it
-        // would carry the token and a PATCH's body to another address. `redirect: 'error'` with
-        // `window: null` also spares undici a copy of every request (it copies a request it may
-        // have to send again to a redirect's target).
-        const response = await fetch(input, { ...init, redirect: 'error', window: null });
+        // (a 307/308 resends the body) could carry the client secret or a PATCH's options to
+        // another address. `redirect: 'error'` also spares undici a copy of every request (it
+        // copies a request it may have to send again to a redirect's target).
+        const response = await fetch(input, { ...init, redirect: 'error' });
         const ms = Math.round(performance.now() - started);
         const remaining = response.headers.get('x-ratelimit-remaining');
         tracer?.trace(`${method} ${path} -> ${response.status} ${ms}ms${remaining === null ? '' : ` (rate limit remaining ${remaining})`}`);
@@ -284,12 +287,15 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
           // AbortError; hand it one so it reports ManagementTimeoutError.
           throw Object.assign(new Error(`${method} ${path} timed out`), { name: 'AbortError' });
         }
+        // A failed token request sent no Management API request: what waited on it (a PATCH
+        // too) was never sent, whatever the SDK makes of the failure (errors.ts answerMayBeLost).
+        const token = url.pathname === '/oauth/token' ? { [TOKEN_REQUEST_FAILED]: true } : {};
         if (isRedirect(error)) {
           tracer?.trace(`${method} ${path} -> a redirect, not followed ${ms}ms`);
-          throw Object.assign(new Error(`${method} ${path} was answered with a redirect`), { code: REDIRECT_NOT_FOLLOWED });
+          throw Object.assign(new Error(`${method} ${path} was answered with a redirect`), { code: REDIRECT_NOT_FOLLOWED, ...token });
         }
         tracer?.trace(`${method} ${path} -> failed ${ms}ms (${networkErrorCode(error) ?? (error as Error).name})`);
-        if (method !== 'GET' || attempt >= GET_NETWORK_RETRIES) throw error;
+        if (method !== 'GET' || attempt >= GET_NETWORK_RETRIES) throw error !== null && typeof error === 'object' ? Object.assign(error, token) : error;
       }
     }
   };

@@ -19,6 +19,9 @@ const SCOPE_HINT = (scope: string | undefined) =>
 /** The code of a request whose answer was a redirect, which the client does not follow. */
 export const REDIRECT_NOT_FOLLOWED = 'ERR_REDIRECT_NOT_FOLLOWED';
 
+/** Set by the client on the failure of a token request that the SDK passes on as it is. */
+export const TOKEN_REQUEST_FAILED = 'auth0SmsGatewayTokenRequestFailed';
+
 const NETWORK_EXPLANATIONS: Record<NetworkFailure, [string, string]> = {
   'dns-not-found': ['cannot resolve the tenant domain', 'check --domain / AUTH0_DOMAIN (e.g. acme.eu.auth0.com) and your DNS'],
   'dns-temporary': ['DNS lookup of the tenant domain failed', 'check your network connection and DNS, then retry'],
@@ -71,6 +74,7 @@ export function toCliError(error: unknown, context: CallContext): CliError {
 function answerMayBeLost(error: unknown): boolean {
   const message = String((error as { message?: unknown })?.message ?? '');
   if (message.startsWith('ManagementClient: token request')) return false;
+  if ((error as Record<string, unknown> | null)?.[TOKEN_REQUEST_FAILED] === true) return false;
   const statusCode = (error as { statusCode?: unknown })?.statusCode;
   if (typeof statusCode !== 'number') return true;
   return statusCode >= 500 || statusCode === 408 || statusCode === 429;
@@ -166,7 +170,7 @@ function describeFailure(error: unknown, context: CallContext): CliError {
   const code = networkErrorCode(error);
   if (code === REDIRECT_NOT_FOLLOWED) {
     return remoteError(
-      `${context.domain} answered with a redirect, which is not followed (it would carry the token elsewhere)`,
+      `${context.domain} answered with a redirect, which is not followed (it could carry credentials or a write's body to another address)`,
       'AUTH0_DOMAIN / --domain must name the tenant itself (e.g. acme.eu.auth0.com), not a proxy or a login page',
       error,
     );
