@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { holdsSecret } from './bearer.js';
 import { inputError } from './errors.js';
-import { isPlainObject } from './diff.js';
+import { deepFreeze, isPlainObject } from './diff.js';
 import {
   audienceSchema,
   DEFAULT_SUBJECT,
@@ -210,7 +210,7 @@ export function parseApplyDocument(text: string, options: ParseApplyFileOptions)
 
   const problems: PathProblem[] = [...misplaced];
   const connections = parsed.data.connections ?? [];
-  const resolving: Resolving = { env: options.env, checked: new Map() };
+  const resolving: Resolving = { env: options.env, checked: new Map(), desiredSeen: new Map() };
   const entries = connections.map((entry, index) => resolveEntry(entry, index, yaml.lineOf(['connections', index, 'connection']), resolving, problems));
   const phone = parsed.data.phone_provider;
   let phoneProvider: PhoneProviderApplyEntry | null = null;
@@ -250,8 +250,24 @@ function resolveEntry(entry: NonNullable<ApplyFile['connections']>[number], inde
   if (entry.forward_req_info !== undefined) desired.forwardReqInfo = entry.forward_req_info;
   if (entry.from !== undefined) desired.from = entry.from;
   if (entry.template !== undefined) desired.template = entry.template;
-  return { path: `connections[${index}]`, line, connection: entry.connection, desired };
+  return { path: `connections[${index}]`, line, connection: entry.connection, desired: shared(desired, resolving) };
 }
+
+/**
+ * One frozen object for every entry with the same settings (keys left undefined included), so
+ * that the plan checks them once per syntax rather than once per connection (core/plan.ts).
+ */
+function shared(desired: DesiredSettings, { desiredSeen }: Resolving): DesiredSettings {
+  const key = JSON.stringify(desired, (_key, value: unknown) => (value === undefined ? UNDEFINED : value));
+  const seen = desiredSeen.get(key);
+  if (seen !== undefined) return seen;
+  const frozen = deepFreeze(desired);
+  desiredSeen.set(key, frozen);
+  return frozen;
+}
+
+/** Stands for `undefined` in `shared`'s keys, where JSON would drop the key; no file holds it (NUL). */
+const UNDEFINED = '\u0000undefined';
 
 /**
  * Where `${NAME}` references are looked up, and the problems of each URL and authentication
@@ -260,6 +276,8 @@ function resolveEntry(entry: NonNullable<ApplyFile['connections']>[number], inde
 interface Resolving {
   env: ParseApplyFileOptions['env'];
   checked: Map<string, PathProblem[]>;
+  /** Each distinct entry's desired settings, by their JSON (shared). */
+  desiredSeen: Map<string, DesiredSettings>;
 }
 
 /** An entry's authentication with its `${NAME}` secret read from the environment, checked as a flag's would be. */

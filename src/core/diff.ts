@@ -87,3 +87,12 @@ function walk(before: Readonly<PlainObject>, after: Readonly<PlainObject>, paren
 function shown(value: unknown, secret: boolean): unknown {
   return secret ? REDACTED : redactDeep(value);
 }
+
+/** `value` and every object in it, frozen; returned for chaining. */
+export function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}

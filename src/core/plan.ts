@@ -1,4 +1,4 @@
-import { diffOptions, isPlainObject, type Change } from './diff.js';
+import { deepFreeze, diffOptions, isPlainObject, type Change } from './diff.js';
 import { inputError } from './errors.js';
 import type { Connection } from './options.js';
 import { rewritableOptions, type GatewayAuthentication, type SmsOptions } from './options-schema.js';
@@ -36,7 +36,7 @@ export function planSmsUpdate(current: Connection, desired: DesiredSettings): Sm
   const label = connectionLabel(current);
   const before = rewritableOptions(current);
   // Checked here too, not only by the caller: the template rule depends on this connection's syntax.
-  const checked = parseInput(desiredSettingsSchemaFor(before.syntax), desired);
+  const checked = checkDesired(before.syntax, desired);
   const next = structuredClone(before);
 
   next.provider = 'sms_gateway';
@@ -90,6 +90,26 @@ export function planSmsUpdate(current: Connection, desired: DesiredSettings): Sm
   const warnings = [...warningsFor(next, checked.gatewayUrl === undefined), ...(checked.from === undefined ? [] : fromWarnings(checked.from))];
   return { next, changes, noop: changes.length === 0, warnings };
 }
+
+/**
+ * Desired settings checked for a connection's syntax. A frozen object cannot change between two
+ * checks, so its check is kept, per syntax: apply hands every entry with the same settings one
+ * frozen object, and plans hundreds of connections with it. What the check returns is frozen
+ * too, so no plan can change what the next one reads.
+ */
+function checkDesired(syntax: string | null | undefined, desired: DesiredSettings): DesiredSettings {
+  if (!Object.isFrozen(desired)) return parseInput(desiredSettingsSchemaFor(syntax), desired);
+  let bySyntax = checkedDesired.get(desired);
+  if (bySyntax === undefined) checkedDesired.set(desired, (bySyntax = new Map()));
+  let checked = bySyntax.get(syntax ?? null);
+  if (checked === undefined) {
+    checked = deepFreeze(parseInput(desiredSettingsSchemaFor(syntax), desired));
+    bySyntax.set(syntax ?? null, checked);
+  }
+  return checked;
+}
+
+const checkedDesired = new WeakMap<DesiredSettings, Map<string | null, DesiredSettings>>();
 
 type DesiredAuthentication = NonNullable<DesiredSettings['authentication']>;
 

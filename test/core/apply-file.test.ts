@@ -84,6 +84,18 @@ describe('parseApplyFile: valid files', () => {
     expect(parsed[149]?.desired.authentication).toEqual(parsed[0]?.desired.authentication);
   });
 
+  it('hands entries with the same settings one frozen object, and entries that differ (a key set or not) their own', () => {
+    const entry = (name: string, extra = '') =>
+      `  - connection: ${name}\n    gateway_url: ${URL_A}\n    authentication:\n      method: bearer\n      audience: urn:gw\n      secret: \${SMS_GATEWAY_SECRET}\n${extra}`;
+    const [a, b, c, d] = parse(`connections:\n${entry('a')}${entry('b')}${entry('c', '    forward_req_info: false\n')}${entry('d', '    keep_twilio: true\n')}`);
+    expect(b?.desired).toBe(a?.desired);
+    expect(Object.isFrozen(a?.desired)).toBe(true);
+    expect(Object.isFrozen(a?.desired.authentication)).toBe(true);
+    expect(c?.desired).not.toBe(a?.desired);
+    expect(d?.desired).not.toBe(a?.desired);
+    expect(d?.desired).not.toBe(c?.desired);
+  });
+
   it('takes one authentication shared by anchor and alias, each entry at its own line', () => {
     const text = [
       'connections:',

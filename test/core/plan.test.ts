@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Change } from '../../src/core/diff.js';
+import { deepFreeze, type Change } from '../../src/core/diff.js';
 import { ExitCode } from '../../src/core/errors.js';
 import type { Connection } from '../../src/core/options.js';
 import type { SmsOptions } from '../../src/core/options-schema.js';
@@ -438,3 +438,23 @@ describe('the signing secret in another setting', () => {
   });
 });
 
+describe('planSmsUpdate: frozen desired settings (apply shares one object among entries)', () => {
+  const template = (syntax: string, text: string): Connection => ({ ...twilioConnection(), options: { ...twilioConnection().options, syntax, template: text } });
+
+  it('plans as an unfrozen copy does, connection after connection', () => {
+    const frozen = deepFreeze(structuredClone(switchToGateway));
+    for (const connection of [twilioConnection(), gatewayConnection(), twilioConnection()]) {
+      expect(planSmsUpdate(connection, frozen)).toEqual(planSmsUpdate(connection, structuredClone(switchToGateway)));
+    }
+  });
+
+  it('is still checked for each connection\'s syntax: a liquid template passes for liquid, not for md_with_macros', () => {
+    const frozen = deepFreeze({ ...structuredClone(switchToGateway), template: 'Your code: {{ code }}' });
+    expect(planSmsUpdate(template('liquid', 'Code: {{ code }}'), frozen).next.template).toBe('Your code: {{ code }}');
+    const error = cliErrorOf(() => planSmsUpdate(template('md_with_macros', 'Code: @@password@@'), frozen));
+    expect(error.exitCode).toBe(ExitCode.input);
+    expect(error.message).toMatch(/uses a liquid placeholder, but this connection's syntax is md_with_macros/);
+    // And a third time, after the refusal: the same answer, not a kept one.
+    expect(planSmsUpdate(template('liquid', 'Code: {{ code }}'), frozen).next.template).toBe('Your code: {{ code }}');
+  });
+});
