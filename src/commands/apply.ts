@@ -273,7 +273,8 @@ export const command = defineCommand(flagsSchema, async (ctx, flags) => {
     'not done': 'not done ',
   };
   const because = (error: CliError | null) => (error === null ? '' : `: ${error.message}${error.hint === undefined ? '' : `\n             hint: ${error.hint}`}`);
-  for (const t of targets) output.info(`  ${label[outcomeOf(t, !t.plan.noop, dryRun)]} ${connectionLabel(t.connection)}${because(t.error)}`);
+  // One write for all the lines: a file of hundreds of connections prints as many.
+  if (targets.length > 0) output.info(targets.map((t) => `  ${label[outcomeOf(t, !t.plan.noop, dryRun)]} ${connectionLabel(t.connection)}${because(t.error)}`).join('\n'));
   if (phone !== null) {
     // A phone plan stopped between its steps: its message names the steps done.
     const outcome = outcomeOf(phone, phonePending, dryRun);
