@@ -160,6 +160,9 @@ function itemsOf<T>(page: Pages<T>, { key, what }: ListKey): T[] {
   );
 }
 
+/** Whether a walk asks for the next page before visiting this one: always, or as a page's raw items say. */
+type ReadAhead = boolean | ((items: readonly unknown[]) => boolean);
+
 /**
  * Hands every item of every page, from `first` on, to `visit`; stops when `visit` returns true.
  * With `readAhead`, for a walk that reads every page anyway (true), or for a page after which
@@ -173,7 +176,7 @@ async function eachItem<T>(
   first: Pages<T>,
   list: ListKey,
   visit: (item: T) => boolean | void,
-  { readAhead = false }: { readAhead?: boolean | ((items: readonly unknown[]) => boolean) } = {},
+  { readAhead = false }: { readAhead?: ReadAhead } = {},
 ): Promise<void> {
   for (let page = first; ; ) {
     // Both read before asking for the next page: the SDK's getNextPage rewrites the same page
@@ -421,7 +424,7 @@ export async function connectToAuth0(credentials: Credentials, options: ClientOp
    * Every SMS connection, page after page (checkpoint paging: offset paging stops at 1,000
    * connections, docs/auth0-facts.md#paging), until `visit` returns true.
    */
-  const eachSmsConnection = async (visit: (connection: Connection) => boolean | void, options: { readAhead?: boolean | ((items: readonly unknown[]) => boolean) } = {}): Promise<void> =>
+  const eachSmsConnection = async (visit: (connection: Connection) => boolean | void, options: { readAhead?: ReadAhead } = {}): Promise<void> =>
     eachItem(
       await connectionsApi.list({ strategy: ['sms'], take: PAGE_SIZE }),
       CONNECTIONS,
