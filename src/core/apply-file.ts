@@ -140,7 +140,8 @@ export function applyFileJsonSchema(): Record<string, unknown> {
 export interface ApplyEntry {
   /** Where it is in the file, for messages: `connections[1]`, on `line` (1-based). */
   path: string;
-  line: number;
+  /** Computed when first read: the file's positions are built only for a message. */
+  readonly line: number;
   /** Name or id, as written. */
   connection: string;
   /** The secret already resolved from the environment. */
@@ -150,7 +151,7 @@ export interface ApplyEntry {
 /** The file's `phone_provider:` entry, ready for planPhoneProvider. */
 export interface PhoneProviderApplyEntry {
   path: 'phone_provider';
-  line: number;
+  readonly line: number;
   desired: { gatewayUrl: string; authentication: DesiredSettings['authentication']; forwardReqInfo?: boolean };
 }
 
@@ -211,14 +212,16 @@ export function parseApplyDocument(text: string, options: ParseApplyFileOptions)
   const problems: PathProblem[] = [...misplaced];
   const connections = parsed.data.connections ?? [];
   const resolving: Resolving = { env: options.env, checked: new Map(), desiredSeen: new Map() };
-  const entries = connections.map((entry, index) => resolveEntry(entry, index, yaml.lineOf(['connections', index, 'connection']), resolving, problems));
+  const entries = connections.map((entry, index) => resolveEntry(entry, index, () => yaml.lineOf(['connections', index, 'connection']), resolving, problems));
   const phone = parsed.data.phone_provider;
   let phoneProvider: PhoneProviderApplyEntry | null = null;
   if (phone !== undefined) {
     const resolved = resolveSettings(phone, ['phone_provider'], resolving, problems);
     phoneProvider = {
       path: 'phone_provider',
-      line: yaml.lineOf(['phone_provider']),
+      get line() {
+        return yaml.lineOf(['phone_provider']);
+      },
       desired: {
         gatewayUrl: phone.gateway_url,
         authentication: resolved.authentication,
@@ -241,7 +244,7 @@ function fileError(lines: string[]) {
 }
 
 /** Desired settings in the planner's terms; the secret is looked up here, so only here can it be checked. */
-function resolveEntry(entry: NonNullable<ApplyFile['connections']>[number], index: number, line: number, resolving: Resolving, problems: PathProblem[]): ApplyEntry {
+function resolveEntry(entry: NonNullable<ApplyFile['connections']>[number], index: number, lineOf: () => number, resolving: Resolving, problems: PathProblem[]): ApplyEntry {
   const desired: DesiredSettings = { gatewayUrl: entry.gateway_url, ...resolveSettings(entry, ['connections', index], resolving, problems), keepTwilio: entry.keep_twilio };
   const secret = desired.authentication?.method === 'bearer' ? desired.authentication.secret : undefined;
   for (const key of ['from', 'template'] as const) {
@@ -250,7 +253,16 @@ function resolveEntry(entry: NonNullable<ApplyFile['connections']>[number], inde
   if (entry.forward_req_info !== undefined) desired.forwardReqInfo = entry.forward_req_info;
   if (entry.from !== undefined) desired.from = entry.from;
   if (entry.template !== undefined) desired.template = entry.template;
-  return { path: `connections[${index}]`, line, connection: entry.connection, desired: shared(desired, resolving) };
+  let line: number | undefined;
+  return {
+    path: `connections[${index}]`,
+    // Only a message needs it: the file's positions are built the first time one is asked for.
+    get line() {
+      return (line ??= lineOf());
+    },
+    connection: entry.connection,
+    desired: shared(desired, resolving),
+  };
 }
 
 /**

@@ -1,5 +1,8 @@
 import { constructFromEvents, CORE_SCHEMA, EVENT_ID, getScalarValue, parseEvents, type Event, YAMLException } from 'js-yaml';
 
+/** An event that opens or is a node (not a document's start, not the end of a collection). */
+type NodeEvent = Exclude<Event, { type: typeof EVENT_ID.DOCUMENT | typeof EVENT_ID.POP }>;
+
 /**
  * A YAML (or JSON: YAML 1.2 reads it) text as a value, with the line each part of it starts
  * on, for messages of the form `file:line: path: message`. js-yaml's event stream carries the
@@ -47,8 +50,8 @@ interface Frame {
 }
 
 export function readYamlSource(text: string): YamlSource {
-  const lines = lineStarts(text);
-  const lineAt = (offset: number) => lineOfOffset(lines, offset);
+  let lines: number[] | undefined;
+  const lineAt = (offset: number) => lineOfOffset((lines ??= lineStarts(text)), offset);
   let events: Event[];
   let value: unknown;
   try {
@@ -58,16 +61,20 @@ export function readYamlSource(text: string): YamlSource {
     if (!(error instanceof YAMLException)) throw error;
     throw new YamlSyntaxError(lineAt(error.mark?.position ?? 0), error.reason);
   }
-  const { root, secondDocumentAt, aliases } = positions(text, events);
-  if (secondDocumentAt !== undefined) {
-    throw new YamlSyntaxError(lineAt(documentMarkerBefore(text, secondDocumentAt)), 'the file holds more than one document (---): keep one');
+  const { secondDocument, aliases } = documentsAndAliases(events);
+  if (secondDocument !== undefined) {
+    const start = eventStart(secondDocument);
+    throw new YamlSyntaxError(lineAt(documentMarkerBefore(text, start)), 'the file holds more than one document (---): keep one');
   }
   if (aliases > 0 && expandsPast(value, MAX_EXPANDED_NODES)) {
     throw new YamlSyntaxError(1, `its aliases (*name) expand to more than ${MAX_EXPANDED_NODES} values: write the values out`);
   }
+  // The positions are only needed for a message: built on the first lineOf, from the events kept.
+  let root: Position | undefined | null = null;
   return {
     value,
     lineOf(path) {
+      if (root === null) root = positions(text, events);
       let node = root;
       let offset = root?.start ?? 0;
       for (const segment of path) {
@@ -90,11 +97,33 @@ export function readYamlSource(text: string): YamlSource {
   };
 }
 
-/** The first document's positions, where a second document starts, and how many aliases there are. */
-function positions(text: string, events: readonly Event[]): { root: Position | undefined; secondDocumentAt: number | undefined; aliases: number } {
-  let root: Position | undefined;
+/**
+ * The first node event of a second document, if any, and how many aliases the text holds: one
+ * pass over the events' types, so that a file is refused before anything walks its value.
+ */
+function documentsAndAliases(events: readonly Event[]): { secondDocument: NodeEvent | undefined; aliases: number } {
   let documents = 0;
   let aliases = 0;
+  for (const event of events) {
+    if (event.type === EVENT_ID.DOCUMENT) documents++;
+    else if (event.type === EVENT_ID.POP) continue;
+    else if (documents > 1) return { secondDocument: event, aliases };
+    else if (event.type === EVENT_ID.ALIAS) aliases++;
+  }
+  return { secondDocument: undefined, aliases };
+}
+
+/** Where a node event starts: its anchor (`&name`), its tag, else the node itself. */
+function eventStart(event: NodeEvent): number {
+  return event.type === EVENT_ID.ALIAS
+    ? event.anchorStart - 1
+    : firstOf(event.anchorStart - 1, event.tagStart, event.type === EVENT_ID.SCALAR ? event.valueStart : event.start);
+}
+
+/** The first document's positions (a second document was refused before they are asked for). */
+function positions(text: string, events: readonly Event[]): Position | undefined {
+  let root: Position | undefined;
+  let documents = 0;
   const stack: Frame[] = [];
   const attach = (node: Position, keyText: string) => {
     const frame = stack.at(-1);
@@ -120,12 +149,8 @@ function positions(text: string, events: readonly Event[]): { root: Position | u
       stack.pop();
       continue;
     }
-    if (event.type === EVENT_ID.ALIAS) aliases++;
-    const start =
-      event.type === EVENT_ID.ALIAS
-        ? event.anchorStart - 1
-        : firstOf(event.anchorStart - 1, event.tagStart, event.type === EVENT_ID.SCALAR ? event.valueStart : event.start);
-    if (documents > 1) return { root, secondDocumentAt: start, aliases };
+    if (documents > 1) break;
+    const start = eventStart(event);
     if (event.type === EVENT_ID.MAPPING || event.type === EVENT_ID.SEQUENCE) {
       const node: Position = event.type === EVENT_ID.MAPPING ? { start, keys: new Map() } : { start, items: [] };
       // A collection used as a key (`? [a, b]`) matches no path segment.
@@ -135,7 +160,7 @@ function positions(text: string, events: readonly Event[]): { root: Position | u
       attach({ start }, event.type === EVENT_ID.SCALAR ? getScalarValue(text, event) : '\u0000');
     }
   }
-  return { root, secondDocumentAt: undefined, aliases };
+  return root;
 }
 
 /** The smallest offset that is set (offsets are -1, or -2 for an anchor, when absent). */
