@@ -59,27 +59,38 @@ export function diffOptions(before: Readonly<PlainObject>, after: Readonly<Plain
 }
 
 function walk(before: Readonly<PlainObject>, after: Readonly<PlainObject>, parent: string, parentSecret: boolean, out: Change[]): void {
-  const keys = [...Object.keys(before), ...Object.keys(after).filter((key) => !Object.hasOwn(before, key))];
-  for (const key of keys) {
-    const path = joinPath(parent, key);
-    // A secret-named object (e.g. `credentials: {...}`) hides everything below it, whatever
-    // the leaf keys are called.
-    const secret = parentSecret || isSecretKey(key);
-    const inBefore = Object.hasOwn(before, key);
-    const inAfter = Object.hasOwn(after, key);
+  for (const key in before) {
+    if (!Object.hasOwn(before, key)) continue;
     const b = before[key];
-    const a = after[key];
-    if (inBefore && inAfter) {
-      if (isPlainObject(b) && isPlainObject(a)) walk(b, a, path, secret, out);
-      else if (!deepEqual(b, a)) out.push({ path, kind: 'changed', before: shown(b, secret), after: shown(a, secret), secret });
-    } else if (inBefore) {
-      if (isPlainObject(b) && Object.keys(b).length > 0) walk(b, {}, path, secret, out);
-      else out.push({ path, kind: 'removed', before: shown(b, secret), secret });
-    } else if (isPlainObject(a) && Object.keys(a).length > 0) {
-      walk({}, a, path, secret, out);
-    } else {
-      out.push({ path, kind: 'added', after: shown(a, secret), secret });
+    if (!Object.hasOwn(after, key)) {
+      visit(key, b, undefined, 'removed', parent, parentSecret, out);
+      continue;
     }
+    const a = after[key];
+    // Most keys keep their value: no path is built for them.
+    if (a !== b) visit(key, b, a, 'changed', parent, parentSecret, out);
+  }
+  for (const key in after) {
+    if (Object.hasOwn(after, key) && !Object.hasOwn(before, key)) visit(key, undefined, after[key], 'added', parent, parentSecret, out);
+  }
+}
+
+/** One key present on either side (`kind` says which): the changes below it, or itself. */
+function visit(key: string, b: unknown, a: unknown, kind: ChangeKind, parent: string, parentSecret: boolean, out: Change[]): void {
+  const path = joinPath(parent, key);
+  // A secret-named object (e.g. `credentials: {...}`) hides everything below it, whatever
+  // the leaf keys are called.
+  const secret = parentSecret || isSecretKey(key);
+  if (kind === 'changed') {
+    if (isPlainObject(b) && isPlainObject(a)) walk(b, a, path, secret, out);
+    else if (!deepEqual(b, a)) out.push({ path, kind, before: shown(b, secret), after: shown(a, secret), secret });
+  } else if (kind === 'removed') {
+    if (isPlainObject(b) && Object.keys(b).length > 0) walk(b, {}, path, secret, out);
+    else out.push({ path, kind, before: shown(b, secret), secret });
+  } else if (isPlainObject(a) && Object.keys(a).length > 0) {
+    walk({}, a, path, secret, out);
+  } else {
+    out.push({ path, kind, after: shown(a, secret), secret });
   }
 }
 

@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { deepEqual, diffOptions, type Change } from '../../src/core/diff.js';
+import { deepEqual, diffOptions, isPlainObject, type Change } from '../../src/core/diff.js';
+import { isSecretKey, REDACTED, redactDeep } from '../../src/core/redact.js';
 
 describe('diffOptions', () => {
   const table: { name: string; before: Record<string, unknown>; after: Record<string, unknown>; changes: Change[] }[] = [
@@ -99,6 +101,48 @@ describe('diffOptions', () => {
     );
     expect(changes.map((c) => c.path)).toEqual(['twilio_token', 'nested.client_secret', 'list', 'extra.refresh_token']);
     expect(JSON.stringify(changes)).not.toMatch(/SECRET-/);
+  });
+
+  it('reads a NaN kept as it was, and a key set to undefined on one side, as a change', () => {
+    expect(diffOptions({ n: Number.NaN }, { n: Number.NaN })).toStrictEqual([]);
+    expect(diffOptions({ u: undefined }, { u: 1 })).toStrictEqual([{ path: 'u', kind: 'changed', before: undefined, after: 1, secret: false }]);
+    expect(diffOptions({ u: undefined }, {})).toStrictEqual([{ path: 'u', kind: 'removed', before: undefined, secret: false }]);
+  });
+
+  /**
+   * The rule written out plainly (every key visited, its path and secrecy built for each): the
+   * implementation skips the work for keys whose value is the same, and must say the same.
+   */
+  function plainDiff(before: Record<string, unknown>, after: Record<string, unknown>, parent = '', parentSecret = false): Change[] {
+    const keys = [...Object.keys(before), ...Object.keys(after).filter((key) => !Object.hasOwn(before, key))];
+    return keys.flatMap((key): Change[] => {
+      const path = /^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(key) ? (parent === '' ? key : `${parent}.${key}`) : `${parent}[${JSON.stringify(key)}]`;
+      const secret = parentSecret || isSecretKey(key);
+      const shown = (value: unknown) => (secret ? REDACTED : redactDeep(value));
+      const [b, a] = [before[key], after[key]];
+      if (Object.hasOwn(before, key) && Object.hasOwn(after, key)) {
+        if (isPlainObject(b) && isPlainObject(a)) return plainDiff(b, a, path, secret);
+        return deepEqual(b, a) ? [] : [{ path, kind: 'changed', before: shown(b), after: shown(a), secret }];
+      }
+      if (Object.hasOwn(before, key)) return isPlainObject(b) && Object.keys(b).length > 0 ? plainDiff(b, {}, path, secret) : [{ path, kind: 'removed', before: shown(b), secret }];
+      return isPlainObject(a) && Object.keys(a).length > 0 ? plainDiff({}, a, path, secret) : [{ path, kind: 'added', after: shown(a), secret }];
+    });
+  }
+
+  it('says what the plain rule says for any two options objects (property)', () => {
+    const key = fc.constantFrom('a', 'b', 'secret', 'twilio_token', 'gateway_authentication', 'x.y', '0', '1');
+    const leaf = fc.oneof(fc.constantFrom(null, true, false, 0, 1, 'v', 'w', Number.NaN), fc.array(fc.constantFrom(1, 'v'), { maxLength: 2 }));
+    const { tree } = fc.letrec<{ tree: Record<string, unknown> }>((tie) => ({
+      tree: fc.dictionary(key, fc.oneof({ depthSize: 'small' }, leaf, tie('tree')), { maxKeys: 5 }),
+    }));
+    // Pairs that share most of their values, as a plan's before and after do.
+    const pair = tree.chain((before) => fc.tuple(fc.constant(before), fc.oneof(tree, fc.constant(structuredClone(before)), tree.map((patch) => ({ ...before, ...patch })))));
+    fc.assert(
+      fc.property(pair, ([before, after]) => {
+        expect(diffOptions(before, after)).toStrictEqual(plainDiff(before, after));
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 
