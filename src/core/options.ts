@@ -12,7 +12,7 @@ import type { PathProblem } from './zod-issues.js';
  * - reading (list, show, status) takes any options object: a `null` field, a provider this
  *   tool does not know or a string where an object belongs must never fail a listing;
  * - rewriting (configure, the wizard, apply, restore) first checks the keys it models with
- *   `smsOptionsSchema` (./options-schema.ts), and refuses a connection it cannot rewrite
+ *   `smsOptionsProblems` (./options-schema.ts), and refuses a connection it cannot rewrite
  *   faithfully, naming the field.
  * Every key the schemas do not model survives either way, because Auth0 replaces `options`
  * whole on PATCH and anything dropped here would be wiped from the tenant. Limits for the

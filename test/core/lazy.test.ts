@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { lazy } from '../../src/core/lazy.js';
-import { smsOptionsSchema } from '../../src/core/options-schema.js';
 import { phoneSchemas } from '../../src/core/phone-schemas.js';
 
 describe('lazy', () => {
@@ -22,7 +21,6 @@ describe('lazy', () => {
   });
 
   it('the schemas only some commands use are each built once', () => {
-    expect(smsOptionsSchema()).toBe(smsOptionsSchema());
     expect(phoneSchemas().action).toBe(phoneSchemas().action);
   });
 });
