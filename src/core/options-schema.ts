@@ -55,11 +55,12 @@ const typed =
     // zod's number refuses NaN and the infinities: JSON holds neither.
     if (typeof value !== expected || (expected === 'number' && !Number.isFinite(value))) problems.push({ path, message: invalid(expected, value) });
   };
+/** One of these values: zod's enum names them; its union of a boolean and strings (`union`) does not. */
 const oneOf =
-  (...allowed: readonly (string | boolean)[]): Check =>
+  (allowed: readonly (string | boolean)[], { union = false }: { union?: boolean } = {}): Check =>
   (value, path, problems) => {
     if (!allowed.includes(value as string | boolean)) {
-      problems.push({ path, message: `Invalid option: expected one of ${allowed.map((a) => JSON.stringify(a)).join('|')}` });
+      problems.push({ path, message: union ? 'Invalid input' : `Invalid option: expected one of ${allowed.map((a) => JSON.stringify(a)).join('|')}` });
     }
   };
 /** Absent is fine; `null` too where `nullable`, as Auth0 stores it for a setting left empty. */
@@ -82,7 +83,7 @@ const looseObject =
 
 const string = typed('string');
 const boolean = typed('boolean');
-const booleanish = oneOf(true, false, 'true', 'false');
+const booleanish = oneOf([true, false, 'true', 'false'], { union: true });
 const nullish = (check: Check) => optional(check, { nullable: true });
 const undefinedOr = (check: Check) => optional(check, { nullable: false });
 
@@ -100,7 +101,7 @@ const checkSmsOptions = looseObject({
   twilio_sid: nullish(string),
   twilio_token: nullish(string),
   messaging_service_sid: nullish(string),
-  provider: nullish(oneOf('twilio', 'sms_gateway')),
+  provider: nullish(oneOf(['twilio', 'sms_gateway'])),
   gateway_url: nullish(string),
   gateway_authentication: nullish(
     looseObject({
@@ -114,7 +115,7 @@ const checkSmsOptions = looseObject({
   forward_req_info: nullish(booleanish),
   brute_force_protection: nullish(boolean),
   disable_signup: nullish(boolean),
-  use_phone_provider: nullish(oneOf(true, false, 'true', 'false', 'unified')),
+  use_phone_provider: nullish(oneOf([true, false, 'true', 'false', 'unified'], { union: true })),
 });
 
 /** What is wrong with options this tool is to rewrite ([] when nothing is): each field whose value it does not understand. */

@@ -150,6 +150,10 @@ describe('rewritableOptions', () => {
     ['an unknown provider', { provider: 'sns' }, 'provider'],
     ['a numeric gateway_url', { gateway_url: 443 }, 'gateway_url'],
     ['a secret that is not a string', { gateway_authentication: { secret: 7 } }, 'gateway_authentication.secret'],
+    ['a null secret_base64_encoded', { gateway_authentication: { secret_base64_encoded: null } }, 'gateway_authentication.secret_base64_encoded'],
+    ['a null totp.time_step', { totp: { time_step: null } }, 'totp.time_step'],
+    ['a NaN totp.length', { totp: { length: Number.NaN } }, 'totp.length'],
+    ['an infinite totp.length', { totp: { length: Number.POSITIVE_INFINITY } }, 'totp.length'],
     ['an array', [], ''],
   ];
   for (const [name, input, path] of rejected) {
@@ -191,32 +195,45 @@ describe('smsOptionsProblems', () => {
     use_phone_provider: z.union([booleanish, z.literal('unified')]).nullish(),
   });
 
-  it('accepts and refuses what the zod schema it replaced did, naming the same fields in the same order (property)', () => {
+  it('accepts and refuses what the zod schema it replaced did, naming the same fields in the same order and words (property)', () => {
     const value = fc.oneof(
       fc.constantFrom(undefined, null, true, false, 'true', 'false', 'unified', 'twilio', 'sms_gateway', 'x', '', 0, 7, 1.5, Number.NaN, Number.POSITIVE_INFINITY),
       fc.constant([]),
       fc.constant({}),
     );
     const nested = (keys: readonly string[]) => fc.dictionary(fc.constantFrom(...keys, 'extra'), value, { maxKeys: 4 });
-    const field = fc.oneof(value, nested(['time_step', 'length']), nested(['method', 'subject', 'audience', 'secret', 'secret_base64_encoded']));
+    const totp = nested(['time_step', 'length']);
+    const authentication = nested(['method', 'subject', 'audience', 'secret', 'secret_base64_encoded']);
     const keys = Object.keys(zodOptions.shape);
-    const options = fc.oneof(fc.dictionary(fc.constantFrom(...keys, 'upstream_params'), field, { maxKeys: 6 }), value);
+    // Every modelled key may be present, the two nested ones as objects most of the time, so
+    // that each nested field meets every kind of value many times in a run.
+    const record = fc.record(
+      {
+        ...Object.fromEntries(keys.map((key) => [key, value])),
+        totp: fc.oneof({ weight: 3, arbitrary: totp }, { weight: 1, arbitrary: value }),
+        gateway_authentication: fc.oneof({ weight: 3, arbitrary: authentication }, { weight: 1, arbitrary: value }),
+        upstream_params: value,
+      },
+      { requiredKeys: [] },
+    );
+    const options = fc.oneof(record, fc.dictionary(fc.constantFrom(...keys, 'upstream_params'), fc.oneof(value, totp, authentication), { maxKeys: 6 }), value);
     fc.assert(
       fc.property(options, (input) => {
         const result = zodOptions.safeParse(input);
-        const zodPaths = result.success ? [] : result.error.issues.map((issue) => issue.path.join('.'));
-        expect(smsOptionsProblems(input).map((problem) => problem.path.join('.'))).toEqual(zodPaths);
+        const zodProblems = result.success ? [] : result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+        expect(smsOptionsProblems(input).map((problem) => `${problem.path.join('.')}: ${problem.message}`)).toEqual(zodProblems);
       }),
       { numRuns: 2000 },
     );
   });
 
   it("names a wrong type in zod's words, never the value", () => {
-    expect(smsOptionsProblems({ gateway_url: 443, gateway_authentication: { secret: 7 }, provider: 'sns', totp: { length: 'six' } })).toEqual([
+    expect(smsOptionsProblems({ gateway_url: 443, gateway_authentication: { secret: 7 }, forward_req_info: 'yes', provider: 'sns', totp: { length: 'six' } })).toEqual([
       { path: ['totp', 'length'], message: 'Invalid input: expected number, received string' },
       { path: ['provider'], message: 'Invalid option: expected one of "twilio"|"sms_gateway"' },
       { path: ['gateway_url'], message: 'Invalid input: expected string, received number' },
       { path: ['gateway_authentication', 'secret'], message: 'Invalid input: expected string, received number' },
+      { path: ['forward_req_info'], message: 'Invalid input' },
     ]);
   });
 });
