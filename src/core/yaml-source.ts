@@ -1,4 +1,4 @@
-import { constructFromEvents, CORE_SCHEMA, EVENT_ID, getScalarValue, parseEvents, type Event, YAMLException } from 'js-yaml';
+import { constructFromEvents, CORE_SCHEMA, EVENT_ID, getScalarValue, parseEvents, type DocumentEvent, type Event, YAMLException } from 'js-yaml';
 
 /** An event that opens or is a node (not a document's start, not the end of a collection). */
 type NodeEvent = Exclude<Event, { type: typeof EVENT_ID.DOCUMENT | typeof EVENT_ID.POP }>;
@@ -63,8 +63,7 @@ export function readYamlSource(text: string): YamlSource {
   }
   const { secondDocument, aliases } = documentsAndAliases(events);
   if (secondDocument !== undefined) {
-    const start = eventStart(secondDocument);
-    throw new YamlSyntaxError(lineAt(documentMarkerBefore(text, start)), 'the file holds more than one document (---): keep one');
+    throw new YamlSyntaxError(lineAt(secondDocumentAt(text, secondDocument)), 'the file holds more than one document (---): keep one');
   }
   if (aliases > 0 && expandsPast(value, MAX_EXPANDED_NODES)) {
     throw new YamlSyntaxError(1, `its aliases (*name) expand to more than ${MAX_EXPANDED_NODES} values: write the values out`);
@@ -97,24 +96,62 @@ export function readYamlSource(text: string): YamlSource {
   };
 }
 
+/** A second document: its first node event, the first document's start event, and where that document's text ends. */
+interface SecondDocument {
+  node: NodeEvent;
+  firstStart: DocumentEvent;
+  /** The end of the furthest node of the first document, -1 when it holds none. */
+  firstEnd: number;
+}
+
 /**
- * The first node event of a second document, if any, and how many aliases the text holds: one
- * pass over the events' types, so that a file is refused before anything walks its value.
+ * The second document, if any, and how many aliases the text holds: one pass over the events'
+ * types, so that a file is refused before anything walks its value.
  */
-function documentsAndAliases(events: readonly Event[]): { secondDocument: NodeEvent | undefined; aliases: number } {
+function documentsAndAliases(events: readonly Event[]): { secondDocument: SecondDocument | undefined; aliases: number } {
+  let first: DocumentEvent | undefined;
   let documents = 0;
   let aliases = 0;
+  let firstEnd = -1;
   for (const event of events) {
-    if (event.type === EVENT_ID.DOCUMENT) documents++;
-    else if (event.type === EVENT_ID.POP) continue;
-    else if (documents > 1) return { secondDocument: event, aliases };
-    else if (event.type === EVENT_ID.ALIAS) aliases++;
+    if (event.type === EVENT_ID.DOCUMENT) {
+      documents++;
+      first ??= event;
+    } else if (event.type === EVENT_ID.POP) {
+      continue;
+    } else if (documents > 1 && first !== undefined) {
+      return { secondDocument: { node: event, firstStart: first, firstEnd }, aliases };
+    } else {
+      if (event.type === EVENT_ID.ALIAS) aliases++;
+      firstEnd = Math.max(firstEnd, eventEnd(event));
+    }
   }
   return { secondDocument: undefined, aliases };
 }
 
-/** Where a node event starts: its anchor (`&name`), its tag, else the node itself. */
-function eventStart(event: NodeEvent): number {
+/**
+ * Where the second document starts: the `---` (or `...`) line before its first node, or, when
+ * that node is empty and has no place in the text (`---` at the end of the file), the `---`
+ * line that follows the first document.
+ */
+function secondDocumentAt(text: string, { node, firstStart, firstEnd }: SecondDocument): number {
+  const start = eventStart(node);
+  if (start !== undefined) return documentMarkerBefore(text, start);
+  const markers = /^---(?=[ \t\r\n]|$)/gm;
+  markers.lastIndex = Math.max(firstEnd, 0);
+  // A first document with nothing in it: its own `---` is the first marker, the second one's is next.
+  if (firstEnd === -1 && firstStart.explicitStart) markers.exec(text);
+  return markers.exec(text)?.index ?? text.length;
+}
+
+/** Where a node event's text ends, as far as its events tell (-1 when nowhere). */
+function eventEnd(event: NodeEvent): number {
+  if (event.type === EVENT_ID.ALIAS) return event.anchorEnd;
+  return Math.max(event.anchorEnd, event.tagEnd, event.type === EVENT_ID.SCALAR ? event.valueEnd : event.start + 1);
+}
+
+/** Where a node event starts: its anchor (`&name`), its tag, else the node itself; undefined for an empty node. */
+function eventStart(event: NodeEvent): number | undefined {
   return event.type === EVENT_ID.ALIAS
     ? event.anchorStart - 1
     : firstOf(event.anchorStart - 1, event.tagStart, event.type === EVENT_ID.SCALAR ? event.valueStart : event.start);
@@ -150,7 +187,7 @@ function positions(text: string, events: readonly Event[]): Position | undefined
       continue;
     }
     if (documents > 1) break;
-    const start = eventStart(event);
+    const start = eventStart(event) ?? 0;
     if (event.type === EVENT_ID.MAPPING || event.type === EVENT_ID.SEQUENCE) {
       const node: Position = event.type === EVENT_ID.MAPPING ? { start, keys: new Map() } : { start, items: [] };
       // A collection used as a key (`? [a, b]`) matches no path segment.
@@ -163,11 +200,11 @@ function positions(text: string, events: readonly Event[]): Position | undefined
   return root;
 }
 
-/** The smallest offset that is set (offsets are -1, or -2 for an anchor, when absent). */
-function firstOf(...offsets: number[]): number {
+/** The smallest offset that is set (offsets are -1, or -2 for an anchor, when absent); undefined when none is. */
+function firstOf(...offsets: number[]): number | undefined {
   let first = Number.POSITIVE_INFINITY;
   for (const offset of offsets) if (offset >= 0 && offset < first) first = offset;
-  return Number.isFinite(first) ? first : 0;
+  return Number.isFinite(first) ? first : undefined;
 }
 
 /** The `---` (or `...`) line that opens the document whose first node is at `offset`, else `offset`. */

@@ -146,6 +146,9 @@ describe('parseApplyFile: every malformed file is exit 2 with file:line: path: m
     ['bad JSON', '{"connections": [{"connection": "sms",}', [/^sms\.yaml:1: not valid JSON: /]],
     ['a duplicate key', 'connections:\n  - connection: sms\n    connection: sms-2', [/^sms\.yaml:3: not valid YAML: duplicated mapping key$/]],
     ['two YAML documents', 'connections: []\n---\nconnections: []', [/^sms\.yaml:2: not valid YAML: the file holds more than one document \(---\): keep one$/]],
+    // An empty document has no place in the text of its own: the line is its `---`.
+    ['an empty second document at the end', 'connections:\n  - connection: sms\n---\n', [/^sms\.yaml:3: not valid YAML: the file holds more than one document \(---\): keep one$/]],
+    ['two empty documents', '---\n---\n', [/^sms\.yaml:2: not valid YAML: the file holds more than one document \(---\): keep one$/]],
     ['a duplicate key in JSON', '{"connections": [], "connections": []}', [/^sms\.yaml:1: not valid JSON: duplicated mapping key$/]],
     ['an alias to nothing', 'connections: *nothing', [/^sms\.yaml:1: not valid YAML: unidentified alias "nothing"$/]],
     [
