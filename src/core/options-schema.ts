@@ -63,12 +63,17 @@ const oneOf =
       problems.push({ path, message: union ? 'Invalid input' : `Invalid option: expected one of ${allowed.map((a) => JSON.stringify(a)).join('|')}` });
     }
   };
-/** Absent is fine; `null` too where `nullable`, as Auth0 stores it for a setting left empty. */
-const optional =
-  (check: Check, { nullable }: { nullable: boolean }): Check =>
+/** Absent or `null` (Auth0 stores a setting left empty as null) is fine; anything else is checked. */
+const nullish =
+  (check: Check): Check =>
   (value, path, problems) => {
-    if (value === undefined || (nullable && value === null)) return;
-    check(value, path, problems);
+    if (value !== undefined && value !== null) check(value, path, problems);
+  };
+/** Absent is fine; anything else, `null` included, is checked. */
+const undefinedOr =
+  (check: Check): Check =>
+  (value, path, problems) => {
+    if (value !== undefined) check(value, path, problems);
   };
 /** An object with these keys checked, any other key kept as it is (the API's additionalProperties). */
 const looseObject =
@@ -82,10 +87,9 @@ const looseObject =
   };
 
 const string = typed('string');
+const number = typed('number');
 const boolean = typed('boolean');
 const booleanish = oneOf([true, false, 'true', 'false'], { union: true });
-const nullish = (check: Check) => optional(check, { nullable: true });
-const undefinedOr = (check: Check) => optional(check, { nullable: false });
 
 /**
  * The one check of the options this tool rewrites, in `SmsOptions`' key order. Plain code rather
@@ -97,7 +101,7 @@ const checkSmsOptions = looseObject({
   from: nullish(string),
   syntax: nullish(string),
   template: nullish(string),
-  totp: nullish(looseObject({ time_step: undefinedOr(typed('number')), length: undefinedOr(typed('number')) })),
+  totp: nullish(looseObject({ time_step: undefinedOr(number), length: undefinedOr(number) })),
   twilio_sid: nullish(string),
   twilio_token: nullish(string),
   messaging_service_sid: nullish(string),
