@@ -2,7 +2,7 @@
 // carried out through the SDK's ConnectionsClient instead of bare fetch, set up as
 // src/auth0/client.ts sets it up (createManagementAuth with client credentials, retries off), and
 // nothing else: no schema, no pacer, no output. The bench bundles it with esbuild the way
-// scripts/build.mjs bundles the CLI, so that both load the SDK from one minified file:
+// scripts/build.mjs bundles the CLI, so that both load the same SDK code from one minified file:
 //   node floor-sdk.bundle.mjs plan.json
 // with the CLI's environment. Prints how many requests it made. Only the steps the bench's
 // connection plans hold are known: GET /api/v2/connections?…, GET and PATCH

@@ -1,6 +1,8 @@
 // What the auth0 SDK itself costs per Management API request, the part of row 4's excess no
-// change in this tool can remove while it goes through the SDK. Run as a child, like the CLI:
-//   node sdk-cost.mjs bare|sdk N
+// change in this tool can remove while it goes through the SDK. The bench bundles it as the CLI
+// is bundled (the SDK's async functions native: scripts/native-await.mjs) and runs it as a
+// child, like the CLI:
+//   node sdk-cost.bundle.mjs bare|sdk N
 // with the environment the CLI gets. Both modes read the first page of SMS connections, warm up
 // on 10 connections, then time N rounds of GET one connection + PATCH its options back (the
 // requests apply sends per connection), in process, one at a time. Prints {"ms": …}.

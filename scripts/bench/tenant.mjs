@@ -9,6 +9,7 @@
 import { build } from 'esbuild';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { nativeAwaitPlugin } from '../build.mjs';
 import { apiRequests } from './sandbox.mjs';
 import { alternate, bin, formatMs, median, root, runNode } from './util.mjs';
 
@@ -76,33 +77,40 @@ async function timeAgainstFloor(sandbox, runs, cli, floor) {
   return { ms: median(a.map((r) => r.ms)), floorMs: median(f.map((r) => r.ms)), floorStdout: f[0]?.stdout ?? '' };
 }
 
-/** @type {Promise<string> | undefined} */
-let sdkFloorBundle;
+/** @type {Map<string, Promise<string>>} */
+const sdkBundles = new Map();
 
 /**
- * floor-sdk.mjs bundled as scripts/build.mjs bundles the CLI (one minified ESM file, Node 20,
- * the same require shim), so that it loads the SDK as the CLI does, not file by file from
- * node_modules. Built once per bench run.
+ * A script that uses the SDK (floor-sdk.mjs, sdk-cost.mjs) bundled as scripts/build.mjs bundles
+ * the CLI (one minified ESM file, Node 20, the same require shim, the SDK's async functions
+ * native), so that it loads and runs the SDK as the CLI does, not file by file from
+ * node_modules. Each built once per bench run.
+ * @param {string} entry
  * @param {string} work
  * @returns {Promise<string>}
  */
-async function sdkFloor(work) {
-  sdkFloorBundle ??= (async () => {
-    const outfile = join(work, 'floor-sdk.bundle.mjs');
-    await build({
-      entryPoints: [SDK_FLOOR],
-      outfile,
-      bundle: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      minify: true,
-      banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
-      logLevel: 'error',
-    });
-    return outfile;
-  })();
-  return sdkFloorBundle;
+function bundledLikeCli(entry, work) {
+  let bundle = sdkBundles.get(entry);
+  if (bundle === undefined) {
+    bundle = (async () => {
+      const outfile = join(work, entry.split('/').at(-1)?.replace(/\.mjs$/, '.bundle.mjs') ?? 'bundle.mjs');
+      await build({
+        entryPoints: [entry],
+        outfile,
+        bundle: true,
+        format: 'esm',
+        platform: 'node',
+        target: 'node20',
+        minify: true,
+        banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
+        plugins: [nativeAwaitPlugin()],
+        logLevel: 'error',
+      });
+      return outfile;
+    })();
+    sdkBundles.set(entry, bundle);
+  }
+  return bundle;
 }
 
 /**
@@ -112,7 +120,7 @@ async function sdkFloor(work) {
  * @param {{ id: string, what: string, runs: number, work: string, sandbox: Sandbox, env: NodeJS.ProcessEnv, cli: () => Promise<import('./util.mjs').RunResult>, plan: string }} options
  */
 async function sdkFloorRow(table, { id, what, runs, work, sandbox, env, cli, plan }) {
-  const bundle = await sdkFloor(work);
+  const bundle = await bundledLikeCli(SDK_FLOOR, work);
   const { ms, floorMs, floorStdout } = await timeAgainstFloor(sandbox, runs, cli, () => runNode([bundle, plan], { env, capture: true }));
   table.add({
     id,
@@ -182,8 +190,9 @@ export async function applyUnlimitedRows(table, { runs, work, sandboxes, n }) {
 
     // Row 4b: how much of row 4's excess is the SDK's own work per request (no verdict).
     const rounds = n;
+    const sdkCost = await bundledLikeCli(SDK_COST, work);
     const costOf = (/** @type {string} */ mode) => async () => {
-      const r = await onFreshTenant(sandbox, () => runNode([SDK_COST, mode, String(rounds)], { env, capture: true }));
+      const r = await onFreshTenant(sandbox, () => runNode([sdkCost, mode, String(rounds)], { env, capture: true }));
       return /** @type {{ ms: number }} */ (JSON.parse(r.stdout)).ms / (2 * rounds);
     };
     const [sdk, bare] = await alternate(runs, costOf('sdk'), costOf('bare'));
