@@ -12,7 +12,6 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { nativeAwait } from './native-await.mjs';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -108,6 +107,8 @@ export function nativeAwaitPlugin({ counts } = {}) {
       b.onLoad({ filter: /[\\/]node_modules[\\/]auth0[\\/].*\.m?js$/ }, async (args) => {
         const text = await readFile(args.path, 'utf8');
         if (!text.includes('__awaiter')) return undefined;
+        // Loaded here: it loads TypeScript, which builds without the SDK (the library) need not.
+        const { nativeAwait } = await import('./native-await.mjs');
         const result = nativeAwait(text, args.path);
         counts?.set(relative(root, args.path), { converted: result.converted, left: result.left });
         return { contents: result.text, loader: 'js' };

@@ -8,7 +8,7 @@
 // too, so the ratio is what the tool adds.
 import { build } from 'esbuild';
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { nativeAwaitPlugin } from '../build.mjs';
 import { apiRequests } from './sandbox.mjs';
 import { alternate, bin, formatMs, median, root, runNode } from './util.mjs';
@@ -93,7 +93,7 @@ function bundledLikeCli(entry, work) {
   let bundle = sdkBundles.get(entry);
   if (bundle === undefined) {
     bundle = (async () => {
-      const outfile = join(work, entry.split('/').at(-1)?.replace(/\.mjs$/, '.bundle.mjs') ?? 'bundle.mjs');
+      const outfile = join(work, basename(entry).replace(/\.mjs$/, '.bundle.mjs'));
       await build({
         entryPoints: [entry],
         outfile,

@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { transform } from 'esbuild';
+import { build, transform, type Plugin } from 'esbuild';
 import ts from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -157,6 +157,36 @@ describe('nativeAwait', () => {
     const withArguments = 'function f(a) { return __awaiter(this, arguments, void 0, function* (a = 1) { return yield a; }); }';
     expect(nativeAwait(withArguments).text).toBe('function f(a) { return (async function (a = 1) { return await (a); }).apply(this, arguments); }');
   });
+
+  it('is what the build bundles: the SDK as the CLI imports it holds no __awaiter call', async () => {
+    const { nativeAwaitPlugin } = (await import(pathToFileURL(join(root, 'scripts', 'build.mjs')).href)) as {
+      nativeAwaitPlugin(options?: { counts?: Map<string, { converted: number; left: number }> }): Plugin;
+    };
+    const bundle = async (plugins: Plugin[]) => {
+      const result = await build({
+        absWorkingDir: root,
+        stdin: { contents: "export { ConnectionsClient } from 'auth0/connections';", resolveDir: root, loader: 'js' },
+        bundle: true,
+        format: 'esm',
+        platform: 'node',
+        target: 'node20',
+        write: false,
+        plugins,
+        logLevel: 'silent',
+      });
+      return result.outputFiles[0]?.text ?? '';
+    };
+    const counts = new Map<string, { converted: number; left: number }>();
+    const rewritten = await bundle([nativeAwaitPlugin({ counts })]);
+    // Without the plugin the same bundle runs on the helper: the check below can tell.
+    expect(await bundle([])).toMatch(/__awaiter\d*\((this|void 0), (void 0|arguments), void 0, function\*/);
+    expect(rewritten).not.toMatch(/__awaiter\d*\(/);
+    expect(counts.size).toBeGreaterThan(5);
+    for (const [file, count] of counts) {
+      expect(file).toMatch(/^node_modules\/auth0\//);
+      expect(count.left).toBe(0);
+    }
+  }, 60_000);
 
   it('rewrites every async function of the auth0 SDK files it bundles, into code that parses', async () => {
     const dir = join(root, 'node_modules', 'auth0', 'dist', 'esm');
