@@ -124,10 +124,51 @@ describe('nativeAwait', () => {
     const text = `${helper}\nexport const run = () => __awaiter(void 0, void 0, void 0, function* () { const p = Promise.resolve(0); return [yield p || 'q', yield]; });`;
     const result = nativeAwait(text);
     expect(result.converted).toBe(1);
-    expect(result.text).toContain("return [await (p || 'q'), await void 0];");
+    expect(result.text).toContain("return [await (p || 'q'), (await void 0)];");
     const run = async (code: string) => (await (await load(code)).run as () => Promise<unknown>)();
     expect(await run(result.text)).toEqual(await run(text));
     expect(await run(text)).toEqual([0, undefined]);
+  });
+
+  it('reads a method\'s computed name as code of the function around it', async () => {
+    const helper = compile('export const f = async () => 1;', ts.ScriptTarget.ES2015).split('export const f')[0] ?? '';
+    const run = async (code: string) => (await (await load(code)).run as (...args: unknown[]) => Promise<unknown>)(1, 2, 3);
+    // A yield in a computed method name is the generator's own: it becomes an await.
+    const yielded = `${helper}\nexport const run = () => __awaiter(void 0, void 0, void 0, function* () { const o = { [yield Promise.resolve('k')]() { return 1; } }; return Object.keys(o); });`;
+    const rewritten = nativeAwait(yielded);
+    expect(rewritten.converted).toBe(1);
+    expect(rewritten.text).toContain("[await (Promise.resolve('k'))]()");
+    expect(await run(rewritten.text)).toEqual(['k']);
+    // `arguments` in one is the function's around it: an arrow would read another function's.
+    const argumentsInName = `${helper}\nexport function run() { return __awaiter(this, void 0, void 0, function* () { return Object.keys({ [arguments.length]() { return 1; } }); }); }`;
+    expect(nativeAwait(argumentsInName)).toEqual({ text: argumentsInName, converted: 0, left: 1 });
+    expect(await run(argumentsInName)).toEqual(['0']);
+  });
+
+  it('never lets a `(` it writes continue the statement before it', async () => {
+    const helper = compile('export const f = async () => 1;', ts.ScriptTarget.ES2015).split('export const f')[0] ?? '';
+    // No semicolon after `b`: ASI ends the statement before `__awaiter`, but not before a `(`.
+    const text = `${helper}\nexport let ran = false; const b = () => { throw new Error('b called'); };\nlet a\na = b\n__awaiter(void 0, void 0, void 0, function* () { ran = true; yield 1; });\nif (!a) __awaiter(void 0, void 0, void 0, function* () { ran = 'if'; });\nexport const run = async () => ran;`;
+    const result = nativeAwait(text);
+    expect(result.converted).toBe(2);
+    expect(result.text).toContain('a = b\n;(async () => { ran = true;');
+    // Inside an if, a leading semicolon would become its body: none is written there.
+    expect(result.text).toContain('if (!a) (async () => {');
+    expect(await ((await load(result.text)).run as () => Promise<unknown>)()).toBe(true);
+    // A bare yield ends its statement before a `(` on the next line: so does its await.
+    const bare = `${helper}\nexport const run = () => __awaiter(void 0, void 0, void 0, function* () { const g = () => 'ok'; yield\n(g)(); return 'done'; });`;
+    const rewrittenBare = nativeAwait(bare);
+    expect(rewrittenBare.text).toContain('(await void 0);\n(g)();');
+    expect(await ((await load(rewrittenBare.text)).run as () => Promise<unknown>)()).toBe('done');
+  });
+
+  it('leaves bodies an arrow would read differently: new.target, super, eval, and a file that does not parse', () => {
+    for (const body of ['return new.target;', "return eval('this');", 'return super.x;']) {
+      const text = `function F() { return __awaiter(this, void 0, void 0, function* () { ${body} }); }`;
+      expect(nativeAwait(text)).toEqual({ text, converted: 0, left: 1 });
+    }
+    const broken = 'const f = () => __awaiter(this, void 0, void 0, function* () { yield 1; }); const = ;';
+    expect(nativeAwait(broken)).toEqual({ text: broken, converted: 0, left: 1 });
   });
 
   it('leaves a call of another shape, and text that only looks like one', () => {
