@@ -93,7 +93,7 @@ export function lazyChildProcessPlugin() {
 
 /**
  * The auth0 SDK ships compiled for ES2015: every async function of it is a generator run by
- * TypeScript's `__awaiter` helper, a dozen of them per request. They are bundled as native
+ * TypeScript's `__awaiter` helper, about 15 of them per request. They are bundled as native
  * async functions instead (scripts/native-await.mjs): the same code, without a generator, a
  * promise driver and a `.then` per step; `apply` of 200 connections makes 400 requests.
  * `counts` receives, per file rewritten, how many calls were rewritten and how many left.

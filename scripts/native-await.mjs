@@ -2,7 +2,7 @@
 // for ES2015 (the auth0 SDK). TypeScript turns each `async` function of such a target into
 //   __awaiter(this, void 0, void 0, function* () { … yield x … })
 // which runs a generator under a promise driver: a generator object, a promise and two closures
-// per call, and a `.then` per `yield`. The SDK makes a dozen of those calls per request; native
+// per call, and a `.then` per `yield`. The SDK makes about 15 of those calls per request; native
 // `async`/`await` does the same work in V8 without them. The rewrite is syntactic and exact:
 //   __awaiter(this, void 0, void 0, function* () { B })            → (async () => { B' })()
 //   __awaiter(T, arguments, void 0, function* (P) { B })           → (async function (P) { B' }).apply(T, arguments)
