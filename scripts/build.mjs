@@ -15,6 +15,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
+/**
+ * The first line of every ESM bundle here: bundled CommonJS dependencies (the auth0 SDK) call
+ * require() for Node built-ins. The bench's bundles use it too, to load code as the CLI does.
+ */
+export const REQUIRE_BANNER = { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" };
+
 /** @typedef {import('esbuild').Plugin} Plugin */
 /** @typedef {import('esbuild').Metafile} Metafile */
 
@@ -144,8 +150,7 @@ export async function buildCli({ outdir = join(root, 'dist'), version, entryPoin
     metafile: true,
     chunkNames: 'chunks/[name]-[hash]',
     define: { __PACKAGE_VERSION__: JSON.stringify(version ?? readPackage().version) },
-    // Bundled CommonJS dependencies (the auth0 SDK) call require() for Node built-ins.
-    banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
+    banner: REQUIRE_BANNER,
     plugins: [rawTextPlugin(), lazyChildProcessPlugin(), nativeAwaitPlugin({ counts: awaitCounts })],
     logLevel: 'warning',
   });

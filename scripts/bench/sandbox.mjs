@@ -6,7 +6,7 @@ import { build } from 'esbuild';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { rawTextPlugin } from '../build.mjs';
+import { rawTextPlugin, REQUIRE_BANNER } from '../build.mjs';
 import { cleanEnv, root } from './util.mjs';
 
 /**
@@ -51,7 +51,7 @@ export async function loadSandbox(work) {
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
+    banner: REQUIRE_BANNER,
     plugins: [rawTextPlugin()],
     logLevel: 'warning',
   });

@@ -9,7 +9,7 @@
 import { build } from 'esbuild';
 import { writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { nativeAwaitPlugin } from '../build.mjs';
+import { nativeAwaitPlugin, REQUIRE_BANNER } from '../build.mjs';
 import { apiRequests } from './sandbox.mjs';
 import { alternate, bin, formatMs, median, root, runNode } from './util.mjs';
 
@@ -102,7 +102,7 @@ function bundledLikeCli(entry, work) {
         platform: 'node',
         target: 'node20',
         minify: true,
-        banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
+        banner: REQUIRE_BANNER,
         plugins: [nativeAwaitPlugin()],
         logLevel: 'error',
       });

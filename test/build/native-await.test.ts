@@ -29,6 +29,14 @@ async function load(code: string): Promise<Record<string, unknown>> {
   return (await import(`data:text/javascript;charset=utf-8,${encodeURIComponent(`${code}\n// ${loaded}`)}`)) as Record<string, unknown>;
 }
 
+/** What `run`, exported by `code`, resolves to (called with `args`). */
+async function runExport(code: string, ...args: unknown[]): Promise<unknown> {
+  return ((await load(code)).run as (...args: unknown[]) => Promise<unknown>)(...args);
+}
+
+/** TypeScript's `__awaiter` helper as it emits it for ES2015, to put before hand-written calls of it. */
+const AWAITER_HELPER = compile('export const f = async () => 1;', ts.ScriptTarget.ES2015).split('export const f')[0] ?? '';
+
 /**
  * What `run` (exported by `source`) resolves to, or the message it rejects with, and the order
  * of the events it logs, for the ES2022 build, the ES2015 build and the rewritten ES2015 build.
@@ -38,9 +46,8 @@ async function outcomes(source: string): Promise<{ native: unknown; downlevel: u
   expect(es2015).toContain('__awaiter(');
   const result = nativeAwait(es2015);
   const settle = async (code: string) => {
-    const mod = await load(code);
     try {
-      return { value: await (mod.run as () => Promise<unknown>)() };
+      return { value: await runExport(code) };
     } catch (error) {
       return { error: (error as Error).message };
     }
@@ -120,46 +127,41 @@ describe('nativeAwait', () => {
 
   it('keeps the extent of what was yielded: yield binds looser than any operator', async () => {
     // Hand-written, as TypeScript parenthesizes what it emits: `yield p || q` yields p, a promise.
-    const helper = compile('export const f = async () => 1;', ts.ScriptTarget.ES2015).split('export const f')[0] ?? '';
-    const text = `${helper}\nexport const run = () => __awaiter(void 0, void 0, void 0, function* () { const p = Promise.resolve(0); return [yield p || 'q', yield]; });`;
+    const text = `${AWAITER_HELPER}\nexport const run = () => __awaiter(void 0, void 0, void 0, function* () { const p = Promise.resolve(0); return [yield p || 'q', yield]; });`;
     const result = nativeAwait(text);
     expect(result.converted).toBe(1);
     expect(result.text).toContain("return [await (p || 'q'), (await void 0)];");
-    const run = async (code: string) => (await (await load(code)).run as () => Promise<unknown>)();
-    expect(await run(result.text)).toEqual(await run(text));
-    expect(await run(text)).toEqual([0, undefined]);
+    expect(await runExport(result.text)).toEqual(await runExport(text));
+    expect(await runExport(text)).toEqual([0, undefined]);
   });
 
   it('reads a method\'s computed name as code of the function around it', async () => {
-    const helper = compile('export const f = async () => 1;', ts.ScriptTarget.ES2015).split('export const f')[0] ?? '';
-    const run = async (code: string) => (await (await load(code)).run as (...args: unknown[]) => Promise<unknown>)(1, 2, 3);
     // A yield in a computed method name is the generator's own: it becomes an await.
-    const yielded = `${helper}\nexport const run = () => __awaiter(void 0, void 0, void 0, function* () { const o = { [yield Promise.resolve('k')]() { return 1; } }; return Object.keys(o); });`;
+    const yielded = `${AWAITER_HELPER}\nexport const run = () => __awaiter(void 0, void 0, void 0, function* () { const o = { [yield Promise.resolve('k')]() { return 1; } }; return Object.keys(o); });`;
     const rewritten = nativeAwait(yielded);
     expect(rewritten.converted).toBe(1);
     expect(rewritten.text).toContain("[await (Promise.resolve('k'))]()");
-    expect(await run(rewritten.text)).toEqual(['k']);
+    expect(await runExport(rewritten.text, 1, 2, 3)).toEqual(['k']);
     // `arguments` in one is the function's around it: an arrow would read another function's.
-    const argumentsInName = `${helper}\nexport function run() { return __awaiter(this, void 0, void 0, function* () { return Object.keys({ [arguments.length]() { return 1; } }); }); }`;
+    const argumentsInName = `${AWAITER_HELPER}\nexport function run() { return __awaiter(this, void 0, void 0, function* () { return Object.keys({ [arguments.length]() { return 1; } }); }); }`;
     expect(nativeAwait(argumentsInName)).toEqual({ text: argumentsInName, converted: 0, left: 1 });
-    expect(await run(argumentsInName)).toEqual(['0']);
+    expect(await runExport(argumentsInName, 1, 2, 3)).toEqual(['0']);
   });
 
   it('never lets a `(` it writes continue the statement before it', async () => {
-    const helper = compile('export const f = async () => 1;', ts.ScriptTarget.ES2015).split('export const f')[0] ?? '';
     // No semicolon after `b`: ASI ends the statement before `__awaiter`, but not before a `(`.
-    const text = `${helper}\nexport let ran = false; const b = () => { throw new Error('b called'); };\nlet a\na = b\n__awaiter(void 0, void 0, void 0, function* () { ran = true; yield 1; });\nif (!a) __awaiter(void 0, void 0, void 0, function* () { ran = 'if'; });\nexport const run = async () => ran;`;
+    const text = `${AWAITER_HELPER}\nexport let ran = false; const b = () => { throw new Error('b called'); };\nlet a\na = b\n__awaiter(void 0, void 0, void 0, function* () { ran = true; yield 1; });\nif (!a) __awaiter(void 0, void 0, void 0, function* () { ran = 'if'; });\nexport const run = async () => ran;`;
     const result = nativeAwait(text);
     expect(result.converted).toBe(2);
     expect(result.text).toContain('a = b\n;(async () => { ran = true;');
     // Inside an if, a leading semicolon would become its body: none is written there.
     expect(result.text).toContain('if (!a) (async () => {');
-    expect(await ((await load(result.text)).run as () => Promise<unknown>)()).toBe(true);
+    expect(await runExport(result.text)).toBe(true);
     // A bare yield ends its statement before a `(` on the next line: so does its await.
-    const bare = `${helper}\nexport const run = () => __awaiter(void 0, void 0, void 0, function* () { const g = () => 'ok'; yield\n(g)(); return 'done'; });`;
+    const bare = `${AWAITER_HELPER}\nexport const run = () => __awaiter(void 0, void 0, void 0, function* () { const g = () => 'ok'; yield\n(g)(); return 'done'; });`;
     const rewrittenBare = nativeAwait(bare);
     expect(rewrittenBare.text).toContain('(await void 0);\n(g)();');
-    expect(await ((await load(rewrittenBare.text)).run as () => Promise<unknown>)()).toBe('done');
+    expect(await runExport(rewrittenBare.text)).toBe('done');
   });
 
   it('leaves bodies an arrow would read differently: new.target, super, eval, and a file that does not parse', () => {
